@@ -1,0 +1,70 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** Base URL for the credential test; the node derives the same from `environment`/`baseUrl`. */
+export const avayaEnvironmentProperties: INodeProperties[] = [
+	{
+		displayName: 'Environment',
+		name: 'environment',
+		type: 'options',
+		options: [
+			{ name: 'Production', value: 'production', description: 'https://spacesapis.avayacloud.com' },
+			{ name: 'Staging', value: 'staging', description: 'https://loganstagingapis.esna.com' },
+			{ name: 'Custom', value: 'custom' },
+		],
+		default: 'production',
+	},
+	{
+		displayName: 'Base URL',
+		name: 'baseUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://spacesapis.example.com',
+		displayOptions: { show: { environment: ['custom'] } },
+	},
+];
+
+export const avayaBaseUrlExpression =
+	'={{$credentials.environment === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : $credentials.environment === "staging" ? "https://loganstagingapis.esna.com" : "https://spacesapis.avayacloud.com"}}';
+
+export class AvayaSpacesApi implements ICredentialType {
+	name = 'avayaSpacesApi';
+
+	displayName = 'Avaya Spaces API';
+
+	icon = 'file:avayaSpaces.svg' as const;
+
+	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#avaya-spaces';
+
+	properties: INodeProperties[] = [
+		...avayaEnvironmentProperties,
+		{
+			displayName: 'Token Type',
+			name: 'tokenType',
+			type: 'options',
+			options: [
+				{ name: 'JWT', value: 'jwt', description: 'A Spaces user or API key JWT' },
+				{ name: 'Bearer', value: 'bearer', description: 'An OAuth2 access token' },
+			],
+			default: 'jwt',
+		},
+		{
+			displayName: 'Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '={{$credentials.tokenType}} {{$credentials.token}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: { baseURL: avayaBaseUrlExpression, url: '/api/users/me', method: 'GET' },
+	};
+}

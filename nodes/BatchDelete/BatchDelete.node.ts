@@ -1,0 +1,134 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+
+import { collectIds } from './collect';
+import { credentialsDescription, nodeProperties } from './description';
+import { dryRunOutputs } from './engine/dryRun';
+import { buildOutputs } from './engine/outputs';
+import { planUnits } from './engine/plan';
+import { runDeletion } from './engine/run';
+import { redact, secretsOf } from './engine/secrets';
+import { createTransport } from './engine/transport';
+import type { Provider } from './engine/types';
+import { PROVIDERS, providerById } from './providers';
+import { readSettings } from './settings';
+
+export class BatchDelete implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Batch Delete',
+		name: 'batchDelete',
+		icon: { light: 'file:batchDelete.svg', dark: 'file:batchDelete.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: subtitle(),
+		description: 'Delete many messages at once, in batches, with per-ID results',
+		defaults: { name: 'Batch Delete' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Success', 'Failure'],
+		credentials: credentialsDescription(),
+		properties: nodeProperties(),
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const providerId = this.getNodeParameter('provider', 0) as string;
+		const provider = providerById(providerId);
+		if (provider === undefined) {
+			throw new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`, { itemIndex: 0 });
+		}
+
+		let settings: ReturnType<typeof readSettings>;
+		let params: unknown;
+		try {
+			settings = readSettings(provider, this.getNodeParameter('options', 0, {}));
+			params = provider.readParameters((name, i, fallback) => this.getNodeParameter(name, i, fallback), 0);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 });
+		}
+
+		const { occurrences, problems } = collectIds(this, provider, items);
+		const problemItems: INodeExecutionData[] = [];
+		for (const problem of problems) {
+			if (!this.continueOnFail()) {
+				throw new NodeOperationError(this.getNode(), problem.message, { itemIndex: problem.itemIndex });
+			}
+			problemItems.push({
+				json: { id: null, provider: provider.id, status: 'invalid', code: problem.code, message: problem.message, batch: null, attempts: 0 },
+				pairedItem: { item: problem.itemIndex },
+			});
+		}
+		const units = planUnits(occurrences, settings.dedupe);
+
+		const credentialType = chooseCredential(this, provider);
+		let credentials: IDataObject = {};
+		try {
+			credentials = (await this.getCredentials(credentialType.name)) as IDataObject;
+		} catch (error) {
+			if (!settings.dryRun) throw error;
+		}
+		const ctx = { params, credentialType: credentialType.name, credentials };
+		const secrets = secretsOf(credentials);
+
+		if (settings.dryRun) {
+			const [, invalid] = buildOutputs(provider.id, units.filter((u) => u.invalidReason !== undefined), invalidResults(units), secrets);
+			return [dryRunOutputs(provider, ctx, units, settings.batchSize), [...problemItems, ...invalid]];
+		}
+
+		const signal = this.getExecutionCancelSignal();
+		const report = await runDeletion(
+			provider,
+			ctx,
+			units,
+			settings,
+			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, secrets }),
+			{ now: () => Date.now(), sleep: async (ms) => await sleepWithAbort(ms, signal).catch(() => undefined) },
+			() => signal?.aborted === true,
+		);
+
+		// Bad credentials or a wrong endpoint before anything happened: fail the node as n8n's own
+		// nodes do. Once anything may have been deleted, report instead, so nothing is lost.
+		const stop = report.stop;
+		if (stop !== undefined && (stop.reason === 'auth' || stop.reason === 'config') && !report.anyApplied && !this.continueOnFail()) {
+			const message = redact(stop.message, secrets);
+			if (stop.reason === 'auth') {
+				throw new NodeApiError(this.getNode(), { code: stop.code, message } as JsonObject, {
+					message: `${provider.displayName} refused the credentials: ${message}`,
+					description: 'Nothing was deleted. Check the credential, then run again.',
+					httpCode: '401',
+					itemIndex: 0,
+				});
+			}
+			throw new NodeOperationError(this.getNode(), message, { itemIndex: 0, description: 'Nothing was deleted.' });
+		}
+
+		const [success, failure] = buildOutputs(provider.id, units, report.results, secrets);
+		return [success, [...problemItems, ...failure]];
+	}
+}
+
+/** "Delete Avaya Spaces messages", from the registry. */
+function subtitle(): string {
+	const what = Object.fromEntries(PROVIDERS.map((p) => [p.id, `${p.displayName} ${p.noun}`]));
+	return `={{"Delete " + (${JSON.stringify(what)}[$parameter["provider"]] ?? "")}}`;
+}
+
+function chooseCredential(ctx: IExecuteFunctions, provider: Provider<unknown>) {
+	if (provider.authParameter === undefined) return provider.credentials[0];
+	const value = ctx.getNodeParameter(provider.authParameter, 0) as string;
+	return provider.credentials.find((c) => c.value === value) ?? provider.credentials[0];
+}
+
+function invalidResults(units: ReturnType<typeof planUnits>) {
+	return units
+		.filter((u) => u.invalidReason !== undefined)
+		.map((u) => ({ status: 'invalid' as const, code: 'INVALID_ID', message: u.invalidReason, batch: null, attempts: 0 }));
+}

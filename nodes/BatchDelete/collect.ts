@@ -1,0 +1,71 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { idsFromValue, readPath } from './engine/ids';
+import type { IdOccurrence } from './engine/plan';
+import type { Provider } from './engine/types';
+
+/** An input item that names no ID at all, or whose IDs could not be read. */
+export interface ItemProblem {
+	itemIndex: number;
+	code: 'NO_ID' | 'PARAMETER_ERROR';
+	message: string;
+}
+
+export interface Collected {
+	occurrences: IdOccurrence[];
+	problems: ItemProblem[];
+}
+
+function isExpression(value: unknown): boolean {
+	return typeof value === 'string' && value.startsWith('=');
+}
+
+/**
+ * Read every item's IDs and check them against the provider's rules. A parameter without an
+ * expression is read once: per-item reads dominate the node's own cost on large inputs.
+ */
+export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[]): Collected {
+	const source = ctx.getNodeParameter('idSource', 0, 'field') as string;
+	const occurrences: IdOccurrence[] = [];
+	const problems: ItemProblem[] = [];
+	const parameter = source === 'list' ? 'ids' : 'idField';
+	const perItem = isExpression(ctx.getNode().parameters[parameter]);
+	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
+
+	const add = (itemIndex: number, value: unknown, where: string) => {
+		const raw = idsFromValue(value);
+		if (raw.length === 0) {
+			problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
+			return;
+		}
+		for (const r of raw) {
+			const invalidReason = r.invalidReason ?? provider.checkId(r.id);
+			occurrences.push(invalidReason === undefined ? { id: r.id, itemIndex } : { id: r.id, itemIndex, invalidReason });
+		}
+	};
+
+	if (source === 'list' && !perItem) {
+		// A fixed list belongs to the node, not to each item: read once, paired with the first item.
+		add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines');
+		return { occurrences, problems };
+	}
+	for (let i = 0; i < items.length; i++) {
+		let value: unknown;
+		let where: string;
+		try {
+			if (source === 'list') {
+				value = ctx.getNodeParameter('ids', i, '');
+				where = 'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas';
+			} else {
+				const field = String(perItem ? ctx.getNodeParameter('idField', i, '') : fixed).trim();
+				value = field === '' ? undefined : readPath(items[i].json, field);
+				where = `in field "${field}": set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"`;
+			}
+		} catch (error) {
+			problems.push({ itemIndex: i, code: 'PARAMETER_ERROR', message: `Item ${i}: could not read the IDs: ${(error as Error).message}` });
+			continue;
+		}
+		add(i, value, where);
+	}
+	return { occurrences, problems };
+}

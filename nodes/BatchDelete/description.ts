@@ -1,0 +1,173 @@
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import type { Provider } from './engine/types';
+import { PROVIDERS } from './providers';
+
+/** The node's parameters, built from the provider registry so a new provider needs no edit here. */
+
+function showFor(provider: Provider<unknown>, property: INodeProperties): INodeProperties {
+	const show = { ...(property.displayOptions?.show ?? {}), provider: [provider.id] };
+	return { ...property, displayOptions: { ...property.displayOptions, show } };
+}
+
+export function credentialsDescription(): INodeCredentialDescription[] {
+	return PROVIDERS.flatMap((provider) =>
+		provider.credentials.map((credential) => ({
+			name: credential.name,
+			required: true,
+			displayOptions: {
+				show:
+					provider.authParameter === undefined
+						? { provider: [provider.id] }
+						: { provider: [provider.id], [provider.authParameter]: [credential.value] },
+			},
+		})),
+	);
+}
+
+const batchSizeHint = PROVIDERS.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
+
+export const optionsDescription: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 100,
+			description: `IDs per request, at most the provider's maximum (${batchSizeHint}). Without this option the maximum is used.`,
+		},
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 2,
+			description: 'How many requests may be in flight at once',
+		},
+		{
+			displayName: 'Deduplicate IDs',
+			name: 'deduplicate',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to send each distinct ID once; its output item is still paired with every input item that named it',
+		},
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to send nothing and instead show, per ID, the batch and the request that would delete it',
+		},
+		{
+			displayName: 'Max Requests per Second',
+			name: 'requestsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 1,
+			description:
+				"Spacing between request starts across all parallel requests of one run; 0 means no limit. Without this option the provider's documented limit is used (Avaya Spaces: 60 a minute).",
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: 3,
+			description: 'How often a batch is resent after a network error, a timeout, HTTP 429 or 5xx',
+		},
+		{
+			displayName: 'Retry Delay (Ms)',
+			name: 'retryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1000,
+			description: "First wait before a retry; it doubles each time, with jitter. A provider's Retry-After wins.",
+		},
+		{
+			displayName: 'Timeout (Ms)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 30000,
+			description: 'How long to wait for one answer; a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
+		},
+		{
+			displayName: 'Treat Not Found as Deleted',
+			name: 'treatNotFoundAsDeleted',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether an ID the provider no longer knows goes to Success as "alreadyGone". Keeps scheduled cleanups and "Retry On Fail" safe to repeat.',
+		},
+	],
+};
+
+export function nodeProperties(): INodeProperties[] {
+	const properties: INodeProperties[] = [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'options',
+			noDataExpression: true,
+			options: PROVIDERS.map((p) => ({ name: p.displayName, value: p.id, description: `Delete ${p.noun}` })),
+			default: PROVIDERS[0].id,
+		},
+	];
+	for (const provider of PROVIDERS) {
+		if (provider.authParameter !== undefined) {
+			properties.push(
+				showFor(provider, {
+					displayName: 'Authentication',
+					name: provider.authParameter,
+					type: 'options',
+					noDataExpression: true,
+					options: provider.credentials.map((c) => ({ name: c.displayName, value: c.value })),
+					default: provider.credentials[0].value,
+				}),
+			);
+		}
+		for (const property of provider.properties) properties.push(showFor(provider, property));
+	}
+	properties.push(
+		{
+			displayName: 'IDs From',
+			name: 'idSource',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Field of Each Item', value: 'field', description: 'Read the IDs from a field of every input item' },
+				{ name: 'List', value: 'list', description: 'Give the IDs directly, or with an expression' },
+			],
+			default: 'field',
+		},
+		{
+			displayName: 'ID Field',
+			name: 'idField',
+			type: 'string',
+			default: 'id',
+			required: true,
+			placeholder: 'e.g. id or data.messageIds',
+			description:
+				'Field holding the ID: one ID, a list of IDs, or IDs separated by commas or new lines. Dot paths reach nested fields.',
+			displayOptions: { show: { idSource: ['field'] } },
+		},
+		{
+			displayName: 'IDs',
+			name: 'ids',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 58e3d0cb9dbbbd1b0e1c9f53, 5942f21cad73d2815b272a95',
+			description: 'IDs separated by commas or new lines, or an expression returning a list',
+			displayOptions: { show: { idSource: ['list'] } },
+		},
+		optionsDescription,
+	);
+	return properties;
+}

@@ -1,0 +1,47 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { pairedItemOf } from './outputs';
+import type { Unit } from './plan';
+import { chunkUnits } from './plan';
+import type { Provider, ProviderContext } from './types';
+
+/**
+ * What a run would send, without sending it: valid IDs on Success as `dryRun` with their batch
+ * and request line; the first ID of each batch also carries that request's query and body, so a
+ * cleanup can be checked before it is armed without repeating a 100-ID body on every item.
+ */
+export function dryRunOutputs<P>(
+	provider: Provider<P>,
+	ctx: ProviderContext<P>,
+	units: Unit[],
+	batchSize: number,
+): INodeExecutionData[] {
+	const out: INodeExecutionData[] = [];
+	const chunks = chunkUnits(units.filter((u) => u.invalidReason === undefined), batchSize);
+	chunks.forEach((chunk, index) => {
+		let request: IDataObject;
+		try {
+			const built = provider.buildRequest(chunk, ctx);
+			request = { method: built.method ?? 'GET', url: built.url };
+			if (built.qs !== undefined) request.qs = built.qs as IDataObject;
+			if (built.body !== undefined) request.body = built.body as IDataObject;
+		} catch (error) {
+			request = { error: (error as Error).message };
+		}
+		const line: IDataObject = { method: request.method ?? null, url: request.url ?? null, ids: chunk.length };
+		chunk.forEach((unit, position) => {
+			out.push({
+				json: {
+					...unit.fields,
+					id: unit.id,
+					provider: provider.id,
+					status: 'dryRun',
+					batch: index + 1,
+					request: position === 0 ? { ...line, ...request } : line,
+				},
+				pairedItem: pairedItemOf(unit.items),
+			});
+		});
+	});
+	return out;
+}

@@ -1,0 +1,80 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** One ID as read from an item, before the provider's rules are applied. */
+export interface RawId {
+	id: string;
+	/** Set when the value can never be an ID (object, boolean, nested array, NaN). */
+	invalidReason?: string;
+}
+
+const SEPARATORS = /[,\r\n]+/;
+const SHOWN_CHARS = 120;
+
+/** How a value that is not an ID is shown in the output: short, and never `[object Object]`. */
+export function describeValue(value: unknown): string {
+	let text: string;
+	try {
+		text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+	} catch {
+		text = String(value);
+	}
+	return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text;
+}
+
+function fromScalar(value: unknown, splitStrings: boolean, out: RawId[]): void {
+	if (value === null || value === undefined) return;
+	if (typeof value === 'string') {
+		if (!splitStrings) {
+			const id = value.trim();
+			if (id !== '') out.push({ id });
+			return;
+		}
+		for (const part of value.split(SEPARATORS)) {
+			const id = part.trim();
+			if (id !== '') out.push({ id });
+		}
+		return;
+	}
+	if (typeof value === 'number') {
+		if (Number.isFinite(value)) out.push({ id: String(value) });
+		else out.push({ id: String(value), invalidReason: 'not a finite number' });
+		return;
+	}
+	if (typeof value === 'bigint') {
+		out.push({ id: value.toString() });
+		return;
+	}
+	if (Array.isArray(value)) {
+		out.push({ id: describeValue(value), invalidReason: 'a nested list, not an ID' });
+		return;
+	}
+	const kind = typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	out.push({ id: describeValue(value), invalidReason: `${kind}, not an ID` });
+}
+
+/**
+ * The IDs a parameter or field value names. A string may hold several IDs separated by commas or
+ * newlines; an array holds one ID per element, taken as it is, so an element with a comma stays
+ * one (invalid, for providers that join IDs with commas) rather than silently becoming two.
+ * Empty strings, null and undefined name nothing.
+ */
+export function idsFromValue(value: unknown): RawId[] {
+	const out: RawId[] = [];
+	if (Array.isArray(value)) {
+		for (const element of value) fromScalar(element, false, out);
+	} else {
+		fromScalar(value, true, out);
+	}
+	return out;
+}
+
+/** Read a dot path (`data.ids`, `messages.0.id`); a key that itself contains dots wins. */
+export function readPath(item: IDataObject, path: string): unknown {
+	if (path in item) return item[path];
+	let current: unknown = item;
+	for (const key of path.split('.')) {
+		if (current === null || typeof current !== 'object') return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}

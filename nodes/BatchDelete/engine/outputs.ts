@@ -1,0 +1,43 @@
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+
+import type { Unit } from './plan';
+import type { UnitResult } from './run';
+import { redact } from './secrets';
+
+const SUCCESS = new Set(['deleted', 'alreadyGone']);
+
+export function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
+	return items.length === 1 ? { item: items[0] } : items.map((item) => ({ item }));
+}
+
+/**
+ * One output item per unit: Success for what the provider confirmed gone, Failure for the rest,
+ * each paired with every input item that named the ID. Messages pass through `redact` once more
+ * so nothing a provider echoes of a credential reaches the output.
+ */
+export function buildOutputs(
+	providerId: string,
+	units: Unit[],
+	results: UnitResult[],
+	secrets: string[],
+): [INodeExecutionData[], INodeExecutionData[]] {
+	const success: INodeExecutionData[] = [];
+	const failure: INodeExecutionData[] = [];
+	units.forEach((unit, i) => {
+		const result = results[i];
+		// Carried fields first: they can never overwrite the ID or its status.
+		const json: IDataObject = { ...unit.fields, id: unit.id, provider: providerId, status: result.status };
+		if (SUCCESS.has(result.status)) {
+			json.batch = result.batch;
+			json.attempts = result.attempts;
+			success.push({ json, pairedItem: pairedItemOf(unit.items) });
+		} else {
+			json.code = result.code ?? null;
+			json.message = result.message === undefined ? null : redact(result.message, secrets);
+			json.batch = result.batch;
+			json.attempts = result.attempts;
+			failure.push({ json, pairedItem: pairedItemOf(unit.items) });
+		}
+	});
+	return [success, failure];
+}

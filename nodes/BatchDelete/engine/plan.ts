@@ -1,0 +1,70 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Target } from './types';
+
+/** An ID the run is responsible for, and every input item that named it. */
+export interface Unit extends Target {
+	items: number[];
+	/** Never sent: the reason it breaks the provider's rules. */
+	invalidReason?: string;
+}
+
+export interface IdOccurrence {
+	id: string;
+	itemIndex: number;
+	fields?: IDataObject;
+	invalidReason?: string;
+}
+
+/**
+ * Turn occurrences into units. With dedupe, one unit per distinct ID (valid or not) that keeps
+ * every item that named it, in first-seen order; without, one unit per occurrence.
+ */
+export function planUnits(occurrences: Iterable<IdOccurrence>, dedupe: boolean): Unit[] {
+	const units: Unit[] = [];
+	if (!dedupe) {
+		for (const o of occurrences) units.push(toUnit(o));
+		return units;
+	}
+	const byId = new Map<string, Unit>();
+	for (const o of occurrences) {
+		const seen = byId.get(o.id);
+		if (seen === undefined) {
+			const unit = toUnit(o);
+			byId.set(o.id, unit);
+			units.push(unit);
+		} else if (seen.items[seen.items.length - 1] !== o.itemIndex) {
+			seen.items.push(o.itemIndex);
+		}
+	}
+	return units;
+}
+
+function toUnit(o: IdOccurrence): Unit {
+	const unit: Unit = { id: o.id, items: [o.itemIndex] };
+	if (o.fields !== undefined) unit.fields = o.fields;
+	if (o.invalidReason !== undefined) unit.invalidReason = o.invalidReason;
+	return unit;
+}
+
+/**
+ * Split sendable units into chunks of at most `size`. Without dedupe the same ID can occur twice;
+ * a chunk never holds it twice (providers reject or double-count that), so a repeat starts the
+ * next chunk.
+ */
+export function chunkUnits(units: Unit[], size: number): Unit[][] {
+	const chunks: Unit[][] = [];
+	let current: Unit[] = [];
+	let idsInCurrent = new Set<string>();
+	for (const unit of units) {
+		if (current.length === size || idsInCurrent.has(unit.id)) {
+			chunks.push(current);
+			current = [];
+			idsInCurrent = new Set();
+		}
+		current.push(unit);
+		idsInCurrent.add(unit.id);
+	}
+	if (current.length > 0) chunks.push(current);
+	return chunks;
+}

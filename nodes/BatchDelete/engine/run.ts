@@ -1,0 +1,257 @@
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Unit } from './plan';
+import { chunkUnits } from './plan';
+import { RateLimiter } from './rateLimit';
+import type { RetryPolicy } from './retry';
+import { backoffMs } from './retry';
+import type { BatchVerdict, HttpResult, IdOutcome, OutcomeStatus, Provider, ProviderContext } from './types';
+
+export interface RunSettings {
+	batchSize: number;
+	concurrency: number;
+	requestsPerSecond: number;
+	treatNotFoundAsDeleted: boolean;
+	retry: RetryPolicy;
+	/** Extra requests the run may spend halving batches that were rejected as a whole. */
+	maxSplitRequests: number;
+}
+
+/** The one door to HTTP (see transport.ts); tests can put a fake behind it. */
+export interface Sender {
+	/** Send one request; `refreshToken` fetches a new token first. Never throws. */
+	send(request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult>;
+	/** Whether the credential holds a token that can be fetched again. */
+	readonly canRefresh: boolean;
+}
+
+export interface Clock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+export interface UnitResult {
+	status: OutcomeStatus;
+	code?: string;
+	message?: string;
+	/** 1-based number of the batch the ID was sent in; null when it was never put in one. */
+	batch: number | null;
+	/** Requests that carried this ID. */
+	attempts: number;
+}
+
+export interface RunStop {
+	reason: 'auth' | 'quota' | 'config' | 'cancelled';
+	code: string;
+	message: string;
+}
+
+export interface RunReport {
+	/** Parallel to the units passed in. */
+	results: UnitResult[];
+	requests: number;
+	splitRequests: number;
+	stop?: RunStop;
+	/** Whether any request may have changed something on the provider's side. */
+	anyApplied: boolean;
+}
+
+const NOT_IN_RESPONSE = {
+	code: 'NOT_IN_RESPONSE',
+	message: 'The provider answered but did not mention this ID, so whether it was deleted is unknown',
+};
+
+/**
+ * Delete the valid units in chunks: bounded concurrency, one rate limiter, retries with backoff,
+ * one token refresh per batch, batch halving for whole-batch rejections, and a stop for the rest
+ * of the run when nothing more can succeed. Every unit ends with exactly one result.
+ */
+export async function runDeletion<P>(
+	provider: Provider<P>,
+	ctx: ProviderContext<P>,
+	units: Unit[],
+	settings: RunSettings,
+	sender: Sender,
+	clock: Clock,
+	isCancelled: () => boolean,
+): Promise<RunReport> {
+	const results: Array<UnitResult | undefined> = new Array(units.length);
+	const attempts = new Uint32Array(units.length);
+	const batchOf = new Int32Array(units.length);
+	const limiter = new RateLimiter(settings.requestsPerSecond, clock);
+	let requests = 0;
+	let splitRequests = 0;
+	let stop: RunStop | undefined;
+	let anyApplied = false;
+
+	// Token refresh is shared: the first batch that sees a bad token refreshes it, batches that
+	// saw the same old token wait for that refresh and resend instead of refreshing again.
+	let authEpoch = 0;
+	let refreshing: Promise<unknown> | undefined;
+
+	const indexOf = new Map<Unit, number>();
+	units.forEach((unit, index) => {
+		if (unit.invalidReason !== undefined) {
+			results[index] = { status: 'invalid', code: 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
+		} else {
+			indexOf.set(unit, index);
+		}
+	});
+
+	const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
+		for (const i of indices) {
+			if (status === 'deleted' || status === 'alreadyGone') anyApplied = true;
+			results[i] = { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] };
+		}
+	};
+
+	const stopped = (): boolean => {
+		if (stop === undefined && isCancelled()) {
+			stop = { reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled before this ID was sent' };
+		}
+		return stop !== undefined;
+	};
+
+	const send = async (request: IHttpRequestOptions, refreshFrom: number | undefined) => {
+		if (refreshFrom !== undefined && authEpoch === refreshFrom) {
+			authEpoch++;
+			const sending = sender.send(request, true);
+			refreshing = sending;
+			return { result: await sending, epoch: authEpoch };
+		}
+		if (refreshing !== undefined) await refreshing;
+		const epoch = authEpoch;
+		return { result: await sender.send(request, false), epoch };
+	};
+
+	const verdictOf = (indices: number[], result: HttpResult): BatchVerdict => {
+		if (result.kind === 'network') {
+			return { kind: 'retry', code: result.code, message: result.message, maybeApplied: result.maybeApplied };
+		}
+		if (result.kind === 'credential') {
+			return { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message };
+		}
+		return provider.readResponse(
+			indices.map((i) => units[i]),
+			result,
+		);
+	};
+
+	const runChunk = async (indices: number[], batch: number): Promise<void> => {
+		for (const i of indices) batchOf[i] = batch;
+		let retries = 0;
+		let maybeApplied = false;
+		let refreshed = false;
+		let refreshFrom: number | undefined;
+		for (;;) {
+			if (stopped()) {
+				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop!.code, stop!.message);
+				return;
+			}
+			await limiter.take();
+			if (stopped()) {
+				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop!.code, stop!.message);
+				return;
+			}
+			const request = provider.buildRequest(
+				indices.map((i) => units[i]),
+				ctx,
+			);
+			requests++;
+			for (const i of indices) attempts[i]++;
+			const { result, epoch } = await send(request, refreshFrom);
+			refreshFrom = undefined;
+			const verdict = verdictOf(indices, result);
+
+			switch (verdict.kind) {
+				case 'outcomes': {
+					anyApplied = true;
+					const alone: number[] = [];
+					for (const i of indices) {
+						const outcome = verdict.outcomes.get(units[i].id);
+						if (outcome === undefined) {
+							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
+						} else if (outcome.retryAlone === true && indices.length > 1) {
+							alone.push(i);
+						} else {
+							finish([i], settleStatus(outcome.status, settings), outcome.code, outcome.message);
+						}
+					}
+					for (const i of alone) await runChunk([i], batch);
+					return;
+				}
+				case 'retry': {
+					maybeApplied ||= verdict.maybeApplied === true;
+					anyApplied ||= maybeApplied;
+					if (retries >= settings.retry.maxRetries || isCancelled()) {
+						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code, verdict.message);
+						return;
+					}
+					const delay = verdict.retryAfterMs ?? backoffMs(retries, settings.retry);
+					if (delay > settings.retry.maxDelayMs) {
+						const wait = Math.ceil(delay / 1000);
+						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code,
+							`${verdict.message} (the provider asked to wait ${wait} s, longer than this node waits)`);
+						return;
+					}
+					if (verdict.retryAfterMs !== undefined) limiter.pushBack(delay);
+					retries++;
+					await clock.sleep(delay);
+					continue;
+				}
+				case 'reauth': {
+					if (refreshed || !sender.canRefresh) {
+						stop ??= { reason: 'auth', code: verdict.code, message: verdict.message };
+						finish(indices, maybeApplied ? 'unknown' : 'notAttempted', verdict.code, verdict.message);
+						return;
+					}
+					refreshed = true;
+					refreshFrom = epoch;
+					continue;
+				}
+				case 'failBatch': {
+					const extra = 2;
+					if (verdict.splittable === true && indices.length > 1 && splitRequests + extra <= settings.maxSplitRequests) {
+						splitRequests += extra;
+						const half = Math.ceil(indices.length / 2);
+						await runChunk(indices.slice(0, half), batch);
+						await runChunk(indices.slice(half), batch);
+						return;
+					}
+					const status = verdict.status === 'unknown' ? 'unknown' : settleStatus(verdict.status, settings);
+					finish(indices, maybeApplied && status !== 'deleted' ? 'unknown' : status, verdict.code, verdict.message);
+					return;
+				}
+				case 'stopRun': {
+					stop ??= { reason: verdict.reason, code: verdict.code, message: verdict.message };
+					finish(indices, maybeApplied ? 'unknown' : 'notAttempted', verdict.code, verdict.message);
+					return;
+				}
+			}
+		}
+	};
+
+	const sendable = units.filter((unit) => unit.invalidReason === undefined);
+	const chunks = chunkUnits(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
+	let next = 0;
+	const worker = async () => {
+		while (next < chunks.length && !stopped()) {
+			const batch = next++;
+			await runChunk(chunks[batch], batch + 1);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
+
+	// Chunks no worker reached because the run stopped.
+	const fallback = stop ?? { code: 'NOT_SENT', message: 'Not sent' };
+	const final = results.map(
+		(result, i) => result ?? { status: 'notAttempted' as const, code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] },
+	);
+	return { results: final, requests, splitRequests, stop, anyApplied };
+}
+
+/** A provider says `notFound`; the user decides whether that counts as gone. */
+function settleStatus(status: IdOutcome['status'], settings: RunSettings): OutcomeStatus {
+	if (status === 'notFound' && settings.treatNotFoundAsDeleted) return 'alreadyGone';
+	return status;
+}

@@ -1,0 +1,94 @@
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Sender } from './run';
+import { redact } from './secrets';
+import type { HttpResult } from './types';
+
+/** Network failures where the request cannot have reached the provider. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+/**
+ * The one place that talks HTTP. Every request goes through n8n's
+ * `httpRequestWithAuthentication`, so the credential's own `authenticate` and `preAuthentication`
+ * run, and the answer comes back as data whatever its status: providers, not exceptions, decide
+ * what a status means. Nothing from the request (headers, query, credential) is ever echoed.
+ */
+export function createTransport(
+	ctx: IExecuteFunctions,
+	credentialType: string,
+	options: { timeoutMs: number; tokenProperty?: string; secrets: string[] },
+): Sender {
+	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
+		const full: IHttpRequestOptions = {
+			...request,
+			headers: { ...(request.headers ?? {}) },
+			qs: request.qs === undefined ? undefined : { ...request.qs },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			encoding: 'text',
+			json: false,
+			timeout: options.timeoutMs,
+		};
+		try {
+			const extra = refreshToken ? await staleCredentials(ctx, credentialType, options.tokenProperty) : undefined;
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, extra)) as FullResponse;
+			return readResponse(response);
+		} catch (error) {
+			return classifyError(error, options.secrets);
+		}
+	};
+	return { send, canRefresh: options.tokenProperty !== undefined };
+}
+
+/**
+ * n8n fetches a new token when the expirable field is empty; handing it the credential with that
+ * field emptied makes it refresh and store the new token, exactly as its own 401 path would. This
+ * is how tokens reported as expired inside HTTP 200 bodies (WeChat, Quectel) are recovered.
+ */
+async function staleCredentials(ctx: IExecuteFunctions, credentialType: string, tokenProperty: string | undefined) {
+	if (tokenProperty === undefined) return undefined;
+	const data = await ctx.getCredentials<ICredentialDataDecryptedObject>(credentialType);
+	return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data: { ...data, [tokenProperty]: '' } } };
+}
+
+function readResponse(response: FullResponse): HttpResult {
+	const rawBody = typeof response.body === 'string' ? response.body : response.body === undefined ? '' : JSON.stringify(response.body);
+	let body: unknown;
+	if (typeof response.body === 'string') {
+		try {
+			body = rawBody === '' ? undefined : JSON.parse(rawBody);
+		} catch {
+			body = undefined;
+		}
+	} else {
+		body = response.body;
+	}
+	const headers: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = value;
+	return { kind: 'response', statusCode: response.statusCode, headers, body, rawBody };
+}
+
+/** Turn whatever n8n threw into data, keeping only a code and a message scrubbed of secrets. */
+function classifyError(error: unknown, secrets: string[]): HttpResult {
+	const err = error as { cause?: unknown; message?: string; code?: unknown };
+	const cause = (err.cause ?? err) as { code?: unknown; message?: string; response?: { status?: number }; isAxiosError?: boolean; name?: string };
+	const message = redact(String(cause.message ?? err.message ?? 'Request failed'), secrets);
+	const code = typeof cause.code === 'string' ? cause.code : undefined;
+	if (cause.response?.status !== undefined) {
+		// An HTTP error that was not ours to read: the token exchange or signing step was refused.
+		return { kind: 'credential', code: `HTTP_${cause.response.status}`, message: `Authentication failed: ${message}` };
+	}
+	if (code !== undefined && (cause.isAxiosError === true || /^E[A-Z_]+$/.test(code))) {
+		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+			return { kind: 'network', code: 'TIMEOUT', message: 'No answer before the timeout', maybeApplied: true };
+		}
+		return { kind: 'network', code, message, maybeApplied: !NEVER_SENT.has(code) };
+	}
+	return { kind: 'credential', code: 'AUTH_FAILED', message: `Authentication failed: ${message}` };
+}

@@ -1,0 +1,109 @@
+import type { IDataObject, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+
+/** Statuses on the Success output: the provider confirmed the ID is gone. */
+export type SuccessStatus = 'deleted' | 'alreadyGone';
+
+/** Statuses on the Failure output: the ID was not confirmed gone. */
+export type FailureStatus =
+	| 'invalid'
+	| 'notFound'
+	| 'forbidden'
+	| 'rejected'
+	| 'error'
+	| 'unknown'
+	| 'notAttempted';
+
+export type OutcomeStatus = SuccessStatus | FailureStatus;
+
+/** What one request's answer says about one ID. `notFound` is turned into `alreadyGone` by the
+ * engine when the user treats not-found as deleted, so providers only ever say `notFound`. */
+export interface IdOutcome {
+	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted' | 'unknown'>;
+	code?: string;
+	message?: string;
+	/** Resend this ID once on its own before accepting the outcome (SOLAPI `InternalError`). */
+	retryAlone?: boolean;
+}
+
+/** One thing to delete. `fields` are provider-specific extras (WeChat's article index, listed
+ * titles) carried into the request and onto the output item. */
+export interface Target {
+	id: string;
+	fields?: IDataObject;
+}
+
+/**
+ * A provider's reading of one response. Per-ID outcomes, or one verdict for the whole batch.
+ * IDs the `outcomes` map leaves out end as `unknown`: a provider never confirms by omission.
+ */
+export type BatchVerdict =
+	| { kind: 'outcomes'; outcomes: Map<string, IdOutcome> }
+	/** Transient: throttled, busy or 5xx. `maybeApplied` when the server may have acted anyway. */
+	| { kind: 'retry'; code: string; message: string; retryAfterMs?: number; maybeApplied?: boolean }
+	/** The token is bad or expired: refresh it once and resend. */
+	| { kind: 'reauth'; code: string; message: string }
+	/** The whole batch failed with this status. `splittable` when a batch-level rejection does not
+	 * say which ID is at fault, so halving the batch can isolate it. */
+	| { kind: 'failBatch'; status: IdOutcome['status'] | 'unknown'; code: string; message: string; splittable?: boolean }
+	/** Nothing more can succeed in this run (bad credentials, daily quota). */
+	| { kind: 'stopRun'; reason: 'auth' | 'quota' | 'config'; code: string; message: string };
+
+/** The transport's result: an HTTP answer (any status) or a failure to get one. */
+export type HttpResult =
+	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown; rawBody: string }
+	| { kind: 'network'; code: string; message: string; maybeApplied: boolean }
+	/** The credential could not authenticate (token exchange refused, signing impossible). */
+	| { kind: 'credential'; code: string; message: string };
+
+/** A credential type a provider accepts, and the value of its authentication selector. */
+export interface CredentialChoice {
+	/** credential type name, e.g. `avayaSpacesApi` */
+	name: string;
+	/** value of the provider's authentication parameter that selects it */
+	value: string;
+	displayName: string;
+	/** The credential's hidden expirable token property, when n8n fetches the token through
+	 * preAuthentication; the engine empties it to force a refresh. */
+	tokenProperty?: string;
+}
+
+/** Reads a node parameter for an item (the node passes `this.getNodeParameter` bound). */
+export type ParameterReader = (name: string, itemIndex: number, fallback?: unknown) => unknown;
+
+export interface ProviderContext<P> {
+	params: P;
+	/** The credential type in use, chosen by the provider's authentication parameter. */
+	credentialType: string;
+	/** Decrypted credential data, for providers whose URL depends on it (region, project). */
+	credentials: IDataObject;
+}
+
+/**
+ * A provider is data plus small pure functions. The engine does everything else: collecting IDs,
+ * chunking, concurrency, rate limits, retries, token refresh and the two outputs.
+ */
+export interface Provider<P = unknown> {
+	/** Value of the node's Provider parameter. */
+	id: string;
+	displayName: string;
+	/** What gets deleted, for descriptions: "messages", "SMS templates". */
+	noun: string;
+	maxBatchSize: number;
+	defaultBatchSize: number;
+	defaultConcurrency: number;
+	/** Requests per second the provider documents (0 = none documented). */
+	defaultRequestsPerSecond: number;
+	/** Name of the provider's authentication selector parameter (absent if only one credential). */
+	authParameter?: string;
+	credentials: CredentialChoice[];
+	/** Provider-specific node parameters; the node adds the `provider` display condition. */
+	properties: INodeProperties[];
+	/** Why an ID can never be sent to this provider, or undefined if it is acceptable. */
+	checkId(id: string): string | undefined;
+	/** Read and validate the provider's parameters (throws a message naming the problem). */
+	readParameters(read: ParameterReader, itemIndex: number): P;
+	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
+	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
+	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
+	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }): BatchVerdict;
+}

@@ -1,0 +1,75 @@
+import type { IDataObject } from 'n8n-workflow';
+import type { ZodType } from 'zod';
+
+import { retryAfterMs } from '../engine/retry';
+import type { BatchVerdict, HttpResult, IdOutcome, Target } from '../engine/types';
+
+/** Small pieces every provider's `readResponse` uses. */
+
+export type HttpResponse = HttpResult & { kind: 'response' };
+
+/** 429, 5xx and friends: the same for every provider unless it says otherwise. */
+export function transientVerdict(result: HttpResponse): BatchVerdict | undefined {
+	const status = result.statusCode;
+	if (status === 429) {
+		return { kind: 'retry', code: 'RATE_LIMITED', message: 'The provider is throttling requests (HTTP 429)', retryAfterMs: retryAfterMs(result.headers) };
+	}
+	// 503 and 408 say the request was not processed; other 5xx may have been half-way through.
+	if (status === 503 || status === 408) {
+		return { kind: 'retry', code: `HTTP_${status}`, message: `The provider is unavailable (HTTP ${status})`, retryAfterMs: retryAfterMs(result.headers) };
+	}
+	if (status >= 500) {
+		return { kind: 'retry', code: `HTTP_${status}`, message: `The provider failed (HTTP ${status})`, maybeApplied: true };
+	}
+	return undefined;
+}
+
+/** The body if it has the expected shape, else undefined (the caller decides what that means). */
+export function parseBody<T>(schema: ZodType<T>, result: HttpResponse): T | undefined {
+	const parsed = schema.safeParse(result.body);
+	return parsed.success ? parsed.data : undefined;
+}
+
+/** A success status with a body we cannot read: the deletes may have happened, so `unknown`. */
+export function unreadable(result: HttpResponse): BatchVerdict {
+	return {
+		kind: 'failBatch',
+		status: 'unknown',
+		code: 'MALFORMED_RESPONSE',
+		message: `The provider answered HTTP ${result.statusCode} with a body this node cannot read, so whether these IDs were deleted is unknown`,
+	};
+}
+
+/** Outcomes keyed by ID, only for IDs this chunk sent: an answer never confirms what was not asked. */
+export class OutcomeMap {
+	readonly outcomes = new Map<string, IdOutcome>();
+	private readonly sent: Set<string>;
+
+	constructor(chunk: Target[]) {
+		this.sent = new Set(chunk.map((t) => t.id));
+	}
+
+	/** First word wins: a provider that lists an ID twice cannot upgrade a failure to success. */
+	set(id: unknown, outcome: IdOutcome): void {
+		const key = typeof id === 'number' ? String(id) : id;
+		if (typeof key === 'string' && this.sent.has(key) && !this.outcomes.has(key)) this.outcomes.set(key, outcome);
+	}
+
+	verdict(): BatchVerdict {
+		return { kind: 'outcomes', outcomes: this.outcomes };
+	}
+}
+
+/** `custom` environment → the user's base URL; otherwise the documented host. No trailing slash. */
+export function baseUrlOf(credentials: IDataObject, hosts: Record<string, string>, key = 'environment'): string {
+	const choice = String(credentials[key] ?? '');
+	const url = choice === 'custom' ? String(credentials.baseUrl ?? '') : hosts[choice];
+	if (url === undefined || url === '') throw new Error(`No base URL for ${key} "${choice}": check the credential`);
+	return url.replace(/\/+$/, '');
+}
+
+/** Text a provider sent, cut to a length an output item can carry. */
+export function shortText(value: unknown, fallback: string): string {
+	const text = typeof value === 'string' && value.trim() !== '' ? value : fallback;
+	return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
