@@ -244,8 +244,10 @@ export async function runDeletion<P>(
 
 	// Chunks no worker reached because the run stopped.
 	const fallback = stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-	const final = results.map(
-		(result, i) => result ?? { status: 'notAttempted' as const, code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] },
+	// Array.from, not map: map skips the holes, which are exactly the units never reached.
+	const final = Array.from(
+		results,
+		(result, i): UnitResult => result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] },
 	);
 	return { results: final, requests, splitRequests, stop, anyApplied };
 }

@@ -1,0 +1,46 @@
+import { describeValue, idsFromValue, readPath } from '../../nodes/BatchDelete/engine/ids';
+
+describe('idsFromValue', () => {
+	it('splits strings on commas and new lines and trims each ID', () => {
+		expect(idsFromValue(' a, b\nc\r\n,, d ')).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]);
+	});
+
+	it('turns numbers into strings', () => {
+		expect(idsFromValue(30124)).toEqual([{ id: '30124' }]);
+		expect(idsFromValue([1, '2'])).toEqual([{ id: '1' }, { id: '2' }]);
+	});
+
+	it('keeps an array element whole, even when it holds a comma', () => {
+		expect(idsFromValue(['a,b', ' c '])).toEqual([{ id: 'a,b' }, { id: 'c' }]);
+	});
+
+	it('names nothing for empty values', () => {
+		for (const value of [undefined, null, '', '  ', [], [null, ''], ',\n,']) expect(idsFromValue(value)).toEqual([]);
+	});
+
+	it('marks values that cannot be IDs as invalid instead of dropping them', () => {
+		const [object] = idsFromValue({ id: 'x' });
+		expect(object).toEqual({ id: '{"id":"x"}', invalidReason: 'an object, not an ID' });
+		const [nested, ok, flag] = idsFromValue([['a'], 'b', true]);
+		expect(nested.invalidReason).toBe('a nested list, not an ID');
+		expect(ok).toEqual({ id: 'b' });
+		expect(flag.invalidReason).toBe('a boolean, not an ID');
+		expect(idsFromValue(NaN)[0].invalidReason).toBe('not a finite number');
+	});
+
+	it('shortens long invalid values in the output', () => {
+		expect(describeValue({ text: 'x'.repeat(500) }).length).toBeLessThanOrEqual(121);
+	});
+});
+
+describe('readPath', () => {
+	it('reads nested fields and array indices', () => {
+		expect(readPath({ data: { ids: ['a', 'b'] } }, 'data.ids')).toEqual(['a', 'b']);
+		expect(readPath({ list: [{ id: 7 }] }, 'list.0.id')).toBe(7);
+		expect(readPath({ data: null }, 'data.id')).toBeUndefined();
+	});
+
+	it('prefers a key that itself contains a dot', () => {
+		expect(readPath({ 'msg.id': 'literal', msg: { id: 'nested' } }, 'msg.id')).toBe('literal');
+	});
+});

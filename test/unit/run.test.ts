@@ -1,0 +1,220 @@
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Unit } from '../../nodes/BatchDelete/engine/plan';
+import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
+import { runDeletion } from '../../nodes/BatchDelete/engine/run';
+import type { BatchVerdict, HttpResult, IdOutcome, Provider } from '../../nodes/BatchDelete/engine/types';
+
+/** A provider whose answer is whatever verdict the test scripts for each request. */
+type Script = (ids: string[], call: number, refresh: boolean) => BatchVerdict | HttpResult;
+
+function fakeProvider(): Provider<null> {
+	return {
+		id: 'fake',
+		displayName: 'Fake',
+		noun: 'things',
+		maxBatchSize: 10,
+		defaultBatchSize: 10,
+		defaultConcurrency: 1,
+		defaultRequestsPerSecond: 0,
+		credentials: [{ name: 'fakeApi', value: 'fake', displayName: 'Fake' }],
+		properties: [],
+		checkId: () => undefined,
+		readParameters: () => null,
+		buildRequest: (chunk) => ({ url: 'http://fake', body: chunk.map((t) => t.id) }),
+		readResponse: (_chunk, result) => result.body as BatchVerdict,
+	};
+}
+
+function harness(script: Script, options: Partial<RunSettings> = {}, canRefresh = true) {
+	const calls: Array<{ ids: string[]; refresh: boolean }> = [];
+	let now = 0;
+	const sender: Sender = {
+		canRefresh,
+		async send(request: IHttpRequestOptions, refresh: boolean) {
+			const ids = request.body as string[];
+			calls.push({ ids, refresh });
+			await Promise.resolve();
+			const answer = script(ids, calls.length, refresh);
+			if ('kind' in answer && (answer.kind === 'network' || answer.kind === 'credential' || answer.kind === 'response')) return answer as HttpResult;
+			return { kind: 'response', statusCode: 200, headers: {}, body: answer, rawBody: '' };
+		},
+	};
+	const settings: RunSettings = {
+		batchSize: 3,
+		concurrency: 2,
+		requestsPerSecond: 0,
+		treatNotFoundAsDeleted: true,
+		retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 1000 },
+		maxSplitRequests: 50,
+		...options,
+	};
+	const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+	let cancelled = false;
+	const run = async (ids: string[]) => {
+		const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
+		const report = await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, clock, () => cancelled);
+		const byId = Object.fromEntries(units.map((u, i) => [u.id, report.results[i]]));
+		return { report, byId };
+	};
+	return { run, calls, cancel: () => (cancelled = true), elapsed: () => now };
+}
+
+const outcomes = (entries: Array<[string, IdOutcome]>): BatchVerdict => ({ kind: 'outcomes', outcomes: new Map(entries) });
+const allDeleted = (ids: string[]) => outcomes(ids.map((id) => [id, { status: 'deleted' }]));
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
+
+describe('runDeletion', () => {
+	it('sends ceil(n / batch) requests and gives every ID one result', async () => {
+		const h = harness((batch) => allDeleted(batch));
+		const { report, byId } = await h.run(ids(10));
+		expect(h.calls.map((c) => c.ids.length)).toEqual([3, 3, 3, 1]);
+		expect(report.requests).toBe(4);
+		expect(Object.values(byId).every((r) => r.status === 'deleted' && r.attempts === 1)).toBe(true);
+		expect(byId.m9.batch).toBe(4);
+	});
+
+	it('marks IDs the answer leaves out as unknown, never deleted', async () => {
+		const h = harness((batch) => allDeleted(batch.slice(1)));
+		const { byId } = await h.run(ids(3));
+		expect(byId.m0).toMatchObject({ status: 'unknown', code: 'NOT_IN_RESPONSE' });
+		expect(byId.m1.status).toBe('deleted');
+	});
+
+	it('maps notFound to alreadyGone only when asked', async () => {
+		const notFound = (batch: string[]) => outcomes(batch.map((id) => [id, { status: 'notFound', code: 'NF' }]));
+		expect((await harness(notFound).run(['a'])).byId.a.status).toBe('alreadyGone');
+		expect((await harness(notFound, { treatNotFoundAsDeleted: false }).run(['a'])).byId.a).toMatchObject({ status: 'notFound', code: 'NF' });
+	});
+
+	it('retries throttling after Retry-After and counts the attempts', async () => {
+		const h = harness((batch, call) => (call === 1 ? { kind: 'retry', code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 700 } : allDeleted(batch)), { concurrency: 1 });
+		const { byId } = await h.run(ids(2));
+		expect(byId.m0).toMatchObject({ status: 'deleted', attempts: 2 });
+		expect(h.elapsed()).toBeGreaterThanOrEqual(700);
+	});
+
+	it('ends as unknown when a request may have been applied and retries run out', async () => {
+		const h = harness(() => ({ kind: 'network', code: 'ECONNRESET', message: 'socket hang up', maybeApplied: true }));
+		const { byId, report } = await h.run(ids(2));
+		expect(byId.m0).toMatchObject({ status: 'unknown', code: 'ECONNRESET', attempts: 3 });
+		expect(report.requests).toBe(3);
+	});
+
+	it('ends as error when no attempt can have been applied', async () => {
+		const h = harness(() => ({ kind: 'retry', code: 'HTTP_503', message: 'unavailable' }));
+		expect((await h.run(['a'])).byId.a).toMatchObject({ status: 'error', code: 'HTTP_503', attempts: 3 });
+	});
+
+	it('keeps unknown after a retry that was throttled, once an earlier attempt may have applied', async () => {
+		const h = harness((_b, call) =>
+			call === 1 ? { kind: 'network', code: 'TIMEOUT', message: 'no answer', maybeApplied: true } : { kind: 'retry', code: 'RATE_LIMITED', message: 'slow' },
+		);
+		expect((await h.run(['a'])).byId.a.status).toBe('unknown');
+	});
+
+	it('gives up at once when Retry-After is longer than the node waits', async () => {
+		const h = harness(() => ({ kind: 'retry', code: 'RATE_LIMITED', message: 'slow', retryAfterMs: 60_000 }));
+		const { byId } = await h.run(['a']);
+		expect(byId.a).toMatchObject({ status: 'error', attempts: 1 });
+		expect(byId.a.message).toContain('60 s');
+	});
+
+	it('refreshes the token once and resends', async () => {
+		const h = harness((batch, call) => (call === 1 ? { kind: 'reauth', code: '42001', message: 'expired' } : allDeleted(batch)), { concurrency: 1 });
+		const { byId } = await h.run(ids(4));
+		expect(h.calls.map((c) => c.refresh)).toEqual([false, true, false]);
+		expect(byId.m0).toMatchObject({ status: 'deleted', attempts: 2 });
+	});
+
+	it('refreshes once when parallel batches see the same expired token', async () => {
+		let token = 'old';
+		const h = harness((batch, _call, refresh) => {
+			if (refresh) token = 'new';
+			return token === 'old' ? { kind: 'reauth', code: '40001', message: 'expired' } : allDeleted(batch);
+		}, { concurrency: 3, batchSize: 1 });
+		const { byId } = await h.run(ids(3));
+		expect(h.calls.filter((c) => c.refresh)).toHaveLength(1);
+		expect(Object.values(byId).map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
+		expect(h.calls).toHaveLength(6);
+	});
+
+	it('stops the run when the token is still refused after a refresh', async () => {
+		const h = harness(() => ({ kind: 'reauth', code: '5032', message: 'token verification failed' }), { concurrency: 1 });
+		const { report, byId } = await h.run(ids(7));
+		expect(report.stop).toMatchObject({ reason: 'auth', code: '5032' });
+		expect(h.calls).toHaveLength(2);
+		expect(Object.values(byId).every((r) => r.status === 'notAttempted')).toBe(true);
+		expect(report.anyApplied).toBe(false);
+	});
+
+	it('does not try to refresh a credential without a token', async () => {
+		const h = harness(() => ({ kind: 'reauth', code: '401', message: 'bad token' }), {}, false);
+		const { report } = await h.run(ids(2));
+		expect(h.calls).toHaveLength(1);
+		expect(report.stop?.reason).toBe('auth');
+	});
+
+	it('halves a batch rejected as a whole until the bad ID stands alone', async () => {
+		const h = harness((batch) =>
+			batch.includes('bad') ? { kind: 'failBatch', status: 'rejected', code: 'BAD', message: 'bad input', splittable: true } : allDeleted(batch),
+		{ batchSize: 8, concurrency: 1 });
+		const { byId, report } = await h.run(['a', 'b', 'c', 'bad', 'd', 'e', 'f', 'g']);
+		expect(byId.bad).toMatchObject({ status: 'rejected', code: 'BAD', batch: 1 });
+		for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(byId[id].status).toBe('deleted');
+		expect(report.splitRequests).toBe(6);
+		expect(byId.bad.attempts).toBe(4);
+	});
+
+	it('stops splitting when the extra-request budget is spent', async () => {
+		const h = harness(() => ({ kind: 'failBatch', status: 'rejected', code: 'BAD', message: 'bad', splittable: true }), { batchSize: 8, maxSplitRequests: 2, concurrency: 1 });
+		const { report, byId } = await h.run(ids(8));
+		expect(report.splitRequests).toBe(2);
+		expect(report.requests).toBe(3);
+		expect(Object.values(byId).every((r) => r.status === 'rejected')).toBe(true);
+	});
+
+	it('on a quota stop sends nothing more and reports the rest as notAttempted', async () => {
+		const h = harness((batch, call) => (call === 3 ? { kind: 'stopRun', reason: 'quota', code: '45009', message: 'daily quota' } : allDeleted(batch)), { batchSize: 1, concurrency: 1 });
+		const { report, byId } = await h.run(ids(6));
+		expect(report.requests).toBe(3);
+		expect(byId.m0.status).toBe('deleted');
+		expect(byId.m1.status).toBe('deleted');
+		for (const id of ['m2', 'm3', 'm4', 'm5']) expect(byId[id]).toMatchObject({ status: 'notAttempted', code: '45009' });
+	});
+
+	it('resends an ID alone when the provider asks for it', async () => {
+		let second = false;
+		const h = harness((batch) => {
+			if (batch.length === 1) return second ? allDeleted(batch) : ((second = true), outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]]));
+			return outcomes(batch.map((id) => [id, id === 'm1' ? { status: 'error', code: 'InternalError', retryAlone: true } : { status: 'deleted' }]));
+		}, { batchSize: 3, concurrency: 1 });
+		const { byId } = await h.run(ids(3));
+		expect(byId.m1).toMatchObject({ status: 'error', code: 'InternalError', attempts: 2 });
+		expect(h.calls.map((c) => c.ids)).toEqual([['m0', 'm1', 'm2'], ['m1']]);
+	});
+
+	it('reports the credential failing to authenticate as an auth stop', async () => {
+		const h = harness(() => ({ kind: 'credential', code: 'AUTH_FAILED', message: 'Authentication failed: invalid appsecret' }));
+		const { report } = await h.run(ids(2));
+		expect(report.stop).toMatchObject({ reason: 'auth', code: 'AUTH_FAILED' });
+	});
+
+	it('stops sending when the execution is cancelled', async () => {
+		const h = harness((batch, call) => {
+			if (call === 2) h.cancel();
+			return allDeleted(batch);
+		}, { batchSize: 1, concurrency: 1 });
+		const { report, byId } = await h.run(ids(5));
+		expect(report.requests).toBe(2);
+		expect(byId.m1.status).toBe('deleted');
+		expect(byId.m2).toMatchObject({ status: 'notAttempted', code: 'CANCELLED' });
+		expect(report.stop?.reason).toBe('cancelled');
+	});
+
+	it('spreads request starts by the rate limit', async () => {
+		const h = harness((batch) => allDeleted(batch), { batchSize: 1, concurrency: 4, requestsPerSecond: 2 });
+		await h.run(ids(5));
+		expect(h.elapsed()).toBe(2000);
+	});
+});
