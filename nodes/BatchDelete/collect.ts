@@ -25,6 +25,7 @@ function isExpression(value: unknown): boolean {
  * expression is read once: per-item reads dominate the node's own cost on large inputs.
  */
 export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[]): Collected {
+	if (provider.readTargets !== undefined) return collectTargets(ctx, provider, items);
 	const source = ctx.getNodeParameter('idSource', 0, 'field') as string;
 	const occurrences: IdOccurrence[] = [];
 	const problems: ItemProblem[] = [];
@@ -66,6 +67,31 @@ export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, 
 			continue;
 		}
 		add(i, value, where);
+	}
+	return { occurrences, problems };
+}
+
+/** Providers that read items themselves (see `Provider.readTargets`). */
+function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[]): Collected {
+	const occurrences: IdOccurrence[] = [];
+	const problems: ItemProblem[] = [];
+	const read = (name: string, i: number, fallback?: unknown) => ctx.getNodeParameter(name, i, fallback);
+	for (let i = 0; i < items.length; i++) {
+		let targets;
+		try {
+			targets = provider.readTargets!(items[i].json, i, read);
+		} catch (error) {
+			problems.push({ itemIndex: i, code: 'PARAMETER_ERROR', message: `Item ${i}: could not read the IDs: ${(error as Error).message}` });
+			continue;
+		}
+		if (targets.length === 0) {
+			problems.push({ itemIndex: i, code: 'NO_ID', message: `Item ${i} has nothing to delete: check the ${provider.displayName} ID fields` });
+			continue;
+		}
+		for (const t of targets) {
+			const invalidReason = t.invalidReason ?? provider.checkId(t.id);
+			occurrences.push({ id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(invalidReason === undefined ? {} : { invalidReason }) });
+		}
 	}
 	return { occurrences, problems };
 }

@@ -134,8 +134,12 @@ export function nodeProperties(): INodeProperties[] {
 		}
 		for (const property of provider.properties) properties.push(showFor(provider, property));
 	}
+	// Providers that read items themselves have their own ID parameters instead of these.
+	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
+	const generic = (property: INodeProperties): INodeProperties =>
+		ownIds.length === 0 ? property : { ...property, displayOptions: { ...property.displayOptions, hide: { provider: ownIds } } };
 	properties.push(
-		{
+		generic({
 			displayName: 'IDs From',
 			name: 'idSource',
 			type: 'options',
@@ -145,8 +149,8 @@ export function nodeProperties(): INodeProperties[] {
 				{ name: 'List', value: 'list', description: 'Give the IDs directly, or with an expression' },
 			],
 			default: 'field',
-		},
-		{
+		}),
+		generic({
 			displayName: 'ID Field',
 			name: 'idField',
 			type: 'string',
@@ -156,8 +160,8 @@ export function nodeProperties(): INodeProperties[] {
 			description:
 				'Field holding the ID: one ID, a list of IDs, or IDs separated by commas or new lines. Dot paths reach nested fields.',
 			displayOptions: { show: { idSource: ['field'] } },
-		},
-		{
+		}),
+		generic({
 			displayName: 'IDs',
 			name: 'ids',
 			type: 'string',
@@ -166,7 +170,7 @@ export function nodeProperties(): INodeProperties[] {
 			placeholder: 'e.g. 58e3d0cb9dbbbd1b0e1c9f53, 5942f21cad73d2815b272a95',
 			description: 'IDs separated by commas or new lines, or an expression returning a list',
 			displayOptions: { show: { idSource: ['list'] } },
-		},
+		}),
 		optionsDescription,
 	);
 	return properties;

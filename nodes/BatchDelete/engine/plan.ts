@@ -11,6 +11,8 @@ export interface Unit extends Target {
 
 export interface IdOccurrence {
 	id: string;
+	/** Dedupe key when the ID alone does not identify the target; defaults to the ID. */
+	key?: string;
 	itemIndex: number;
 	fields?: IDataObject;
 	invalidReason?: string;
@@ -28,10 +30,11 @@ export function planUnits(occurrences: Iterable<IdOccurrence>, dedupe: boolean):
 	}
 	const byId = new Map<string, Unit>();
 	for (const o of occurrences) {
-		const seen = byId.get(o.id);
+		const key = o.key ?? o.id;
+		const seen = byId.get(key);
 		if (seen === undefined) {
 			const unit = toUnit(o);
-			byId.set(o.id, unit);
+			byId.set(key, unit);
 			units.push(unit);
 		} else if (seen.items[seen.items.length - 1] !== o.itemIndex) {
 			seen.items.push(o.itemIndex);

@@ -67,6 +67,13 @@ export interface CredentialChoice {
 	tokenProperty?: string;
 }
 
+/** A target read from an item by a provider that reads items itself (see `readTargets`). */
+export interface RawTarget extends Target {
+	/** What makes two targets the same for dedupe, when the ID alone does not (WeChat article). */
+	key?: string;
+	invalidReason?: string;
+}
+
 /** Reads a node parameter for an item (the node passes `this.getNodeParameter` bound). */
 export type ParameterReader = (name: string, itemIndex: number, fallback?: unknown) => unknown;
 
@@ -98,6 +105,13 @@ export interface Provider<P = unknown> {
 	credentials: CredentialChoice[];
 	/** Provider-specific node parameters; the node adds the `provider` display condition. */
 	properties: INodeProperties[];
+	/**
+	 * For providers whose targets are more than one ID string (WeChat: `msg_id` with
+	 * `article_idx`, or an article URL): read one item's targets with the provider's own
+	 * parameters. The node then hides its generic "IDs From" parameters for this provider.
+	 * An empty list is reported as an item with no ID. Targets still pass `checkId`.
+	 */
+	readTargets?(item: IDataObject, itemIndex: number, read: ParameterReader): RawTarget[];
 	/** Why an ID can never be sent to this provider, or undefined if it is acceptable. */
 	checkId(id: string): string | undefined;
 	/** Read and validate the provider's parameters (throws a message naming the problem). */
