@@ -116,12 +116,13 @@ export function nodeProperties(): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			options: PROVIDERS.map((p) => ({ name: p.displayName, value: p.id, description: `Delete ${p.noun}` })),
-			default: PROVIDERS[0].id,
+			default: 'avayaSpaces',
 		},
 	];
 	for (const provider of PROVIDERS) {
 		if (provider.authParameter !== undefined) {
 			properties.push(
+				// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- the default is computed: the provider's first credential
 				showFor(provider, {
 					displayName: 'Authentication',
 					name: provider.authParameter,
@@ -156,7 +157,7 @@ export function nodeProperties(): INodeProperties[] {
 			type: 'string',
 			default: 'id',
 			required: true,
-			placeholder: 'e.g. id or data.messageIds',
+			placeholder: 'e.g. messageId or data.messageIds',
 			description:
 				'Field holding the ID: one ID, a list of IDs, or IDs separated by commas or new lines. Dot paths reach nested fields.',
 			displayOptions: { show: { idSource: ['field'] } },
