@@ -74,21 +74,23 @@ function readResponse(response: FullResponse): HttpResult {
 	return { kind: 'response', statusCode: response.statusCode, headers, body, rawBody };
 }
 
-/** Turn whatever n8n threw into data, keeping only a code and a message scrubbed of secrets. */
+/**
+ * Turn whatever n8n threw into data, keeping only a code and a message scrubbed of secrets.
+ * n8n wraps every failure in a NodeApiError that drops the original error but keeps its code
+ * (`ECONNRESET`, `ECONNABORTED`…) or HTTP status in `httpCode`, and the original text in `messages`.
+ */
 function classifyError(error: unknown, secrets: string[]): HttpResult {
-	const err = error as { cause?: unknown; message?: string; code?: unknown };
-	const cause = (err.cause ?? err) as { code?: unknown; message?: string; response?: { status?: number }; isAxiosError?: boolean; name?: string };
-	const message = redact(String(cause.message ?? err.message ?? 'Request failed'), secrets);
-	const code = typeof cause.code === 'string' ? cause.code : undefined;
-	if (cause.response?.status !== undefined) {
-		// An HTTP error that was not ours to read: the token exchange or signing step was refused.
-		return { kind: 'credential', code: `HTTP_${cause.response.status}`, message: `Authentication failed: ${message}` };
-	}
-	if (code !== undefined && (cause.isAxiosError === true || /^E[A-Z_]+$/.test(code))) {
+	const e = error as { httpCode?: unknown; code?: unknown; message?: unknown; messages?: unknown; cause?: { code?: unknown } };
+	const code = [e.cause?.code, e.code, e.httpCode].find((c): c is string => typeof c === 'string' && c !== '');
+	const original = Array.isArray(e.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
+	const message = redact(String(original ?? e.message ?? 'Request failed'), secrets);
+	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
 			return { kind: 'network', code: 'TIMEOUT', message: 'No answer before the timeout', maybeApplied: true };
 		}
 		return { kind: 'network', code, message, maybeApplied: !NEVER_SENT.has(code) };
 	}
-	return { kind: 'credential', code: 'AUTH_FAILED', message: `Authentication failed: ${message}` };
+	// Any other failure happened while authenticating: the token exchange or signing was refused.
+	const status = code !== undefined && /^\d{3}$/.test(code) ? `HTTP_${code}` : 'AUTH_FAILED';
+	return { kind: 'credential', code: status, message: `Authentication failed: ${message}` };
 }
