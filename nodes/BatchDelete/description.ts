@@ -25,7 +25,10 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 	);
 }
 
-const batchSizeHint = PROVIDERS.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
+const batching = PROVIDERS.filter((p) => p.maxBatchSize > 1);
+const batchSizeHint = batching.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
+const oneAtATime = PROVIDERS.filter((p) => p.maxBatchSize === 1).map((p) => p.id);
+const rateHint = PROVIDERS.map((p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`).join(', ');
 
 export const optionsDescription: INodeProperties = {
 	displayName: 'Options',
@@ -41,6 +44,8 @@ export const optionsDescription: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 100,
 			description: `IDs per request, at most the provider's maximum (${batchSizeHint}). Without this option the maximum is used.`,
+			// Providers that take one ID per call have nothing to choose.
+			...(oneAtATime.length > 0 ? { displayOptions: { hide: { '/provider': oneAtATime } } } : {}),
 		},
 		{
 			displayName: 'Concurrency',
@@ -70,8 +75,7 @@ export const optionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 1,
-			description:
-				"Spacing between request starts across all parallel requests of one run; 0 means no limit. Without this option the provider's documented limit is used (Avaya Spaces: 60 a minute).",
+			description: `Spacing between request starts across all parallel requests of one run; 0 means no limit. Without this option the provider's default is used (${rateHint}).`,
 		},
 		{
 			displayName: 'Max Retries',

@@ -11,6 +11,9 @@ export interface InvariantInput {
 	isGone: (id: string) => boolean;
 	/** IDs that were sent once per occurrence (dedupe off); default: deduplicated. */
 	dedupe?: boolean;
+	/** What identifies a target in an output item, when the ID alone does not (WeChat articles:
+	 * `msgId#idx`); `idsByItem` then holds those keys. Default: the `id` field. */
+	keyOf?: (json: INodeExecutionData['json']) => string;
 }
 
 function pairedIndices(item: INodeExecutionData): number[] {
@@ -36,9 +39,10 @@ export function assertInvariant(input: InvariantInput): void {
 	});
 	const seen = new Map<string, number>();
 	const pairedSeen = new Map<string, Set<number>>();
+	const keyOf = input.keyOf ?? ((json) => json.id as string);
 	for (const item of [...success, ...failure]) {
-		const id = item.json.id as string;
-		if (id === null || id === undefined) continue;
+		if (item.json.id === null || item.json.id === undefined) continue;
+		const id = keyOf(item.json);
 		seen.set(id, (seen.get(id) ?? 0) + 1);
 		if (!pairedSeen.has(id)) pairedSeen.set(id, new Set());
 		for (const p of pairedIndices(item)) pairedSeen.get(id)!.add(p);
@@ -57,7 +61,7 @@ export function assertInvariant(input: InvariantInput): void {
 		if (!expected.has(id)) throw new Error(`Output names ID ${JSON.stringify(id)} that no input item named`);
 	}
 	for (const item of success) {
-		const id = item.json.id as string;
+		const id = keyOf(item.json);
 		if (!input.isGone(id)) throw new Error(`ID ${id} is on Success (${item.json.status}) but still exists on the provider`);
 		if (item.json.status === 'deleted' && !input.removedByRun(id)) {
 			throw new Error(`ID ${id} is reported deleted but this run did not remove it`);

@@ -21,11 +21,12 @@ export function declaredCredentialTypes(): ICredentialType[] {
 	return pkg.n8n.credentials.flatMap((entry) => {
 		const source = join(ROOT, entry.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const module = require(source) as Record<string, unknown>;
-		return Object.values(module)
-			.filter((value): value is new () => ICredentialType => typeof value === 'function')
-			.map((Class) => new Class())
-			.filter((instance) => typeof instance.name === 'string' && Array.isArray(instance.properties));
+		const module = require(source) as Record<string, new () => ICredentialType>;
+		// As n8n does: the class named after the file (X.credentials.js exports class X).
+		const className = source.replace(/^.*\//, '').replace(/\.credentials\.ts$/, '');
+		const Class = module[className];
+		if (typeof Class !== 'function') throw new Error(`${entry} does not export a class ${className}`);
+		return [new Class()];
 	});
 }
 

@@ -218,3 +218,64 @@ describe('runDeletion', () => {
 		expect(h.elapsed()).toBe(2000);
 	});
 });
+
+describe('runDeletion with a fetched token', () => {
+	it('sends the first request alone, so parallel batches do not all log in', async () => {
+		let inFlight = 0;
+		let maxInFlightBeforeFirst = 0;
+		let firstDone = false;
+		const calls: string[] = [];
+		const sender: Sender = {
+			canRefresh: true,
+			async send(request) {
+				inFlight++;
+				if (!firstDone) maxInFlightBeforeFirst = Math.max(maxInFlightBeforeFirst, inFlight);
+				calls.push((request.body as string[])[0]);
+				await new Promise((resolve) => setImmediate(resolve));
+				inFlight--;
+				firstDone = true;
+				return { kind: 'response', statusCode: 200, headers: {}, body: allDeleted(request.body as string[]), rawBody: '' };
+			},
+		};
+		const units: Unit[] = ids(6).map((id, i) => ({ id, items: [i] }));
+		const settings: RunSettings = { batchSize: 1, concurrency: 4, requestsPerSecond: 0, treatNotFoundAsDeleted: true, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 }, maxSplitRequests: 0 };
+		const report = await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, { now: () => 0, sleep: async () => undefined }, () => false);
+		expect(maxInFlightBeforeFirst).toBe(1);
+		expect(report.results.every((r) => r.status === 'deleted')).toBe(true);
+	});
+});
+
+describe('runDeletion, provider-specific retry rules', () => {
+	it('waits at least minDelayMs', async () => {
+		const h = harness((batch, call) => (call === 1 ? { kind: 'retry', code: '45011', message: 'minute quota', minDelayMs: 60_000 } : allDeleted(batch)), { retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 120_000 } });
+		await h.run(['a']);
+		expect(h.elapsed()).toBeGreaterThanOrEqual(60_000);
+	});
+
+	it('retries at most the verdict maxRetries, then stops the run as onExhausted says', async () => {
+		const h = harness(() => ({ kind: 'retry', code: 'RequestTimeTooSkewed', message: 'skewed', maxRetries: 1, onExhausted: { reason: 'auth', code: 'RequestTimeTooSkewed', message: 'check the clock' } }), { batchSize: 1, concurrency: 1 });
+		const { report, byId } = await h.run(ids(3));
+		expect(h.calls).toHaveLength(2);
+		expect(report.stop).toMatchObject({ reason: 'auth', message: 'check the clock' });
+		expect(byId.m0).toMatchObject({ status: 'notAttempted', attempts: 2 });
+		expect(byId.m2).toMatchObject({ status: 'notAttempted', attempts: 0 });
+	});
+
+	it('resends an ID alone once even when its batch held only it', async () => {
+		const h = harness((batch, call) => (call === 1 ? outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]]) : allDeleted(batch)), { batchSize: 1 });
+		const { byId } = await h.run(['a']);
+		expect(byId.a).toMatchObject({ status: 'deleted', attempts: 2 });
+		expect(h.calls).toHaveLength(2);
+	});
+
+	it('stops the run as a configuration error when a request cannot be built', async () => {
+		const provider = { ...fakeProvider(), buildRequest: () => { throw new Error('Project ID is required'); } };
+		const units: Unit[] = ids(3).map((id, i) => ({ id, items: [i] }));
+		const sender: Sender = { canRefresh: false, send: async () => { throw new Error('never sent'); } };
+		const settings: RunSettings = { batchSize: 1, concurrency: 2, requestsPerSecond: 0, treatNotFoundAsDeleted: true, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 }, maxSplitRequests: 0 };
+		const report = await runDeletion(provider, { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, { now: () => 0, sleep: async () => undefined }, () => false);
+		expect(report.stop).toMatchObject({ reason: 'config', message: 'Project ID is required' });
+		expect(report.results.every((r) => r.status === 'notAttempted')).toBe(true);
+		expect(report.requests).toBe(0);
+	});
+});

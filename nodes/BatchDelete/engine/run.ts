@@ -88,6 +88,9 @@ export async function runDeletion<P>(
 	// saw the same old token wait for that refresh and resend instead of refreshing again.
 	let authEpoch = 0;
 	let refreshing: Promise<unknown> | undefined;
+	// With a fetched token, the first request goes alone: parallel first sends would each log in
+	// (and a wrong password, tried N times at once, can lock the account).
+	let firstSend: Promise<unknown> | undefined;
 
 	const indexOf = new Map<Unit, number>();
 	units.forEach((unit, index) => {
@@ -120,6 +123,14 @@ export async function runDeletion<P>(
 			return { result: await sending, epoch: authEpoch };
 		}
 		if (refreshing !== undefined) await refreshing;
+		if (sender.canRefresh) {
+			if (firstSend === undefined) {
+				const sending = sender.send(request, false);
+				firstSend = sending;
+				return { result: await sending, epoch: authEpoch };
+			}
+			await firstSend;
+		}
 		const epoch = authEpoch;
 		return { result: await sender.send(request, false), epoch };
 	};
@@ -134,10 +145,12 @@ export async function runDeletion<P>(
 		return provider.readResponse(
 			indices.map((i) => units[i]),
 			result,
+			ctx,
 		);
 	};
 
-	const runChunk = async (indices: number[], batch: number): Promise<void> => {
+	/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own. */
+	const runChunk = async (indices: number[], batch: number, resentAlone = false): Promise<void> => {
 		for (const i of indices) batchOf[i] = batch;
 		let retries = 0;
 		let maybeApplied = false;
@@ -153,10 +166,18 @@ export async function runDeletion<P>(
 				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop!.code, stop!.message);
 				return;
 			}
-			const request = provider.buildRequest(
-				indices.map((i) => units[i]),
-				ctx,
-			);
+			let request: IHttpRequestOptions;
+			try {
+				request = provider.buildRequest(
+					indices.map((i) => units[i]),
+					ctx,
+				);
+			} catch (error) {
+				// A request that cannot be built (missing project ID, bad base URL) fails every batch alike.
+				stop ??= { reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message };
+				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop.code, stop.message);
+				return;
+			}
 			requests++;
 			for (const i of indices) attempts[i]++;
 			const { result, epoch } = await send(request, refreshFrom);
@@ -171,23 +192,26 @@ export async function runDeletion<P>(
 						const outcome = verdict.outcomes.get(units[i].id);
 						if (outcome === undefined) {
 							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
-						} else if (outcome.retryAlone === true && indices.length > 1) {
+						} else if (outcome.retryAlone === true && !resentAlone) {
 							alone.push(i);
 						} else {
 							finish([i], settleStatus(outcome.status, settings), outcome.code, outcome.message);
 						}
 					}
-					for (const i of alone) await runChunk([i], batch);
+					for (const i of alone) await runChunk([i], batch, true);
 					return;
 				}
 				case 'retry': {
 					maybeApplied ||= verdict.maybeApplied === true;
 					anyApplied ||= maybeApplied;
-					if (retries >= settings.retry.maxRetries || isCancelled()) {
-						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code, verdict.message);
+					if (retries >= Math.min(settings.retry.maxRetries, verdict.maxRetries ?? Infinity) || isCancelled()) {
+						if (verdict.onExhausted !== undefined && !isCancelled()) {
+							stop ??= { reason: verdict.onExhausted.reason, code: verdict.onExhausted.code, message: verdict.onExhausted.message };
+						}
+						finish(indices, maybeApplied ? 'unknown' : verdict.onExhausted !== undefined ? 'notAttempted' : 'error', verdict.code, verdict.message);
 						return;
 					}
-					const delay = verdict.retryAfterMs ?? backoffMs(retries, settings.retry);
+					const delay = verdict.retryAfterMs ?? Math.max(backoffMs(retries, settings.retry), verdict.minDelayMs ?? 0);
 					if (delay > settings.retry.maxDelayMs) {
 						const wait = Math.ceil(delay / 1000);
 						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code,

@@ -1,19 +1,23 @@
 import type { IDataObject } from 'n8n-workflow';
 
-const MIN_SECRET_LENGTH = 6;
+const MIN_SECRET_LENGTH = 4;
+/** Credential keys that hold secrets (tokens, passwords, keys, signatures), at any depth: masking
+ * every value would also mangle messages that mention a region or a base URL. */
+const SECRET_KEY = /token|secret|password|pwd|key|signature|credential|auth/i;
 const MASK = '***';
 
-/** Every credential value long enough to be a secret (short ones like `jwt` would mangle text). */
+/** Every secret-named credential value (and everything inside a secret-named object, such as
+ * `oauthTokenData`), long enough not to mangle ordinary words. */
 export function secretsOf(credentials: IDataObject | undefined): string[] {
 	const found = new Set<string>();
-	const visit = (value: unknown) => {
+	const visit = (value: unknown, secret: boolean) => {
 		if (typeof value === 'string') {
-			if (value.length >= MIN_SECRET_LENGTH) found.add(value);
+			if (secret && value.length >= MIN_SECRET_LENGTH) found.add(value);
 		} else if (value !== null && typeof value === 'object') {
-			for (const inner of Object.values(value)) visit(inner);
+			for (const [key, inner] of Object.entries(value)) visit(inner, secret || SECRET_KEY.test(key));
 		}
 	};
-	visit(credentials);
+	visit(credentials, false);
 	// Longest first, so a secret that contains another is masked whole.
 	return [...found].sort((a, b) => b.length - a.length);
 }

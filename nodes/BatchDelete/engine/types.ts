@@ -21,7 +21,8 @@ export interface IdOutcome {
 	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted' | 'unknown'>;
 	code?: string;
 	message?: string;
-	/** Resend this ID once on its own before accepting the outcome (SOLAPI `InternalError`). */
+	/** Resend this ID once on its own before accepting the outcome (SOLAPI `InternalError`);
+	 * an ID already sent alone is resent once too. */
 	retryAlone?: boolean;
 }
 
@@ -39,7 +40,19 @@ export interface Target {
 export type BatchVerdict =
 	| { kind: 'outcomes'; outcomes: Map<string, IdOutcome> }
 	/** Transient: throttled, busy or 5xx. `maybeApplied` when the server may have acted anyway. */
-	| { kind: 'retry'; code: string; message: string; retryAfterMs?: number; maybeApplied?: boolean }
+	| {
+			kind: 'retry';
+			code: string;
+			message: string;
+			retryAfterMs?: number;
+			/** Wait at least this long (a per-minute quota is not cleared by a 1 s backoff). */
+			minDelayMs?: number;
+			/** Retry at most this often, whatever the user's Max Retries (a skewed clock). */
+			maxRetries?: number;
+			/** What the run does once retries run out, when that is more than this batch failing. */
+			onExhausted?: { reason: 'auth' | 'config'; code: string; message: string };
+			maybeApplied?: boolean;
+	  }
 	/** The token is bad or expired: refresh it once and resend. */
 	| { kind: 'reauth'; code: string; message: string }
 	/** The whole batch failed with this status. `splittable` when a batch-level rejection does not
@@ -119,5 +132,5 @@ export interface Provider<P = unknown> {
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
 	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
-	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }): BatchVerdict;
+	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }, ctx?: ProviderContext<P>): BatchVerdict;
 }
