@@ -1,0 +1,48 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { HUAWEI_IAM_ENDPOINTS } from './huaweiCloudSms';
+
+/** The IAM side of the Huawei Cloud IAM credential: where and how a password token is asked for. */
+
+/** The IAM host: a documented region or the user's URL, without a trailing slash. */
+export function iamBaseUrl(credentials: IDataObject): string {
+	const region = String(credentials.iamRegion ?? '');
+	const url = region === 'custom' ? String(credentials.iamUrl ?? '').trim() : HUAWEI_IAM_ENDPOINTS[region];
+	if (url === undefined || url === '') throw new Error(`No IAM endpoint for region "${region}": check the Huawei Cloud IAM credential`);
+	return url.replace(/\/+$/, '');
+}
+
+/** The documented password-token request, scoped to one project by name or by ID. */
+export function iamTokenRequestBody(credentials: IDataObject): IDataObject {
+	const project = String(credentials.project ?? '').trim();
+	return {
+		auth: {
+			identity: {
+				methods: ['password'],
+				password: {
+					user: {
+						name: String(credentials.userName ?? ''),
+						password: String(credentials.password ?? ''),
+						domain: { name: String(credentials.domainName ?? '') },
+					},
+				},
+			},
+			scope: { project: credentials.projectScope === 'id' ? { id: project } : { name: project } },
+		},
+	};
+}
+
+/** The token from a full response's headers (`X-Subject-Token`, any case). */
+export function subjectToken(headers: Record<string, unknown> | undefined): string | undefined {
+	const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-subject-token')?.[1];
+	const token = Array.isArray(value) ? value[0] : value;
+	return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/** Why IAM refused a token request (`{error:{code, message}}`), or undefined for a 2xx answer. */
+export function iamRefusal(statusCode: number | undefined, body: unknown): string | undefined {
+	if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return undefined;
+	const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+	const reason = typeof error?.message === 'string' && error.message !== '' ? `: ${error.message.slice(0, 300)}` : '';
+	return `Huawei Cloud IAM refused the token request (HTTP ${statusCode ?? 'no status'})${reason}`;
+}

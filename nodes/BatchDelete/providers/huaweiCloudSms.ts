@@ -1,0 +1,253 @@
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
+import { z } from 'zod';
+
+import type { BatchVerdict, Provider, Target } from '../engine/types';
+import type { HttpResponse } from './common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+
+/**
+ * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
+ * `{ids:[...]}` with 1–50 IDs of at most 64 characters, answered with `success_ids` and
+ * `failed_template_list`. Two credentials: an IAM token (`X-Auth-Token`, fetched by n8n through
+ * the credential's preAuthentication) or AK/SK request signing.
+ */
+
+/** The documented MSGSMS hosts. */
+export const HUAWEI_MSGSMS_ENDPOINTS: Record<string, string> = {
+	'cn-north-4': 'https://msgsms.cn-north-4.myhuaweicloud.com',
+	'cn-south-1': 'https://msgsms.cn-south-1.myhuaweicloud.com',
+	'ap-southeast-1': 'https://msgsms.ap-southeast-1.myhuaweicloud.com',
+	'eu-west-101': 'https://msgsms.eu-west-101.myhuaweicloud.eu',
+};
+
+/** IAM hosts of the same regions (`iam.{region}.myhuaweicloud.com`; the EU site has its own domain). */
+export const HUAWEI_IAM_ENDPOINTS: Record<string, string> = {
+	'cn-north-4': 'https://iam.cn-north-4.myhuaweicloud.com',
+	'cn-south-1': 'https://iam.cn-south-1.myhuaweicloud.com',
+	'ap-southeast-1': 'https://iam.ap-southeast-1.myhuaweicloud.com',
+	'eu-west-101': 'https://iam.eu-west-101.myhuaweicloud.eu',
+};
+
+const REGIONS = [
+	{ name: 'AP-Southeast-1 (Hong Kong)', value: 'ap-southeast-1' },
+	{ name: 'CN North-Beijing4', value: 'cn-north-4' },
+	{ name: 'CN South-Guangzhou', value: 'cn-south-1' },
+	{ name: 'Custom URL', value: 'custom' },
+	{ name: 'EU-Dublin', value: 'eu-west-101' },
+];
+
+/** The region selector's options, each showing the host it stands for. */
+export function regionOptions(hosts: Record<string, string>): INodePropertyOptions[] {
+	return REGIONS.map((region) => (hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] }));
+}
+
+export const HUAWEI_IAM_CREDENTIAL = 'huaweiCloudIamApi';
+export const HUAWEI_AKSK_CREDENTIAL = 'huaweiCloudAkSkApi';
+/** The IAM credential's hidden, expirable token field. */
+export const HUAWEI_TOKEN_PROPERTY = 'authToken';
+
+export const MAX_TEMPLATE_ID_LENGTH = 64;
+export const CONTENT_TYPE = 'application/json;charset=utf8';
+
+export interface HuaweiCloudSmsParams {
+	endpoint: string;
+	/** The node's Project ID, for an IAM credential that names its project by name. */
+	projectId?: string;
+}
+
+const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const parameters = z
+	.object({
+		region: z.string(),
+		customUrl: z.string().trim(),
+		projectId: z
+			.string({ invalid_type_error: 'Project ID must be text' })
+			.trim()
+			.refine((v) => v === '' || PROJECT_ID.test(v), 'Project ID may only hold letters, digits, "-" and "_" (a Huawei Cloud project ID is 32 hex characters)'),
+	})
+	.transform((p, ctx) => {
+		let endpoint = HUAWEI_MSGSMS_ENDPOINTS[p.region];
+		if (p.region === 'custom') {
+			if (!/^https?:\/\/[^/\s]+/i.test(p.customUrl)) {
+				ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'Endpoint URL must be an http(s) URL, e.g. https://msgsms.cn-north-4.myhuaweicloud.com' });
+				return z.NEVER;
+			}
+			endpoint = p.customUrl;
+		} else if (endpoint === undefined) {
+			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Region "${p.region}" is not one this node knows: choose one or "Custom URL"` });
+			return z.NEVER;
+		}
+		return { endpoint: endpoint.replace(/\/+$/, ''), ...(p.projectId === '' ? {} : { projectId: p.projectId }) };
+	});
+
+/**
+ * The project in the URL. AK/SK: the credential's project ID. IAM: the node's Project ID if set,
+ * else the credential's project when it is given as an ID. A project given by name cannot go in
+ * the URL, and the token answer that would tell its ID arrives only after the URL is built.
+ */
+export function projectIdOf(params: HuaweiCloudSmsParams, credentialType: string, credentials: IDataObject): string {
+	if (credentialType === HUAWEI_AKSK_CREDENTIAL) {
+		const id = String(credentials.projectId ?? '').trim();
+		if (!PROJECT_ID.test(id)) throw new Error('The Huawei Cloud AK/SK credential needs a project ID (32 hex characters, from "My Credentials > API Credentials")');
+		return id;
+	}
+	if (params.projectId !== undefined) return params.projectId;
+	const project = String(credentials.project ?? '').trim();
+	if (credentials.projectScope === 'id' && PROJECT_ID.test(project)) return project;
+	throw new Error(
+		'Project ID is required: the Huawei Cloud IAM credential names its project by name, but the API path needs the project ID. Enter it in "Project ID" (from "My Credentials > API Credentials"), or give the project by ID in the credential.',
+	);
+}
+
+const deleteAnswer = z
+	.object({
+		success_count: z.number().optional(),
+		success_ids: z.array(z.string()).nullish(),
+		failed_count: z.number().optional(),
+		failed_template_list: z.array(z.unknown()).nullish(),
+	})
+	.passthrough();
+
+const failedEntry = z.object({ id: z.string(), error_msg: z.string().optional() }).passthrough();
+
+/** `{error_code, error_msg, error_detail}` from MSGSMS and API Gateway; IAM's `{error:{code,message}}` too. */
+const errorAnswer = z
+	.object({
+		error_code: z.string().optional(),
+		error_msg: z.string().optional(),
+		error_detail: z.string().optional(),
+		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+	})
+	.passthrough();
+
+/** "Message Template Info does not EXIST" (the doc's example) and the like. */
+const NOT_FOUND_TEXT = /does\s*not\s*exist|not\s*exist|not\s*found|no\s*such/i;
+/** Batch-level codes that mean "no such template" (PROVIDERS.md: MSGSMS.0009). */
+const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
+
+function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+	const status = result.statusCode;
+	const error = parseBody(errorAnswer, result) ?? {};
+	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
+	const text = [error.error_msg ?? error.error?.message, error.error_detail].filter((t): t is string => typeof t === 'string' && t !== '').join(': ');
+
+	const transient = transientVerdict(result);
+	if (transient) {
+		// 429 APIG.0308: the gateway's throttle.
+		if (transient.kind !== 'retry' || error.error_code === undefined) return transient;
+		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
+	}
+	if (status >= 200 && status < 300) {
+		const answer = parseBody(deleteAnswer, result);
+		if (answer === undefined) return unreadable(result);
+		const map = new OutcomeMap(chunk);
+		for (const id of answer.success_ids ?? []) map.set(id, { status: 'deleted' });
+		for (const raw of answer.failed_template_list ?? []) {
+			const entry = failedEntry.safeParse(raw);
+			if (!entry.success) continue; // its ID stays unknown
+			const message = shortText(entry.data.error_msg, 'Huawei Cloud did not delete this template');
+			map.set(entry.data.id, NOT_FOUND_TEXT.test(message) ? { status: 'notFound', code: 'TEMPLATE_NOT_FOUND', message } : { status: 'rejected', code: 'DELETE_FAILED', message });
+		}
+		return map.verdict();
+	}
+	if (status === 401) {
+		// APIG.0301: bad or expired token (or a bad AK/SK signature). An IAM token is fetched again
+		// once; for AK/SK there is nothing to refresh and the engine stops the run.
+		return { kind: 'reauth', code, message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)') };
+	}
+	if (status === 400) {
+		// Nothing was deleted. Halving isolates the ID the gateway objects to, whether or not the
+		// message names it. Only a request for one ID can be told "not found" about that ID: on a
+		// bigger batch "not found" could be any of them, so it stays a rejection if halving stops.
+		const notFound = NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(text);
+		const message = shortText(text, `Huawei Cloud rejected the request (${code})`);
+		if (chunk.length === 1) return { kind: 'failBatch', status: notFound ? 'notFound' : 'rejected', code, message };
+		return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
+	}
+	if (status === 403) {
+		// No permission for this action in this project: the same for every batch.
+		return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS') };
+	}
+	if (status === 404) {
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: error.error_code ?? 'ENDPOINT_NOT_FOUND',
+			message: shortText(text === '' ? undefined : `${text}: check the region endpoint and the project ID`, 'The batch-delete endpoint was not found (HTTP 404): check the region endpoint and the project ID'),
+		};
+	}
+	return { kind: 'failBatch', status: 'error', code, message: shortText(text, `Huawei Cloud answered HTTP ${status}`) };
+}
+
+export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
+	id: 'huaweiCloudSms',
+	displayName: 'Huawei Cloud SMS',
+	noun: 'SMS templates',
+	maxBatchSize: 50,
+	defaultBatchSize: 50,
+	defaultConcurrency: 2,
+	// No request rate is documented for this API; the gateway answers 429 APIG.0308 when it throttles.
+	defaultRequestsPerSecond: 0,
+	authParameter: 'huaweiCloudAuthentication',
+	credentials: [
+		{ name: HUAWEI_IAM_CREDENTIAL, value: 'iamToken', displayName: 'IAM Token (User Name and Password)', tokenProperty: HUAWEI_TOKEN_PROPERTY },
+		{ name: HUAWEI_AKSK_CREDENTIAL, value: 'akSk', displayName: 'Access Key (AK/SK Signature)' },
+	],
+	properties: [
+		{
+			displayName: 'Region',
+			name: 'huaweiCloudRegion',
+			type: 'options',
+			options: regionOptions(HUAWEI_MSGSMS_ENDPOINTS),
+			default: 'cn-north-4',
+			description: 'Where the Message & SMS service of your project runs',
+		},
+		{
+			displayName: 'Endpoint URL',
+			name: 'huaweiCloudEndpoint',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://msgsms.cn-north-4.myhuaweicloud.com',
+			displayOptions: { show: { huaweiCloudRegion: ['custom'] } },
+		},
+		{
+			displayName: 'Project ID',
+			name: 'huaweiCloudProjectId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 0123456789abcdef0123456789abcdef',
+			description:
+				'The ID of the project the templates belong to. Needed when the credential names the project by name; when it gives the project ID, leave this empty.',
+			displayOptions: { show: { huaweiCloudAuthentication: ['iamToken'] } },
+		},
+	],
+	checkId(id) {
+		const length = [...id].length;
+		if (length > MAX_TEMPLATE_ID_LENGTH) return `Longer than ${MAX_TEMPLATE_ID_LENGTH} characters, so not a Huawei Cloud SMS template ID`;
+		if (/[\s\u0000-\u001f\u007f]/.test(id)) return 'Contains whitespace or control characters, so not a Huawei Cloud SMS template ID';
+		return undefined;
+	},
+	readParameters(read, itemIndex) {
+		const auth = read('huaweiCloudAuthentication', itemIndex, 'iamToken');
+		const parsed = parameters.safeParse({
+			region: read('huaweiCloudRegion', itemIndex, 'cn-north-4'),
+			customUrl: read('huaweiCloudEndpoint', itemIndex, ''),
+			// Only the IAM credential uses the node's Project ID (AK/SK carries its own).
+			projectId: auth === 'iamToken' ? read('huaweiCloudProjectId', itemIndex, '') : '',
+		});
+		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+		return parsed.data;
+	},
+	buildRequest(chunk, ctx) {
+		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
+		return {
+			method: 'POST',
+			url: `${ctx.params.endpoint}/v2/${encodeURIComponent(projectId)}/msgsms/templates/batch-delete`,
+			headers: { 'Content-Type': CONTENT_TYPE },
+			body: { ids: chunk.map((t) => t.id) },
+		};
+	},
+	readResponse: readAnswer,
+};

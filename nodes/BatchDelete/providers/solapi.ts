@@ -1,0 +1,196 @@
+import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod';
+
+import type { BatchVerdict, IdOutcome, Provider, Target } from '../engine/types';
+import type { HttpResponse } from './common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+
+/**
+ * SOLAPI group messages. Two endpoints, the same answer `{errorCount, resultList:[{messageId,
+ * resultCode}]}` and at most 1,000 IDs per request:
+ * - v4 (current, official SDK): `DELETE /messages/v4/groups/{groupId}/messages`, `{messageIds}`;
+ * - legacy (the seed): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
+ */
+
+export const SOLAPI_HOSTS = {
+	v4: 'https://api.solapi.com',
+	legacy: 'https://solapi.com',
+};
+
+export type SolapiApiVersion = 'v4' | 'legacy';
+
+export interface SolapiParams {
+	groupId: string;
+	apiVersion: SolapiApiVersion;
+}
+
+const MAX_ID_LENGTH = 128;
+
+const parameters = z.object({
+	groupId: z
+		.string({ invalid_type_error: 'Group ID must be text', required_error: 'Group ID is required' })
+		.trim()
+		.min(1, 'Group ID is required: enter the ID of the SOLAPI group the messages were added to')
+		.max(100, 'Group ID is longer than 100 characters, so not a SOLAPI group ID')
+		.regex(/^[A-Za-z0-9_-]+$/, 'Group ID may only hold letters, digits, "-" and "_" (SOLAPI group IDs look like G4V20190607105937H3OMPD4ONLWZ2UY)'),
+	apiVersion: z.enum(['v4', 'legacy'], { errorMap: () => ({ message: 'API Version must be "v4" or "legacy"' }) }),
+});
+
+/**
+ * Where each API version lives. A base URL left at the default means "SOLAPI itself", and SOLAPI
+ * serves the legacy group API from solapi.com, not api.solapi.com. A custom base URL (a proxy,
+ * a test server) is where the user wants traffic to go, so both versions use it as given rather
+ * than sending signed requests to a host the user never chose.
+ */
+export function solapiBaseUrl(credentials: IDataObject, version: SolapiApiVersion): string {
+	const configured = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	if (configured === '' || configured.toLowerCase() === SOLAPI_HOSTS.v4) return SOLAPI_HOSTS[version];
+	return configured;
+}
+
+/** Auth failures a fresh date and salt can fix: worth a resend, unlike a wrong key or secret. */
+const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature']);
+
+const resultEntry = z.object({ messageId: z.string(), resultCode: z.string() }).passthrough();
+const deleteAnswer = z.object({ errorCount: z.number().optional(), resultList: z.array(z.unknown()) }).passthrough();
+const errorAnswer = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
+
+function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
+	switch (resultCode) {
+		case 'Success':
+			return { status: 'deleted' };
+		case 'MessageNotFound':
+			return { status: 'notFound', code: resultCode, message: 'No message with this ID in the group' };
+		case 'InternalError':
+			// SOLAPI's own failure for this one message: the engine resends it alone once.
+			return { status: 'error', code: resultCode, message: 'SOLAPI had an internal error deleting this message', retryAlone: true };
+		default:
+			// A code this node does not know: not a confirmation, so report it as it came.
+			return { status: 'error', code: resultCode, message: shortText(entry.resultMessage, `SOLAPI answered ${resultCode} for this message`) };
+	}
+}
+
+function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+	const status = result.statusCode;
+	const error = parseBody(errorAnswer, result) ?? {};
+	const transient = transientVerdict(result);
+	if (transient) {
+		if (status !== 429 || transient.kind !== 'retry') return transient;
+		return { ...transient, code: error.errorCode ?? 'TooManyRequests', message: shortText(error.errorMessage, transient.message) };
+	}
+	if (status >= 200 && status < 300) {
+		const answer = parseBody(deleteAnswer, result);
+		if (answer === undefined) return unreadable(result);
+		const map = new OutcomeMap(chunk);
+		for (const raw of answer.resultList) {
+			// One unreadable entry leaves only its own ID unknown, not the whole batch.
+			const entry = resultEntry.safeParse(raw);
+			if (entry.success) map.set(entry.data.messageId, outcomeOf(entry.data.resultCode, entry.data as IDataObject));
+		}
+		return map.verdict();
+	}
+	const code = error.errorCode ?? `HTTP_${status}`;
+	if (status === 401 || status === 403) {
+		if (FIXED_BY_RESIGNING.has(code)) {
+			const why =
+				code === 'RequestTimeTooSkewed'
+					? "SOLAPI says the request's date is more than 15 minutes off its clock: if this persists, check the n8n server's clock"
+					: 'SOLAPI saw this signature before; the request is signed again with a new salt';
+			// A fresh date and salt fix a one-off; a clock that is really off will not get better,
+			// so one retry, then the run stops with the hint instead of failing batch after batch.
+			return {
+				kind: 'retry',
+				code,
+				message: shortText(error.errorMessage, why),
+				maxRetries: 1,
+				...(code === 'RequestTimeTooSkewed' ? { onExhausted: { reason: 'auth' as const, code, message: why } } : {}),
+			};
+		}
+		// InvalidAPIKey, SignatureDoesNotMatch and the like: no later request can do better.
+		return { kind: 'stopRun', reason: 'auth', code, message: shortText(error.errorMessage, `SOLAPI refused the API key or signature (HTTP ${status})`) };
+	}
+	if (status === 400) {
+		// A 400 names no message, so halving the batch isolates the ones it objects to.
+		return { kind: 'failBatch', status: 'rejected', code, message: shortText(error.errorMessage, 'SOLAPI rejected the request (HTTP 400)'), splittable: true };
+	}
+	if (status === 404) {
+		// The group (or the endpoint) does not exist. Not "every ID is already gone": a mistyped
+		// Group ID must never send the real messages to Success, so the run stops as a config error.
+		const message =
+			error.errorCode === undefined
+				? 'The SOLAPI delete endpoint was not found (HTTP 404): check the API Version and the base URL in the credential'
+				: `SOLAPI found no such group (${code}${error.errorMessage ? `: ${shortText(error.errorMessage, '')}` : ''}): check Group ID`;
+		return { kind: 'stopRun', reason: 'config', code: error.errorCode ?? 'ENDPOINT_NOT_FOUND', message };
+	}
+	return { kind: 'failBatch', status: 'error', code, message: shortText(error.errorMessage, `SOLAPI answered HTTP ${status}`) };
+}
+
+export const solapi: Provider<SolapiParams> = {
+	id: 'solapi',
+	displayName: 'SOLAPI',
+	noun: 'group messages',
+	maxBatchSize: 1000,
+	defaultBatchSize: 1000,
+	defaultConcurrency: 2,
+	// SOLAPI documents no request rate; it answers 429 with x-retry-after when it throttles.
+	defaultRequestsPerSecond: 0,
+	credentials: [{ name: 'solapiApi', value: 'apiKey', displayName: 'API Key' }],
+	properties: [
+		{
+			displayName: 'Group ID',
+			name: 'solapiGroupId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. G4V20190607105937H3OMPD4ONLWZ2UY',
+			description: 'The SOLAPI group the messages were added to',
+		},
+		{
+			displayName: 'API Version',
+			name: 'solapiApiVersion',
+			type: 'options',
+			options: [
+				{
+					name: 'Legacy (GroupMessage 3)',
+					value: 'legacy',
+					description: 'POST /GroupMessage/3/group/{groupId}/deleteMessages on solapi.com',
+				},
+				{ name: 'V4', value: 'v4', description: 'DELETE /messages/v4/groups/{groupId}/messages on api.solapi.com' },
+			],
+			default: 'v4',
+		},
+	],
+	checkId(id) {
+		if (id.length > MAX_ID_LENGTH) return `Longer than ${MAX_ID_LENGTH} characters, so not a SOLAPI message ID`;
+		if (/[\s\u0000-\u001f\u007f]/.test(id)) return 'Contains whitespace or control characters, so not a SOLAPI message ID';
+		return undefined;
+	},
+	readParameters(read, itemIndex) {
+		const parsed = parameters.safeParse({
+			groupId: read('solapiGroupId', itemIndex, ''),
+			apiVersion: read('solapiApiVersion', itemIndex, 'v4'),
+		});
+		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+		return parsed.data;
+	},
+	buildRequest(chunk, ctx) {
+		const { groupId, apiVersion } = ctx.params;
+		const base = solapiBaseUrl(ctx.credentials, apiVersion);
+		const group = encodeURIComponent(groupId);
+		if (apiVersion === 'legacy') {
+			return {
+				method: 'POST',
+				url: `${base}/GroupMessage/3/group/${group}/deleteMessages`,
+				headers: { 'Content-Type': 'application/json' },
+				body: { messages: chunk.map((t) => ({ messageId: t.id })) },
+			};
+		}
+		return {
+			method: 'DELETE',
+			url: `${base}/messages/v4/groups/${group}/messages`,
+			headers: { 'Content-Type': 'application/json' },
+			body: { messageIds: chunk.map((t) => t.id) },
+		};
+	},
+	readResponse: readAnswer,
+};
