@@ -1,9 +1,13 @@
 import type { Provider } from '../engine/types';
 import { avayaSpaces } from './avayaSpaces';
+import { huaweiCloudSms } from './huaweiCloudSms';
+import { quectel } from './quectel';
+import { solapi } from './solapi';
+import { weChatOfficialAccount } from './weChatOfficialAccount';
 
 /** Every provider the node offers, in the order the selector lists them. A new provider is one
  * file here plus its credential. */
-export const PROVIDERS: Array<Provider<any>> = [avayaSpaces];
+export const PROVIDERS: Array<Provider<any>> = [avayaSpaces, solapi, quectel, weChatOfficialAccount, huaweiCloudSms];
 
 export function providerById(id: string): Provider<unknown> | undefined {
 	return PROVIDERS.find((p) => p.id === id);
