@@ -5,5 +5,7 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	globalSetup: '<rootDir>/test/setup/globalSetup.js',
+	globalTeardown: '<rootDir>/test/setup/globalTeardown.js',
 	testTimeout: 30000,
 };

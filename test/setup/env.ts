@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 if (process.env.N8N_USER_FOLDER === undefined) {
-	const folder = mkdtempSync(join(tmpdir(), 'bd-n8n-'));
+	const folder = mkdtempSync(join(process.env.BD_TEST_TMP ?? tmpdir(), 'bd-n8n-'));
 	process.env.N8N_USER_FOLDER = folder;
 	// One folder per test file; removed when the worker exits so test runs leave nothing behind.
 	process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
