@@ -6,10 +6,11 @@ import type {
 	INodeTypeDescription,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { collectIds } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
+import { executionClock } from './engine/clock';
 import { dryRunOutputs } from './engine/dryRun';
 import { buildOutputs } from './engine/outputs';
 import { planUnits } from './engine/plan';
@@ -90,7 +91,7 @@ export class BatchDelete implements INodeType {
 			units,
 			settings,
 			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, secrets }),
-			{ now: () => Date.now(), sleep: async (ms) => await sleepWithAbort(ms, signal).catch(() => undefined) },
+			executionClock(signal),
 			() => signal?.aborted === true,
 		);
 
