@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import * as n8nHost from './n8n-host';
 import { AvayaSpacesMock } from '../test/mocks/avayaSpaces';
@@ -38,7 +38,7 @@ interface DemoCase {
 	label: string;
 	/** The Code node's items (what "your data source" returned). */
 	items: IDataObject[];
-	parameters: IDataObject;
+	parameters: INodeParameters;
 	credential: { id: string; name: string; type: string; data: (mock: MockServer) => IDataObject };
 	/** Starts the mock holding most of those IDs (a few are already gone, a few are protected). */
 	mock: () => MockServer;
