@@ -19,7 +19,7 @@ import { redact, secretsOf } from './engine/secrets';
 import { createTransport } from './engine/transport';
 import type { Provider } from './engine/types';
 import { PROVIDERS, providerById } from './providers';
-import { readSettings } from './settings';
+import { MAX_MAX_IDS, readSettings } from './settings';
 
 export class BatchDelete implements INodeType {
 	description: INodeTypeDescription = {
@@ -68,15 +68,29 @@ export class BatchDelete implements INodeType {
 			});
 		}
 		const units = planUnits(occurrences, settings.dedupe);
+		if (units.length > settings.maxIds) {
+			const count = (n: number) => n.toLocaleString('en-US');
+			throw new NodeOperationError(this.getNode(), `The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`, {
+				itemIndex: 0,
+				description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
+			});
+		}
 
 		const credentialType = chooseCredential(this, provider);
 		let credentials: IDataObject = {};
 		try {
 			credentials = (await this.getCredentials(credentialType.name)) as IDataObject;
 		} catch (error) {
-			if (!settings.dryRun) throw error;
+			if (!settings.dryRun) {
+				const auth = provider.authParameter === undefined ? '' : ` (Authentication: ${credentialType.displayName})`;
+				throw new NodeOperationError(this.getNode(), `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
+					itemIndex: 0,
+					description: `Nothing was sent. Select or create a credential of that type under "Credential to connect with"${auth}, or change Authentication to match the credential you have.`,
+				});
+			}
 		}
 		const ctx = { params, credentialType: credentialType.name, credentials };
+		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
 		if (settings.dryRun) {

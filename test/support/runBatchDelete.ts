@@ -6,8 +6,12 @@ import type { ICredentialType, IDataObject, INodeExecutionData, INodeParameters 
 import { BatchDelete } from '../../nodes/BatchDelete/BatchDelete.node';
 import type { CredentialInstance, HarnessCredentialsHelper, RunNodeOptions, RunNodeResult } from '../harness';
 import { runNode, runNodeCancellable } from '../harness';
+import { captureLogs, logLinesSince, logMark } from './logCapture';
 import { OAuth2Api } from './oAuth2Api';
 import { assertNoSecrets, secretValues } from './secretScan';
+
+// Everything n8n logs during these runs is recorded, so the secret scan reads log lines too.
+captureLogs();
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -47,12 +51,14 @@ function toItems(items: BatchDeleteOptions['items']): INodeExecutionData[] | und
 	return items?.map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject }));
 }
 
-function finish(result: RunNodeResult, credentials: CredentialInstance[] | undefined, helper: HarnessCredentialsHelper): BatchDeleteRun {
+function finish(result: RunNodeResult, credentials: CredentialInstance[] | undefined, helper: HarnessCredentialsHelper, logsFrom: number): BatchDeleteRun {
 	const [success = [], failure = []] = result.outputs;
-	// The secret scan runs on every integration run: outputs and the stored error must not hold
-	// any credential value, including tokens n8n fetched and stored during the run.
+	// The secret scan runs on every integration run: outputs, the stored error (NodeApiError's
+	// description, context and cause included), everything the execution kept and every log line
+	// must not hold any credential value, including tokens n8n fetched and stored during the run.
 	const stored = helper.listCredentials().map((c) => helper.getStoredData(c.id));
-	assertNoSecrets({ outputs: result.outputs, error: result.error }, secretValues([...(credentials ?? []).map((c) => c.data), ...stored]));
+	const shown = { outputs: result.outputs, error: result.error, resultData: result.run.data.resultData, logs: logLinesSince(logsFrom) };
+	assertNoSecrets(shown, secretValues([...(credentials ?? []).map((c) => c.data), ...stored]));
 	const byId: Record<string, IDataObject> = {};
 	for (const item of [...success, ...failure]) byId[String(item.json.id)] = item.json;
 	return { ...result, success, failure, byId };
@@ -67,15 +73,17 @@ const defaults = (options: BatchDeleteOptions): RunNodeOptions => ({
 
 /** Run the Batch Delete node inside n8n's engine and split its two outputs. */
 export async function runBatchDelete(options: BatchDeleteOptions): Promise<BatchDeleteRun> {
+	const logsFrom = logMark();
 	const result = await runNode(defaults(options));
-	return finish(result, options.credentials, result.credentials);
+	return finish(result, options.credentials, result.credentials, logsFrom);
 }
 
 /** The same, cancellable mid-run. */
 export function runBatchDeleteCancellable(options: BatchDeleteOptions) {
+	const logsFrom = logMark();
 	const run = runNodeCancellable(defaults(options));
 	return {
 		cancel: run.cancel,
-		result: run.result.then((result) => finish(result, options.credentials, result.credentials)),
+		result: run.result.then((result) => finish(result, options.credentials, result.credentials, logsFrom)),
 	};
 }

@@ -20,9 +20,9 @@ describe('idsFromValue', () => {
 
 	it('marks values that cannot be IDs as invalid instead of dropping them', () => {
 		const [object] = idsFromValue({ id: 'x' });
-		expect(object).toEqual({ id: '{"id":"x"}', invalidReason: 'an object, not an ID' });
+		expect(object).toEqual({ id: '{"id":"x"}', invalidReason: expect.stringMatching(/^an object, not an ID: point the ID field at the value inside it/) });
 		const [nested, ok, flag] = idsFromValue([['a'], 'b', true]);
-		expect(nested.invalidReason).toBe('a nested list, not an ID');
+		expect(nested.invalidReason).toMatch(/^a nested list, not an ID: flatten the list first/);
 		expect(ok).toEqual({ id: 'b' });
 		expect(flag.invalidReason).toBe('a boolean, not an ID');
 		expect(idsFromValue(NaN)[0].invalidReason).toBe('not a finite number');

@@ -134,7 +134,8 @@ describe('Quectel answer', () => {
 		expect(quectel.readResponse(sent, reply(502, {}))).toMatchObject({ kind: 'retry', maybeApplied: true });
 		expect(quectel.readResponse(sent, reply(401, {}))).toMatchObject({ kind: 'reauth' });
 		expect(quectel.readResponse(sent, reply(404, {}))).toMatchObject({ kind: 'stopRun', reason: 'config' });
-		expect(quectel.readResponse(sent, reply(400, {}))).toMatchObject({ kind: 'failBatch', status: 'error', code: 'HTTP_400' });
+		// A 400 names no ID: the batch is halved to find the IDs it objects to.
+		expect(quectel.readResponse(sent, reply(400, {}))).toMatchObject({ kind: 'failBatch', status: 'rejected', code: 'HTTP_400', splittable: true });
 	});
 });
 

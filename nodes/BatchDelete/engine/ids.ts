@@ -45,11 +45,14 @@ function fromScalar(value: unknown, splitStrings: boolean, out: RawId[]): void {
 		return;
 	}
 	if (Array.isArray(value)) {
-		out.push({ id: describeValue(value), invalidReason: 'a nested list, not an ID' });
+		out.push({ id: describeValue(value), invalidReason: 'a nested list, not an ID: flatten the list first (for example {{ $json.ids.flat() }})' });
 		return;
 	}
-	const kind = typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-	out.push({ id: describeValue(value), invalidReason: `${kind}, not an ID` });
+	if (typeof value === 'object') {
+		out.push({ id: describeValue(value), invalidReason: 'an object, not an ID: point the ID field at the value inside it (dot paths like data.id work)' });
+		return;
+	}
+	out.push({ id: describeValue(value), invalidReason: `a ${typeof value}, not an ID` });
 }
 
 /**

@@ -30,12 +30,14 @@ export function buildOutputs(
 		if (SUCCESS.has(result.status)) {
 			json.batch = result.batch;
 			json.attempts = result.attempts;
+			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
 			success.push({ json, pairedItem: pairedItemOf(unit.items) });
 		} else {
 			json.code = result.code ?? null;
 			json.message = result.message === undefined ? null : redact(result.message, secrets);
 			json.batch = result.batch;
 			json.attempts = result.attempts;
+			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
 			failure.push({ json, pairedItem: pairedItemOf(unit.items) });
 		}
 	});

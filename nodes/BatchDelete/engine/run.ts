@@ -38,6 +38,9 @@ export interface UnitResult {
 	batch: number | null;
 	/** Requests that carried this ID. */
 	attempts: number;
+	/** Extra requests spent halving this ID's batch after the provider rejected it whole; absent
+	 * when the batch was never split. */
+	splitRequests?: number;
 }
 
 export interface RunStop {
@@ -81,6 +84,7 @@ export async function runDeletion<P>(
 	const limiter = new RateLimiter(settings.requestsPerSecond, clock);
 	let requests = 0;
 	let splitRequests = 0;
+	const splitsByBatch = new Map<number, number>();
 	let stop: RunStop | undefined;
 	let anyApplied = false;
 
@@ -194,6 +198,9 @@ export async function runDeletion<P>(
 							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
 						} else if (outcome.retryAlone === true && !resentAlone) {
 							alone.push(i);
+						} else if (maybeApplied && outcome.status === 'notFound' && !settings.treatNotFoundAsDeleted) {
+							// Not found after a try whose answer was lost: that try most likely deleted it.
+							finish([i], 'unknown', outcome.code, `${outcome.message ?? 'Not found'}, but an earlier try whose answer was lost may have deleted it`);
 						} else {
 							finish([i], settleStatus(outcome.status, settings), outcome.code, outcome.message);
 						}
@@ -235,15 +242,20 @@ export async function runDeletion<P>(
 				}
 				case 'failBatch': {
 					const extra = 2;
-					if (verdict.splittable === true && indices.length > 1 && splitRequests + extra <= settings.maxSplitRequests) {
+					const canSplit = verdict.splittable === true && indices.length > 1;
+					if (canSplit && splitRequests + extra <= settings.maxSplitRequests) {
 						splitRequests += extra;
+						splitsByBatch.set(batch, (splitsByBatch.get(batch) ?? 0) + extra);
 						const half = Math.ceil(indices.length / 2);
 						await runChunk(indices.slice(0, half), batch);
 						await runChunk(indices.slice(half), batch);
 						return;
 					}
 					const status = verdict.status === 'unknown' ? 'unknown' : settleStatus(verdict.status, settings);
-					finish(indices, maybeApplied && status !== 'deleted' ? 'unknown' : status, verdict.code, verdict.message);
+					const message = canSplit
+						? `${verdict.message} (not split further: this run already made the most extra requests it may spend on splitting, ${settings.maxSplitRequests})`
+						: verdict.message;
+					finish(indices, maybeApplied && status !== 'deleted' ? 'unknown' : status, verdict.code, message);
 					return;
 				}
 				case 'stopRun': {
@@ -269,10 +281,11 @@ export async function runDeletion<P>(
 	// Chunks no worker reached because the run stopped.
 	const fallback = stop ?? { code: 'NOT_SENT', message: 'Not sent' };
 	// Array.from, not map: map skips the holes, which are exactly the units never reached.
-	const final = Array.from(
-		results,
-		(result, i): UnitResult => result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] },
-	);
+	const final = Array.from(results, (result, i): UnitResult => {
+		const out = result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] };
+		const splits = out.batch === null ? undefined : splitsByBatch.get(out.batch);
+		return splits === undefined ? out : { ...out, splitRequests: splits };
+	});
 	return { results: final, requests, splitRequests, stop, anyApplied };
 }
 

@@ -22,11 +22,22 @@ export function secretsOf(credentials: IDataObject | undefined): string[] {
 	return [...found].sort((a, b) => b.length - a.length);
 }
 
+/** Add the secrets of `credentials` to `list` in place, keeping it without repeats and longest first. */
+export function addSecrets(list: string[], credentials: IDataObject | undefined): void {
+	const merged = [...new Set([...list, ...secretsOf(credentials)])].sort((a, b) => b.length - a.length);
+	list.splice(0, list.length, ...merged);
+}
+
+/** Made from the credential per request, so in no credential field: a request signature, a
+ * token in a query string (what a provider echoing the request would show). */
+const DERIVED = [/(signature=)[0-9a-f]{16,}/gi, /(access_token=)[^&\s"',]+/gi];
+
 /** Mask every secret in a text that may reach an output, an error or a log. */
 export function redact(text: string, secrets: string[]): string {
 	let out = text;
 	for (const secret of secrets) {
 		if (out.includes(secret)) out = out.split(secret).join(MASK);
 	}
+	for (const pattern of DERIVED) out = out.replace(pattern, `$1${MASK}`);
 	return out;
 }

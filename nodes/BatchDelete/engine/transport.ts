@@ -1,7 +1,7 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Sender } from './run';
-import { redact } from './secrets';
+import { addSecrets, redact } from './secrets';
 import type { HttpResult } from './types';
 
 /** Network failures where the request cannot have reached the provider. */
@@ -22,6 +22,7 @@ interface FullResponse {
 export function createTransport(
 	ctx: IExecuteFunctions,
 	credentialType: string,
+	/** `secrets` is updated in place with every token n8n fetches during the run. */
 	options: { timeoutMs: number; tokenProperty?: string; secrets: string[] },
 ): Sender {
 	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
@@ -35,13 +36,22 @@ export function createTransport(
 			json: false,
 			timeout: options.timeoutMs,
 		};
+		let response: FullResponse | undefined;
+		let failure: unknown;
+		let failed = false;
 		try {
 			const extra = refreshToken ? await staleCredentials(ctx, credentialType, options.tokenProperty) : undefined;
-			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, extra)) as FullResponse;
-			return readResponse(response);
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, extra)) as FullResponse;
 		} catch (error) {
-			return classifyError(error, options.secrets);
+			failed = true;
+			failure = error;
 		}
+		// n8n may have fetched a token for this request (first use, our refresh, or its own resend
+		// after a 401): it is a secret from now on, even once a later refresh replaces it.
+		if (options.tokenProperty !== undefined) {
+			addSecrets(options.secrets, (await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined);
+		}
+		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
 	};
 	return { send, canRefresh: options.tokenProperty !== undefined };
 }
@@ -87,6 +97,10 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
 			return { kind: 'network', code: 'TIMEOUT', message: 'No answer before the timeout', maybeApplied: true };
+		}
+		if (code === 'ERR_CANCELED') {
+			// n8n aborted the request because the execution was cancelled (axios says only "canceled").
+			return { kind: 'network', code: 'CANCELLED', message: 'The execution was cancelled while this request was in flight, so whether it was applied is unknown', maybeApplied: true };
 		}
 		return { kind: 'network', code, message, maybeApplied: !NEVER_SENT.has(code) };
 	}

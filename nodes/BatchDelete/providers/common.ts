@@ -49,10 +49,13 @@ export class OutcomeMap {
 		this.sent = new Set(chunk.map((t) => t.id));
 	}
 
-	/** First word wins: a provider that lists an ID twice cannot upgrade a failure to success. */
+	/** An answer that lists an ID twice never ends as `deleted` unless every mention says so: any
+	 * other word beats `deleted`, whatever the order; otherwise the first word wins. */
 	set(id: unknown, outcome: IdOutcome): void {
 		const key = typeof id === 'number' ? String(id) : id;
-		if (typeof key === 'string' && this.sent.has(key) && !this.outcomes.has(key)) this.outcomes.set(key, outcome);
+		if (typeof key !== 'string' || !this.sent.has(key)) return;
+		const earlier = this.outcomes.get(key);
+		if (earlier === undefined || (earlier.status === 'deleted' && outcome.status !== 'deleted')) this.outcomes.set(key, outcome);
 	}
 
 	verdict(): BatchVerdict {

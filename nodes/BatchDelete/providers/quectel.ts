@@ -76,6 +76,10 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		// A gateway refused the URL as too long: halving the batch shortens it.
 		return { kind: 'failBatch', status: 'rejected', code: 'HTTP_414', message: 'The request URL was too long for the gateway (HTTP 414): lower the batch size', splittable: true };
 	}
+	if (status === 400) {
+		// Refused before anything was deleted, naming no ID: halving isolates the IDs it objects to.
+		return { kind: 'failBatch', status: 'rejected', code: 'HTTP_400', message: 'Quectel rejected the request (HTTP 400)', splittable: true };
+	}
 	if (status < 200 || status >= 300) {
 		return { kind: 'failBatch', status: 'error', code: `HTTP_${status}`, message: `Quectel answered HTTP ${status}` };
 	}

@@ -32,7 +32,8 @@ const parameters = z.object({
 		.trim()
 		.min(1, 'Group ID is required: enter the ID of the SOLAPI group the messages were added to')
 		.max(100, 'Group ID is longer than 100 characters, so not a SOLAPI group ID')
-		.regex(/^[A-Za-z0-9_-]+$/, 'Group ID may only hold letters, digits, "-" and "_" (SOLAPI group IDs look like G4V20190607105937H3OMPD4ONLWZ2UY)'),
+		// `*`, not `+`: an empty Group ID gets the one "is required" message above, not two.
+		.regex(/^[A-Za-z0-9_-]*$/, 'Group ID may only hold letters, digits, "-" and "_" (SOLAPI group IDs look like G4V20190607105937H3OMPD4ONLWZ2UY)'),
 	apiVersion: z.enum(['v4', 'legacy'], { errorMap: () => ({ message: 'API Version must be "v4" or "legacy"' }) }),
 });
 
