@@ -39,7 +39,8 @@ export class AvayaSpacesApi implements ICredentialType {
 		...avayaEnvironmentProperties,
 		{
 			displayName: 'Token Type',
-			name: 'tokenType',
+			// Not `tokenType`: n8n's scan takes any field named *token* for a secret that must be masked.
+			name: 'scheme',
 			type: 'options',
 			options: [
 				{ name: 'JWT', value: 'jwt', description: 'A Spaces user or API key JWT' },
@@ -60,11 +61,15 @@ export class AvayaSpacesApi implements ICredentialType {
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
-			headers: { Authorization: '={{$credentials.tokenType}} {{$credentials.token}}' },
+			headers: { Authorization: '={{$credentials.scheme}} {{$credentials.token}}' },
 		},
 	};
 
 	test: ICredentialTestRequest = {
 		request: { baseURL: avayaBaseUrlExpression, url: '/api/users/me', method: 'GET' },
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'Avaya Spaces refused the token (401): check that it is current and that Token Type matches it (JWT or Bearer)' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'Avaya Spaces accepted the token but refused access (403): the user or API key may not use the API' } },
+		],
 	};
 }

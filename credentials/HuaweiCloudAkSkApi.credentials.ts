@@ -29,7 +29,6 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			displayName: 'Access Key ID',
 			name: 'accessKey',
 			type: 'string',
-			typeOptions: { password: true },
 			default: '',
 			required: true,
 		},
@@ -80,5 +79,9 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: { baseURL: testBaseUrlExpression, url: '=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1', method: 'GET' },
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: 'Huawei Cloud refused the AK/SK signature (401): check the access key ID and the secret access key' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'Huawei Cloud refused access (403): check the project ID and that the key may manage SMS templates' } },
+		],
 	};
 }

@@ -63,5 +63,9 @@ export class SolapiApi implements ICredentialType {
 			url: '/cash/v1/balance',
 			method: 'GET',
 		},
+		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: "SOLAPI refused the API key or secret (401): check both, and the key's allowed IP addresses" } },
+			{ type: 'responseCode', properties: { value: 403, message: "SOLAPI refused the API key or secret (403): check both, and the key's allowed IP addresses" } },
+		],
 	};
 }

@@ -55,7 +55,7 @@ const CASES: DemoCase[] = [
 			id: 'demoAvayaSpaces0',
 			name: 'Avaya Spaces (local mock)',
 			type: 'avayaSpacesApi',
-			data: (mock) => ({ environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: 'good-jwt' }),
+			data: (mock) => ({ environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' }),
 		},
 		mock: () => {
 			const ids = range('5f1e00000000000000', 1, 250, 6);

@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { executeByFilter, isByFilter } from './byFilter';
 import { collectIds } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
@@ -55,6 +56,9 @@ export class BatchDelete implements INodeType {
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 });
 		}
+
+		// Select = By Filter: the node lists what to delete itself (byFilter.ts).
+		if (isByFilter(this, provider)) return await executeByFilter(this, provider, settings, params);
 
 		const { occurrences, problems } = collectIds(this, provider, items);
 		const problemItems: INodeExecutionData[] = [];

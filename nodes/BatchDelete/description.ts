@@ -1,5 +1,6 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
+import { byFilterProperties } from './byFilter';
 import type { Provider } from './engine/types';
 import { PROVIDERS } from './providers';
 
@@ -12,16 +13,20 @@ function showFor(provider: Provider<unknown>, property: INodeProperties): INodeP
 
 export function credentialsDescription(): INodeCredentialDescription[] {
 	return PROVIDERS.flatMap((provider) =>
-		provider.credentials.map((credential) => ({
-			name: credential.name,
-			required: true,
-			displayOptions: {
-				show:
-					provider.authParameter === undefined
-						? { provider: [provider.id] }
-						: { provider: [provider.id], [provider.authParameter]: [credential.value] },
-			},
-		})),
+		provider.credentials.map((credential) => {
+			const otherProviders = PROVIDERS.filter((p) => p !== provider).map((p) => p.id);
+			const otherCredentials = provider.credentials.filter((c) => c !== credential).map((c) => c.value);
+			return {
+				name: credential.name,
+				required: true,
+				// `hide`, not `show`: n8n's editor takes a parameter that credentials `show` on, and all of whose
+				// options they name, for the node's authentication field, and removes it from the node panel
+				// together with every parameter it depends on: that would hide Provider (seen in n8n 1.123).
+				displayOptions: {
+					hide: provider.authParameter === undefined ? { provider: otherProviders } : { provider: otherProviders, [provider.authParameter]: otherCredentials },
+				},
+			};
+		}),
 	);
 }
 
@@ -149,10 +154,14 @@ export function nodeProperties(): INodeProperties[] {
 		}
 		for (const property of provider.properties) properties.push(showFor(provider, property));
 	}
-	// Providers that read items themselves have their own ID parameters instead of these.
+	// Select (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
+	properties.push(...byFilterProperties());
+	// Providers that read items themselves have their own ID parameters instead of these; By Filter needs none.
 	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
-	const generic = (property: INodeProperties): INodeProperties =>
-		ownIds.length === 0 ? property : { ...property, displayOptions: { ...property.displayOptions, hide: { provider: ownIds } } };
+	const generic = (property: INodeProperties): INodeProperties => ({
+		...property,
+		displayOptions: { ...property.displayOptions, hide: { ...(ownIds.length === 0 ? {} : { provider: ownIds }), select: ['byFilter'] } },
+	});
 	properties.push(
 		generic({
 			displayName: 'IDs From',

@@ -18,11 +18,11 @@ const fresh = (n: number, prefix = 'm') => {
 	return Array.from({ length: n }, (_, i) => `${prefix}${counter}x${i}`);
 };
 
-const credential = (token = 'good-jwt', tokenType = 'jwt') => ({
+const credential = (token = 'good-jwt', scheme = 'jwt') => ({
 	id: 'avaya-1',
 	name: 'Avaya Spaces',
 	type: 'avayaSpacesApi',
-	data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType, token },
+	data: { environment: 'custom', baseUrl: mock.baseUrl, scheme, token },
 });
 
 const FAST = { retryDelay: 5, requestsPerSecond: 0 };

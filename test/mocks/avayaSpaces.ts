@@ -1,3 +1,4 @@
+import { avayaListReply } from './avayaSpacesList';
 import type { MockReply, MockRequest } from './mockServer';
 import { MockServer } from './mockServer';
 
@@ -8,6 +9,12 @@ export interface AvayaMessage {
 	forbidden?: boolean;
 	/** In an archived topic → `notDeletedMessages` with the provider's reason. */
 	archived?: boolean;
+	/** What the space message query shows (see avayaSpacesList.ts). */
+	spaceId?: string;
+	/** Epoch milliseconds. */
+	created?: number;
+	category?: 'chat' | 'idea' | 'task';
+	bodyText?: string;
 }
 
 const MAX_IDS = 100;
@@ -57,6 +64,8 @@ export class AvayaSpacesMock extends MockServer {
 		if (request.method === 'GET' && request.path === '/api/users/me') {
 			return this.authorized(request) ? { status: 200, body: { _id: 'user-1', displayname: 'Mock User' } } : UNAUTHORIZED;
 		}
+		const query = /^\/api\/spaces\/([^/]+)\/messages\/query$/.exec(request.path);
+		if (request.method === 'GET' && query) return this.authorized(request) ? avayaListReply(this, decodeURIComponent(query[1]), request) : UNAUTHORIZED;
 		if (request.method !== 'POST' || request.path !== '/api/messages/deletemessages') return undefined;
 		if (!this.authorized(request)) return UNAUTHORIZED;
 		const ids = request.body;

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 import type { Fault, MockReply, MockRequest } from './mockServer';
+import { huaweiListReply } from './huaweiCloudSmsList';
 import { MockServer } from './mockServer';
 
 /**
@@ -103,7 +104,7 @@ export class HuaweiCloudSmsMock extends MockServer {
 		const list = /^\/v2\/([^/]+)\/msgsms\/templates$/.exec(request.path);
 		if (request.method === 'GET' && list) {
 			const refused = this.authenticate(request, decodeURIComponent(list[1]));
-			return refused ?? { status: 200, body: { total: this.templates.get(list[1])?.size ?? 0, results: [] } };
+			return refused ?? huaweiListReply(this, decodeURIComponent(list[1]), request);
 		}
 		const batch = /^\/v2\/([^/]+)\/msgsms\/templates\/batch-delete$/.exec(request.path);
 		if (request.method === 'POST' && batch) return this.batchDelete(request, decodeURIComponent(batch[1]));

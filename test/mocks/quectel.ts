@@ -2,12 +2,19 @@ import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 import type { MockReply, MockRequest } from './mockServer';
 import { MockServer } from './mockServer';
+import { quectelListReply } from './quectelList';
 
 /** A push message the mock holds. Defaults: deletable by the caller. */
 export interface QuectelMessage {
 	id: string;
 	/** Refused per ID in `failureList` with a reason that is not "does not exist". */
 	locked?: boolean;
+	/** What the list endpoint shows (see quectelList.ts; defaults: an unread system message added now). */
+	title?: string;
+	msgType?: number;
+	isRead?: boolean;
+	/** Epoch milliseconds. */
+	addTime?: number;
 }
 
 export interface QuectelMockAccount {
@@ -118,8 +125,7 @@ export class QuectelMock extends MockServer {
 		if (request.method === 'GET' && request.path === '/v2/mobilepush/enduserapi/userMsgList') {
 			const denied = this.checkToken(request);
 			if (denied) return denied;
-			const list = [...this.messages.keys()].slice(0, Number(request.query.get('pageSize') ?? 10)).map((id) => ({ msgId: id }));
-			return ok({ list, total: this.messages.size });
+			return quectelListReply(this, request);
 		}
 		if (request.method === 'POST' && request.path === '/v2/mobilepush/enduserapi/batchDeleteMsg') {
 			const reply = this.batchDelete(request);

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import type { Fault, MockReply, MockRequest } from './mockServer';
 import { MockServer } from './mockServer';
+import { solapiListReply } from './solapiList';
 
 /**
  * SOLAPI as its docs and official SDK describe it, over real HTTP:
@@ -131,12 +132,13 @@ export class SolapiMock extends MockServer {
 		const v4 = /^\/messages\/v4\/groups\/([^/]+)\/messages$/.exec(request.path);
 		const legacy = /^\/GroupMessage\/3\/group\/([^/]+)\/deleteMessages$/.exec(request.path);
 		const balance = request.path === '/cash/v1/balance' && request.method === 'GET';
-		const ours = (v4 && request.method === 'DELETE') || (legacy && request.method === 'POST') || balance;
+		const ours = (v4 && (request.method === 'DELETE' || request.method === 'GET')) || (legacy && request.method === 'POST') || balance;
 		if (!ours) return undefined;
 
 		const refused = this.authenticate(request);
 		if (refused) return refused;
 		if (balance) return { status: 200, body: { balance: 10000, point: 0 } };
+		if (v4 && request.method === 'GET') return solapiListReply(this, decodeURIComponent(v4[1]), request);
 
 		const groupId = decodeURIComponent((v4 ?? legacy)![1]);
 		const ids = v4 ? this.readV4(request.body) : this.readLegacy(request.body);

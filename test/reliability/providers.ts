@@ -162,7 +162,7 @@ export const avaya: ProviderAdapter = {
 			missing: (k) => ids(k, 'avmiss'),
 			items: (list, perItem = 50) => chunk(list, perItem).map((id) => ({ id })),
 			parameters: (options = {}, extra = {}) => ({ provider: 'avayaSpaces', idField: 'id', ...extra, options: { ...FAST, ...options } }),
-			credentials: () => [{ id: 'avaya', name: 'Avaya', type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: 'good-jwt' } }],
+			credentials: () => [{ id: 'avaya', name: 'Avaya', type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' } }],
 			keyOf: (id) => id,
 			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),

@@ -102,8 +102,8 @@ describe('Huawei Cloud AK/SK credential', () => {
 		await expect(credential.authenticate({ ...data, secretKey: '' }, { url: 'http://x/' })).rejects.toThrow(/access key and a secret key/);
 	});
 
-	it('marks both keys as passwords and tests against the template list', () => {
-		expect(credential.properties.filter((p) => p.typeOptions?.password).map((p) => p.name)).toEqual(['accessKey', 'secretKey']);
+	it('marks the secret key as a password (the access key ID is not a secret) and tests against the template list', () => {
+		expect(credential.properties.filter((p) => p.typeOptions?.password).map((p) => p.name)).toEqual(['secretKey']);
 		expect(credential.test.request.url).toBe('=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1');
 	});
 });

@@ -133,4 +133,59 @@ export interface Provider<P = unknown> {
 	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
 	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }, ctx?: ProviderContext<P>): BatchVerdict;
+	/** The provider's list API, for Select = By Filter (see `ProviderList`); absent when it has none. */
+	list?: ProviderList<P, any>;
+}
+
+/** One item a provider's list endpoint returned. */
+export interface ListedItem {
+	id: string;
+	/** Carried onto the output item (title, time, type…), so downstream nodes can log what was removed. */
+	fields: IDataObject;
+	/** Creation or sent time, for Older Than; absent when the provider gave none it can read. */
+	time?: Date;
+}
+
+/** Where a list request starts. The engine computes it (see engine/listing.ts). */
+export interface ListPosition {
+	/** 0-based index of the first item wanted (offset and page endpoints). */
+	offset: number;
+	/** 1-based page number, `offset / pageSize + 1` (page endpoints). */
+	page: number;
+	pageSize: number;
+	/** The previous page's `next` (cursor endpoints); undefined for the first page. */
+	cursor?: string;
+}
+
+/** A provider's reading of one list answer: a page, or the same verdicts a delete answer can give. */
+export type ListVerdict =
+	| {
+			kind: 'page';
+			items: ListedItem[];
+			/** Cursor endpoints: where the next page starts; absent on the last page. */
+			next?: string;
+			/** How many items the (server-filtered) list holds now, when the provider says. */
+			total?: number;
+	  }
+	| Exclude<BatchVerdict, { kind: 'outcomes' }>;
+
+/**
+ * A provider's list API, pure like `buildRequest`/`readResponse`: the engine pages, filters,
+ * hands each page's matches to the delete engine, and sends every list request through the same
+ * transport (retries, token refresh, secret masking).
+ */
+export interface ProviderList<P, F> {
+	/** `offset`: items from an index; `page`: numbered pages; `cursor`: the answer says where to go on. */
+	paging: 'offset' | 'page' | 'cursor';
+	pageSize: number;
+	/** The filter parameters, shown for this provider when Select is By Filter. */
+	properties: INodeProperties[];
+	/** Read and validate the filters (throws a message naming the problem). */
+	readFilters(read: ParameterReader, itemIndex: number): F;
+	/** The request for one page. `olderThan`: the age cutoff, for endpoints that can narrow by time. */
+	buildListRequest(position: ListPosition, ctx: ProviderContext<P>, filters: F, olderThan?: Date): IHttpRequestOptions;
+	readListResponse(result: HttpResult & { kind: 'response' }, ctx: ProviderContext<P>, filters: F): ListVerdict;
+	/** Whether a listed item passes the provider's filters, checked again on every item: a server
+	 * that ignored a filter must never make the node delete what the user did not ask for. */
+	matches(item: ListedItem, filters: F): boolean;
 }

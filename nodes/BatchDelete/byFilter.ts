@@ -1,0 +1,261 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { z } from 'zod';
+
+import { executionClock } from './engine/clock';
+import type { FilterReport, ListingStop } from './engine/listing';
+import { runByFilter } from './engine/listing';
+import { redact, secretsOf } from './engine/secrets';
+import { createTransport } from './engine/transport';
+import type { Provider } from './engine/types';
+import { MAX_MAX_IDS } from './settings';
+import type { NodeSettings } from './settings';
+import { PROVIDERS } from './providers';
+
+/**
+ * Select = By Filter: the node finds what to delete itself, through the provider's list API
+ * (engine/listing.ts), instead of reading IDs from its input. It runs once, not per item: its
+ * parameters are read for the first item and every output item is paired with it.
+ */
+
+export const DEFAULT_FILTER_LIMIT = 1000;
+
+const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+const listing = () => PROVIDERS.filter((p) => p.list !== undefined);
+
+/** The Select parameter, each list provider's filters, Older Than and Limit. */
+export function byFilterProperties(): INodeProperties[] {
+	const withList = listing().map((p) => p.id);
+	const without = PROVIDERS.filter((p) => p.list === undefined);
+	const byIdOnly = without.map((p) => `${p.displayName} has no API that lists its ${p.noun}`);
+	const shown = { show: { provider: withList, select: ['byFilter'] } };
+	const properties: INodeProperties[] = [
+		{
+			displayName: 'Select',
+			name: 'select',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{
+					name: 'By Filter',
+					value: 'byFilter',
+					description: "Find what to delete through the provider's own list API: its filters, an age and a limit",
+				},
+				{ name: 'By ID', value: 'byId', description: 'Delete the IDs the input items name' },
+			],
+			default: 'byId',
+			description: `How to find what to delete${byIdOnly.length === 0 ? '' : ` (By Filter is offered where a list API exists: ${byIdOnly.join('; ')}, so it deletes by ID only)`}`,
+			displayOptions: { show: { provider: withList } },
+		},
+	];
+	for (const provider of without) {
+		properties.push({
+			displayName: `${provider.displayName} has no API that lists its ${provider.noun}, so they are deleted by ID only (there is no delete by filter)`,
+			name: 'byFilterUnavailable',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { provider: [provider.id] } },
+		});
+	}
+	for (const provider of listing()) {
+		for (const property of provider.list!.properties) {
+			properties.push({
+				...property,
+				displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, provider: [provider.id], select: ['byFilter'] } },
+			});
+		}
+	}
+	properties.push(
+		{
+			displayName: 'Older Than',
+			name: 'olderThan',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 30,
+			description:
+				'Only items created (or sent) at least this long ago, by the time the provider lists for each item. 0 means any age. Items the provider lists without a readable time are kept.',
+			displayOptions: shown,
+		},
+		{
+			displayName: 'Older Than Unit',
+			name: 'olderThanUnit',
+			type: 'options',
+			options: [
+				{ name: 'Days', value: 'days' },
+				{ name: 'Hours', value: 'hours' },
+				{ name: 'Minutes', value: 'minutes' },
+			],
+			default: 'days',
+			displayOptions: shown,
+		},
+		{
+			displayName: 'Limit',
+			name: 'filterLimit',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_MAX_IDS },
+			default: DEFAULT_FILTER_LIMIT,
+			description:
+				'The most matching items one run handles (deleted, failed, or shown by Dry Run). A safety cap: raise it on purpose; what is left over is handled by the next run.',
+			displayOptions: shown,
+		},
+	);
+	return properties;
+}
+
+export function isByFilter(ctx: IExecuteFunctions, provider: Provider<unknown>): boolean {
+	return provider.list !== undefined && ctx.getNodeParameter('select', 0, 'byId') === 'byFilter';
+}
+
+const schema = z
+	.object({
+		olderThan: z
+			.number({ invalid_type_error: 'Older Than must be a number' })
+			.min(0, 'Older Than cannot be negative')
+			.finite('Older Than must be a number'),
+		unit: z.enum(['days', 'hours', 'minutes'], { errorMap: () => ({ message: 'Older Than Unit must be days, hours or minutes' }) }),
+		limit: z
+			.number({ invalid_type_error: 'Limit must be a number' })
+			.int('Limit must be a whole number')
+			.min(1, 'Limit must be at least 1')
+			.max(MAX_MAX_IDS, `Limit must be at most ${MAX_MAX_IDS.toLocaleString('en-US')}`),
+	})
+	.strict();
+
+export interface ByFilterParameters {
+	/** Age in milliseconds; 0 = any age. */
+	olderThanMs: number;
+	limit: number;
+}
+
+/** Older Than and Limit, validated (throws an Error naming the problem). */
+export function readByFilterParameters(read: (name: string, fallback: unknown) => unknown): ByFilterParameters {
+	const parsed = schema.safeParse({
+		olderThan: read('olderThan', 30),
+		unit: read('olderThanUnit', 'days'),
+		limit: read('filterLimit', DEFAULT_FILTER_LIMIT),
+	});
+	if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+	return { olderThanMs: parsed.data.olderThan * UNIT_MS[parsed.data.unit], limit: parsed.data.limit };
+}
+
+/** Run By Filter and shape the node's two outputs. */
+export async function executeByFilter(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	settings: NodeSettings,
+	params: unknown,
+): Promise<INodeExecutionData[][]> {
+	const list = provider.list!;
+	const node = ctx.getNode();
+	let filters: unknown;
+	let chosen: ByFilterParameters;
+	try {
+		filters = list.readFilters((name, i, fallback) => ctx.getNodeParameter(name, i, fallback), 0);
+		chosen = readByFilterParameters((name, fallback) => ctx.getNodeParameter(name, 0, fallback));
+	} catch (error) {
+		throw new NodeOperationError(node, (error as Error).message, { itemIndex: 0 });
+	}
+
+	const credentialType =
+		provider.authParameter === undefined
+			? provider.credentials[0]
+			: (provider.credentials.find((c) => c.value === ctx.getNodeParameter(provider.authParameter!, 0)) ?? provider.credentials[0]);
+	let credentials: IDataObject;
+	try {
+		credentials = (await ctx.getCredentials(credentialType.name)) as IDataObject;
+	} catch (error) {
+		const auth = provider.authParameter === undefined ? '' : ` (Authentication: ${credentialType.displayName})`;
+		throw new NodeOperationError(node, `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
+			itemIndex: 0,
+			description: `Nothing was listed or deleted (By Filter lists through the provider even in a dry run). Select or create a credential of that type under "Credential to connect with"${auth}.`,
+		});
+	}
+	const secrets = secretsOf(credentials);
+	const signal = ctx.getExecutionCancelSignal();
+	const report = await runByFilter(
+		provider,
+		list,
+		{ params, credentialType: credentialType.name, credentials },
+		filters,
+		{
+			...settings,
+			limit: chosen.limit,
+			...(chosen.olderThanMs > 0 ? { olderThan: new Date(Date.now() - chosen.olderThanMs) } : {}),
+		},
+		createTransport(ctx, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, secrets }),
+		executionClock(signal),
+		() => signal?.aborted === true,
+		secrets,
+	);
+
+	const stop = report.stop;
+	if (stop !== undefined && stop.reason !== 'quota' && stop.reason !== 'cancelled' && !report.anyApplied && !ctx.continueOnFail()) {
+		failNode(ctx, provider, stop, secrets);
+	}
+	const failure = [...report.failure];
+	if (stop !== undefined && stop.during === 'list') failure.push(stopItem(provider, stop, report, secrets));
+	hint(ctx, provider, report, chosen);
+	return [report.success, failure];
+}
+
+/** Nothing can have been deleted: fail as n8n's own nodes do (the By ID path does the same). */
+function failNode(ctx: IExecuteFunctions, provider: Provider<unknown>, stop: ListingStop, secrets: string[]): never {
+	const message = redact(stop.message, secrets);
+	const nothing = 'Nothing was deleted.';
+	if (stop.reason === 'auth') {
+		throw new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
+			message: `${provider.displayName} refused the credentials: ${message}`,
+			description: `${nothing} Check the credential, then run again.`,
+			httpCode: '401',
+			itemIndex: 0,
+		});
+	}
+	if (stop.reason === 'list') {
+		const http = /^HTTP_(\d{3})$/.exec(stop.code);
+		throw new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
+			message: `${provider.displayName} could not list what to delete: ${message}`,
+			description: `${nothing} The list request failed (${stop.code}) after the retries Options allow.`,
+			...(http ? { httpCode: http[1] } : {}),
+			itemIndex: 0,
+		});
+	}
+	throw new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
+}
+
+/** One Failure item (with no ID) saying the list was not read to its end, and why. */
+function stopItem(provider: Provider<unknown>, stop: ListingStop, report: FilterReport, secrets: string[]): INodeExecutionData {
+	return {
+		json: {
+			id: null,
+			provider: provider.id,
+			status: stop.reason === 'cancelled' ? 'notAttempted' : 'error',
+			code: stop.code,
+			message: `The cleanup stopped before it had listed everything: ${redact(stop.message, secrets)}. Items not listed yet were not checked; the next run continues.`,
+			batch: null,
+			attempts: 0,
+			listing: { pages: report.pages, listed: report.listed, matched: report.matched },
+		},
+		pairedItem: { item: 0 },
+	};
+}
+
+/** Tell the user when Limit cut the run short, or when items could not be dated. */
+function hint(ctx: IExecuteFunctions, provider: Provider<unknown>, report: FilterReport, chosen: ByFilterParameters): void {
+	if (typeof ctx.addExecutionHints !== 'function') return;
+	const count = (n: number) => n.toLocaleString('en-US');
+	if (report.limitReached) {
+		ctx.addExecutionHints({
+			message: `Limit reached: ${count(chosen.limit)} matching ${provider.noun} handled, and more may match. The next run continues, or raise Limit.`,
+			type: 'info',
+			location: 'outputPane',
+		});
+	}
+	if (report.undated > 0) {
+		ctx.addExecutionHints({
+			message: `${count(report.undated)} listed ${provider.noun} had no readable time, so Older Than kept them`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
+import { AVAYA_SPACES_HOSTS } from './avayaSpaces';
+import type { HttpResponse } from './common';
+import { baseUrlOf, parseBody, shortText, transientVerdict } from './common';
+import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
+
+/**
+ * Avaya Spaces lists messages per space (Avaya Spaces API reference, "spaces/{spaceId}/messages/query"):
+ * `GET /api/spaces/{spaceId}/messages/query?size=&direction=before&refTime=&category=&searchstring=`,
+ * at most 50 a page, answered `{data:[message], nextPageUrl, prevPageUrl, total}` where `total`
+ * counts this page only. Paging follows `nextPageUrl` (cursor pagination on the last message's
+ * ObjectId: it does not shift when messages are deleted). `refTime` is a UTC timestamp in
+ * milliseconds, as the other Spaces list endpoints document it; with `direction=before` it lists
+ * the messages older than it, newest first. Messages carry `_id`, `category` (chat, idea = post,
+ * task), `content.bodyText`, `sender` and `created`.
+ */
+
+export const AVAYA_LIST_PAGE_SIZE = 50;
+export const AVAYA_CATEGORIES = ['chat', 'idea', 'task'] as const;
+
+export interface AvayaFilters {
+	spaceId: string;
+	category?: (typeof AVAYA_CATEGORIES)[number];
+	search?: string;
+}
+
+const SPACE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const messageSchema = z
+	.object({
+		_id: z.union([z.string(), z.number()]).optional(),
+		id: z.union([z.string(), z.number()]).optional(),
+		category: z.string().nullish(),
+		content: z.object({ bodyText: z.string().nullish(), description: z.string().nullish() }).passthrough().nullish(),
+		created: z.union([z.string(), z.number()]).nullish(),
+		createdAt: z.union([z.string(), z.number()]).nullish(),
+		sender: z.object({ displayname: z.string().nullish(), username: z.string().nullish() }).passthrough().nullish(),
+	})
+	.passthrough();
+
+const pageSchema = z.object({ data: z.array(z.unknown()), nextPageUrl: z.string().nullish() }).passthrough();
+const errorSchema = z
+	.object({
+		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+		code: z.string().optional(),
+		message: z.string().optional(),
+		reason: z.string().optional(),
+	})
+	.passthrough();
+
+/** One `data` entry as a listed item, or undefined when it names no message. Pure. */
+export function avayaListedItem(raw: unknown): ListedItem | undefined {
+	const parsed = messageSchema.safeParse(raw);
+	if (!parsed.success) return undefined;
+	const m = parsed.data;
+	const id = idOf(m._id ?? m.id);
+	if (id === undefined) return undefined;
+	return listedItem(id, parseListTime(m.created ?? m.createdAt), {
+		title: titleOf(m.content?.bodyText) ?? titleOf(m.content?.description),
+		type: m.category ?? null,
+		sender: m.sender?.displayname ?? m.sender?.username ?? null,
+	});
+}
+
+/**
+ * `nextPageUrl` resolved against the credential's base URL. Only a URL on that same origin is
+ * followed: the credential is attached to every request, and a page link elsewhere must never
+ * receive it.
+ */
+export function avayaNextUrl(next: string, base: string): string {
+	const origin = new URL(base).origin;
+	const url = new URL(next, `${base}/`);
+	if (url.origin !== origin) throw new Error(`Avaya Spaces sent a next-page link to another host (${url.origin}); it was not followed`);
+	return url.toString();
+}
+
+export function readAvayaList(result: HttpResponse): ListVerdict {
+	const transient = transientVerdict(result);
+	if (transient) return transient as ListVerdict;
+	const status = result.statusCode;
+	if (status >= 200 && status < 300) {
+		const page = parseBody(pageSchema, result);
+		if (page === undefined) return unreadableList(result, 'Avaya Spaces');
+		const items = page.data.map(avayaListedItem).filter((i): i is ListedItem => i !== undefined);
+		const next = page.nextPageUrl ?? undefined;
+		return { kind: 'page', items, ...(next === undefined || next === '' ? {} : { next }) };
+	}
+	const error = parseBody(errorSchema, result) ?? {};
+	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
+	const text = error.reason ?? error.error?.message ?? error.message;
+	if (status === 401) return { kind: 'reauth', code, message: shortText(text, 'Avaya Spaces refused the token (HTTP 401): check the credential') };
+	if (status === 403) return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'No permission to read the messages of this space (HTTP 403)') };
+	if (status === 404) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'The space was not found (HTTP 404): check Space ID') };
+	if (status === 400) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters') };
+	return unexpectedList('Avaya Spaces', status, code, text);
+}
+
+export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> = {
+	paging: 'cursor',
+	pageSize: AVAYA_LIST_PAGE_SIZE,
+	properties: [
+		{
+			displayName: 'Space ID',
+			name: 'avayaSpaceId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 5e5e538d89fc6dc77aaa1fa1',
+			description: 'Avaya Spaces lists messages per space: the ID of the space to clean up (the last part of its address, spaces.avayacloud.com/spaces/…)',
+		},
+		{
+			displayName: 'Category',
+			name: 'avayaCategory',
+			type: 'options',
+			options: [
+				{ name: 'Any', value: 'any' },
+				{ name: 'Chat', value: 'chat' },
+				{ name: 'Post', value: 'idea' },
+				{ name: 'Task', value: 'task' },
+			],
+			default: 'any',
+			description: 'Only messages of this kind',
+		},
+		{
+			displayName: 'Search Text',
+			name: 'avayaSearch',
+			type: 'string',
+			default: '',
+			description: 'Only messages Avaya Spaces finds for this text (its own search)',
+		},
+	],
+	readFilters(read, itemIndex) {
+		const spaceId = String(read('avayaSpaceId', itemIndex, '') ?? '').trim();
+		if (spaceId === '') throw new Error('Space ID is required: Avaya Spaces lists messages per space');
+		if (!SPACE_ID.test(spaceId)) throw new Error('Space ID may only hold letters, digits, "-" and "_" (an Avaya Spaces space ID looks like 5e5e538d89fc6dc77aaa1fa1)');
+		const category = oneOf(read('avayaCategory', itemIndex, 'any'), AVAYA_CATEGORIES, 'Category');
+		const search = String(read('avayaSearch', itemIndex, '') ?? '').trim();
+		return { spaceId, ...(category === undefined ? {} : { category }), ...(search === '' ? {} : { search }) };
+	},
+	buildListRequest(position, ctx, filters, olderThan) {
+		const base = baseUrlOf(ctx.credentials, AVAYA_SPACES_HOSTS);
+		if (position.cursor !== undefined) return { method: 'GET', url: avayaNextUrl(position.cursor, base) };
+		return {
+			method: 'GET',
+			url: `${base}/api/spaces/${encodeURIComponent(filters.spaceId)}/messages/query`,
+			qs: {
+				size: position.pageSize,
+				direction: 'before',
+				...(olderThan === undefined ? {} : { refTime: olderThan.getTime() }),
+				...(filters.category === undefined ? {} : { category: filters.category }),
+				...(filters.search === undefined ? {} : { searchstring: filters.search }),
+			},
+		};
+	},
+	readListResponse: (result) => readAvayaList(result),
+	matches(item, filters) {
+		return filters.category === undefined || item.fields.type === filters.category;
+	},
+};

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+
+import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
+import type { HttpResponse } from './common';
+import { parseBody, shortText, transientVerdict } from './common';
+import type { HuaweiCloudSmsParams } from './huaweiCloudSms';
+import { projectIdOf } from './huaweiCloudSms';
+import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
+
+/**
+ * Huawei Cloud Message & SMS, "Querying an SMS Template" (ListTemplateDetails, support.huaweicloud.com
+ * api-msgsms sms_05_0038): `GET /v2/{project_id}/msgsms/templates?offset=&limit=&flow_status=
+ * &template_type=&template_name=&sort_key=create_time&sort_dir=asc`, answered `{results:[template], total}`.
+ * Templates carry `id` (what batch-delete takes), `template_name`, `template_type`, `flow_status`
+ * and `create_time` as `yyyy-MM-dd HH:mm:ss` (read as UTC: the documentation names no zone).
+ * Oldest first, so templates created while the cleanup runs land after the position it reads
+ * from. `offset` counts items (the documented default page is 10; 50 here, one delete request).
+ */
+
+export const HUAWEI_LIST_PAGE_SIZE = 50;
+export const HUAWEI_FLOW_STATUSES = ['Adopted', 'Reviewing', 'Reject', 'Disable', 'Pending', 'Adopted_inactive', 'SignReviewing'] as const;
+export const HUAWEI_TEMPLATE_TYPES = ['VERIFY_CODE_TYPE', 'NOTIFY_TYPE', 'PROMOTION_TYPE'] as const;
+
+export interface HuaweiFilters {
+	flowStatus?: (typeof HUAWEI_FLOW_STATUSES)[number];
+	templateType?: (typeof HUAWEI_TEMPLATE_TYPES)[number];
+	templateName?: string;
+}
+
+const templateSchema = z
+	.object({
+		id: z.union([z.string(), z.number()]),
+		template_name: z.string().nullish(),
+		template_type: z.string().nullish(),
+		flow_status: z.string().nullish(),
+		create_time: z.union([z.string(), z.number()]).nullish(),
+	})
+	.passthrough();
+
+const pageSchema = z
+	.object({
+		results: z.array(z.unknown()).nullish(),
+		total: z.union([z.number(), z.string().regex(/^\d+$/)]).nullish(),
+	})
+	.passthrough();
+
+const errorSchema = z
+	.object({
+		error_code: z.string().optional(),
+		error_msg: z.string().optional(),
+		error_detail: z.string().optional(),
+		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+	})
+	.passthrough();
+
+/** One `results` entry as a listed item, or undefined when it has no ID. Pure. */
+export function huaweiListedItem(raw: unknown): ListedItem | undefined {
+	const parsed = templateSchema.safeParse(raw);
+	if (!parsed.success) return undefined;
+	const t = parsed.data;
+	const id = idOf(t.id);
+	if (id === undefined) return undefined;
+	return listedItem(id, parseListTime(t.create_time), {
+		title: titleOf(t.template_name),
+		type: t.template_type ?? null,
+		flowStatus: t.flow_status ?? null,
+	});
+}
+
+export function readHuaweiList(result: HttpResponse): ListVerdict {
+	const status = result.statusCode;
+	const error = parseBody(errorSchema, result) ?? {};
+	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
+	const text = [error.error_msg ?? error.error?.message, error.error_detail].filter((t): t is string => typeof t === 'string' && t !== '').join(': ');
+	const transient = transientVerdict(result);
+	if (transient) {
+		if (transient.kind !== 'retry' || error.error_code === undefined) return transient as ListVerdict;
+		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
+	}
+	if (status >= 200 && status < 300) {
+		const page = parseBody(pageSchema, result);
+		if (page === undefined) return unreadableList(result, 'Huawei Cloud');
+		const items = (page.results ?? []).map(huaweiListedItem).filter((i): i is ListedItem => i !== undefined);
+		const total = page.total === undefined || page.total === null ? undefined : Number(page.total);
+		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
+	}
+	if (status === 401) return { kind: 'reauth', code, message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)') };
+	if (status === 403) return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS') };
+	if (status === 404) {
+		return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID') };
+	}
+	if (status === 400) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'Huawei Cloud rejected the list request (HTTP 400): check the filters') };
+	return unexpectedList('Huawei Cloud', status, code, text);
+}
+
+export const huaweiCloudSmsList: ProviderList<HuaweiCloudSmsParams, HuaweiFilters> = {
+	paging: 'offset',
+	pageSize: HUAWEI_LIST_PAGE_SIZE,
+	properties: [
+		{
+			displayName: 'Template Status',
+			name: 'huaweiCloudFlowStatus',
+			type: 'options',
+			options: [
+				{ name: 'Any', value: 'any' },
+				{ name: 'Approved (Adopted)', value: 'Adopted' },
+				{ name: 'Approved, Deactivated', value: 'Adopted_inactive' },
+				{ name: 'Disabled', value: 'Disable' },
+				{ name: 'Rejected', value: 'Reject' },
+				{ name: 'To Be Submitted (Pending)', value: 'Pending' },
+				{ name: 'Under Review', value: 'Reviewing' },
+				{ name: 'Waiting for Signature Review', value: 'SignReviewing' },
+			],
+			default: 'any',
+			description: "Only templates in this review state (the list API's flow_status)",
+		},
+		{
+			displayName: 'Template Type',
+			name: 'huaweiCloudTemplateType',
+			type: 'options',
+			options: [
+				{ name: 'Any', value: 'any' },
+				{ name: 'Notification', value: 'NOTIFY_TYPE' },
+				{ name: 'Promotion', value: 'PROMOTION_TYPE' },
+				{ name: 'Verification Code', value: 'VERIFY_CODE_TYPE' },
+			],
+			default: 'any',
+		},
+		{
+			displayName: 'Template Name',
+			name: 'huaweiCloudTemplateName',
+			type: 'string',
+			default: '',
+			description: 'Only templates whose name holds this text',
+		},
+	],
+	readFilters(read, itemIndex) {
+		const flowStatus = oneOf(read('huaweiCloudFlowStatus', itemIndex, 'any'), HUAWEI_FLOW_STATUSES, 'Template Status');
+		const templateType = oneOf(read('huaweiCloudTemplateType', itemIndex, 'any'), HUAWEI_TEMPLATE_TYPES, 'Template Type');
+		const templateName = String(read('huaweiCloudTemplateName', itemIndex, '') ?? '').trim();
+		if (templateName.length > 64) throw new Error('Template Name is longer than 64 characters');
+		return {
+			...(flowStatus === undefined ? {} : { flowStatus }),
+			...(templateType === undefined ? {} : { templateType }),
+			...(templateName === '' ? {} : { templateName }),
+		};
+	},
+	buildListRequest(position, ctx, filters) {
+		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
+		return {
+			method: 'GET',
+			url: `${ctx.params.endpoint}/v2/${encodeURIComponent(projectId)}/msgsms/templates`,
+			headers: { 'Content-Type': 'application/json' },
+			qs: {
+				offset: position.offset,
+				limit: position.pageSize,
+				sort_key: 'create_time',
+				sort_dir: 'asc',
+				...(filters.flowStatus === undefined ? {} : { flow_status: filters.flowStatus }),
+				...(filters.templateType === undefined ? {} : { template_type: filters.templateType }),
+				...(filters.templateName === undefined ? {} : { template_name: filters.templateName }),
+			},
+		};
+	},
+	readListResponse: (result) => readHuaweiList(result),
+	matches(item, filters) {
+		if (filters.flowStatus !== undefined && item.fields.flowStatus !== filters.flowStatus) return false;
+		if (filters.templateType !== undefined && item.fields.type !== filters.templateType) return false;
+		if (filters.templateName !== undefined && !String(item.fields.title ?? '').includes(filters.templateName)) return false;
+		return true;
+	},
+};

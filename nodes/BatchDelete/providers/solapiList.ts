@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
+import type { HttpResponse } from './common';
+import { parseBody, shortText, transientVerdict } from './common';
+import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
+import type { SolapiParams } from './solapi';
+import { solapiBaseUrl } from './solapi';
+
+/**
+ * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):
+ * `GET /messages/v4/groups/{groupId}/messages?limit=&startKey=`, answered
+ * `{startKey, nextKey, limit, messageList: {<messageId>: message}}`. Paging passes the previous
+ * answer's `nextKey` as `startKey` (the official SDKs' `getMessages` does the same): a key, so
+ * deleting listed messages does not shift the pages. The endpoint takes no filters; message type
+ * and status code are checked on each listed message (`type`, `statusCode`), Older Than on
+ * `dateCreated` (ISO 8601). The list lives on api.solapi.com whichever delete API version is set.
+ */
+
+export const SOLAPI_LIST_PAGE_SIZE = 500;
+export const SOLAPI_MESSAGE_TYPES = ['SMS', 'LMS', 'MMS', 'ATA', 'CTA', 'CTI'] as const;
+
+export interface SolapiFilters {
+	type?: (typeof SOLAPI_MESSAGE_TYPES)[number];
+	statusCode?: string;
+}
+
+const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature']);
+
+const messageSchema = z
+	.object({
+		messageId: z.string().nullish(),
+		_id: z.string().nullish(),
+		type: z.string().nullish(),
+		statusCode: z.union([z.string(), z.number()]).nullish(),
+		subject: z.string().nullish(),
+		text: z.string().nullish(),
+		to: z.string().nullish(),
+		dateCreated: z.union([z.string(), z.number()]).nullish(),
+	})
+	.passthrough();
+
+const pageSchema = z
+	.object({
+		messageList: z.union([z.record(z.unknown()), z.array(z.unknown())]).nullish(),
+		nextKey: z.string().nullish(),
+	})
+	.passthrough();
+
+const errorSchema = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
+
+/** One `messageList` entry as a listed item (`key`: its key in the map). Pure. */
+export function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
+	const parsed = messageSchema.safeParse(raw);
+	if (!parsed.success) return undefined;
+	const m = parsed.data;
+	const id = idOf(m.messageId ?? m._id ?? key);
+	if (id === undefined) return undefined;
+	return listedItem(id, parseListTime(m.dateCreated), {
+		title: titleOf(m.subject) ?? titleOf(m.text),
+		type: m.type ?? null,
+		statusCode: m.statusCode === undefined || m.statusCode === null ? null : String(m.statusCode),
+		to: m.to ?? null,
+	});
+}
+
+export function readSolapiList(result: HttpResponse): ListVerdict {
+	const status = result.statusCode;
+	const error = parseBody(errorSchema, result) ?? {};
+	const transient = transientVerdict(result);
+	if (transient) {
+		if (status !== 429 || transient.kind !== 'retry') return transient as ListVerdict;
+		return { ...transient, code: error.errorCode ?? 'TooManyRequests', message: shortText(error.errorMessage, transient.message) };
+	}
+	if (status >= 200 && status < 300) {
+		const page = parseBody(pageSchema, result);
+		if (page === undefined) return unreadableList(result, 'SOLAPI');
+		const list = page.messageList ?? {};
+		const entries: Array<[string | undefined, unknown]> = Array.isArray(list) ? list.map((m) => [undefined, m]) : Object.entries(list);
+		const items = entries.map(([key, m]) => solapiListedItem(m, key)).filter((i): i is ListedItem => i !== undefined);
+		const next = page.nextKey ?? undefined;
+		return { kind: 'page', items, ...(next === undefined || next === '' ? {} : { next }) };
+	}
+	const code = error.errorCode ?? `HTTP_${status}`;
+	if (status === 401 || status === 403) {
+		if (FIXED_BY_RESIGNING.has(code)) {
+			return {
+				kind: 'retry',
+				code,
+				message: shortText(error.errorMessage, "SOLAPI refused the request's date or signature; it is signed again with a new date and salt"),
+				maxRetries: 1,
+				...(code === 'RequestTimeTooSkewed'
+					? { onExhausted: { reason: 'auth' as const, code, message: "SOLAPI says the request's date is more than 15 minutes off its clock: check the n8n server's clock" } }
+					: {}),
+			};
+		}
+		return { kind: 'stopRun', reason: 'auth', code, message: shortText(error.errorMessage, `SOLAPI refused the API key or signature (HTTP ${status})`) };
+	}
+	if (status === 404) {
+		return { kind: 'stopRun', reason: 'config', code: error.errorCode ?? 'ENDPOINT_NOT_FOUND', message: shortText(error.errorMessage, 'SOLAPI found no such group (HTTP 404): check Group ID') };
+	}
+	if (status === 400) {
+		return { kind: 'stopRun', reason: 'config', code, message: shortText(error.errorMessage, 'SOLAPI rejected the list request (HTTP 400)') };
+	}
+	return unexpectedList('SOLAPI', status, code, error.errorMessage);
+}
+
+export const solapiList: ProviderList<SolapiParams, SolapiFilters> = {
+	paging: 'cursor',
+	pageSize: SOLAPI_LIST_PAGE_SIZE,
+	properties: [
+		{
+			displayName: 'Message Type',
+			name: 'solapiMessageType',
+			type: 'options',
+			options: [
+				{ name: 'Any', value: 'any' },
+				{ name: 'Kakao AlimTalk (ATA)', value: 'ATA' },
+				{ name: 'Kakao FriendTalk (CTA)', value: 'CTA' },
+				{ name: 'Kakao FriendTalk Image (CTI)', value: 'CTI' },
+				{ name: 'LMS', value: 'LMS' },
+				{ name: 'MMS', value: 'MMS' },
+				{ name: 'SMS', value: 'SMS' },
+			],
+			default: 'any',
+			description: 'Only messages of this type',
+		},
+		{
+			displayName: 'Status Code',
+			name: 'solapiStatusCode',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 4000',
+			description: "Only messages with this SOLAPI status code (4000: received; 3xxx: failed). Empty: any status.",
+		},
+	],
+	readFilters(read, itemIndex) {
+		const type = oneOf(read('solapiMessageType', itemIndex, 'any'), SOLAPI_MESSAGE_TYPES, 'Message Type');
+		const statusCode = String(read('solapiStatusCode', itemIndex, '') ?? '').trim();
+		if (statusCode !== '' && !/^[A-Za-z0-9]{1,16}$/.test(statusCode)) throw new Error('Status Code must be a SOLAPI status code such as 4000');
+		return { ...(type === undefined ? {} : { type }), ...(statusCode === '' ? {} : { statusCode }) };
+	},
+	buildListRequest(position, ctx) {
+		return {
+			method: 'GET',
+			url: `${solapiBaseUrl(ctx.credentials, 'v4')}/messages/v4/groups/${encodeURIComponent(ctx.params.groupId)}/messages`,
+			qs: { limit: position.pageSize, ...(position.cursor === undefined ? {} : { startKey: position.cursor }) },
+		};
+	},
+	readListResponse: (result) => readSolapiList(result),
+	matches(item, filters) {
+		if (filters.type !== undefined && item.fields.type !== filters.type) return false;
+		if (filters.statusCode !== undefined && item.fields.statusCode !== filters.statusCode) return false;
+		return true;
+	},
+};

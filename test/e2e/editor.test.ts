@@ -1,0 +1,280 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+import * as n8nHost from '../../scripts/n8n-host';
+import type { AvayaSpacesMock } from '../mocks/avayaSpaces';
+import type { ProviderEnv } from '../reliability/providers';
+import { avaya } from '../reliability/providers';
+
+/**
+ * The node in n8n's real editor: Debian's Chromium (headless, driven by playwright-core) opens the
+ * editor that `n8n start` serves on 127.0.0.1, signs in as the owner, adds Batch Delete from the
+ * node creator, switches through the five providers and checks that each shows its own parameters
+ * and offers only its own credential types. Then it runs a saved workflow from the editor and
+ * checks the run's two outputs. Screenshots go to docs/screenshots/ (the README shows them).
+ *
+ * One n8n line (the editor's selectors change between 1.x and 2.x): EDITOR_LINE, default 1
+ * (n8n 1.123.50). The browser may reach nothing but the n8n server: every other request is
+ * aborted (the editor asks the npm registry about community package versions, loads fonts...).
+ * Skipped with a message when /usr/bin/chromium (or CHROMIUM_PATH) is missing; .ci/run installs it.
+ */
+
+const LINE = (process.env.EDITOR_LINE ?? '1') as '1' | '2';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The README's screenshots are refreshed on purpose (UPDATE_SCREENSHOTS=1); a plain test run writes
+// its screenshots to a temp folder, so running the tests leaves the work tree clean.
+const SHOTS =
+	process.env.UPDATE_SCREENSHOTS === '1'
+		? path.join(__dirname, '..', '..', 'docs', 'screenshots')
+		: fs.mkdtempSync(path.join(os.tmpdir(), 'bd-editor-shots-'));
+const INSTALL_TIMEOUT = 40 * 60 * 1000;
+const TEST_TIMEOUT = 3 * 60 * 1000;
+const OWNER = { email: 'owner@example.com', password: 'Test-Passw0rd!' };
+
+/** Per provider: its label in the Provider list, parameters only it shows, and the credentials it offers. */
+const PROVIDERS = [
+	{ label: 'Avaya Spaces', own: ['avayaSpacesAuthentication', 'idField'], credentials: ['Avaya Spaces token'] },
+	{ label: 'SOLAPI', own: ['solapiGroupId', 'solapiApiVersion', 'idField'], credentials: ['SOLAPI key'] },
+	{ label: 'Quectel IoT', own: ['quectelAuthentication', 'idField'], credentials: ['Quectel account'] },
+	{ label: 'WeChat Official Account', own: ['weChatMsgIdField', 'weChatArticleIdxField', 'weChatUrlField'], credentials: ['WeChat app'] },
+	{ label: 'Huawei Cloud SMS', own: ['huaweiCloudAuthentication', 'huaweiCloudRegion', 'huaweiCloudProjectId', 'idField'], credentials: ['Huawei IAM user'] },
+];
+const PROVIDER_ONLY_PARAMETERS = [...new Set(PROVIDERS.flatMap((p) => p.own.filter((name) => name !== 'idField')))];
+
+/** One saved credential per type, named as the table above expects (values are never sent). */
+const CREDENTIALS: Array<{ type: string; name: string; data: IDataObject }> = [
+	{ type: 'avayaSpacesApi', name: 'Avaya Spaces token', data: { scheme: 'jwt', token: 'editor-test-token' } },
+	{ type: 'avayaSpacesOAuth2Api', name: 'Avaya Spaces OAuth2', data: { clientId: 'editor-test', clientSecret: 'editor-test-secret' } },
+	{ type: 'solapiApi', name: 'SOLAPI key', data: { apiKey: 'NCSEDITORTEST0001', apiSecret: 'editor-test-secret' } },
+	{ type: 'quectelAccountApi', name: 'Quectel account', data: { email: 'editor@example.com', password: 'editor-test', userDomain: 'C.DM.1.1', domainSecret: 'editor-test-secret' } },
+	{ type: 'quectelTokenApi', name: 'Quectel token', data: { accessToken: 'editor-test-token' } },
+	{ type: 'weChatOfficialAccountApi', name: 'WeChat app', data: { appId: 'wx0000000000000000', appSecret: 'editor-test-secret' } },
+	{ type: 'huaweiCloudIamApi', name: 'Huawei IAM user', data: { domainName: 'editor', userName: 'editor', password: 'editor-test', project: 'cn-north-4' } },
+	{ type: 'huaweiCloudAkSkApi', name: 'Huawei AK/SK', data: { accessKey: 'HPUAEDITORTEST000001', secretKey: 'editor-test-secret', projectId: '0123456789abcdef0123456789abcdef' } },
+];
+
+const chromiumThere = fs.existsSync(CHROMIUM);
+if (!chromiumThere) {
+	console.warn(`editor.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
+const describeIfChromium = chromiumThere ? describe : describe.skip;
+
+describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
+	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
+	let server: Awaited<ReturnType<typeof n8nHost.startServer>>;
+	let browser: Browser;
+	let page: Page;
+	let env: ProviderEnv;
+	const blocked = new Set<string>();
+
+	beforeAll(async () => {
+		const host = await n8nHost.ensureHost(LINE);
+		const tarball = await n8nHost.packPackage();
+		folder = await n8nHost.createUserFolder(host, { tarball });
+		env = await avaya.start();
+		server = await n8nHost.startServer(folder);
+		await server.setupOwner(OWNER);
+		for (const c of CREDENTIALS) {
+			const r = await server.rest('POST', '/rest/credentials', c);
+			if (r.status !== 200) throw new Error(`saving ${c.type}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+		}
+		fs.mkdirSync(SHOTS, { recursive: true });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+		// A fresh profile (playwright's own temporary user-data-dir), 127.0.0.1 only.
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		const origin = new URL(server.baseUrl).origin;
+		await context.route('**/*', async (route) => {
+			const url = new URL(route.request().url());
+			if (url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:') return await route.continue();
+			blocked.add(url.host);
+			return await route.abort();
+		});
+		page = await context.newPage();
+		page.setDefaultTimeout(30000);
+		// Sign in as a user would.
+		await page.goto(`${server.baseUrl}/signin`, { waitUntil: 'domcontentloaded' });
+		await page.locator('input[type=email]').fill(OWNER.email);
+		await page.locator('input[type=password]').fill(OWNER.password);
+		await page.locator('[data-test-id="form-submit-button"]').click();
+		await page.waitForURL(/\/(home|workflows)/);
+	}, INSTALL_TIMEOUT);
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+		await env?.close();
+		if (folder) await n8nHost.removeUserFolder(folder);
+	});
+
+	const ndv = () => page.locator('[data-test-id="ndv"]');
+	const parametersShown = async (panel: Locator) =>
+		await panel.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-test-id') ?? '').replace(/^parameter-input-/, '')));
+
+	/** The credentials the panel's "Credential to connect with" list offers. */
+	async function credentialsOffered(panel: Locator): Promise<string[]> {
+		await panel.locator('[data-test-id="node-credentials-select"]').click();
+		// One item per saved credential of the types the node accepts here, and "Create new credential".
+		const items = page.locator('[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible');
+		await items.first().waitFor();
+		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+		await page.keyboard.press('Escape');
+		return names;
+	}
+
+	it(
+		'adds Batch Delete from the node creator; each provider shows its own parameters and credential',
+		async () => {
+			await page.goto(`${server.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="canvas-plus-button"]').click();
+			await page.locator('[data-test-id="node-creator-search-bar"]').fill('Batch Delete');
+			await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Batch Delete$/ }).first().click();
+			// A community node first shows its card ("Installed", "Via npm"): add it from there.
+			await page.getByRole('button', { name: 'Add to workflow' }).click();
+			const panel = ndv();
+			await panel.locator('[data-test-id="parameter-input-provider"]').waitFor();
+
+			const seen: Record<string, { parameters: string[]; credentials: string[] }> = {};
+			for (const provider of [...PROVIDERS.slice(1), PROVIDERS[0]]) {
+				await panel.locator('[data-test-id="parameter-input-provider"]').click();
+				await page.locator('.el-select-dropdown__item:visible', { hasText: provider.label }).first().click();
+				await expectValue(panel.locator('[data-test-id="parameter-input-provider"] input'), provider.label);
+				const parameters = await parametersShown(panel);
+				const credentials = await credentialsOffered(panel);
+				seen[provider.label] = { parameters, credentials };
+				for (const own of provider.own) expect([provider.label, own, parameters.includes(own)]).toEqual([provider.label, own, true]);
+				for (const other of PROVIDER_ONLY_PARAMETERS.filter((name) => !provider.own.includes(name))) {
+					expect([provider.label, other, parameters.includes(other)]).toEqual([provider.label, other, false]);
+				}
+				expect([provider.label, credentials]).toEqual([provider.label, provider.credentials]);
+			}
+
+			// Authentication switches the credential type within a provider.
+			await panel.locator('[data-test-id="parameter-input-avayaSpacesAuthentication"]').click();
+			await page.locator('.el-select-dropdown__item:visible', { hasText: 'OAuth2' }).first().click();
+			expect(await credentialsOffered(panel)).toEqual(['Avaya Spaces OAuth2']);
+
+			// The panel as a user sets it up for SOLAPI.
+			await panel.locator('[data-test-id="parameter-input-provider"]').click();
+			await page.locator('.el-select-dropdown__item:visible', { hasText: 'SOLAPI' }).first().click();
+			await panel.locator('[data-test-id="node-credentials-select"]').click();
+			await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'SOLAPI key' }).first().click();
+			await panel.locator('[data-test-id="parameter-input-solapiGroupId"] input').fill('G4V20260101000000ABCDEFGHIJKLMN');
+			await expectValue(panel.locator('[data-test-id="node-credentials-select"] input'), 'SOLAPI key');
+			// Leave the field (its tip closes) and the mouse off every control (no tooltip).
+			await page.keyboard.press('Tab');
+			await page.mouse.move(720, 880);
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: path.join(SHOTS, 'node-panel.png') });
+			if (process.env.E2E_DEBUG) console.log(JSON.stringify(seen, null, 1));
+		},
+		TEST_TIMEOUT,
+	);
+
+	it(
+		'runs a workflow from the editor: Success and Failure both filled',
+		async () => {
+			const ids = env.seed(5);
+			const [gone] = env.missing(1);
+			const [archived] = env.seed(1);
+			(env.mock as AvayaSpacesMock).poison.add(archived);
+			const credential = await server.rest('POST', '/rest/credentials', { name: 'Avaya Spaces (mock)', type: 'avayaSpacesApi', data: env.credentials('default')[0].data });
+			const credentialId = String((credential.body as { data: { id: string } }).data.id);
+			const name = 'Batch Delete';
+			const node = (n: number, nodeName: string, type: string, position: [number, number], parameters: IDataObject = {}) => ({ id: `e0000000-0000-4000-8000-00000000000${n}`, name: nodeName, type, typeVersion: type.endsWith('.code') ? 2 : 1, position, parameters });
+			const workflow = {
+				name: 'Nightly cleanup (a run with both outputs)',
+				active: false,
+				nodes: [
+					node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
+					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], { jsCode: `return ${JSON.stringify([...ids, gone, archived].map((id) => ({ json: { id } })))};` }),
+					// The options a user leaves alone (the test adapters' fast retry settings are not needed here).
+					{ ...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], { ...env.parameters(), options: {} }), credentials: { avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock)' } } },
+					node(4, 'Deleted', 'n8n-nodes-base.noOp', [760, -100]),
+					node(5, 'Not deleted', 'n8n-nodes-base.noOp', [760, 100]),
+				],
+				connections: {
+					Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
+					'IDs to delete': { main: [[{ node: name, type: 'main', index: 0 }]] },
+					[name]: { main: [[{ node: 'Deleted', type: 'main', index: 0 }], [{ node: 'Not deleted', type: 'main', index: 0 }]] },
+				},
+				settings: { executionOrder: 'v1' },
+			};
+			const saved = await server.rest('POST', '/rest/workflows', workflow);
+			expect(saved.status).toBe(200);
+			const workflowId = String((saved.body as { data: { id: string } }).data.id);
+
+			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			// The run is over when the editor shows the items each output sent on to its sink.
+			const finished = await waitForExecution(workflowId);
+			expect(finished.status).toBe('success');
+			await page.locator('[data-test-id="edge-label"]', { hasText: /1 item/ }).first().waitFor();
+			await page.locator('[data-test-id="zoom-to-fit"]').click();
+			await page.mouse.move(700, 250);
+			await page.waitForTimeout(800);
+			await page.screenshot({ path: path.join(SHOTS, 'run-both-outputs.png') });
+			const edgeLabels = (await page.locator('[data-test-id="edge-label"]').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+			expect(edgeLabels).toEqual(expect.arrayContaining(['6 items', '1 item']));
+
+			// The node's own panel: the Success output, and the Failure output with the reason.
+			await page.locator('[data-test-id="canvas-node"]', { hasText: name }).first().dblclick();
+			const panel = ndv();
+			await panel.locator('[data-test-id="output-panel"]').waitFor();
+			// Output branches are tabs: "Success Branch (6 items)", "Failure Branch (1 item)".
+			const tabs = panel.locator('[data-test-id="output-panel"] [data-test-id="branches"]');
+			await expectText(tabs, 'Failure');
+			await tabs.locator('[data-test-id="tab-1"]').click();
+			await expectText(panel.locator('[data-test-id="output-panel"]'), 'invalid message id in input data');
+			await page.mouse.move(700, 880);
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: path.join(SHOTS, 'run-failure-output.png') });
+			expect(ids.every((id) => env.removed(id))).toBe(true);
+		},
+		TEST_TIMEOUT,
+	);
+
+	it('keeps the screenshots small and the browser on 127.0.0.1', () => {
+		for (const file of ['node-panel.png', 'run-both-outputs.png', 'run-failure-output.png']) {
+			const size = fs.statSync(path.join(SHOTS, file)).size;
+			expect([file, size > 10_000 && size < 400_000]).toEqual([file, true]);
+		}
+		if (process.env.E2E_DEBUG) console.log('blocked hosts', [...blocked]);
+	});
+
+	/** Polls the REST API for the workflow's latest execution until it has finished. */
+	async function waitForExecution(workflowId: string): Promise<{ status: string }> {
+		const deadline = Date.now() + 60000;
+		for (;;) {
+			const r = await server.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+			const body = r.body as { data?: { results?: Array<{ status: string; finished?: boolean }> } };
+			const latest = body.data?.results?.[0];
+			if (latest && !['new', 'running', 'waiting'].includes(latest.status)) return latest;
+			if (Date.now() > deadline) throw new Error(`no finished execution of ${workflowId}: ${JSON.stringify(r.body).slice(0, 500)}`);
+			await new Promise((resolve) => setTimeout(resolve, 500));
+		}
+	}
+});
+
+/** Playwright's web-first assertions without @playwright/test: retry until it holds or 10 s pass. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+	const deadline = Date.now() + 10000;
+	for (;;) {
+		try {
+			return await check();
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
+}
+const expectValue = async (locator: Locator, value: string) => await eventually(async () => expect(await locator.inputValue()).toBe(value));
+const expectText = async (locator: Locator, text: string) => await eventually(async () => expect(await locator.innerText()).toContain(text));

@@ -1,0 +1,204 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { FilterEnv } from '../support/byFilterEnvs';
+import { FILTER_ENVS, checkFilterInvariant, startQuectel } from '../support/byFilterEnvs';
+import type { QuectelMock } from '../mocks/quectel';
+import { runBatchDelete } from '../support/runBatchDelete';
+
+/**
+ * Select = By Filter inside n8n's engine, against each provider's mock over real HTTP: the node
+ * lists through the provider's list endpoint, page by page, deletes what matches, and reports it
+ * with the listed fields. Every provider: more matches than one page, the limit, dry run, a list
+ * that changes under the listing, and the invariant.
+ */
+
+describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
+	let env: FilterEnv;
+	beforeEach(async () => {
+		env = await start();
+	});
+	afterEach(async () => await env.close());
+
+	// Above the default Limit (1,000): SOLAPI's pages hold 500, and these runs span more than two.
+	const ALL = { filterLimit: 100_000 };
+	const run = async (parameters = env.parameters(0, ALL), continueOnFail = false) =>
+		await runBatchDelete({ parameters, credentials: env.credentials(), items: [{ trigger: 'schedule' }], continueOnFail });
+	const listRequests = () => env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET');
+	const deleteRequests = () => env.mock.requestsTo(env.deletePath).filter((r) => r.method !== 'GET');
+
+	/** Matches spread over more than two pages, between items that must stay. */
+	const seedMixed = () => {
+		const pages = env.pageSize * 2 + Math.ceil(env.pageSize / 2);
+		const matches = env.seed(pages, { match: true, old: true });
+		const otherKind = env.seed(Math.ceil(env.pageSize / 2), { match: false, old: true });
+		const young = env.seed(Math.ceil(env.pageSize / 3), { match: true, old: false });
+		return { matches, young, keep: [...otherKind, ...young] };
+	};
+
+	it('lists page by page, deletes every match, keeps the rest, and carries the listed fields', async () => {
+		const { matches, keep } = seedMixed();
+		const result = await run();
+		expect(result.error).toBeUndefined();
+		expect(result.success).toHaveLength(matches.length);
+		expect(result.failure).toHaveLength(0);
+		expect(result.success.every((i) => i.json.status === 'deleted')).toBe(true);
+		checkFilterInvariant(env, result, matches);
+		expect(matches.every((id) => !env.exists(id))).toBe(true);
+		expect(keep.every((id) => env.exists(id))).toBe(true);
+		// The listed fields ride along for downstream logging; every item pairs with the trigger item.
+		for (const item of result.success) {
+			expect(typeof item.json.title).toBe('string');
+			expect(Date.parse(String(item.json.time))).toBeLessThan(Date.now() - 30 * 86_400_000);
+			expect(item.json.type).not.toBeNull();
+			expect(item.pairedItem).toEqual({ item: 0 });
+		}
+		// Listing and deleting interleave: the first delete goes out before the last page is read,
+		// and no delete request holds more than one page of matches.
+		expect(listRequests().length).toBeGreaterThan(2);
+		expect(deleteRequests()[0].receivedAt).toBeLessThanOrEqual(listRequests().at(-1)!.receivedAt);
+		expect(Math.max(...deleteRequests().map((r) => env.idsOf(r).length))).toBeLessThanOrEqual(env.pageSize);
+		// Batches are numbered across the whole run, not per page.
+		expect(Math.max(...result.success.map((i) => i.json.batch as number))).toBe(deleteRequests().length);
+	});
+
+	it('stops at Limit, deletes exactly that many, leaves the rest for the next run and says so', async () => {
+		const { matches } = seedMixed();
+		const limit = env.pageSize + 7;
+		const result = await run(env.parameters(0, { filterLimit: limit }));
+		expect(result.error).toBeUndefined();
+		expect(result.success).toHaveLength(limit);
+		const handled = checkFilterInvariant(env, result, matches);
+		expect(matches.filter((id) => env.exists(id))).toHaveLength(matches.length - limit);
+		expect(handled.every((id) => !env.exists(id))).toBe(true);
+		expect(JSON.stringify(result.taskData?.hints ?? [])).toMatch(/Limit reached/);
+		// A second run picks up where the first stopped, without touching what it deleted.
+		const second = await run(env.parameters(0, ALL));
+		expect(second.success).toHaveLength(matches.length - limit);
+		checkFilterInvariant(env, second, matches.filter((id) => !handled.includes(id)));
+		expect(matches.every((id) => !env.exists(id))).toBe(true);
+	});
+
+	it('in a dry run lists and shows what would be deleted, within Limit, and sends no delete', async () => {
+		const { matches } = seedMixed();
+		const all = await run(env.parameters(0, ALL, { dryRun: true }));
+		expect(all.error).toBeUndefined();
+		expect(all.success.map((i) => i.json.id).sort()).toEqual([...matches].sort());
+		expect(all.success.every((i) => i.json.status === 'dryRun' && typeof i.json.title === 'string' && i.json.time !== null)).toBe(true);
+		expect((all.success[0].json.request as IDataObject).method).toBeDefined();
+		expect(deleteRequests()).toHaveLength(0);
+		expect(matches.every((id) => env.exists(id))).toBe(true);
+
+		const capped = await run(env.parameters(0, { filterLimit: 5 }, { dryRun: true }));
+		expect(capped.success).toHaveLength(5);
+		expect(deleteRequests()).toHaveLength(0);
+	});
+
+	it('neither skips nor repeats a match when the list changes under it', async () => {
+		const { matches, young } = seedMixed();
+		const others = env.seed(env.pageSize, { match: false, old: true });
+		// On the second and third list requests someone else deletes items the list shows but the
+		// node keeps (young ones: on newest-first lists, behind the position already read), items
+		// it does not show, and matches still ahead; and new items arrive.
+		let lists = 0;
+		const goneElsewhere: string[] = [];
+		env.mock.schedule = (request) => {
+			if (request.method === 'GET' && env.listPath.test(request.path) && [2, 3].includes(++lists)) {
+				const victims = [...young.splice(0, 6), ...others.splice(0, 5), ...matches.filter((id) => env.exists(id)).slice(-3)];
+				env.deleteElsewhere(victims);
+				goneElsewhere.push(...victims);
+				env.seed(4, { match: true, old: false });
+				env.seed(3, { match: false, old: true });
+			}
+			return undefined;
+		};
+		const result = await run();
+		expect(result.error).toBeUndefined();
+		const handled = checkFilterInvariant(env, result, matches);
+		// Every match that still existed is gone now, and was reported exactly once (the invariant).
+		expect(matches.filter((id) => env.exists(id))).toEqual([]);
+		expect(matches.filter((id) => !goneElsewhere.includes(id)).every((id) => handled.includes(id))).toBe(true);
+		expect(result.success.filter((i) => i.json.status === 'deleted')).toHaveLength(matches.filter((id) => !goneElsewhere.includes(id)).length);
+	});
+
+	it('reports a list request that keeps failing and deletes nothing more', async () => {
+		env.seed(3, { match: true, old: true });
+		env.mock.schedule = (request) => (request.method === 'GET' && env.listPath.test(request.path) ? { kind: 'reply', status: 503, body: {} } : undefined);
+		const failed = await run(env.parameters(0, {}, { maxRetries: 1 }));
+		expect(failed.error?.message).toMatch(/could not list what to delete/);
+		expect(deleteRequests()).toHaveLength(0);
+		const reported = await run(env.parameters(0, {}, { maxRetries: 1 }), true);
+		expect(reported.error).toBeUndefined();
+		expect(reported.failure).toHaveLength(1);
+		expect(reported.failure[0].json).toMatchObject({ id: null, status: 'error', code: 'HTTP_503' });
+	});
+});
+
+describe('By Filter on a page-number list (Quectel)', () => {
+	it('reports a match whose delete fails once, although the list keeps showing it', async () => {
+		const env = await startQuectel();
+		try {
+			const matches = env.seed(260, { match: true, old: true });
+			const locked = matches.filter((_, i) => i % 10 === 0);
+			for (const id of locked) (env.mock as QuectelMock).messages.get(id)!.locked = true;
+			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			expect(result.error).toBeUndefined();
+			checkFilterInvariant(env, result, matches);
+			expect(result.failure.map((i) => i.json.id).sort()).toEqual([...locked].sort());
+			expect(result.failure.every((i) => i.json.status === 'rejected')).toBe(true);
+			expect(result.success).toHaveLength(matches.length - locked.length);
+			// Each failed ID was sent once, although the pages that hold it were read again.
+			const sent = env.mock.requestsTo(env.deletePath).flatMap((r) => env.idsOf(r));
+			expect(sent.filter((id) => locked.includes(id))).toHaveLength(locked.length);
+			// Page 1 again and again: what failed stays at its head, behind the position.
+			expect(env.mock.requestsTo(env.listPath).map((r) => r.query.get('page'))).toEqual(['1', '1', '1']);
+		} finally {
+			await env.close();
+		}
+	});
+
+	it('logs in again when the token expires mid-listing (5032 inside HTTP 200) and goes on', async () => {
+		const env = await startQuectel();
+		try {
+			const matches = env.seed(230, { match: true, old: true });
+			const mock = env.mock as QuectelMock;
+			let lists = 0;
+			env.mock.schedule = (request) => {
+				if (env.listPath.test(request.path) && ++lists === 2) mock.expireTokens();
+				return undefined;
+			};
+			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			expect(result.error).toBeUndefined();
+			expect(result.success).toHaveLength(230);
+			checkFilterInvariant(env, result, matches);
+			expect(mock.logins).toBe(2);
+		} finally {
+			await env.close();
+		}
+	});
+
+	it('steps back by what others deleted (the total says so) and skips no match', async () => {
+		const env = await startQuectel();
+		try {
+			// Newest first: exactly one page of young read messages (kept), then old read ones (matches).
+			const young = env.seed(env.pageSize, { match: true, old: false });
+			const matches = env.seed(150, { match: true, old: true });
+			let lists = 0;
+			env.mock.schedule = (request) => {
+				// While the node asks for page 2, someone deletes 6 of the page-1 messages it kept:
+				// the first 6 matches slide onto page 1, behind the position.
+				if (env.listPath.test(request.path) && ++lists === 2) env.deleteElsewhere(young.slice(0, 6));
+				return undefined;
+			};
+			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			expect(result.error).toBeUndefined();
+			checkFilterInvariant(env, result, matches);
+			expect(matches.filter((id) => env.exists(id))).toEqual([]);
+			expect(result.success).toHaveLength(150);
+			// The step back: page 1 was read again after the total dropped by 6.
+			const pages = env.mock.requestsTo(env.listPath).map((r) => r.query.get('page'));
+			expect(pages.slice(0, 3)).toEqual(['1', '2', '1']);
+		} finally {
+			await env.close();
+		}
+	});
+});

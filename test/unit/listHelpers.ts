@@ -1,0 +1,18 @@
+import type { HttpResult, ListedItem, ListVerdict } from '../../nodes/BatchDelete/engine/types';
+
+/** Shared by the list mapper tests. */
+export const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
+	kind: 'response',
+	statusCode,
+	headers,
+	body,
+	rawBody: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+export function pageOf(verdict: ListVerdict): { items: ListedItem[]; next?: string; total?: number } {
+	if (verdict.kind !== 'page') throw new Error(`expected a page, got ${JSON.stringify(verdict)}`);
+	return verdict;
+}
+
+/** A parameter reader over a plain object, as the node's getNodeParameter would read it. */
+export const reader = (values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback);
