@@ -32,7 +32,8 @@ const deleteAnswer = z
 	})
 	.passthrough();
 
-const errorAnswer = z
+/** The provider's error body (delete and list answers alike). */
+export const errorAnswer = z
 	.object({
 		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
 		reason: z.string().optional(),

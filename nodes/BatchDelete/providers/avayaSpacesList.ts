@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
-import { AVAYA_SPACES_HOSTS } from './avayaSpaces';
+import { AVAYA_SPACES_HOSTS, errorAnswer } from './avayaSpaces';
 import type { HttpResponse } from './common';
 import { baseUrlOf, parseBody, shortText, transientVerdict } from './common';
 import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
@@ -41,14 +41,6 @@ const messageSchema = z
 	.passthrough();
 
 const pageSchema = z.object({ data: z.array(z.unknown()), nextPageUrl: z.string().nullish() }).passthrough();
-const errorSchema = z
-	.object({
-		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
-		code: z.string().optional(),
-		message: z.string().optional(),
-		reason: z.string().optional(),
-	})
-	.passthrough();
 
 /** One `data` entry as a listed item, or undefined when it names no message. Pure. */
 export function avayaListedItem(raw: unknown): ListedItem | undefined {
@@ -87,7 +79,7 @@ export function readAvayaList(result: HttpResponse): ListVerdict {
 		const next = page.nextPageUrl ?? undefined;
 		return { kind: 'page', items, ...(next === undefined || next === '' ? {} : { next }) };
 	}
-	const error = parseBody(errorSchema, result) ?? {};
+	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
 	const text = error.reason ?? error.error?.message ?? error.message;
 	if (status === 401) return { kind: 'reauth', code, message: shortText(text, 'Avaya Spaces refused the token (HTTP 401): check the credential') };

@@ -112,7 +112,7 @@ const deleteAnswer = z
 const failedEntry = z.object({ id: z.string(), error_msg: z.string().optional() }).passthrough();
 
 /** `{error_code, error_msg, error_detail}` from MSGSMS and API Gateway; IAM's `{error:{code,message}}` too. */
-const errorAnswer = z
+export const errorAnswer = z
 	.object({
 		error_code: z.string().optional(),
 		error_msg: z.string().optional(),

@@ -4,7 +4,7 @@ import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
 import type { HttpResponse } from './common';
 import { parseBody, shortText, transientVerdict } from './common';
 import type { HuaweiCloudSmsParams } from './huaweiCloudSms';
-import { projectIdOf } from './huaweiCloudSms';
+import { errorAnswer, projectIdOf } from './huaweiCloudSms';
 import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
 
 /**
@@ -44,15 +44,6 @@ const pageSchema = z
 	})
 	.passthrough();
 
-const errorSchema = z
-	.object({
-		error_code: z.string().optional(),
-		error_msg: z.string().optional(),
-		error_detail: z.string().optional(),
-		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
-	})
-	.passthrough();
-
 /** One `results` entry as a listed item, or undefined when it has no ID. Pure. */
 export function huaweiListedItem(raw: unknown): ListedItem | undefined {
 	const parsed = templateSchema.safeParse(raw);
@@ -69,7 +60,7 @@ export function huaweiListedItem(raw: unknown): ListedItem | undefined {
 
 export function readHuaweiList(result: HttpResponse): ListVerdict {
 	const status = result.statusCode;
-	const error = parseBody(errorSchema, result) ?? {};
+	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
 	const text = [error.error_msg ?? error.error?.message, error.error_detail].filter((t): t is string => typeof t === 'string' && t !== '').join(': ');
 	const transient = transientVerdict(result);

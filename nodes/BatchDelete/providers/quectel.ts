@@ -29,9 +29,9 @@ export const QUECTEL_MAX_BATCH_SIZE = 100;
 
 /** `code` values that mean the call worked: 200 in real traffic, 0 in the documentation's example. */
 const SUCCESS_CODES = new Set([200, 0]);
-const TOKEN_FAILED = 5032;
-const TOKEN_MISSING = 5106;
-const NO_PERMISSION = 5041;
+export const TOKEN_FAILED = 5032;
+export const TOKEN_MISSING = 5106;
+export const NO_PERMISSION = 5041;
 const MESSAGE_NOT_FOUND = 5538;
 
 /** failureMsg texts that say the message is already gone (English or Chinese). */
@@ -39,7 +39,8 @@ const NOT_FOUND_TEXT = /not\s*(be\s*)?found|not\s*exist|no\s*such|doesn'?t\s*exi
 
 const id = z.union([z.string(), z.number()]);
 
-const answerSchema = z
+/** The envelope every Quectel answer has (delete and list alike). */
+export const answerSchema = z
 	.object({
 		code: z.union([z.number(), z.string().regex(/^-?\d+$/)]),
 		msg: z.string().nullish(),

@@ -4,7 +4,7 @@ import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
 import type { HttpResponse } from './common';
 import { baseUrlOf, parseBody, shortText, transientVerdict } from './common';
 import { idOf, listedItem, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
-import { QUECTEL_HOSTS, QUECTEL_MAX_BATCH_SIZE } from './quectel';
+import { NO_PERMISSION, QUECTEL_HOSTS, QUECTEL_MAX_BATCH_SIZE, TOKEN_FAILED, TOKEN_MISSING, answerSchema } from './quectel';
 
 /**
  * Quectel's message list (Quectel developer center, OpenAPI "Query User Message List"):
@@ -33,18 +33,6 @@ export interface QuectelFilters {
 }
 
 const SUCCESS_CODES = new Set([200, 0]);
-const TOKEN_FAILED = 5032;
-const TOKEN_MISSING = 5106;
-const NO_PERMISSION = 5041;
-
-const answerSchema = z
-	.object({
-		code: z.union([z.number(), z.string().regex(/^-?\d+$/)]),
-		msg: z.string().nullish(),
-		extMsg: z.string().nullish(),
-		data: z.unknown().optional(),
-	})
-	.passthrough();
 
 const pageSchema = z
 	.object({

@@ -54,7 +54,8 @@ const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature
 
 const resultEntry = z.object({ messageId: z.string(), resultCode: z.string() }).passthrough();
 const deleteAnswer = z.object({ errorCount: z.number().optional(), resultList: z.array(z.unknown()) }).passthrough();
-const errorAnswer = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
+/** The provider's error body (delete and list answers alike). */
+export const errorAnswer = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
 
 function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 	switch (resultCode) {

@@ -5,7 +5,7 @@ import type { HttpResponse } from './common';
 import { parseBody, shortText, transientVerdict } from './common';
 import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
 import type { SolapiParams } from './solapi';
-import { solapiBaseUrl } from './solapi';
+import { errorAnswer, solapiBaseUrl } from './solapi';
 
 /**
  * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):
@@ -47,7 +47,6 @@ const pageSchema = z
 	})
 	.passthrough();
 
-const errorSchema = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
 
 /** One `messageList` entry as a listed item (`key`: its key in the map). Pure. */
 export function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
@@ -66,7 +65,7 @@ export function solapiListedItem(raw: unknown, key?: string): ListedItem | undef
 
 export function readSolapiList(result: HttpResponse): ListVerdict {
 	const status = result.statusCode;
-	const error = parseBody(errorSchema, result) ?? {};
+	const error = parseBody(errorAnswer, result) ?? {};
 	const transient = transientVerdict(result);
 	if (transient) {
 		if (status !== 429 || transient.kind !== 'retry') return transient as ListVerdict;
