@@ -224,7 +224,9 @@ export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
 		},
 	],
 	checkId(id) {
-		const length = [...id].length;
+		// Characters (code points), never more than UTF-16 units: counted only past the limit, as
+		// spreading every ID into an array cost 0.85 µs per ID at 100,000 IDs (bench/overhead.ts).
+		const length = id.length <= MAX_TEMPLATE_ID_LENGTH ? id.length : [...id].length;
 		if (length > MAX_TEMPLATE_ID_LENGTH) return `Longer than ${MAX_TEMPLATE_ID_LENGTH} characters, so not a Huawei Cloud SMS template ID`;
 		if (/[\s\u0000-\u001f\u007f]/.test(id)) return 'Contains whitespace or control characters, so not a Huawei Cloud SMS template ID';
 		return undefined;
