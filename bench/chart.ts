@@ -69,7 +69,7 @@ export function chartSpec(results: BenchResults): Record<string, unknown> {
 				{
 					mark: { type: 'bar', height: 18 },
 					encoding: {
-						x: { field, type: 'quantitative', scale: { type: 'log', domain: [floor, top * 40] }, title: axis, axis: { grid: true, values: decades(floor, top * 40), format: '~g' } },
+						x: { field, type: 'quantitative', scale: { type: 'log', domain: [floor, top * 40] }, title: axis, axis: { grid: true, values: decades(floor, top * 40), format: ',~r' } },
 						x2: { datum: floor },
 						color: { field: 'ours', type: 'nominal', scale: colors, legend: null },
 					},
