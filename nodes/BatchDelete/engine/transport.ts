@@ -25,6 +25,9 @@ export function createTransport(
 	/** `secrets` is updated in place with every token n8n fetches during the run. */
 	options: { timeoutMs: number; tokenProperty?: string; secrets: string[] },
 ): Sender {
+	// The stored token can change only on the first request (n8n fetches it) and on a refresh we ask
+	// for (n8n's own 401 resend never fires: status errors are ignored), so only then is it re-read.
+	let tokenRead = false;
 	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
 		const full: IHttpRequestOptions = {
 			...request,
@@ -46,9 +49,9 @@ export function createTransport(
 			failed = true;
 			failure = error;
 		}
-		// n8n may have fetched a token for this request (first use, our refresh, or its own resend
-		// after a 401): it is a secret from now on, even once a later refresh replaces it.
-		if (options.tokenProperty !== undefined) {
+		// A token n8n fetched for this request is a secret from now on, even once a refresh replaces it.
+		if (options.tokenProperty !== undefined && (!tokenRead || refreshToken)) {
+			tokenRead = true;
 			addSecrets(options.secrets, (await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined);
 		}
 		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
