@@ -242,6 +242,8 @@ export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
 		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
+	scopeFields: (params) => ({ endpoint: params.endpoint, ...(params.projectId === undefined ? {} : { projectId: params.projectId }) }),
 	buildRequest(chunk, ctx) {
 		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
 		return {

@@ -175,6 +175,7 @@ export const solapi: Provider<SolapiParams> = {
 		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	scopeFields: (params) => ({ groupId: params.groupId }),
 	buildRequest(chunk, ctx) {
 		const { groupId, apiVersion } = ctx.params;
 		const base = solapiBaseUrl(ctx.credentials, apiVersion);
