@@ -35,7 +35,10 @@ export class BatchDelete implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: subtitle(),
-		description: 'Delete many messages at once, in batches, with per-ID results',
+		// Also the tool description an AI agent reads (n8n's default for tools): what it deletes,
+		// what an ID is, and how failures come back (see toolMode.ts).
+		description:
+			'Delete messages by ID, in batches, with a result per ID. IDs are the ones the provider assigned (message or template IDs). Each ID comes back as deleted, alreadyGone, or not deleted with a status (notFound, forbidden, rejected, error, unknown, notAttempted) and a reason',
 		defaults: { name: 'Batch Delete' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
