@@ -4,18 +4,14 @@ import { z } from 'zod';
 import type { BatchVerdict, IdOutcome, Provider, Target } from '../engine/types';
 import type { HttpResponse } from './common';
 import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+import { SOLAPI_HOSTS } from '../../../credentials/auth/solapi';
 
 /**
  * SOLAPI group messages. Two endpoints, the same answer `{errorCount, resultList:[{messageId,
  * resultCode}]}` and at most 1,000 IDs per request:
  * - v4 (current, official SDK): `DELETE /messages/v4/groups/{groupId}/messages`, `{messageIds}`;
- * - legacy (the seed): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
+ * - legacy (SOLAPI's GroupMessage 3 API): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
  */
-
-export const SOLAPI_HOSTS = {
-	v4: 'https://api.solapi.com',
-	legacy: 'https://solapi.com',
-};
 
 export type SolapiApiVersion = 'v4' | 'legacy';
 
