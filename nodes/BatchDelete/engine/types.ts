@@ -137,7 +137,7 @@ export interface Provider<P = unknown> {
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
 	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }, ctx?: ProviderContext<P>): BatchVerdict;
 	/** The provider's list API, for Select = By Filter (see `ProviderList`); absent when it has none. */
-	list?: ProviderList<P, any>;
+	list?: ProviderList<P, unknown>;
 }
 
 /** One item a provider's list endpoint returned. */

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
-import { errorAnswer } from './avayaSpaces';
-import type { HttpResponse } from './common';
-import { parseBody, shortText, transientVerdict } from './common';
-import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
-import { AVAYA_SPACES_HOSTS } from '../../../credentials/auth/avayaSpaces';
-import { baseUrlOf } from '../../../credentials/auth/hosts';
+import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
+import { errorAnswer } from './delete';
+import type { HttpResponse } from '../common';
+import { parseBody, shortText, transientVerdict } from '../common';
+import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
 
 /**
  * Avaya Spaces lists messages per space (Avaya Spaces API reference, "spaces/{spaceId}/messages/query"):

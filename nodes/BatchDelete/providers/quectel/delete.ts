@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
-import { baseUrlOf } from '../../../credentials/auth/hosts';
-import { QUECTEL_HOSTS } from '../../../credentials/auth/quectel';
+import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
+import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
 /**
  * Quectel IoT App OpenAPI, mobile push messages:
@@ -122,7 +122,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'rejected', code: String(code), message: said(answer, `Quectel refused the request (code ${code})`) };
 }
 
-export const quectel: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'quectel',
 	displayName: 'Quectel IoT',
 	noun: 'push messages',

@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
-import { HUAWEI_AKSK_CREDENTIAL, HUAWEI_IAM_CREDENTIAL, HUAWEI_MSGSMS_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, regionOptions } from '../../../credentials/auth/huaweiCloud';
+import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { HUAWEI_AKSK_CREDENTIAL, HUAWEI_IAM_CREDENTIAL, HUAWEI_MSGSMS_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, regionOptions } from '../../../../credentials/auth/huaweiCloud';
 
 /**
  * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
@@ -147,7 +147,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'error', code, message: shortText(text, `Huawei Cloud answered HTTP ${status}`) };
 }
 
-export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	id: 'huaweiCloudSms',
 	displayName: 'Huawei Cloud SMS',
 	noun: 'SMS templates',

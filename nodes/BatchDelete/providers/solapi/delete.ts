@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, IdOutcome, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
-import { SOLAPI_HOSTS } from '../../../credentials/auth/solapi';
+import type { BatchVerdict, IdOutcome, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
 
 /**
  * SOLAPI group messages. Two endpoints, the same answer `{errorCount, resultList:[{messageId,
@@ -123,7 +123,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'error', code, message: shortText(error.errorMessage, `SOLAPI answered HTTP ${status}`) };
 }
 
-export const solapi: Provider<SolapiParams> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	id: 'solapi',
 	displayName: 'SOLAPI',
 	noun: 'group messages',

@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { describeValue, idsFromValue, readPath } from '../engine/ids';
-import type { BatchVerdict, ParameterReader, Provider, RawTarget, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
-import { weChatBaseUrl } from '../../../credentials/auth/weChat';
+import { describeValue, idsFromValue, readPath } from '../../engine/ids';
+import type { BatchVerdict, ParameterReader, Provider, RawTarget, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { weChatBaseUrl } from '../../../../credentials/auth/weChat';
 
 /**
  * WeChat Official Account, delete a mass message:
@@ -139,7 +139,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'rejected', code: String(code), message: `WeChat refused to delete this message (${text('refused')})` };
 }
 
-export const weChatOfficialAccount: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'weChatOfficialAccount',
 	displayName: 'WeChat Official Account',
 	noun: 'mass messages',

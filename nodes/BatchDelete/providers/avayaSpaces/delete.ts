@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
-import { baseUrlOf } from '../../../credentials/auth/hosts';
-import { AVAYA_SPACES_HOSTS } from '../../../credentials/auth/avayaSpaces';
+import type { BatchVerdict, Provider } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
+import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 
 /** Avaya Spaces: `POST /api/messages/deletemessages`, a JSON array of up to 100 message IDs. */
 
@@ -86,7 +86,8 @@ function readAnswer(chunk: Parameters<Provider['readResponse']>[0], result: Http
 	return { kind: 'failBatch', status: 'error', code, message: `Avaya Spaces answered HTTP ${status}` };
 }
 
-export const avayaSpaces: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'avayaSpaces',
 	displayName: 'Avaya Spaces',
 	noun: 'messages',
