@@ -101,7 +101,7 @@ export const avayaSpaces: Provider<Record<string, never>> = {
 	authParameter: 'avayaSpacesAuthentication',
 	credentials: [
 		{ name: 'avayaSpacesApi', value: 'token', displayName: 'Access Token (JWT or Bearer)' },
-		{ name: 'avayaSpacesOAuth2Api', value: 'oAuth2', displayName: 'OAuth2' },
+		{ name: 'avayaSpacesOAuth2Api', value: 'oAuth2', displayName: 'OAuth2', oAuth2: true },
 	],
 	properties: [],
 	checkId(id) {
