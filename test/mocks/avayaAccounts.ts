@@ -28,6 +28,8 @@ export class AvayaAccountsMock extends MockServer {
 	/** Access token → when it expires (epoch ms). */
 	private readonly access = new Map<string, number>();
 	private readonly refresh = new Set<string>();
+	/** Every token it ever issued, for secret scans. */
+	readonly minted: string[] = [];
 	private n = 0;
 
 	constructor() {
@@ -67,6 +69,7 @@ export class AvayaAccountsMock extends MockServer {
 		const tokens: IssuedTokens = { access_token: `avaya-access-${k}-${Math.random().toString(36).slice(2)}`, refresh_token: `avaya-refresh-${k}-${Math.random().toString(36).slice(2)}`, token_type: 'bearer', expires_in: Math.round(this.ttlMs / 1000), scope: 'spaces' };
 		this.access.set(tokens.access_token, Date.now() + this.ttlMs);
 		this.refresh.add(tokens.refresh_token);
+		this.minted.push(tokens.access_token, tokens.refresh_token);
 		return tokens;
 	}
 
