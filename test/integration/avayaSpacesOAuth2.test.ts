@@ -4,6 +4,7 @@ import type { HarnessCredentialsHelper } from '../harness';
 import type { IssuedTokens } from '../mocks/avayaAccounts';
 import { AvayaAccountsMock } from '../mocks/avayaAccounts';
 import { AvayaSpacesMock } from '../mocks/avayaSpaces';
+import { seedAvayaSpace } from '../mocks/avayaSpacesList';
 import { assertInvariant } from '../support/invariant';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
 import { runBatchDelete } from '../support/runBatchDelete';
@@ -165,5 +166,29 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		expect(result.success.map((i) => [i.json.status, i.json.attempts])).toEqual(ids.map(() => ['deleted', 3]));
 		expect(mock.clearFaults()).toEqual([]);
 		expectInvariant(result, ids);
+	});
+
+	it('By Filter: the list request that meets the expired token gets it refreshed once, then the matches are deleted', async () => {
+		counter++;
+		const old = Date.now() - 40 * 86_400_000;
+		const ids = seedAvayaSpace(mock, `space-oauth-${counter}`, [{ created: old }, { created: old + 1000 }, { created: old + 2000 }]);
+		const refreshesBefore = accounts.refreshRequests().length;
+		const result = await runBatchDelete({
+			parameters: {
+				provider: 'avayaSpaces',
+				avayaSpacesAuthentication: 'oAuth2',
+				select: 'byFilter',
+				avayaSpaceId: `space-oauth-${counter}`,
+				avayaCategory: 'chat',
+				olderThan: 30,
+				olderThanUnit: 'days',
+				options: { retryDelay: 5, requestsPerSecond: 0 },
+			},
+			credentials: [credential(accounts.issue({ expired: true }))],
+		});
+		expect(result.error).toBeUndefined();
+		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
+		expect(result.success.map((i) => [i.json.id, i.json.status]).sort()).toEqual(ids.map((id) => [id, 'deleted']).sort());
+		expect(result.failure).toHaveLength(0);
 	});
 });
