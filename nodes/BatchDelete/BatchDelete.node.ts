@@ -148,7 +148,7 @@ export class BatchDelete implements INodeType {
 			contexts,
 			units,
 			settings,
-			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, secrets }),
+			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
 			executionClock(signal),
 			() => signal?.aborted === true,
 		);

@@ -221,7 +221,7 @@ export async function executeByFilter<P>(
 			limit: chosen.limit,
 			...(chosen.olderThanMs > 0 ? { olderThan: new Date(Date.now() - chosen.olderThanMs) } : {}),
 		},
-		createTransport(ctx, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, secrets }),
+		createTransport(ctx, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
 		executionClock(signal),
 		() => signal?.aborted === true,
 		secrets,

@@ -10,6 +10,7 @@ import type { AvayaSpacesMock } from '../mocks/avayaSpaces';
 import type { SolapiMock } from '../mocks/solapi';
 import type { ProviderEnv } from '../reliability/providers';
 import { SOLAPI_GROUP, avaya, solapi } from '../reliability/providers';
+import { postToWebhook } from './workflow';
 
 /**
  * The workflow templates under examples/, imported into a REAL n8n as a user imports them and
@@ -110,22 +111,6 @@ function openAiMock(toolArgs: () => IDataObject) {
 		const quoted = typeof toolResult?.content === 'string' ? toolResult.content : JSON.stringify(toolResult?.content ?? null);
 		return { body: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: `Done. The tool answered: ${quoted}` }, finish_reason: 'stop' }], usage } };
 	});
-}
-
-/**
- * POST JSON to a production webhook. n8n 2.x registers the webhooks of published workflows a
- * moment after it starts answering (an outbox consumer): until then it says 404 "not registered",
- * which runs nothing, so that answer is retried for up to 30 s.
- */
-async function postToWebhook(url: string, body: unknown): Promise<Response> {
-	const deadline = Date.now() + 30000;
-	for (;;) {
-		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-		if (res.status !== 404 || Date.now() > deadline) return res;
-		const text = await res.text();
-		if (!/is not registered/.test(text)) return new Response(text, { status: res.status });
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
 }
 
 describe('templates under examples/', () => {

@@ -100,3 +100,19 @@ export function buildWorkflow(id: string, name: string, branches: Branch[], opti
 		tags: [],
 	};
 }
+
+/**
+ * POST JSON to a production webhook. n8n 2.x registers the webhooks of published workflows a
+ * moment after it starts answering (an outbox consumer): until then it says 404 "not registered",
+ * which runs nothing, so that answer is retried for up to 30 s.
+ */
+export async function postToWebhook(url: string, body: unknown): Promise<Response> {
+	const deadline = Date.now() + 30000;
+	for (;;) {
+		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		if (res.status !== 404 || Date.now() > deadline) return res;
+		const text = await res.text();
+		if (!/is not registered/.test(text)) return new Response(text, { status: res.status });
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}

@@ -40,6 +40,9 @@ export class AvayaSpacesMock extends MockServer {
 	readonly poison = new Set<string>();
 	/** Accepted `Authorization` values, scheme compared case-insensitively as HTTP does. */
 	readonly tokens = new Set<string>(['jwt good-jwt', 'bearer good-bearer']);
+	/** The accounts host whose OAuth2 access tokens this mock also accepts as `bearer`, while
+	 * they are current: an expired one gets the same 401 as any refused token. */
+	accounts?: { accepts(token: string): boolean };
 
 	constructor(messages: Array<string | AvayaMessage> = []) {
 		super((request) => this.route(request));
@@ -57,7 +60,10 @@ export class AvayaSpacesMock extends MockServer {
 		const header = String(request.headers.authorization ?? '');
 		const space = header.indexOf(' ');
 		if (space === -1) return false;
-		return this.tokens.has(`${header.slice(0, space).toLowerCase()} ${header.slice(space + 1)}`);
+		const scheme = header.slice(0, space).toLowerCase();
+		const token = header.slice(space + 1);
+		if (scheme === 'bearer' && this.accounts?.accepts(token) === true) return true;
+		return this.tokens.has(`${scheme} ${token}`);
 	}
 
 	private route(request: MockRequest): MockReply | undefined {

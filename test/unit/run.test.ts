@@ -148,6 +148,16 @@ describe('runDeletion', () => {
 		expect(report.anyApplied).toBe(false);
 	});
 
+	it('when the shared refresh fails, batches that waited for it stop with its words, nothing sent twice', async () => {
+		const failed: HttpResult = { kind: 'credential', code: 'OAUTH2_REFRESH_FAILED', message: 'n8n could not refresh the OAuth2 access token (revoked): reconnect the credential' };
+		const h = harness((_batch, _call, refresh) => (refresh ? failed : { kind: 'reauth', code: 'HTTP_401', message: 'refused the token' }), { concurrency: 3, batchSize: 1 });
+		const { report, byId } = await h.run(ids(5));
+		expect(h.calls.filter((c) => c.refresh)).toHaveLength(1);
+		expect(report.stop).toMatchObject({ reason: 'auth', code: 'OAUTH2_REFRESH_FAILED' });
+		expect(Object.values(byId).map((r) => [r.status, r.code])).toEqual(Array.from({ length: 5 }, () => ['notAttempted', 'OAUTH2_REFRESH_FAILED']));
+		expect(report.anyApplied).toBe(false);
+	});
+
 	it('does not try to refresh a credential without a token', async () => {
 		const h = harness(() => ({ kind: 'reauth', code: '401', message: 'bad token' }), {}, false);
 		const { report } = await h.run(ids(2));

@@ -245,8 +245,10 @@ export async function runDeletion<P>(
 				}
 				case 'reauth': {
 					if (refreshed || !sender.canRefresh) {
+						// When another batch's refresh already failed, its words say what to do.
+						const why = stop?.reason === 'auth' ? stop : verdict;
 						stop ??= { reason: 'auth', code: verdict.code, message: verdict.message };
-						finish(indices, maybeApplied ? 'unknown' : 'notAttempted', verdict.code, verdict.message);
+						finish(indices, maybeApplied ? 'unknown' : 'notAttempted', why.code, why.message);
 						return;
 					}
 					refreshed = true;

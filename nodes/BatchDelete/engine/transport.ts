@@ -23,7 +23,7 @@ export function createTransport(
 	ctx: IExecuteFunctions,
 	credentialType: string,
 	/** `secrets` is updated in place with every token n8n fetches during the run. */
-	options: { timeoutMs: number; tokenProperty?: string; secrets: string[] },
+	options: { timeoutMs: number; tokenProperty?: string; oAuth2?: boolean; secrets: string[] },
 ): Sender {
 	// The stored token can change only on the first request (n8n fetches it) and on a refresh we ask
 	// for (n8n's own 401 resend never fires: status errors are ignored), so only then is it re-read.
@@ -39,6 +39,7 @@ export function createTransport(
 			json: false,
 			timeout: options.timeoutMs,
 		};
+		if (refreshToken && options.oAuth2 === true) return await refreshOAuth2(ctx, credentialType, full, options.secrets);
 		let response: FullResponse | undefined;
 		let failure: unknown;
 		let failed = false;
@@ -56,7 +57,53 @@ export function createTransport(
 		}
 		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
 	};
-	return { send, canRefresh: options.tokenProperty !== undefined };
+	return { send, canRefresh: options.tokenProperty !== undefined || options.oAuth2 === true };
+}
+
+/**
+ * The refresh send for an OAuth2 credential. n8n refreshes an OAuth2 access token only when a
+ * request throws a 401 (n8n-core's `requestOAuth2`): it then runs the refresh-token grant, stores
+ * the new token with the credential and resends once. So this send lets status errors throw. A 2xx
+ * comes back whole; a throw keeps only the status, and whether the stored access token changed
+ * tells a failed refresh from an answer the provider gave after a successful one.
+ */
+async function refreshOAuth2(ctx: IExecuteFunctions, credentialType: string, full: IHttpRequestOptions, secrets: string[]): Promise<HttpResult> {
+	const stored = async () => (await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined;
+	const before = accessTokenOf(await stored());
+	let response: FullResponse | undefined;
+	let failure: unknown;
+	try {
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, { ...full, ignoreHttpStatusErrors: false })) as FullResponse;
+	} catch (error) {
+		failure = error;
+	}
+	const after = await stored();
+	// The refreshed access token (and a rotated refresh token) are secrets from now on.
+	addSecrets(secrets, after);
+	if (response !== undefined) return readResponse(response);
+	const status = (failure as { httpCode?: unknown }).httpCode;
+	const httpStatus = typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined;
+	if (accessTokenOf(after) === before) {
+		// Timeouts and cancellation keep their own meaning; any other failure left the token as it was.
+		const classified = classifyError(failure, secrets);
+		if (classified.kind === 'network' && (classified.code === 'TIMEOUT' || classified.code === 'CANCELLED')) return classified;
+		return {
+			kind: 'credential',
+			code: 'OAUTH2_REFRESH_FAILED',
+			message: `n8n could not refresh the OAuth2 access token (${errorText(failure, secrets)}): reconnect the credential`,
+		};
+	}
+	if (httpStatus === 401) {
+		return { kind: 'credential', code: 'HTTP_401', message: 'The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential' };
+	}
+	// Refreshed, then the provider answered another status (n8n dropped the body): the provider's
+	// reading of that status decides (429 and 5xx retry, now with the fresh token).
+	if (httpStatus !== undefined) return { kind: 'response', statusCode: httpStatus, headers: {}, body: undefined, rawBody: '' };
+	return classifyError(failure, secrets);
+}
+
+function accessTokenOf(credentials: IDataObject | undefined): unknown {
+	return (credentials?.oauthTokenData as IDataObject | undefined)?.access_token;
 }
 
 /**
@@ -93,10 +140,9 @@ function readResponse(response: FullResponse): HttpResult {
  * (`ECONNRESET`, `ECONNABORTED`…) or HTTP status in `httpCode`, and the original text in `messages`.
  */
 function classifyError(error: unknown, secrets: string[]): HttpResult {
-	const e = error as { httpCode?: unknown; code?: unknown; message?: unknown; messages?: unknown; cause?: { code?: unknown } };
+	const e = error as { httpCode?: unknown; code?: unknown; cause?: { code?: unknown } };
 	const code = [e.cause?.code, e.code, e.httpCode].find((c): c is string => typeof c === 'string' && c !== '');
-	const original = Array.isArray(e.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
-	const message = redact(String(original ?? e.message ?? 'Request failed'), secrets);
+	const message = errorText(error, secrets);
 	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
 			return { kind: 'network', code: 'TIMEOUT', message: 'No answer before the timeout', maybeApplied: true };
@@ -110,4 +156,11 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 	// Any other failure happened while authenticating: the token exchange or signing was refused.
 	const status = code !== undefined && /^\d{3}$/.test(code) ? `HTTP_${code}` : 'AUTH_FAILED';
 	return { kind: 'credential', code: status, message: `Authentication failed: ${message}` };
+}
+
+/** The original text of what n8n threw (NodeApiError keeps it in `messages`), secrets masked. */
+function errorText(error: unknown, secrets: string[]): string {
+	const e = error as { message?: unknown; messages?: unknown };
+	const original = Array.isArray(e.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
+	return redact(String(original ?? e.message ?? 'Request failed'), secrets);
 }

@@ -78,6 +78,9 @@ export interface CredentialChoice {
 	/** The credential's hidden expirable token property, when n8n fetches the token through
 	 * preAuthentication; the engine empties it to force a refresh. */
 	tokenProperty?: string;
+	/** The credential extends n8n's `oAuth2Api`: n8n refreshes its access token (and stores the new
+	 * one) only when a request throws a 401, so the transport lets the refresh send throw. */
+	oAuth2?: boolean;
 }
 
 /** A target read from an item by a provider that reads items itself (see `readTargets`). */

@@ -99,7 +99,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	authParameter: 'avayaSpacesAuthentication',
 	credentials: [
 		{ name: 'avayaSpacesApi', value: 'token', displayName: 'Access Token (JWT or Bearer)' },
-		{ name: 'avayaSpacesOAuth2Api', value: 'oAuth2', displayName: 'OAuth2' },
+		{ name: 'avayaSpacesOAuth2Api', value: 'oAuth2', displayName: 'OAuth2', oAuth2: true },
 	],
 	properties: [],
 	checkId(id) {
