@@ -8,7 +8,7 @@ import { RateLimiter } from './rateLimit';
 import { backoffMs } from './retry';
 import type { Clock, RunSettings, Sender, UnitResult } from './run';
 import { runDeletion } from './run';
-import type { HttpResult, ListedItem, ListPosition, ListVerdict, Provider, ProviderContext, ProviderList } from './types';
+import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
 
 /**
  * Delete by filter: list through the provider's own list endpoint, page by page, keep the items
@@ -122,6 +122,7 @@ export async function runByFilter<P, F>(
 	};
 	const deleteSettings: RunSettings = { ...settings, requestsPerSecond: 0 };
 
+	const window: ListWindow = { startedAt: new Date(clock.now()), ...(settings.olderThan === undefined ? {} : { olderThan: settings.olderThan }) };
 	const handled = new Set<string>();
 	let batchBase = 0;
 	const cancelled = (): ListingStop => ({ reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled', during: 'list' });
@@ -135,7 +136,7 @@ export async function runByFilter<P, F>(
 			if (isCancelled()) return { kind: 'stop', stop: cancelled() };
 			let request: IHttpRequestOptions;
 			try {
-				request = list.buildListRequest(position, ctx, filters, settings.olderThan);
+				request = list.buildListRequest(position, ctx, filters, window);
 			} catch (error) {
 				return { kind: 'stop', stop: { reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message, during: 'list' } };
 			}
@@ -188,7 +189,7 @@ export async function runByFilter<P, F>(
 				}
 				if (item.time.getTime() >= settings.olderThan.getTime()) continue;
 			}
-			if (!list.matches(item, filters)) continue;
+			if (!list.matches(item, filters, ctx, window)) continue;
 			if (report.matched + units.length >= settings.limit) return { units, cut: true };
 			handled.add(item.id);
 			const invalidReason = provider.checkId(item.id);
