@@ -36,8 +36,8 @@ import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Pro
  *   keep it from repeating). Items added at the top (newest-first lists) shift the list the
  *   other way: re-reads, never skips. Left open: additions and deletions by others that cancel
  *   out exactly between two reads of a total; the next scheduled run picks up what that missed.
- * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI `nextKey`) do not shift: the cursor names a
- *   position, not a count. The next page is read before this page's matches are deleted, so a
+ * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI's last listed message as `startKey`) do not
+ *   shift: the cursor names a position, not a count. The next page is read before this page's matches are deleted, so a
  *   cursor that names the last listed item is always used while that item still exists.
  *
  * The run ends at the end of the list, when Limit matches were handled, or when the run stops
