@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (GitHub issue 7): how close the Batch Delete node gets to what each provider
+ * `npm run bench`: how close the Batch Delete node gets to what each provider
  * allows, and how far ahead it is of what users build today with n8n's own nodes. One run, about
  * 12 minutes on 2 cores; writes bench/results.json and docs/bench.svg and prints a summary.
  *

@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { AVAYA_SPACES_HOSTS, avayaBaseUrlExpression } from './auth/avayaSpaces';
+
 /** Base URL for the credential test; the node derives the same from `environment`/`baseUrl`. */
 export const avayaEnvironmentProperties: INodeProperties[] = [
 	{
@@ -7,8 +9,8 @@ export const avayaEnvironmentProperties: INodeProperties[] = [
 		name: 'environment',
 		type: 'options',
 		options: [
-			{ name: 'Production', value: 'production', description: 'https://spacesapis.avayacloud.com' },
-			{ name: 'Staging', value: 'staging', description: 'https://loganstagingapis.esna.com' },
+			{ name: 'Production', value: 'production', description: AVAYA_SPACES_HOSTS.production },
+			{ name: 'Staging', value: 'staging', description: AVAYA_SPACES_HOSTS.staging },
 			{ name: 'Custom', value: 'custom' },
 		],
 		default: 'production',
@@ -23,8 +25,6 @@ export const avayaEnvironmentProperties: INodeProperties[] = [
 	},
 ];
 
-export const avayaBaseUrlExpression =
-	'={{$credentials.environment === "custom" ? $credentials.baseUrl.replace(/\\/+$/, "") : $credentials.environment === "staging" ? "https://loganstagingapis.esna.com" : "https://spacesapis.avayacloud.com"}}';
 
 export class AvayaSpacesApi implements ICredentialType {
 	name = 'avayaSpacesApi';

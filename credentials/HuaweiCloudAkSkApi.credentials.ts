@@ -5,9 +5,9 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { HUAWEI_MSGSMS_ENDPOINTS, regionOptions } from './auth/huaweiCloud';
+import { signOutgoingRequest } from './auth/huaweiCloudSigner';
 
-import { HUAWEI_MSGSMS_ENDPOINTS, regionOptions } from '../nodes/BatchDelete/providers/huaweiCloudSms';
-import { signOutgoingRequest } from '../nodes/BatchDelete/providers/huaweiCloudSigner';
 
 const testBaseUrlExpression = `={{$credentials.testRegion === "custom" ? $credentials.testUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_MSGSMS_ENDPOINTS)}[$credentials.testRegion]}}`;
 

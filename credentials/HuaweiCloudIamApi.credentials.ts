@@ -6,9 +6,8 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
+import { HUAWEI_IAM_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, iamBaseUrl, iamRefusal, iamTokenRequestBody, regionOptions, subjectToken } from './auth/huaweiCloud';
 
-import { iamBaseUrl, iamRefusal, iamTokenRequestBody, subjectToken } from '../nodes/BatchDelete/providers/huaweiCloudIam';
-import { HUAWEI_IAM_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, regionOptions } from '../nodes/BatchDelete/providers/huaweiCloudSms';
 
 const iamBaseUrlExpression = `={{$credentials.iamRegion === "custom" ? $credentials.iamUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_IAM_ENDPOINTS)}[$credentials.iamRegion]}}`;
 

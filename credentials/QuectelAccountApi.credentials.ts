@@ -1,9 +1,8 @@
 import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestHelper, INodeProperties } from 'n8n-workflow';
 
-import { baseUrlOf } from '../nodes/BatchDelete/providers/common';
-import { QUECTEL_HOSTS } from '../nodes/BatchDelete/providers/quectel';
-import { QUECTEL_LOGIN_PATH, quectelLoginForm, readQuectelLogin } from '../nodes/BatchDelete/providers/quectelLogin';
 import { quectelAuthenticate, quectelCredentialTest, quectelRegionProperties } from './QuectelTokenApi.credentials';
+import { baseUrlOf } from './auth/hosts';
+import { QUECTEL_HOSTS, QUECTEL_LOGIN_PATH, quectelLoginForm, readQuectelLogin } from './auth/quectel';
 
 /**
  * An end-user account: n8n logs in with email and password (`preAuthentication`), keeps the

@@ -1,6 +1,6 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import { QUECTEL_HOSTS } from './auth/quectel';
 
-import { QUECTEL_HOSTS } from '../nodes/BatchDelete/providers/quectel';
 
 /** Region and custom base URL, shared by both Quectel credentials. */
 export const quectelRegionProperties: INodeProperties[] = [

@@ -5,9 +5,8 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { SOLAPI_HOSTS, newSalt, solapiAuthorization } from './auth/solapi';
 
-import { SOLAPI_HOSTS } from '../nodes/BatchDelete/providers/solapi';
-import { newSalt, solapiAuthorization } from '../nodes/BatchDelete/providers/solapiSigner';
 
 const SOLAPI_DEFAULT_BASE_URL = SOLAPI_HOSTS.v4;
 

@@ -6,8 +6,8 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
+import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from './auth/weChat';
 
-import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from '../nodes/BatchDelete/providers/weChatOfficialAccount';
 
 /**
  * AppID and AppSecret: n8n fetches an access token from `/cgi-bin/stable_token`
@@ -78,7 +78,7 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 	/** Lists WeChat's API domain IPs: needs a valid token, changes nothing, uses no delete quota. */
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{String($credentials.baseUrl || "https://api.weixin.qq.com").replace(/\\/+$/, "")}}',
+			baseURL: `={{String($credentials.baseUrl || "${WECHAT_DEFAULT_BASE_URL}").replace(/\\/+$/, "")}}`,
 			url: '/cgi-bin/get_api_domain_ip',
 			method: 'GET',
 		},

@@ -11,6 +11,8 @@ import type { Provider } from './engine/types';
 import { MAX_MAX_IDS } from './settings';
 import type { NodeSettings } from './settings';
 import { PROVIDERS } from './providers';
+import type { Scopes } from './scopes';
+import { anyExpression, parameterNames } from './scopes';
 
 /**
  * Select = By Filter: the node finds what to delete itself, through the provider's list API
@@ -139,23 +141,59 @@ export function readByFilterParameters(read: (name: string, fallback: unknown) =
 	return { olderThanMs: parsed.data.olderThan * UNIT_MS[parsed.data.unit], limit: parsed.data.limit };
 }
 
+/**
+ * By Filter lists once per execution, so its parameters must be the same for every item: items
+ * whose expressions resolve differently are refused, naming them, rather than listed for one and
+ * paired with all (one execution per set, e.g. with Loop Over Items, does what that would mean).
+ */
+function readOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>, scopes: Scopes<P>) {
+	const list = provider.list!;
+	const names = [...parameterNames(provider as Provider<unknown>), ...list.properties.map((p) => p.name), 'olderThan', 'olderThanUnit', 'filterLimit'];
+	const read = (i: number) => ({
+		params: scopes.params[scopes.ofItem[i]],
+		filters: list.readFilters((name, item, fallback) => ctx.getNodeParameter(name, item, fallback), i),
+		chosen: readByFilterParameters((name, fallback) => ctx.getNodeParameter(name, i, fallback)),
+	});
+	const fail = (message: string, itemIndex: number) => new NodeOperationError(ctx.getNode(), message, { itemIndex });
+	const [first] = scopes.problems.entries();
+	if (first !== undefined) throw fail(first[1], first[0]);
+	let once: ReturnType<typeof read>;
+	try {
+		once = read(0);
+	} catch (error) {
+		throw fail((error as Error).message, 0);
+	}
+	const count = ctx.getInputData().length;
+	if (anyExpression(ctx, names) && count > 1) {
+		const key = JSON.stringify(once);
+		for (let i = 1; i < count; i++) {
+			let other: string;
+			try {
+				other = JSON.stringify(read(i));
+			} catch (error) {
+				throw fail(`Item ${i}: ${(error as Error).message}`, i);
+			}
+			if (other !== key) {
+				throw fail(
+					`By Filter lists once per execution, but its parameters resolve differently for item 0 and item ${i}. Make them the same for every item, or run one execution per set (for example with Loop Over Items, batch size 1)`,
+					i,
+				);
+			}
+		}
+	}
+	return once;
+}
+
 /** Run By Filter and shape the node's two outputs. */
-export async function executeByFilter(
+export async function executeByFilter<P>(
 	ctx: IExecuteFunctions,
-	provider: Provider<unknown>,
+	provider: Provider<P>,
 	settings: NodeSettings,
-	params: unknown,
+	scopes: Scopes<P>,
 ): Promise<INodeExecutionData[][]> {
 	const list = provider.list!;
 	const node = ctx.getNode();
-	let filters: unknown;
-	let chosen: ByFilterParameters;
-	try {
-		filters = list.readFilters((name, i, fallback) => ctx.getNodeParameter(name, i, fallback), 0);
-		chosen = readByFilterParameters((name, fallback) => ctx.getNodeParameter(name, 0, fallback));
-	} catch (error) {
-		throw new NodeOperationError(node, (error as Error).message, { itemIndex: 0 });
-	}
+	const { params, filters, chosen }: { params: P; filters: unknown; chosen: ByFilterParameters } = readOnce(ctx, provider, scopes);
 
 	const credentialType =
 		provider.authParameter === undefined
@@ -190,7 +228,9 @@ export async function executeByFilter(
 	);
 
 	const stop = report.stop;
-	if (stop !== undefined && stop.reason !== 'quota' && stop.reason !== 'cancelled' && !report.anyApplied && !ctx.continueOnFail()) {
+	// Continue (using error output) takes this as a run error too (see runError.ts).
+	const continueHere = ctx.continueOnFail() && node.onError !== 'continueErrorOutput';
+	if (stop !== undefined && stop.reason !== 'quota' && stop.reason !== 'cancelled' && !report.anyApplied && !continueHere) {
 		failNode(ctx, provider, stop, secrets);
 	}
 	const failure = [...report.failure];

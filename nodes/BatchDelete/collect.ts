@@ -33,21 +33,23 @@ export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, 
 	const perItem = isExpression(ctx.getNode().parameters[parameter]);
 	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
 
-	const add = (itemIndex: number, value: unknown, where: string) => {
+	// `named`: the invalid ID's message names its item (a fixed list belongs to the node, not an item).
+	const add = (itemIndex: number, value: unknown, where: string, named = true) => {
 		const raw = idsFromValue(value);
 		if (raw.length === 0) {
 			problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
 			return;
 		}
 		for (const r of raw) {
-			const invalidReason = r.invalidReason ?? provider.checkId(r.id);
-			occurrences.push(invalidReason === undefined ? { id: r.id, itemIndex } : { id: r.id, itemIndex, invalidReason });
+			const reason = r.invalidReason ?? provider.checkId(r.id);
+			if (reason === undefined) occurrences.push({ id: r.id, itemIndex });
+			else occurrences.push({ id: r.id, itemIndex, invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason });
 		}
 	};
 
 	if (source === 'list' && !perItem) {
 		// A fixed list belongs to the node, not to each item: read once, paired with the first item.
-		add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines');
+		add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines', false);
 		return { occurrences, problems };
 	}
 	for (let i = 0; i < items.length; i++) {
@@ -100,8 +102,8 @@ function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, ite
 			continue;
 		}
 		for (const t of targets) {
-			const invalidReason = t.invalidReason ?? provider.checkId(t.id);
-			occurrences.push({ id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(invalidReason === undefined ? {} : { invalidReason }) });
+			const reason = t.invalidReason ?? provider.checkId(t.id);
+			occurrences.push({ id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }) });
 		}
 	}
 	return { occurrences, problems };

@@ -276,5 +276,37 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			},
 			RUN_TIMEOUT,
 		);
+
+		it(
+			'AI agent: failed IDs reach the model, each with its status and reason',
+			async () => {
+				const mock = avayaEnv.mock as AvayaSpacesMock;
+				const deleted = avayaEnv.seed(2);
+				const [forbidden, archived] = avayaEnv.missing(2);
+				mock.add({ id: forbidden, forbidden: true }, { id: archived, archived: true });
+				const [gone] = avayaEnv.missing(1);
+				agentIds = [...deleted, forbidden, archived, gone];
+				const mark = openAi.requests.length;
+				const webhookId = (agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }).webhookId;
+				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, { action: 'sendMessage', sessionId: 'e2e-failures', chatInput: `Delete ${agentIds.join(', ')}` });
+				expect(res.status).toBe(200);
+				expect(deleted.every((id) => avayaEnv.removed(id))).toBe(true);
+				const calls = openAi.requests.slice(mark).filter((r) => String(r.url).endsWith('/chat/completions'));
+				const toolMessage = ((calls[calls.length - 1].body as IDataObject).messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool');
+				const content = String(toolMessage?.content);
+				// What the model is told: a summary with the counts, then each ID's outcome.
+				expect(content).toMatch(/2 of 5 messages were NOT deleted/);
+				for (const [id, status] of [
+					[forbidden, 'forbidden'],
+					[archived, 'rejected'],
+					[deleted[0], 'deleted'],
+					[gone, 'alreadyGone'],
+				]) {
+					expect(content).toMatch(new RegExp(`"id":"${id}"[^}]*"status":"${status}"`));
+				}
+				expect(content).toContain('Authorise permission failed');
+			},
+			RUN_TIMEOUT,
+		);
 	});
 });

@@ -81,7 +81,8 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		expect(mock.tokenIssues - issued).toBe(1);
 		expect(result.credentials.preAuthenticationCount('huaweiCloudIamApi')).toBe(1);
 		expect(result.success).toHaveLength(51);
-		expect(result.byId[ids[50]]).toEqual({ id: ids[50], provider: 'huaweiCloudSms', status: 'deleted', batch: 2, attempts: 1 });
+		expect(result.byId[ids[50]]).toMatchObject({ id: ids[50], provider: 'huaweiCloudSms', status: 'deleted', batch: 2, attempts: 1 });
+		expect(result.byId[ids[50]]).toEqual(expect.objectContaining({ endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }));
 		expectInvariant(result, [ids.slice(0, 30), ids.slice(30)]);
 	});
 

@@ -70,7 +70,7 @@ describe('SOLAPI through n8n', () => {
 		]);
 		expect(new Set(sent.map((r) => r.headers.authorization)).size).toBe(2);
 		expect(result.success).toHaveLength(1500);
-		expect(result.byId[ids[0]]).toEqual({ id: ids[0], provider: 'solapi', status: 'deleted', batch: 1, attempts: 1 });
+		expect(result.byId[ids[0]]).toEqual({ id: ids[0], provider: 'solapi', groupId: 'G4V1TESTGROUP', status: 'deleted', batch: 1, attempts: 1 });
 		expect(result.byId[ids[1499]]).toMatchObject({ status: 'alreadyGone', batch: 2 });
 		expectInvariant(result, [ids.slice(0, 700), ids.slice(700)]);
 	});
@@ -174,9 +174,9 @@ describe('SOLAPI through n8n', () => {
 		// n8n itself refuses to run with the required field blank; an expression can still yield ''.
 		const before = deletes().length;
 		const result = await run('={{ $json.group }}', [{ id: 'M1' }]);
-		expect(result.error?.message).toMatch(/^Group ID is required/);
+		expect(result.error?.message).toMatch(/^Item 0: Group ID is required/);
 		const malformed = await run('={{ "G1/../G2" }}', [{ id: 'M1' }]);
-		expect(malformed.error?.message).toMatch(/^Group ID may only hold/);
+		expect(malformed.error?.message).toMatch(/^Item 0: Group ID may only hold/);
 		expect(deletes()).toHaveLength(before);
 	});
 

@@ -28,7 +28,7 @@ function badRequest(reason: string, data: unknown): MockReply {
 }
 
 /**
- * Avaya Spaces as the seed documents it: `Authorization: jwt <token>` or `bearer <token>`,
+ * Avaya Spaces as its API document describes it: `Authorization: jwt <token>` or `bearer <token>`,
  * `POST /api/messages/deletemessages` with a JSON array of at most 100 IDs, the answer's four
  * lists (including the misspelled `notFoundMmessages`), 400 and 401 bodies as documented.
  */

@@ -5,7 +5,7 @@ import { huaweiListReply } from './huaweiCloudSmsList';
 import { MockServer } from './mockServer';
 
 /**
- * Huawei Cloud IAM + Message & SMS, as the seed and the official SDK describe them:
+ * Huawei Cloud IAM + Message & SMS, as its API documents and the official SDK describe them:
  * - `POST /v3/auth/tokens` with the documented password body → 201, token in `X-Subject-Token`,
  *   body `{token:{expires_at, project:{id, name}}}`; 401 for a wrong user, password or account;
  * - `GET /v3/auth/projects` (the IAM credential's test) and

@@ -7,7 +7,7 @@ import { solapiListReply } from './solapiList';
 /**
  * SOLAPI as its docs and official SDK describe it, over real HTTP:
  * - `Authorization: HMAC-SHA256 apiKey=…, date=…, salt=…, signature=…` (field names in any
- *   case, as the seed's own sample writes `ApiKey=`, `Date=`); signature = hex HMAC-SHA256(secret,
+ *   case, as the API document's own sample writes `ApiKey=`, `Date=`); signature = hex HMAC-SHA256(secret,
  *   date + salt); salt 12–64 characters;
  * - 403 `{errorCode, errorMessage}` for `InvalidAPIKey`, `SignatureDoesNotMatch`,
  *   `RequestTimeTooSkewed` (date more than 15 minutes off) and `DuplicatedSignature` (a signature

@@ -12,7 +12,7 @@ import { avaya, huawei, quectel, solapi, weChat } from './providers';
 /**
  * The bad-input catalogue: everything a user can get wrong, what each gets (a message that names
  * the item or the option and the fix), and proof that nothing is sent for it. The table of what
- * the node really answered is written to bad-input.md for the README.
+ * the node really answered is written to $TABLES_DIR/bad-input.md (`npm run tables` writes docs/), never into the tree by `npm test`.
  */
 
 type Outcome =
@@ -78,25 +78,25 @@ const CASES: BadInput[] = [
 		input: 'an object instead of an ID',
 		adapter: avaya,
 		items: (good) => [{ id: [...good, { messageId: 'x1' }] }],
-		outcome: { kind: 'invalid', id: '{"messageId":"x1"}', item: 0, message: /^an object, not an ID: point the ID field at the value inside it/ },
+		outcome: { kind: 'invalid', id: '{"messageId":"x1"}', item: 0, message: /^Item 0: an object, not an ID: point the ID field at the value inside it/ },
 	},
 	{
 		input: 'nested lists',
 		adapter: solapi,
 		items: (good) => [{ id: [...good, ['M4Va', 'M4Vb']] }],
-		outcome: { kind: 'invalid', id: '["M4Va","M4Vb"]', item: 0, message: /^a nested list, not an ID: flatten the list first/ },
+		outcome: { kind: 'invalid', id: '["M4Va","M4Vb"]', item: 0, message: /^Item 0: a nested list, not an ID: flatten the list first/ },
 	},
 	{
 		input: 'true or false',
 		adapter: huawei,
 		items: (good) => [{ id: good }, { id: [true] }],
-		outcome: { kind: 'invalid', id: 'true', item: 1, message: /^a boolean, not an ID/ },
+		outcome: { kind: 'invalid', id: 'true', item: 1, message: /^Item 1: a boolean, not an ID/ },
 	},
 	{
 		input: 'NaN or Infinity',
 		adapter: avaya,
 		items: (good) => [{ id: [...good, Number.POSITIVE_INFINITY] }],
-		outcome: { kind: 'invalid', id: 'Infinity', item: 0, message: /^not a finite number/ },
+		outcome: { kind: 'invalid', id: 'Infinity', item: 0, message: /^Item 0: not a finite number/ },
 	},
 	{
 		input: 'whitespace inside an ID',
@@ -108,49 +108,49 @@ const CASES: BadInput[] = [
 		input: 'ID over the provider\'s length (Avaya Spaces: 128)',
 		adapter: avaya,
 		items: (good) => [{ id: [...good, long(129)] }],
-		outcome: { kind: 'invalid', id: long(129), item: 0, message: /^Longer than 128 characters, so not an Avaya Spaces message ID/ },
+		outcome: { kind: 'invalid', id: long(129), item: 0, message: /^Item 0: Longer than 128 characters, so not an Avaya Spaces message ID/ },
 	},
 	{
 		input: 'ID over the provider\'s length (SOLAPI: 128)',
 		adapter: solapi,
 		items: (good) => [{ id: [...good, long(129, 'M')] }],
-		outcome: { kind: 'invalid', id: long(129, 'M'), item: 0, message: /^Longer than 128 characters, so not a SOLAPI message ID/ },
+		outcome: { kind: 'invalid', id: long(129, 'M'), item: 0, message: /^Item 0: Longer than 128 characters, so not a SOLAPI message ID/ },
 	},
 	{
 		input: 'ID over the provider\'s length (Huawei Cloud: 64)',
 		adapter: huawei,
 		items: (good) => [{ id: [...good, long(65, 't')] }],
-		outcome: { kind: 'invalid', id: long(65, 't'), item: 0, message: /^Longer than 64 characters, so not a Huawei Cloud SMS template ID/ },
+		outcome: { kind: 'invalid', id: long(65, 't'), item: 0, message: /^Item 0: Longer than 64 characters, so not a Huawei Cloud SMS template ID/ },
 	},
 	{
 		input: 'ID over the provider\'s length (Quectel: 64 once URL-encoded)',
 		adapter: quectel,
 		items: (good) => [{ msgId: [...good, '消息'.repeat(11)] }],
-		outcome: { kind: 'invalid', id: '消息'.repeat(11), item: 0, message: /^Longer than 64 characters once URL-encoded, so not a Quectel message ID/ },
+		outcome: { kind: 'invalid', id: '消息'.repeat(11), item: 0, message: /^Item 0: Longer than 64 characters once URL-encoded, so not a Quectel message ID/ },
 	},
 	{
 		input: 'msg_id over 20 digits (WeChat)',
 		adapter: weChat,
 		items: (good) => [...good.map((msg_id) => ({ msg_id })), { msg_id: '1'.repeat(21) }],
-		outcome: { kind: 'invalid', id: '1'.repeat(21), item: 2, message: /^Longer than 20 digits, so not a WeChat msg_id/ },
+		outcome: { kind: 'invalid', id: '1'.repeat(21), item: 2, message: /^Item 2: Longer than 20 digits, so not a WeChat msg_id/ },
 	},
 	{
 		input: 'a comma inside one Quectel ID (list element)',
 		adapter: quectel,
 		items: (good) => [{ msgId: [...good, '171801,171802'] }],
-		outcome: { kind: 'invalid', id: '171801,171802', item: 0, message: /^Contains a comma, which separates IDs in Quectel's msgIdList/ },
+		outcome: { kind: 'invalid', id: '171801,171802', item: 0, message: /^Item 0: Contains a comma, which separates IDs in Quectel's msgIdList/ },
 	},
 	{
 		input: 'neither a msg_id nor an article URL (WeChat)',
 		adapter: weChat,
 		items: (good) => [...good.map((msg_id) => ({ msg_id })), { msg_id: 'abc' }],
-		outcome: { kind: 'invalid', id: 'abc', item: 2, message: /^Neither a numeric msg_id nor an article URL/ },
+		outcome: { kind: 'invalid', id: 'abc', item: 2, message: /^Item 2: Neither a numeric msg_id nor an article URL/ },
 	},
 	{
 		input: 'article_idx that is not a position (WeChat)',
 		adapter: weChat,
 		items: (good) => [...good.map((msg_id) => ({ msg_id })), { msg_id: '123456', article_idx: 'first' }],
-		outcome: { kind: 'invalid', id: '123456', item: 2, message: /^article_idx first is not 0 \(whole message\) or the position of an article/ },
+		outcome: { kind: 'invalid', id: '123456', item: 2, message: /^Item 2: article_idx first is not 0 \(whole message\) or the position of an article/ },
 	},
 	{
 		input: 'more IDs than Max IDs per Run',
@@ -333,5 +333,5 @@ afterAll(() => {
 		'|---|---|---|---|',
 		...[...rows].sort((a, b) => order(a) - order(b)).map((r) => `| ${escape(r.input)} | ${r.provider} | ${escape(r.gets)} | nothing |`),
 	].join('\n');
-	writeFileSync(join(__dirname, 'bad-input.md'), `${table}\n`);
+	if (process.env.TABLES_DIR) writeFileSync(join(process.env.TABLES_DIR, 'bad-input.md'), `${table}\n`);
 });

@@ -11,7 +11,7 @@ import { ADAPTERS, byKey, checkInvariant, runOn, statusOf } from './providers';
  * The fault matrix: every provider × every fault, the real node inside n8n's engine, n8n's own
  * request helpers, the provider's mock over real HTTP. Each cell checks the statuses the fault
  * must produce and the invariant (see `checkInvariant`), and the secret scan runs on every run.
- * The table is printed after the run and written to fault-matrix.md for the README.
+ * The table is printed after the run and written to $TABLES_DIR/fault-matrix.md (`npm run tables` writes docs/), never into the tree by `npm test`.
  */
 
 const TARGETS = 7;
@@ -386,5 +386,5 @@ afterAll(() => {
 	process.stdout.write(`\nFault matrix (provider × fault):\n\n${text}\n\n`);
 	const complete = FAULTS.every((f) => ADAPTERS.every((a) => results.get(f.id)?.get(a.id) !== undefined));
 	// A filtered run (-t) leaves cells out: keep the last complete table instead of a partial one.
-	if (complete) writeFileSync(join(__dirname, 'fault-matrix.md'), `${text}\n`);
+	if (complete && process.env.TABLES_DIR) writeFileSync(join(process.env.TABLES_DIR, 'fault-matrix.md'), `${text}\n`);
 });

@@ -29,7 +29,7 @@ describe('Avaya Spaces request', () => {
 describe('Avaya Spaces answer', () => {
 	const sent = chunk('58e3d0cb9dbbbd1b0e1c9f53', '5942f21cad73d2815b272a95', '5942edd99db385796bdcc4d6', '5942f4e0c7b53d85bf75da13', 'left-out');
 
-	it("maps the seed's example answer, misspelled key included", () => {
+	it("maps the API document's example answer, misspelled key included", () => {
 		const verdict = avayaSpaces.readResponse(
 			sent,
 			reply(200, {

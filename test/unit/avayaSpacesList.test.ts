@@ -1,4 +1,4 @@
-import { avayaListedItem, avayaNextUrl, avayaSpacesList, readAvayaList } from '../../nodes/BatchDelete/providers/avayaSpacesList';
+import { avayaListedItem, avayaNextUrl, avayaSpacesList, readAvayaList } from '../../nodes/BatchDelete/providers/avayaSpaces/list';
 import { WINDOW, pageOf, reader, reply, windowOf } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({ params: {} as Record<string, never>, credentialType: 'avayaSpacesApi', credentials });

@@ -1,8 +1,8 @@
 import { HuaweiCloudAkSkApi } from '../../credentials/HuaweiCloudAkSkApi.credentials';
 import { HuaweiCloudIamApi } from '../../credentials/HuaweiCloudIamApi.credentials';
-import { iamBaseUrl, iamRefusal, iamTokenRequestBody } from '../../nodes/BatchDelete/providers/huaweiCloudIam';
-import { signRequest } from '../../nodes/BatchDelete/providers/huaweiCloudSigner';
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import { iamBaseUrl, iamRefusal, iamTokenRequestBody } from '../../credentials/auth/huaweiCloud';
+import { signRequest } from '../../credentials/auth/huaweiCloudSigner';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const iamData = { iamRegion: 'cn-north-4', iamUrl: '', domainName: 'acme', userName: 'sms-admin', password: 'pw-123456', projectScope: 'name', project: 'cn-north-4', authToken: '' };

@@ -1,5 +1,5 @@
-import { signRequest } from '../../nodes/BatchDelete/providers/huaweiCloudSigner';
 import { HuaweiCloudSmsMock } from '../mocks/huaweiCloudSms';
+import { signRequest } from '../../credentials/auth/huaweiCloudSigner';
 
 /** The mock's own checks, so integration tests can trust what it refuses and accepts. */
 

@@ -1,13 +1,4 @@
-import {
-	EMPTY_BODY_SHA256,
-	canonicalQuery,
-	canonicalUri,
-	sdkDate,
-	sha256Hex,
-	signOutgoingRequest,
-	signRequest,
-	urlEncode,
-} from '../../nodes/BatchDelete/providers/huaweiCloudSigner';
+import { EMPTY_BODY_SHA256, canonicalQuery, canonicalUri, sdkDate, sha256Hex, signOutgoingRequest, signRequest, urlEncode } from '../../credentials/auth/huaweiCloudSigner';
 
 /*
  * Expected values computed outside this code base, with a one-off Python 3.11 script written from
@@ -29,7 +20,7 @@ import {
  *       return hmac.new(sk, sts, sha256).hexdigest()
  *
  * with AK HPUAEXAMPLEAK0000001, SK exampleSecretKey0123456789abcdefghijklmn, and the body the
- * compact JSON of the seed's request example.
+ * compact JSON of the API document's request example.
  */
 
 const AK = 'HPUAEXAMPLEAK0000001';

@@ -72,7 +72,7 @@ describe('Huawei Cloud SMS request', () => {
 describe('Huawei Cloud SMS answer', () => {
 	const sent = chunk('t-ok', 't-gone', 't-busy', 't-left-out');
 
-	it("maps the seed's example: success_ids deleted, 'does not EXIST' not found", () => {
+	it("maps the API document's example: success_ids deleted, 'does not EXIST' not found", () => {
 		const verdict = huaweiCloudSms.readResponse(
 			chunk('******27-37eb-4229-bee9-0eba4d8a897f', '******fe-8c9d-4cd2-9402-cd2fef488782'),
 			reply(200, {

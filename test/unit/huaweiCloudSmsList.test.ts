@@ -1,4 +1,4 @@
-import { huaweiCloudSmsList, huaweiListedItem, readHuaweiList } from '../../nodes/BatchDelete/providers/huaweiCloudSmsList';
+import { huaweiCloudSmsList, huaweiListedItem, readHuaweiList } from '../../nodes/BatchDelete/providers/huaweiCloudSms/list';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const PROJECT = '845ada5bc7444f1295cd517af0123da1';

@@ -3,15 +3,9 @@ import * as path from 'node:path';
 
 import type { ICredentialType } from 'n8n-workflow';
 
-import { AvayaSpacesApi } from '../../credentials/AvayaSpacesApi.credentials';
-import { AvayaSpacesOAuth2Api } from '../../credentials/AvayaSpacesOAuth2Api.credentials';
-import { HuaweiCloudAkSkApi } from '../../credentials/HuaweiCloudAkSkApi.credentials';
-import { HuaweiCloudIamApi } from '../../credentials/HuaweiCloudIamApi.credentials';
-import { QuectelAccountApi } from '../../credentials/QuectelAccountApi.credentials';
-import { QuectelTokenApi } from '../../credentials/QuectelTokenApi.credentials';
-import { SolapiApi } from '../../credentials/SolapiApi.credentials';
-import { WeChatOfficialAccountApi } from '../../credentials/WeChatOfficialAccountApi.credentials';
 import { BatchDelete } from '../../nodes/BatchDelete/BatchDelete.node';
+import { PROVIDERS } from '../../nodes/BatchDelete/providers';
+import { declaredCredentialTypes } from '../support/runBatchDelete';
 
 /**
  * What a user and n8n's community-package review look at besides the code: license, changelog,
@@ -52,16 +46,8 @@ function expectReadmeLink(url: string, anchors: Set<string>) {
 	expect([url, anchors.has(anchor)]).toEqual([url, true]);
 }
 
-const CREDENTIALS: ICredentialType[] = [
-	new AvayaSpacesApi(),
-	new AvayaSpacesOAuth2Api(),
-	new SolapiApi(),
-	new QuectelAccountApi(),
-	new QuectelTokenApi(),
-	new WeChatOfficialAccountApi(),
-	new HuaweiCloudIamApi(),
-	new HuaweiCloudAkSkApi(),
-];
+// Every credential package.json declares (loaded as n8n loads them).
+const CREDENTIALS: ICredentialType[] = declaredCredentialTypes();
 
 describe('package hygiene', () => {
 	it('is MIT licensed, with the license file shipped', () => {
@@ -86,6 +72,19 @@ describe('package hygiene', () => {
 		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
 		expect(pkg.n8n.credentials).toHaveLength(CREDENTIALS.length);
+	});
+
+	it('declares exactly the credentials the provider registry uses', () => {
+		const used = PROVIDERS.flatMap((p) => p.credentials.map((c) => c.name)).sort();
+		expect(CREDENTIALS.map((c) => c.name).sort()).toEqual(used);
+	});
+
+	it('has credentials that import nothing from the node', () => {
+		const files = fs.readdirSync(path.join(ROOT, 'credentials'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+		for (const file of files) {
+			const imports = [...read(path.join('credentials', file)).matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+			expect([file, imports.filter((i) => i.includes('nodes/'))]).toEqual([file, []]);
+		}
 	});
 
 	it('has a codex file whose documentation links land on README headings', () => {

@@ -1,4 +1,4 @@
-import { chunkUnits, planUnits } from '../../nodes/BatchDelete/engine/plan';
+import { chunkByScope, chunkUnits, planUnits } from '../../nodes/BatchDelete/engine/plan';
 
 describe('planUnits', () => {
 	const occurrences = [
@@ -37,5 +37,34 @@ describe('chunkUnits', () => {
 
 	it('returns nothing for nothing', () => {
 		expect(chunkUnits([], 5)).toEqual([]);
+	});
+});
+
+describe('scopes', () => {
+	it('dedupes within a scope only: the same ID in two scopes is two units', () => {
+		const units = planUnits(
+			[
+				{ id: 'a', itemIndex: 0, scope: 0 },
+				{ id: 'a', itemIndex: 1, scope: 1 },
+				{ id: 'a', itemIndex: 2, scope: 0 },
+				{ id: 'b', itemIndex: 3, scope: 1 },
+			],
+			true,
+		);
+		expect(units.map((u) => [u.id, u.scope, u.items])).toEqual([
+			['a', 0, [0, 2]],
+			['a', 1, [1]],
+			['b', 1, [3]],
+		]);
+	});
+
+	it('never puts two scopes in one chunk, and keeps each scope in its order', () => {
+		const units = planUnits(
+			['x1', 'y1', 'x2', 'y2', 'x3'].map((id, itemIndex) => ({ id, itemIndex, scope: id.startsWith('x') ? 0 : 1 })),
+			true,
+		);
+		expect(chunkByScope(units, 2).map((chunk) => chunk.map((u) => u.id))).toEqual([['x1', 'x2'], ['x3'], ['y1', 'y2']]);
+		// One scope: plain chunking.
+		expect(chunkByScope(units.slice(0, 1), 2).map((c) => c.length)).toEqual([1]);
 	});
 });

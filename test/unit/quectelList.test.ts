@@ -1,4 +1,4 @@
-import { quectelList, quectelListedItem, readQuectelList } from '../../nodes/BatchDelete/providers/quectelList';
+import { quectelList, quectelListedItem, readQuectelList } from '../../nodes/BatchDelete/providers/quectel/list';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({ params: {} as Record<string, never>, credentialType: 'quectelAccountApi', credentials });

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
+import { encryptQuectelPassword, quectelKeyAndIv, quectelLoginForm, readQuectelLogin, signQuectelLogin } from '../../credentials/auth/quectel';
 
-import {
-	encryptQuectelPassword,
-	quectelKeyAndIv,
-	quectelLoginForm,
-	readQuectelLogin,
-	signQuectelLogin,
-} from '../../nodes/BatchDelete/providers/quectelLogin';
 
 /**
  * Vectors derived outside Node with OpenSSL (3.0), from a shell:

@@ -51,7 +51,7 @@ describe('SOLAPI request', () => {
 		});
 	});
 
-	it('legacy: POST with {messages:[{messageId}]} on solapi.com, as the seed documents', () => {
+	it('legacy: POST with {messages:[{messageId}]} on solapi.com, as its API document describes', () => {
 		expect(solapi.buildRequest(chunk('M1', 'M2'), ctx(params('G1', 'legacy')))).toEqual({
 			method: 'POST',
 			url: 'https://solapi.com/GroupMessage/3/group/G1/deleteMessages',
@@ -106,7 +106,7 @@ describe('SOLAPI answer', () => {
 		expect(outcomes.size).toBe(4);
 	});
 
-	it("reads the legacy answer (the seed's sample)", () => {
+	it("reads the legacy answer (the API document's sample)", () => {
 		const verdict = solapi.readResponse(chunk('MID1234567890'), reply(200, { errorCount: 0, resultList: [{ messageId: 'MID1234567890', resultCode: 'Success' }] }));
 		expect(verdict).toEqual({ kind: 'outcomes', outcomes: new Map([['MID1234567890', { status: 'deleted' }]]) });
 	});

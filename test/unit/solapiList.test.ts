@@ -1,4 +1,4 @@
-import { readSolapiList, solapiList, solapiListedItem } from '../../nodes/BatchDelete/providers/solapiList';
+import { readSolapiList, solapiList, solapiListedItem } from '../../nodes/BatchDelete/providers/solapi/list';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>, apiVersion: 'v4' | 'legacy' = 'v4') => ({ params: { groupId: 'G4V20180307105937H3PTASXMNJG2JIO', apiVersion }, credentialType: 'solapiApi', credentials });

@@ -1,5 +1,5 @@
-import { solapiSignature } from '../../nodes/BatchDelete/providers/solapiSigner';
 import { SolapiMock } from '../mocks/solapi';
+import { solapiSignature } from '../../credentials/auth/solapi';
 
 /** The mock's own checks, so integration tests can trust what it refuses and accepts. */
 

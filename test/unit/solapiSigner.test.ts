@@ -1,6 +1,6 @@
 import { SolapiApi } from '../../credentials/SolapiApi.credentials';
-import { newSalt, solapiAuthorization, solapiSignature } from '../../nodes/BatchDelete/providers/solapiSigner';
 import { parseSolapiAuthorization } from '../mocks/solapi';
+import { newSalt, solapiAuthorization, solapiSignature } from '../../credentials/auth/solapi';
 
 /*
  * Expected signatures computed outside Node, with OpenSSL:

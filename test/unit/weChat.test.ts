@@ -4,7 +4,8 @@ import { Workflow } from 'n8n-workflow';
 import { WeChatOfficialAccountApi } from '../../credentials/WeChatOfficialAccountApi.credentials';
 
 import type { HttpResult, ParameterReader } from '../../nodes/BatchDelete/engine/types';
-import { readStableToken, weChatOfficialAccount as weChat } from '../../nodes/BatchDelete/providers/weChatOfficialAccount';
+import { weChatOfficialAccount as weChat } from '../../nodes/BatchDelete/providers/weChatOfficialAccount';
+import { readStableToken } from '../../credentials/auth/weChat';
 
 const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
 	kind: 'response',

@@ -37,8 +37,9 @@ import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Pro
  *   other way: re-reads, never skips. Left open: additions and deletions by others that cancel
  *   out exactly between two reads of a total; the next scheduled run picks up what that missed.
  * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI's last listed message as `startKey`) do not
- *   shift: the cursor names a position, not a count. The next page is read before this page's matches are deleted, so a
- *   cursor that names the last listed item is always used while that item still exists.
+ *   shift: the cursor names a position, not a count. The next page is read before this page's
+ *   matches are deleted, so a cursor that names the last listed item is always used while that
+ *   item still exists.
  *
  * The run ends at the end of the list, when Limit matches were handled, or when the run stops
  * (bad credentials, a quota, cancellation, a list request that kept failing).

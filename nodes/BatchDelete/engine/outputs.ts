@@ -13,20 +13,22 @@ export function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData
 /**
  * One output item per unit: Success for what the provider confirmed gone, Failure for the rest,
  * each paired with every input item that named the ID. Messages pass through `redact` once more
- * so nothing a provider echoes of a credential reaches the output.
+ * so nothing a provider echoes of a credential reaches the output. `scopeFields` (by scope) name
+ * the parameters the ID was deleted with (`groupId`), so downstream nodes can tell scopes apart.
  */
 export function buildOutputs(
 	providerId: string,
 	units: Unit[],
 	results: UnitResult[],
 	secrets: string[],
+	scopeFields: IDataObject[] = [],
 ): [INodeExecutionData[], INodeExecutionData[]] {
 	const success: INodeExecutionData[] = [];
 	const failure: INodeExecutionData[] = [];
 	units.forEach((unit, i) => {
 		const result = results[i];
 		// Carried fields first: they can never overwrite the ID or its status.
-		const json: IDataObject = { ...unit.fields, id: unit.id, provider: providerId, status: result.status };
+		const json: IDataObject = { ...unit.fields, ...scopeFields[unit.scope ?? 0], id: unit.id, provider: providerId, status: result.status };
 		if (SUCCESS.has(result.status)) {
 			json.batch = result.batch;
 			json.attempts = result.attempts;

@@ -1,7 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Unit } from './plan';
-import { chunkUnits } from './plan';
+import { chunkByScope } from './plan';
 import { RateLimiter } from './rateLimit';
 import type { RetryPolicy } from './retry';
 import { backoffMs } from './retry';
@@ -64,14 +64,27 @@ const NOT_IN_RESPONSE = {
 	message: 'The provider answered but did not mention this ID, so whether it was deleted is unknown',
 };
 
+/** One context, or one per scope (a unit's `scope` indexes it). */
+export type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
+
+export function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext<P> {
+	return Array.isArray(contexts) ? contexts[unit.scope ?? 0] : contexts;
+}
+
+/** The result of a unit that is never sent. */
+export function invalidResult(unit: Unit): UnitResult {
+	return { status: 'invalid', code: unit.invalidCode ?? 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
+}
+
 /**
  * Delete the valid units in chunks: bounded concurrency, one rate limiter, retries with backoff,
  * one token refresh per batch, batch halving for whole-batch rejections, and a stop for the rest
- * of the run when nothing more can succeed. Every unit ends with exactly one result.
+ * of the run when nothing more can succeed. Chunks never mix scopes; concurrency, the limiter,
+ * token refresh and the split budget are shared by all. Every unit ends with exactly one result.
  */
 export async function runDeletion<P>(
 	provider: Provider<P>,
-	ctx: ProviderContext<P>,
+	contexts: Contexts<P>,
 	units: Unit[],
 	settings: RunSettings,
 	sender: Sender,
@@ -99,7 +112,7 @@ export async function runDeletion<P>(
 	const indexOf = new Map<Unit, number>();
 	units.forEach((unit, index) => {
 		if (unit.invalidReason !== undefined) {
-			results[index] = { status: 'invalid', code: 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
+			results[index] = invalidResult(unit);
 		} else {
 			indexOf.set(unit, index);
 		}
@@ -149,7 +162,7 @@ export async function runDeletion<P>(
 		return provider.readResponse(
 			indices.map((i) => units[i]),
 			result,
-			ctx,
+			contextOf(contexts, units[indices[0]]),
 		);
 	};
 
@@ -174,7 +187,7 @@ export async function runDeletion<P>(
 			try {
 				request = provider.buildRequest(
 					indices.map((i) => units[i]),
-					ctx,
+					contextOf(contexts, units[indices[0]]),
 				);
 			} catch (error) {
 				// A request that cannot be built (missing project ID, bad base URL) fails every batch alike.
@@ -268,7 +281,7 @@ export async function runDeletion<P>(
 	};
 
 	const sendable = units.filter((unit) => unit.invalidReason === undefined);
-	const chunks = chunkUnits(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
+	const chunks = chunkByScope(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
 	let next = 0;
 	const worker = async () => {
 		while (next < chunks.length && !stopped()) {

@@ -127,14 +127,17 @@ export interface Provider<P = unknown> {
 	readTargets?(item: IDataObject, itemIndex: number, read: ParameterReader): RawTarget[];
 	/** Why an ID can never be sent to this provider, or undefined if it is acceptable. */
 	checkId(id: string): string | undefined;
-	/** Read and validate the provider's parameters (throws a message naming the problem). */
+	/** Read and validate the provider's parameters for one item (throws a message naming the
+	 * problem). Items whose parameters differ are deleted in separate requests (see scopes.ts). */
 	readParameters(read: ParameterReader, itemIndex: number): P;
+	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
+	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
 	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
 	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }, ctx?: ProviderContext<P>): BatchVerdict;
 	/** The provider's list API, for Select = By Filter (see `ProviderList`); absent when it has none. */
-	list?: ProviderList<P, any>;
+	list?: ProviderList<P, unknown>;
 }
 
 /** One item a provider's list endpoint returned. */

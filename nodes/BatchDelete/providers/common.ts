@@ -1,4 +1,3 @@
-import type { IDataObject } from 'n8n-workflow';
 import type { ZodType } from 'zod';
 
 import { retryAfterMs } from '../engine/retry';
@@ -61,14 +60,6 @@ export class OutcomeMap {
 	verdict(): BatchVerdict {
 		return { kind: 'outcomes', outcomes: this.outcomes };
 	}
-}
-
-/** `custom` environment → the user's base URL; otherwise the documented host. No trailing slash. */
-export function baseUrlOf(credentials: IDataObject, hosts: Record<string, string>, key = 'environment'): string {
-	const choice = String(credentials[key] ?? '');
-	const url = choice === 'custom' ? String(credentials.baseUrl ?? '') : hosts[choice];
-	if (url === undefined || url === '') throw new Error(`No base URL for ${key} "${choice}": check the credential`);
-	return url.replace(/\/+$/, '');
 }
 
 /** Text a provider sent, cut to a length an output item can carry. */

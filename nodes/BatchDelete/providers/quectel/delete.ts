@@ -1,20 +1,16 @@
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, baseUrlOf, parseBody, shortText, transientVerdict, unreadable } from './common';
+import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
+import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
 /**
  * Quectel IoT App OpenAPI, mobile push messages:
  * `POST /v2/mobilepush/enduserapi/batchDeleteMsg?msgIdList=a,b,c` with an empty body. Every
  * answer is HTTP 200; the body's `code` says what happened.
  */
-
-export const QUECTEL_HOSTS: Record<string, string> = {
-	china: 'https://iot-api.quectelcn.com',
-	europe: 'https://iot-api.acceleronix.io',
-	us: 'https://iot-api.quectelus.com',
-};
 
 export const QUECTEL_DELETE_PATH = '/v2/mobilepush/enduserapi/batchDeleteMsg';
 
@@ -126,7 +122,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'rejected', code: String(code), message: said(answer, `Quectel refused the request (code ${code})`) };
 }
 
-export const quectel: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'quectel',
 	displayName: 'Quectel IoT',
 	noun: 'push messages',

@@ -1,9 +1,10 @@
-import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { HUAWEI_AKSK_CREDENTIAL, HUAWEI_IAM_CREDENTIAL, HUAWEI_MSGSMS_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, regionOptions } from '../../../../credentials/auth/huaweiCloud';
 
 /**
  * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
@@ -11,40 +12,6 @@ import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '
  * `failed_template_list`. Two credentials: an IAM token (`X-Auth-Token`, fetched by n8n through
  * the credential's preAuthentication) or AK/SK request signing.
  */
-
-/** The documented MSGSMS hosts. */
-export const HUAWEI_MSGSMS_ENDPOINTS: Record<string, string> = {
-	'cn-north-4': 'https://msgsms.cn-north-4.myhuaweicloud.com',
-	'cn-south-1': 'https://msgsms.cn-south-1.myhuaweicloud.com',
-	'ap-southeast-1': 'https://msgsms.ap-southeast-1.myhuaweicloud.com',
-	'eu-west-101': 'https://msgsms.eu-west-101.myhuaweicloud.eu',
-};
-
-/** IAM hosts of the same regions (`iam.{region}.myhuaweicloud.com`; the EU site has its own domain). */
-export const HUAWEI_IAM_ENDPOINTS: Record<string, string> = {
-	'cn-north-4': 'https://iam.cn-north-4.myhuaweicloud.com',
-	'cn-south-1': 'https://iam.cn-south-1.myhuaweicloud.com',
-	'ap-southeast-1': 'https://iam.ap-southeast-1.myhuaweicloud.com',
-	'eu-west-101': 'https://iam.eu-west-101.myhuaweicloud.eu',
-};
-
-const REGIONS = [
-	{ name: 'AP-Southeast-1 (Hong Kong)', value: 'ap-southeast-1' },
-	{ name: 'CN North-Beijing4', value: 'cn-north-4' },
-	{ name: 'CN South-Guangzhou', value: 'cn-south-1' },
-	{ name: 'Custom URL', value: 'custom' },
-	{ name: 'EU-Dublin', value: 'eu-west-101' },
-];
-
-/** The region selector's options, each showing the host it stands for. */
-export function regionOptions(hosts: Record<string, string>): INodePropertyOptions[] {
-	return REGIONS.map((region) => (hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] }));
-}
-
-export const HUAWEI_IAM_CREDENTIAL = 'huaweiCloudIamApi';
-export const HUAWEI_AKSK_CREDENTIAL = 'huaweiCloudAkSkApi';
-/** The IAM credential's hidden, expirable token field. */
-export const HUAWEI_TOKEN_PROPERTY = 'authToken';
 
 export const MAX_TEMPLATE_ID_LENGTH = 64;
 export const CONTENT_TYPE = 'application/json;charset=utf8';
@@ -123,7 +90,7 @@ export const errorAnswer = z
 
 /** "Message Template Info does not EXIST" (the doc's example) and the like. */
 const NOT_FOUND_TEXT = /does\s*not\s*exist|not\s*exist|not\s*found|no\s*such/i;
-/** Batch-level codes that mean "no such template" (PROVIDERS.md: MSGSMS.0009). */
+/** Batch-level codes that mean "no such template" (Huawei Cloud documents MSGSMS.0009 for a missing template). */
 const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
 
 function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
@@ -180,7 +147,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'error', code, message: shortText(text, `Huawei Cloud answered HTTP ${status}`) };
 }
 
-export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	id: 'huaweiCloudSms',
 	displayName: 'Huawei Cloud SMS',
 	noun: 'SMS templates',
@@ -242,6 +210,8 @@ export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
 		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
+	scopeFields: (params) => ({ endpoint: params.endpoint, ...(params.projectId === undefined ? {} : { projectId: params.projectId }) }),
 	buildRequest(chunk, ctx) {
 		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
 		return {

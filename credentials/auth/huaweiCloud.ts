@@ -1,6 +1,39 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
-import { HUAWEI_IAM_ENDPOINTS } from './huaweiCloudSms';
+/** The documented MSGSMS hosts. */
+export const HUAWEI_MSGSMS_ENDPOINTS: Record<string, string> = {
+	'cn-north-4': 'https://msgsms.cn-north-4.myhuaweicloud.com',
+	'cn-south-1': 'https://msgsms.cn-south-1.myhuaweicloud.com',
+	'ap-southeast-1': 'https://msgsms.ap-southeast-1.myhuaweicloud.com',
+	'eu-west-101': 'https://msgsms.eu-west-101.myhuaweicloud.eu',
+};
+
+/** IAM hosts of the same regions (`iam.{region}.myhuaweicloud.com`; the EU site has its own domain). */
+export const HUAWEI_IAM_ENDPOINTS: Record<string, string> = {
+	'cn-north-4': 'https://iam.cn-north-4.myhuaweicloud.com',
+	'cn-south-1': 'https://iam.cn-south-1.myhuaweicloud.com',
+	'ap-southeast-1': 'https://iam.ap-southeast-1.myhuaweicloud.com',
+	'eu-west-101': 'https://iam.eu-west-101.myhuaweicloud.eu',
+};
+
+const REGIONS = [
+	{ name: 'AP-Southeast-1 (Hong Kong)', value: 'ap-southeast-1' },
+	{ name: 'CN North-Beijing4', value: 'cn-north-4' },
+	{ name: 'CN South-Guangzhou', value: 'cn-south-1' },
+	{ name: 'Custom URL', value: 'custom' },
+	{ name: 'EU-Dublin', value: 'eu-west-101' },
+];
+
+/** The region selector's options, each showing the host it stands for. */
+export function regionOptions(hosts: Record<string, string>): INodePropertyOptions[] {
+	return REGIONS.map((region) => (hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] }));
+}
+
+export const HUAWEI_IAM_CREDENTIAL = 'huaweiCloudIamApi';
+export const HUAWEI_AKSK_CREDENTIAL = 'huaweiCloudAkSkApi';
+/** The IAM credential's hidden, expirable token field. */
+export const HUAWEI_TOKEN_PROPERTY = 'authToken';
+
 
 /** The IAM side of the Huawei Cloud IAM credential: where and how a password token is asked for. */
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../engine/types';
-import { AVAYA_SPACES_HOSTS, errorAnswer } from './avayaSpaces';
-import type { HttpResponse } from './common';
-import { baseUrlOf, parseBody, shortText, transientVerdict } from './common';
-import { foldQuery, foldText, idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
+import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
+import { errorAnswer } from './delete';
+import type { HttpResponse } from '../common';
+import { parseBody, shortText, transientVerdict } from '../common';
+import { foldQuery, foldText, idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
 
 /**
  * Avaya Spaces lists messages per space (Avaya Spaces API reference, "spaces/{spaceId}/messages/query"):

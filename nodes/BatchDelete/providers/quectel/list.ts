@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
-import type { HttpResponse } from './common';
-import { baseUrlOf, parseBody, shortText, transientVerdict } from './common';
-import { idOf, listedItem, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
-import { NO_PERMISSION, QUECTEL_HOSTS, QUECTEL_MAX_BATCH_SIZE, TOKEN_FAILED, TOKEN_MISSING, answerSchema } from './quectel';
+import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { parseBody, shortText, transientVerdict } from '../common';
+import { idOf, listedItem, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import { NO_PERMISSION, QUECTEL_MAX_BATCH_SIZE, TOKEN_FAILED, TOKEN_MISSING, answerSchema } from './delete';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
+import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
 /**
  * Quectel's message list (Quectel developer center, OpenAPI "Query User Message List"):

@@ -1,21 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, IdOutcome, Provider, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+import type { BatchVerdict, IdOutcome, Provider, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
 
 /**
  * SOLAPI group messages. Two endpoints, the same answer `{errorCount, resultList:[{messageId,
  * resultCode}]}` and at most 1,000 IDs per request:
  * - v4 (current, official SDK): `DELETE /messages/v4/groups/{groupId}/messages`, `{messageIds}`;
- * - legacy (the seed): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
+ * - legacy (SOLAPI's GroupMessage 3 API): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
  */
-
-export const SOLAPI_HOSTS = {
-	v4: 'https://api.solapi.com',
-	legacy: 'https://solapi.com',
-};
 
 export type SolapiApiVersion = 'v4' | 'legacy';
 
@@ -127,7 +123,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'error', code, message: shortText(error.errorMessage, `SOLAPI answered HTTP ${status}`) };
 }
 
-export const solapi: Provider<SolapiParams> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	id: 'solapi',
 	displayName: 'SOLAPI',
 	noun: 'group messages',
@@ -175,6 +172,7 @@ export const solapi: Provider<SolapiParams> = {
 		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	scopeFields: (params) => ({ groupId: params.groupId }),
 	buildRequest(chunk, ctx) {
 		const { groupId, apiVersion } = ctx.params;
 		const base = solapiBaseUrl(ctx.credentials, apiVersion);

@@ -23,3 +23,9 @@ export function solapiAuthorization(apiKey: string, apiSecret: string, date: str
 export function newSalt(): string {
 	return randomBytes(16).toString('hex');
 }
+
+/** SOLAPI hosts: v4 on api.solapi.com, the legacy group API on solapi.com. */
+export const SOLAPI_HOSTS = {
+	v4: 'https://api.solapi.com',
+	legacy: 'https://solapi.com',
+};

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
-import type { HttpResponse } from './common';
-import { parseBody, shortText, transientVerdict } from './common';
-import type { HuaweiCloudSmsParams } from './huaweiCloudSms';
-import { errorAnswer, projectIdOf } from './huaweiCloudSms';
-import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
+import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { parseBody, shortText, transientVerdict } from '../common';
+import type { HuaweiCloudSmsParams } from './delete';
+import { errorAnswer, projectIdOf } from './delete';
+import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
 
 /**
  * Huawei Cloud Message & SMS, "Querying an SMS Template" (ListTemplateDetails, support.huaweicloud.com

@@ -1,10 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { describeValue, idsFromValue, readPath } from '../engine/ids';
-import type { BatchVerdict, ParameterReader, Provider, RawTarget, Target } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from './common';
+import { describeValue, idsFromValue, readPath } from '../../engine/ids';
+import type { BatchVerdict, ParameterReader, Provider, RawTarget, Target } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { weChatBaseUrl } from '../../../../credentials/auth/weChat';
 
 /**
  * WeChat Official Account, delete a mass message:
@@ -12,7 +13,6 @@ import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '
  * One message per call; every answer is HTTP 200 with `{errcode, errmsg}`.
  */
 
-export const WECHAT_DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
 const DELETE_PATH = '/cgi-bin/message/mass/delete';
 
 /** A msg_id is a 64-bit number; a URL longer than this is not an article link. */
@@ -29,43 +29,6 @@ const ACCOUNT_ERRORS: Record<number, string> = {
 	40164: "This n8n server's IP address is not in the account's IP whitelist",
 	48001: 'This account may not call the mass message API (only verified accounts can)',
 };
-
-export function weChatBaseUrl(credentials: IDataObject): string {
-	const url = String(credentials.baseUrl ?? '').trim();
-	return (url === '' ? WECHAT_DEFAULT_BASE_URL : url).replace(/\/+$/, '');
-}
-
-// ---- access token ----
-
-const tokenAnswer = z
-	.object({
-		access_token: z.string().min(1).optional(),
-		errcode: z.number().optional(),
-		errmsg: z.string().optional(),
-	})
-	.passthrough();
-
-const TOKEN_HINTS: Record<number, string> = {
-	40013: 'the AppID is not valid',
-	40125: 'the AppSecret is wrong: copy it again from the Official Account platform',
-	41004: 'the AppSecret is missing',
-	40164: "this n8n server's IP address is not in the account's IP whitelist",
-	40243: 'the AppSecret was frozen: reset it on the Official Account platform',
-	45009: 'the daily limit for token requests is reached',
-	45011: 'too many token requests this minute: try again shortly',
-	'-1': 'WeChat is busy: try again shortly',
-};
-
-/** The token from a `stable_token` answer, or an Error naming the problem (never the secret). */
-export function readStableToken(body: unknown): string {
-	const parsed = tokenAnswer.safeParse(body);
-	if (!parsed.success) throw new Error('WeChat answered the token request with a body this node cannot read');
-	const answer = parsed.data;
-	if ((answer.errcode === undefined || answer.errcode === 0) && answer.access_token !== undefined) return answer.access_token;
-	const code = answer.errcode ?? 'none';
-	const hint = (typeof code === 'number' ? TOKEN_HINTS[code] : undefined) ?? 'check the AppID and AppSecret';
-	throw new Error(`WeChat refused the token request (errcode ${code}${answer.errmsg ? `, ${shortText(answer.errmsg, '').slice(0, 200)}` : ''}): ${hint}`);
-}
 
 // ---- targets ----
 
@@ -176,7 +139,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	return { kind: 'failBatch', status: 'rejected', code: String(code), message: `WeChat refused to delete this message (${text('refused')})` };
 }
 
-export const weChatOfficialAccount: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'weChatOfficialAccount',
 	displayName: 'WeChat Official Account',
 	noun: 'mass messages',

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ProviderList } from '../engine/types';
-import type { HttpResponse } from './common';
-import { parseBody, shortText, transientVerdict } from './common';
-import { idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from './listCommon';
-import type { SolapiParams } from './solapi';
-import { errorAnswer, solapiBaseUrl } from './solapi';
+import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { parseBody, shortText, transientVerdict } from '../common';
+import { idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import type { SolapiParams } from './delete';
+import { errorAnswer, solapiBaseUrl } from './delete';
 
 /**
  * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):

@@ -99,3 +99,10 @@ export function readQuectelLogin(body: unknown): string {
 	const hint = LOGIN_ERRORS[code] ?? 'check the email, password, user domain and secret';
 	throw new Error(`Quectel login failed (code ${String(answer.code)}${said === '' ? '' : `, ${said.slice(0, 200)}`}): ${hint}`);
 }
+
+/** Quectel IoT API hosts by region (the US host is inferred from third-party code). */
+export const QUECTEL_HOSTS: Record<string, string> = {
+	china: 'https://iot-api.quectelcn.com',
+	europe: 'https://iot-api.acceleronix.io',
+	us: 'https://iot-api.quectelus.com',
+};

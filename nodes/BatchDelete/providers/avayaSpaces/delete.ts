@@ -1,15 +1,12 @@
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider } from '../engine/types';
-import type { HttpResponse } from './common';
-import { OutcomeMap, baseUrlOf, parseBody, shortText, transientVerdict, unreadable } from './common';
+import type { BatchVerdict, Provider } from '../../engine/types';
+import type { HttpResponse } from '../common';
+import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { baseUrlOf } from '../../../../credentials/auth/hosts';
+import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 
 /** Avaya Spaces: `POST /api/messages/deletemessages`, a JSON array of up to 100 message IDs. */
-
-export const AVAYA_SPACES_HOSTS: Record<string, string> = {
-	production: 'https://spacesapis.avayacloud.com',
-	staging: 'https://loganstagingapis.esna.com',
-};
 
 const MAX_ID_LENGTH = 128;
 
@@ -89,7 +86,8 @@ function readAnswer(chunk: Parameters<Provider['readResponse']>[0], result: Http
 	return { kind: 'failBatch', status: 'error', code, message: `Avaya Spaces answered HTTP ${status}` };
 }
 
-export const avayaSpaces: Provider<Record<string, never>> = {
+/** Everything but the list API (see ./index.ts). */
+export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'avayaSpaces',
 	displayName: 'Avaya Spaces',
 	noun: 'messages',

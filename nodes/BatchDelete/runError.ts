@@ -1,0 +1,26 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import type { NodeOperationError } from 'n8n-workflow';
+
+/**
+ * A whole-run error (bad options or parameters, a missing or refused credential, too many IDs)
+ * as the node's error setting asks:
+ * - Stop Workflow (default): thrown, as n8n's own nodes do.
+ * - Continue (using error output): one error item per input item, which n8n moves to the error
+ *   output together with the input item's own fields (and so the IDs it named).
+ * - Continue (regular output): one Failure item per input item, status `error`.
+ * Never thrown while continuing: n8n then passes the input items through the FIRST output, which
+ * here is Success, and would show IDs as deleted that nobody deleted.
+ */
+export function runError(ctx: IExecuteFunctions, items: INodeExecutionData[], error: NodeOperationError | NodeApiError, providerId?: string): INodeExecutionData[][] {
+	if (!ctx.continueOnFail()) throw error;
+	const text = error.description ? `${error.message}. ${error.description}` : error.message;
+	const inputs = items.length === 0 ? [0] : items.map((_, i) => i);
+	if (ctx.getNode().onError === 'continueErrorOutput') {
+		// Exactly `{error}`: the shape n8n moves from the node's outputs to its error output.
+		return [[], inputs.map((item) => ({ json: { error: text }, pairedItem: { item } }))];
+	}
+	const code = error instanceof NodeApiError ? (error.httpCode === '401' ? 'AUTH_FAILED' : `HTTP_${error.httpCode ?? 'ERROR'}`) : 'RUN_ERROR';
+	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
+	return [[], inputs.map((item) => ({ json: { id: null, provider, status: 'error', code, message: text, batch: null, attempts: 0 }, pairedItem: { item } }))];
+}
