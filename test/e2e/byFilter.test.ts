@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import * as n8nHost from '../../scripts/n8n-host';
+import { listModes } from '../mocks/listModes';
 import type { QuectelMock } from '../mocks/quectel';
 import type { FilterEnv } from '../support/byFilterEnvs';
 import { FILTER_ENVS, OLD, YOUNG, checkFilterInvariant, startQuectel } from '../support/byFilterEnvs';
@@ -15,8 +16,9 @@ import { buildWorkflow, deletedNode, failedNode } from './workflow';
  * Select = By Filter in a REAL n8n, the packed package installed as users install it: one
  * workflow with, for each of the four providers with a list API, three By Filter branches (more
  * matches than one page, Limit reached, Dry Run), each on its own part of the mock (a space, a
- * group, a message type, a template-name prefix); then the examples/ template "every night,
- * delete read notifications older than 30 days" imported and run as a user would.
+ * group, a message type, a template-name prefix); the same against servers that ignore every
+ * filter; then the examples/ template "every night, delete read notifications older than 30 days"
+ * imported and run as a user would.
  *
  * E2E_LINES=1 (or 2) limits the run to one n8n line.
  */
@@ -120,6 +122,39 @@ describe.each(LINES)('By Filter in real n8n %s.x', (line) => {
 				expect([tag, seeded.keep.every((id) => env.exists(id))]).toEqual([tag, true]);
 				expect(n8nHost.outputOf(result.execution, deletedNode(plan.branch.name))?.length ?? 0).toBe(outputs.success.length);
 				expect(n8nHost.outputOf(result.execution, failedNode(plan.branch.name))?.length ?? 0).toBe(0);
+			}
+		},
+		RUN_TIMEOUT,
+	);
+
+	it(
+		'deletes only what matches every filter on all four providers when the server ignores every filter',
+		async () => {
+			const plans = envs.map((env) => {
+				const credentials = Object.fromEntries(env.credentials().map((c) => [c.type, { id: c.id, name: c.name }]));
+				const seeded = env.seedStrict(30, 3);
+				const branch: Branch = { name: `${env.provider} ignored filters`, parameters: env.strictParameters(3, { filterLimit: 100_000 }), credentials, items: [{ trigger: 'nightly' }] };
+				listModes(env.mock).ignoreFilters = true;
+				return { env, seeded, branch, before: env.held() };
+			});
+			try {
+				const result = await execute('e2eByFilterIgn01', buildWorkflow('e2eByFilterIgn01', 'e2e By Filter, filters ignored', plans.map((p) => p.branch), { schedule: false }));
+				expect(result.error).toBeUndefined();
+				for (const { env, seeded, branch, before } of plans) {
+					const tag = branch.name;
+					const outputs = outputsOf(result, tag);
+					checkFilterInvariant(env, outputs, seeded.matches);
+					expect([tag, outputs.success.map((i) => i.json.id).sort()]).toEqual([tag, [...seeded.matches].sort()]);
+					expect([tag, outputs.failure.length]).toEqual([tag, 0]);
+					// The mock's state: the matches gone, everything else it held (other scopes included) still there.
+					expect([tag, seeded.matches.filter((id) => env.exists(id))]).toEqual([tag, []]);
+					expect([tag, before.filter((id) => !seeded.matches.includes(id) && !env.exists(id))]).toEqual([tag, []]);
+					const ignored = [...listModes(env.mock).ignored];
+					expect([tag, ignored.length > 0]).toEqual([tag, true]);
+					for (const name of ignored) expect([tag, name, seeded.misses[name]?.length ?? 0]).toEqual([tag, name, 30]);
+				}
+			} finally {
+				for (const { env } of plans) listModes(env.mock).ignoreFilters = false;
 			}
 		},
 		RUN_TIMEOUT,

@@ -1,8 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { FilterEnv } from '../support/byFilterEnvs';
-import { FILTER_ENVS, checkFilterInvariant, startQuectel } from '../support/byFilterEnvs';
+import { PROVIDERS } from '../../nodes/BatchDelete/providers';
+import { listModes } from '../mocks/listModes';
 import type { QuectelMock } from '../mocks/quectel';
+import type { SolapiMock } from '../mocks/solapi';
+import { solapiPaging } from '../mocks/solapiList';
+import type { FilterEnv } from '../support/byFilterEnvs';
+import { FILTER_ENVS, checkFilterInvariant, startAvaya, startQuectel, startSolapi } from '../support/byFilterEnvs';
 import { runBatchDelete } from '../support/runBatchDelete';
 
 /**
@@ -120,6 +124,38 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		expect(result.success.filter((i) => i.json.status === 'deleted')).toHaveLength(matches.filter((id) => !goneElsewhere.includes(id)).length);
 	});
 
+	it.each([1, 2, 7])('neither repeats nor loops on deleted items the list still shows for %i more reads, and reaches the end', async (reads) => {
+		const { matches, keep } = seedMixed();
+		// An eventually consistent list: what left it is still listed for the next reads.
+		listModes(env.mock).staleReads = reads;
+		const result = await run();
+		expect(result.error).toBeUndefined();
+		const handled = checkFilterInvariant(env, result, matches);
+		expect(handled.sort()).toEqual([...matches].sort());
+		expect(result.success.every((i) => i.json.status === 'deleted')).toBe(true);
+		expect(matches.every((id) => !env.exists(id))).toBe(true);
+		expect(keep.every((id) => env.exists(id))).toBe(true);
+		// Each match was sent for deletion once, and the listing ended after a bounded number of reads.
+		const sent = deleteRequests().flatMap((r) => env.idsOf(r));
+		expect(sent.sort()).toEqual([...matches].sort());
+		expect(listRequests().length).toBeLessThanOrEqual(3 * Math.ceil((matches.length + keep.length) / env.pageSize) + 3);
+		// Offset and page lists re-read where deleted items were: the mock did show them again.
+		if (PROVIDERS.find((p) => p.id === env.provider)?.list?.paging !== 'cursor') expect(listModes(env.mock).staleShown).toBeGreaterThan(0);
+	});
+
+	it('stops at Limit on a list that still shows deleted items', async () => {
+		const { matches } = seedMixed();
+		listModes(env.mock).staleReads = 3;
+		const limit = env.pageSize + 7;
+		const result = await run(env.parameters(0, { filterLimit: limit }));
+		expect(result.error).toBeUndefined();
+		expect(result.success).toHaveLength(limit);
+		const handled = checkFilterInvariant(env, result, matches);
+		expect(handled.every((id) => !env.exists(id))).toBe(true);
+		expect(matches.filter((id) => env.exists(id))).toHaveLength(matches.length - limit);
+		expect(JSON.stringify(result.taskData?.hints ?? [])).toMatch(/Limit reached/);
+	});
+
 	it('reports a list request that keeps failing and deletes nothing more', async () => {
 		env.seed(3, { match: true, old: true });
 		env.mock.schedule = (request) => (request.method === 'GET' && env.listPath.test(request.path) ? { kind: 'reply', status: 503, body: {} } : undefined);
@@ -197,6 +233,103 @@ describe('By Filter on a page-number list (Quectel)', () => {
 			// The step back: page 1 was read again after the total dropped by 6.
 			const pages = env.mock.requestsTo(env.listPath).map((r) => r.query.get('page'));
 			expect(pages.slice(0, 3)).toEqual(['1', '2', '1']);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+/**
+ * The list contract (ProviderList.matches): a filter the node sends is a filter the node checks
+ * again. For every provider the node registers with a list API, the mock ignores every filter and
+ * lists everything; only the items that pass every filter may be deleted or even named, and each
+ * filter the request carried must be one the scenario has items failing (only) on.
+ */
+const LIST_PROVIDERS = PROVIDERS.filter((p) => p.list !== undefined).map((p) => p.id);
+
+describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every filter: %s', (id) => {
+	it('deletes only the items that pass every filter, and names no other', async () => {
+		const entry = FILTER_ENVS.find((e) => e.id === id);
+		if (entry === undefined) throw new Error(`${id} has a list API but no By Filter test environment (test/support/byFilterEnvs.ts)`);
+		const env = await entry.start();
+		try {
+			const { matches, misses } = env.seedStrict(30);
+			const modes = listModes(env.mock);
+			modes.ignoreFilters = true;
+			const before = env.held();
+			const result = await runBatchDelete({ parameters: env.strictParameters(0, { filterLimit: 100_000 }), credentials: env.credentials(), items: [{ trigger: 'schedule' }] });
+			expect(result.error).toBeUndefined();
+			checkFilterInvariant(env, result, matches);
+			expect(result.success.map((i) => i.json.id).sort()).toEqual([...matches].sort());
+			expect(result.success.every((i) => i.json.status === 'deleted')).toBe(true);
+			expect(result.failure).toHaveLength(0);
+			// The mock's state: every match gone, everything else still there.
+			expect(matches.filter((m) => env.exists(m))).toEqual([]);
+			expect(before.filter((held) => !matches.includes(held) && !env.exists(held))).toEqual([]);
+			// Every filter the node sent (and the server ignored) is one the scenario tested.
+			expect(modes.ignored.size).toBeGreaterThan(0);
+			for (const name of modes.ignored) expect([name, misses[name]?.length ?? 0]).toEqual([name, 30]);
+			// The server really listed the misses: they reached the node and were kept by its own check.
+			const listed = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').length;
+			expect(listed).toBeGreaterThanOrEqual(Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+describe('By Filter: Avaya Spaces Search Text on a server that ignores searchstring', () => {
+	it('of 60 old chat messages, deletes the 40 that contain the text, names none of the other 20', async () => {
+		const env = await startAvaya();
+		try {
+			const space = String(env.parameters(0).avayaSpaceId);
+			const { seedAvayaSpace } = await import('../mocks/avayaSpacesList');
+			const old = Date.now() - 40 * 86_400_000;
+			const containing = seedAvayaSpace(env.mock as never, space, Array.from({ length: 40 }, (_, i) => ({ created: old - i * 1000, category: 'chat' as const, bodyText: `<p>Invoice ${i} ${i % 2 ? 'OVERDUE' : 'overdue'}</p>` })));
+			const other = seedAvayaSpace(env.mock as never, space, Array.from({ length: 20 }, (_, i) => ({ created: old - 500 - i * 1000, category: 'chat' as const, bodyText: `<p>Lunch at ${i}</p>` })));
+			listModes(env.mock).ignoreFilters = true;
+			const result = await runBatchDelete({ parameters: env.parameters(0, { avayaSearch: 'Overdue' }), credentials: env.credentials(), items: [{}] });
+			expect(result.error).toBeUndefined();
+			checkFilterInvariant(env, result, containing);
+			expect(result.success.map((i) => i.json.id).sort()).toEqual([...containing].sort());
+			expect(containing.every((id) => !env.exists(id))).toBe(true);
+			expect(other.every((id) => env.exists(id))).toBe(true);
+			expect(listModes(env.mock).ignored.has('searchstring')).toBe(true);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+describe.each([
+	{ startKey: 'at', nextKey: 'nextFirst' },
+	{ startKey: 'after', nextKey: 'nextFirst' },
+	{ startKey: 'at', nextKey: 'pageLast' },
+	{ startKey: 'after', nextKey: 'pageLast' },
+] as const)('By Filter on SOLAPI whose pages start $startKey startKey, nextKey naming $nextKey', (paging) => {
+	it('skips no match and handles none twice', async () => {
+		const env = await startSolapi();
+		try {
+			solapiPaging(env.mock as SolapiMock, paging);
+			// Matches spread over three pages, between messages that stay; the page boundaries fall on both kinds.
+			const matches: string[] = [];
+			const keep: string[] = [];
+			for (let i = 0; i < 14; i++) {
+				matches.push(...env.seed(97, { match: true, old: true }));
+				keep.push(...env.seed(3, { match: false, old: true }));
+			}
+			const result = await runBatchDelete({ parameters: env.parameters(0, { filterLimit: 100_000 }), credentials: env.credentials(), items: [{}] });
+			expect(result.error).toBeUndefined();
+			const handled = checkFilterInvariant(env, result, matches);
+			expect(handled.sort()).toEqual([...matches].sort());
+			expect(matches.every((id) => !env.exists(id))).toBe(true);
+			expect(keep.every((id) => env.exists(id))).toBe(true);
+			const sent = env.mock.requestsTo(env.deletePath).flatMap((r) => env.idsOf(r));
+			expect(sent.sort()).toEqual([...matches].sort());
+			// The next page was asked from the last message each page listed.
+			const keys = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').map((r) => r.query.get('startKey'));
+			expect(keys[0]).toBeNull();
+			expect(keys.length).toBe(3);
 		} finally {
 			await env.close();
 		}

@@ -1,4 +1,5 @@
 import type { AvayaMessage, AvayaSpacesMock } from './avayaSpaces';
+import { listModes } from './listModes';
 import type { MockReply, MockRequest } from './mockServer';
 
 /**
@@ -8,7 +9,12 @@ import type { MockReply, MockRequest } from './mockServer';
  * `nextRefObjId` (the last message of the previous page) inside an absolute `nextPageUrl`.
  * Answer `{data, total (this page), nextPageUrl, prevPageUrl}`. Messages are ordered by their
  * ObjectId, which grows with time, so the cursor works whether or not its message still exists.
+ * Ignoring filters (see listModes.ts), it lists every space's messages at any time, oldest first
+ * (direction's documented default), and matches nothing by text.
  */
+
+/** Query parameters that page rather than filter. */
+const PAGING = ['size', 'nextRefObjId', 'prevRefObjId', 'pageref'];
 
 /** Spaces this mock knows (a space with no messages left still exists). */
 const spacesOf = new WeakMap<AvayaSpacesMock, Set<string>>();
@@ -58,14 +64,18 @@ export function avayaListReply(mock: AvayaSpacesMock, spaceId: string, request: 
 	const category = q.get('category');
 	const search = q.get('searchstring')?.toLowerCase();
 	const anchor = q.get('nextRefObjId');
-	const before = direction === 'before';
+	const modes = listModes(mock);
+	modes.noteQuery(q, PAGING);
+	// A server ignoring direction uses its default (after), and lists from the oldest.
+	const before = direction === 'before' && !modes.ignoreFilters;
 	const now = Date.now();
-	const matching = [...mock.messages.values()]
-		.filter((m) => m.spaceId === spaceId)
+	const matching = modes
+		.rows([...mock.messages.values()], (m) => m.id)
+		.filter((m) => modes.passes('spaceId', true, () => m.spaceId === spaceId))
 		.map((m) => ({ ...m, created: m.created ?? now }))
-		.filter((m) => (before ? m.created < refTime : m.created > refTime))
-		.filter((m) => category === null || category === '' || m.category === category)
-		.filter((m) => search === undefined || search === '' || (m.bodyText ?? '').toLowerCase().includes(search))
+		.filter((m) => modes.passes('refTime', true, () => (before ? m.created < refTime : m.created > refTime)))
+		.filter((m) => modes.passes('category', category !== null && category !== '', () => m.category === category))
+		.filter((m) => modes.passes('searchstring', search !== undefined && search !== '', () => (m.bodyText ?? '').toLowerCase().includes(search!)))
 		.filter((m) => anchor === null || (before ? m.id < anchor : m.id > anchor))
 		.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) * (before ? 1 : -1));
 	const page = matching.slice(0, size);
@@ -87,7 +97,7 @@ export function avayaListReply(mock: AvayaSpacesMock, spaceId: string, request: 
 		created: new Date(m.created).toISOString(),
 		modified: new Date(m.created).toISOString(),
 		sender: { _id: 'user-1', displayname: 'Mock User', type: 'user', username: 'mock.user@example.com' },
-		topicId: spaceId,
+		topicId: m.spaceId,
 		version: 1,
 	}));
 	return {

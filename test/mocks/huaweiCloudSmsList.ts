@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { HuaweiCloudSmsMock } from './huaweiCloudSms';
+import { listModes } from './listModes';
 import type { MockReply, MockRequest } from './mockServer';
 
 /**
@@ -10,7 +11,8 @@ import type { MockReply, MockRequest } from './mockServer';
  * (create_time only) and `sort_dir` (desc by default), answered `{results, total}`; templates
  * carry `id`, `template_name`, `template_type`, `flow_status`, `create_time` as
  * `yyyy-MM-dd HH:mm:ss` (UTC here). Offsets count items, so deleting shifts later pages forward,
- * exactly the behaviour the node's paging has to cope with.
+ * exactly the behaviour the node's paging has to cope with. Filters can be ignored and deleted
+ * templates listed a while longer (listModes.ts); `total` counts what is listed.
  */
 
 export interface HuaweiTemplateSeed {
@@ -50,18 +52,21 @@ export function huaweiListReply(mock: HuaweiCloudSmsMock, projectId: string, req
 	const asc = q.get('sort_dir') === 'asc';
 	const now = Date.now();
 	const info = infoOf.get(mock);
-	const filter = (key: string, value: string | undefined) => {
+	const modes = listModes(mock);
+	modes.noteQuery(q, ['offset', 'limit', 'sort_key', 'sort_dir']);
+	const filter = (key: string, value: string) => {
 		const wanted = q.get(key);
-		return wanted === null || wanted === '' || value === wanted;
+		return modes.passes(key, wanted !== null && wanted !== '', () => value === wanted);
 	};
 	const name = q.get('template_name');
-	const all = [...(mock.templates.get(projectId) ?? [])]
+	const all = modes
+		.rows([...(mock.templates.get(projectId) ?? [])], (id) => id)
 		.map((id) => {
 			const seed = info?.get(id);
 			return { id, createTime: seed?.createTime ?? now, name: seed?.name ?? `Template ${id.slice(0, 8)}`, type: seed?.type ?? 'NOTIFY_TYPE', flowStatus: seed?.flowStatus ?? 'Adopted' };
 		})
 		.filter((t) => filter('flow_status', t.flowStatus) && filter('template_type', t.type) && filter('template_id', t.id))
-		.filter((t) => name === null || name === '' || t.name.includes(name))
+		.filter((t) => modes.passes('template_name', name !== null && name !== '', () => t.name.includes(name!)))
 		// Whole seconds, as create_time shows them; the ID breaks ties so the order is stable.
 		.sort((a, b) => (Math.floor(a.createTime / 1000) - Math.floor(b.createTime / 1000)) * (asc ? 1 : -1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	const results = all.slice(offset, offset + limit).map((t) => ({

@@ -1,3 +1,4 @@
+import { listModes } from './listModes';
 import type { MockReply, MockRequest } from './mockServer';
 import type { QuectelMock } from './quectel';
 
@@ -8,6 +9,7 @@ import type { QuectelMock } from './quectel';
  * `total`, `pageNum`, `pages`, `hasNextPage`…) whose items carry `id`, `title`, `msgType`,
  * `isRead` and `addTime` in epoch milliseconds. Newest first, as a message inbox lists them.
  * Messages seeded without list fields are unread system messages (type 4) added just now.
+ * Filters can be ignored and deleted messages listed a while longer (listModes.ts).
  */
 export function quectelListReply(mock: QuectelMock, request: MockRequest): MockReply {
 	const int = (name: string, fallback: number) => {
@@ -21,10 +23,14 @@ export function quectelListReply(mock: QuectelMock, request: MockRequest): MockR
 	}
 	const msgType = request.query.get('msgType');
 	const isRead = request.query.get('isRead');
+	const modes = listModes(mock);
+	modes.noteQuery(request.query, ['page', 'pageSize']);
 	const now = Date.now();
-	const all = [...mock.messages.values()]
+	const all = modes
+		.rows([...mock.messages.values()], (m) => m.id)
 		.map((m) => ({ ...m, msgType: m.msgType ?? 4, isRead: m.isRead ?? false, addTime: m.addTime ?? now }))
-		.filter((m) => (msgType === null || msgType === '' || String(m.msgType) === msgType) && (isRead === null || isRead === '' || String(m.isRead) === isRead))
+		.filter((m) => modes.passes('msgType', msgType !== null && msgType !== '', () => String(m.msgType) === msgType))
+		.filter((m) => modes.passes('isRead', isRead !== null && isRead !== '', () => String(m.isRead) === isRead))
 		.sort((a, b) => b.addTime - a.addTime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const total = all.length;
 	const pages = Math.ceil(total / pageSize);

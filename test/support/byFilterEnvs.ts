@@ -41,6 +41,16 @@ export interface FilterEnv {
 	seed(count: number, kind: ItemKind, scope?: number): string[];
 	/** By Filter parameters selecting the matching kind in `scope`, 30 days old or more. */
 	parameters(scope?: number, extra?: INodeParameters, options?: INodeParameters): INodeParameters;
+	/** By Filter parameters that set every filter the provider offers, for `seedStrict`'s items. */
+	strictParameters(scope?: number, extra?: INodeParameters, options?: INodeParameters): INodeParameters;
+	/**
+	 * `count` items in `scope` that pass every filter `strictParameters` sets, and for each filter
+	 * the node sends (keyed by its name as sent: query parameter, or `spaceId` / `groupId` for the
+	 * path) `count` items that fail that filter only; `age` (Older Than) too.
+	 */
+	seedStrict(count: number, scope?: number): { matches: string[]; misses: Record<string, string[]> };
+	/** Every ID the mock holds now. */
+	held(): string[];
 	credentials(): CredentialInstance[];
 	exists(id: string): boolean;
 	removed(id: string): boolean;
@@ -66,6 +76,11 @@ export async function startQuectel(): Promise<FilterEnv> {
 	const mock = new QuectelMock();
 	await mock.start();
 	let n = 0;
+	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+		provider: 'quectel',
+		quectelAuthentication: 'account',
+		...byFilter({ quectelMsgType: scope + 1, quectelReadStatus: 'read', ...extra }, options),
+	});
 	return {
 		provider: 'quectel',
 		name: 'Quectel IoT',
@@ -82,11 +97,21 @@ export async function startQuectel(): Promise<FilterEnv> {
 				return id;
 			});
 		},
-		parameters: (scope = 0, extra = {}, options = {}) => ({
-			provider: 'quectel',
-			quectelAuthentication: 'account',
-			...byFilter({ quectelMsgType: scope + 1, quectelReadStatus: 'read', ...extra }, options),
-		}),
+		parameters,
+		strictParameters: parameters,
+		seedStrict(count, scope = 0) {
+			const add = (msgType: number, isRead: boolean, time: number) =>
+				Array.from({ length: count }, () => {
+					const id = `18${String(scope)}${String(++n).padStart(8, '0')}`;
+					mock.add({ id, title: `Valve ${n} closed`, msgType, isRead, addTime: time - ((n * 7919) % 600_000) });
+					return id;
+				});
+			return {
+				matches: add(scope + 1, true, OLD()),
+				misses: { msgType: add(((scope + 1) % 4) + 1, true, OLD()), isRead: add(scope + 1, false, OLD()), age: add(scope + 1, true, YOUNG()) },
+			};
+		},
+		held: () => [...mock.messages.keys()],
 		credentials: () => [{ id: 'quectel-filter', name: 'Quectel', type: 'quectelAccountApi', data: { region: 'custom', baseUrl: mock.baseUrl, ...QUECTEL_TEST_ACCOUNT } }],
 		exists: (id) => mock.messages.has(id),
 		removed: (id) => mock.deleted.has(id),
@@ -101,6 +126,10 @@ export async function startAvaya(): Promise<FilterEnv> {
 	await mock.start();
 	let n = 0;
 	const space = (scope: number) => `5e5e538d89fc6dc77aaa1f${String(scope).padStart(2, '0')}`;
+	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+		provider: 'avayaSpaces',
+		...byFilter({ avayaSpaceId: space(scope), avayaCategory: 'chat', ...extra }, options),
+	});
 	return {
 		provider: 'avayaSpaces',
 		name: 'Avaya Spaces',
@@ -116,10 +145,24 @@ export async function startAvaya(): Promise<FilterEnv> {
 				Array.from({ length: count }, () => ({ created: time - ((++n * 7919) % 600_000), category: kind.match ? 'chat' : 'task', bodyText: `<p>Stand-up note ${n}</p>` })),
 			);
 		},
-		parameters: (scope = 0, extra = {}, options = {}) => ({
-			provider: 'avayaSpaces',
-			...byFilter({ avayaSpaceId: space(scope), avayaCategory: 'chat', ...extra }, options),
-		}),
+		parameters,
+		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { avayaSearch: 'Quarterly Report', ...extra }, options),
+		seedStrict(count, scope = 0) {
+			// The text in varied case and markup: the node's check is not case-sensitive.
+			const said = () => (n % 2 === 0 ? `<p>Notes: the QUARTERLY report ${n}</p>` : `<p>quarterly&nbsp;report draft ${n}</p>`);
+			const add = (spaceOf: number, category: 'chat' | 'task', text: boolean, time: number) =>
+				seedAvayaSpace(
+					mock,
+					space(spaceOf),
+					Array.from({ length: count }, () => ({ created: time - ((++n * 7919) % 600_000), category, bodyText: text ? said() : `<p>Stand-up note ${n}</p>` })),
+				);
+			const young = add(scope, 'chat', true, YOUNG());
+			return {
+				matches: add(scope, 'chat', true, OLD()),
+				misses: { category: add(scope, 'task', true, OLD()), searchstring: add(scope, 'chat', false, OLD()), spaceId: add(scope + 50, 'chat', true, OLD()), refTime: young, direction: young },
+			};
+		},
+		held: () => [...mock.messages.keys()],
 		credentials: () => [{ id: 'avaya-filter', name: 'Avaya', type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' } }],
 		exists: (id) => mock.messages.has(id),
 		removed: (id) => mock.deleted.has(id),
@@ -134,6 +177,11 @@ export async function startSolapi(): Promise<FilterEnv> {
 	await mock.start();
 	let n = 0;
 	const group = (scope: number) => `G4VFILTERGROUP${scope}`;
+	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+		provider: 'solapi',
+		solapiGroupId: group(scope),
+		...byFilter({ solapiMessageType: 'SMS', ...extra }, options),
+	});
 	return {
 		provider: 'solapi',
 		name: 'SOLAPI',
@@ -149,11 +197,21 @@ export async function startSolapi(): Promise<FilterEnv> {
 				Array.from({ length: count }, () => ({ dateCreated: time - ((++n * 7919) % 600_000), type: kind.match ? 'SMS' : 'LMS', text: `Your code is ${n}` })),
 			);
 		},
-		parameters: (scope = 0, extra = {}, options = {}) => ({
-			provider: 'solapi',
-			solapiGroupId: group(scope),
-			...byFilter({ solapiMessageType: 'SMS', ...extra }, options),
-		}),
+		parameters,
+		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { solapiStatusCode: '4000', ...extra }, options),
+		seedStrict(count, scope = 0) {
+			const add = (groupOf: number, type: 'SMS' | 'LMS', statusCode: string, time: number) =>
+				seedSolapiGroup(
+					mock,
+					group(groupOf),
+					Array.from({ length: count }, () => ({ dateCreated: time - ((++n * 7919) % 600_000), type, statusCode, text: `Your code is ${n}` })),
+				);
+			return {
+				matches: add(scope, 'SMS', '4000', OLD()),
+				misses: { type: add(scope, 'LMS', '4000', OLD()), statusCode: add(scope, 'SMS', '3059', OLD()), groupId: add(scope + 50, 'SMS', '4000', OLD()), age: add(scope, 'SMS', '4000', YOUNG()) },
+			};
+		},
+		held: () => [...mock.groups.values()].flatMap((ids) => [...ids]),
 		credentials: () => [{ id: 'solapi-filter', name: 'SOLAPI', type: 'solapiApi', data: { apiKey: 'NCSTESTKEY0000001', apiSecret: 'test-api-secret-0123456789', baseUrl: mock.baseUrl } }],
 		exists: (id) => mock.holds(id),
 		removed: (id) => mock.deleted.has(id),
@@ -169,6 +227,13 @@ export async function startHuawei(): Promise<FilterEnv> {
 	const mock = new HuaweiCloudSmsMock();
 	await mock.start();
 	let n = 0;
+	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+		provider: 'huaweiCloudSms',
+		huaweiCloudAuthentication: 'iamToken',
+		huaweiCloudRegion: 'custom',
+		huaweiCloudEndpoint: mock.baseUrl,
+		...byFilter({ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra }, options),
+	});
 	return {
 		provider: 'huaweiCloudSms',
 		name: 'Huawei Cloud SMS',
@@ -189,13 +254,27 @@ export async function startHuawei(): Promise<FilterEnv> {
 				})),
 			);
 		},
-		parameters: (scope = 0, extra = {}, options = {}) => ({
-			provider: 'huaweiCloudSms',
-			huaweiCloudAuthentication: 'iamToken',
-			huaweiCloudRegion: 'custom',
-			huaweiCloudEndpoint: mock.baseUrl,
-			...byFilter({ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra }, options),
-		}),
+		parameters,
+		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { huaweiCloudTemplateType: 'PROMOTION_TYPE', ...extra }, options),
+		seedStrict(count, scope = 0) {
+			type Seed = Parameters<typeof seedHuaweiTemplates>[2][number];
+			const add = (named: boolean, type: Seed['type'], flowStatus: Seed['flowStatus'], time: number) =>
+				seedHuaweiTemplates(
+					mock,
+					HUAWEI_FILTER_PROJECT,
+					Array.from({ length: count }, () => ({ createTime: time - ((++n * 7919) % 600_000), name: named ? `scope${scope}-sale-${n}` : `sale-scope${scope}_${n}`, type, flowStatus })),
+				);
+			return {
+				matches: add(true, 'PROMOTION_TYPE', 'Reject', OLD()),
+				misses: {
+					flow_status: add(true, 'PROMOTION_TYPE', 'Adopted', OLD()),
+					template_type: add(true, 'NOTIFY_TYPE', 'Reject', OLD()),
+					template_name: add(false, 'PROMOTION_TYPE', 'Reject', OLD()),
+					age: add(true, 'PROMOTION_TYPE', 'Reject', YOUNG()),
+				},
+			};
+		},
+		held: () => [...(mock.templates.get(HUAWEI_FILTER_PROJECT) ?? [])],
 		credentials: () => [
 			{
 				id: 'hw-filter',

@@ -1,5 +1,5 @@
 import { avayaListedItem, avayaNextUrl, avayaSpacesList, readAvayaList } from '../../nodes/BatchDelete/providers/avayaSpaces/list';
-import { pageOf, reader, reply } from './listHelpers';
+import { WINDOW, pageOf, reader, reply, windowOf } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({ params: {} as Record<string, never>, credentialType: 'avayaSpacesApi', credentials });
 const SPACE = '5e5e538d89fc6dc77aaa1fa1';
@@ -7,13 +7,18 @@ const SPACE = '5e5e538d89fc6dc77aaa1fa1';
 describe('Avaya Spaces list request', () => {
 	it('queries the space, newest first before the Older Than cutoff (UTC ms), with category and search', () => {
 		const cutoff = new Date('2024-05-01T00:00:00Z');
-		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx({ environment: 'production' }), { spaceId: SPACE, category: 'chat', search: 'stand-up' }, cutoff)).toEqual({
+		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx({ environment: 'production' }), { spaceId: SPACE, category: 'chat', search: 'stand-up' }, windowOf(cutoff))).toEqual({
 			method: 'GET',
 			url: `https://spacesapis.avayacloud.com/api/spaces/${SPACE}/messages/query`,
 			qs: { size: 50, direction: 'before', refTime: cutoff.getTime(), category: 'chat', searchstring: 'stand-up' },
 		});
-		// Without an age, Spaces' default reference time (now) with direction before lists everything.
-		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx({ environment: 'staging' }), { spaceId: SPACE }).qs).toEqual({ size: 50, direction: 'before' });
+		// Without an age: still direction before (the documented default is after) and an explicit
+		// reference time, the run's start (the documented default, now, would move during the run).
+		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx({ environment: 'staging' }), { spaceId: SPACE }, WINDOW).qs).toEqual({
+			size: 50,
+			direction: 'before',
+			refTime: WINDOW.startedAt.getTime(),
+		});
 		expect(avayaSpacesList.paging).toBe('cursor');
 		expect(avayaSpacesList.pageSize).toBe(50);
 	});
@@ -21,7 +26,7 @@ describe('Avaya Spaces list request', () => {
 	it('follows nextPageUrl on the same host only: the credential must never go elsewhere', () => {
 		const base = 'https://spacesapis.avayacloud.com';
 		const next = `${base}/api/spaces/${SPACE}/messages/query?size=50&direction=before&nextRefObjId=5f8ec8041f4b4395fc1d9e4b&pageref=2`;
-		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 2, pageSize: 50, cursor: next }, ctx({ environment: 'production' }), { spaceId: SPACE })).toEqual({ method: 'GET', url: next });
+		expect(avayaSpacesList.buildListRequest({ offset: 0, page: 2, pageSize: 50, cursor: next }, ctx({ environment: 'production' }), { spaceId: SPACE }, WINDOW)).toEqual({ method: 'GET', url: next });
 		expect(avayaNextUrl(`/api/spaces/${SPACE}/messages/query?pageref=2`, base)).toBe(`${base}/api/spaces/${SPACE}/messages/query?pageref=2`);
 		expect(() => avayaNextUrl('https://evil.example/api/spaces/x/messages/query', base)).toThrow(/another host/);
 	});
@@ -51,9 +56,15 @@ describe('Avaya Spaces list answer', () => {
 			id: '5f8ec8041f4b4395fc1d9e4b',
 			time: new Date('2020-10-20T11:24:20.123Z'),
 			fields: { title: 'zinute from the stand-up', time: '2020-10-20T11:24:20.123Z', type: 'chat', sender: 'Test User' },
+			checkOn: { text: 'zinute from the stand-up', scope: '5e5e538d89fc6dc77aaa1fa1' },
 		});
 		expect(avayaListedItem({ ...message, created: undefined, content: { bodyText: 'x'.repeat(300) } })).toMatchObject({ fields: { time: null, title: `${'x'.repeat(200)}…` } });
 		expect(avayaListedItem({ category: 'chat' })).toBeUndefined();
+		// A post or task: its title and description are text the search can find too.
+		expect(avayaListedItem({ ...message, category: 'idea', content: { title: 'Q3 <b>Plan</b>', description: 'Budget&nbsp;&amp; hiring' } })).toMatchObject({
+			fields: { title: 'Q3 Plan' },
+			checkOn: { text: 'q3 plan\nbudget & hiring' },
+		});
 	});
 
 	it('reads a page and its nextPageUrl (total only counts this page, so it is not used)', () => {
@@ -73,10 +84,32 @@ describe('Avaya Spaces list answer', () => {
 		expect(readAvayaList(reply(418, {}))).toMatchObject({ kind: 'failBatch', code: 'HTTP_418' });
 	});
 
-	it('checks the category again on every item', () => {
+	it('checks every filter it sends again on every item: space, category, time bound and search text', () => {
 		const item = avayaListedItem(message)!;
-		expect(avayaSpacesList.matches(item, { spaceId: SPACE, category: 'chat' })).toBe(true);
-		expect(avayaSpacesList.matches(item, { spaceId: SPACE, category: 'task' })).toBe(false);
-		expect(avayaSpacesList.matches(item, { spaceId: SPACE })).toBe(true);
+		const spaceOnly = { spaceId: SPACE };
+		expect(avayaSpacesList.matches(item, { spaceId: SPACE, category: 'chat' }, ctx({}), WINDOW)).toBe(true);
+		expect(avayaSpacesList.matches(item, { spaceId: SPACE, category: 'task' }, ctx({}), WINDOW)).toBe(false);
+		expect(avayaSpacesList.matches(item, spaceOnly, ctx({}), WINDOW)).toBe(true);
+		// A server that ignored the space in the path: a message naming another space is kept.
+		expect(avayaSpacesList.matches(item, { spaceId: '5e5e538d89fc6dc77aaa1f00' }, ctx({}), WINDOW)).toBe(false);
+		expect(avayaSpacesList.matches(avayaListedItem({ ...message, topicId: undefined })!, spaceOnly, ctx({}), WINDOW)).toBe(true);
+		// refTime: only messages before it (Older Than's cutoff, else the run's start); undated ones are kept.
+		expect(avayaSpacesList.matches(item, spaceOnly, ctx({}), windowOf(undefined, new Date('2020-10-20T11:24:20.123Z')))).toBe(false);
+		expect(avayaSpacesList.matches(item, spaceOnly, ctx({}), windowOf(new Date('2020-10-01T00:00:00Z')))).toBe(false);
+		expect(avayaSpacesList.matches(item, spaceOnly, ctx({}), windowOf(new Date('2020-11-01T00:00:00Z')))).toBe(true);
+		expect(avayaSpacesList.matches(avayaListedItem({ ...message, created: undefined })!, spaceOnly, ctx({}), WINDOW)).toBe(false);
+	});
+
+	it('keeps a message whose text does not contain Search Text, whatever the server searched', () => {
+		const item = avayaListedItem(message)!;
+		const search = (text: string) => avayaSpacesList.matches(item, { spaceId: SPACE, search: text }, ctx({}), WINDOW);
+		expect(search('stand-up')).toBe(true);
+		expect(search('ZINUTE From')).toBe(true);
+		expect(search('from the')).toBe(true);
+		expect(search('minutes')).toBe(false);
+		expect(search('Test User')).toBe(false);
+		expect(search('stand up')).toBe(false);
+		// Markup is not text: a search for a tag finds nothing.
+		expect(search('<p>')).toBe(false);
 	});
 });

@@ -1,5 +1,5 @@
 import { huaweiCloudSmsList, huaweiListedItem, readHuaweiList } from '../../nodes/BatchDelete/providers/huaweiCloudSms/list';
-import { pageOf, reader, reply } from './listHelpers';
+import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const PROJECT = '845ada5bc7444f1295cd517af0123da1';
 const ctx = (credentialType = 'huaweiCloudAkSkApi') => ({
@@ -10,13 +10,13 @@ const ctx = (credentialType = 'huaweiCloudAkSkApi') => ({
 
 describe('Huawei Cloud template list request', () => {
 	it('asks for one page by item offset, oldest first, with the filters', () => {
-		expect(huaweiCloudSmsList.buildListRequest({ offset: 150, page: 4, pageSize: 50 }, ctx(), { flowStatus: 'Reject', templateType: 'PROMOTION_TYPE', templateName: 'promo' })).toEqual({
+		expect(huaweiCloudSmsList.buildListRequest({ offset: 150, page: 4, pageSize: 50 }, ctx(), { flowStatus: 'Reject', templateType: 'PROMOTION_TYPE', templateName: 'promo' }, WINDOW)).toEqual({
 			method: 'GET',
 			url: `https://msgsms.cn-north-4.myhuaweicloud.com/v2/${PROJECT}/msgsms/templates`,
 			headers: { 'Content-Type': 'application/json' },
 			qs: { offset: 150, limit: 50, sort_key: 'create_time', sort_dir: 'asc', flow_status: 'Reject', template_type: 'PROMOTION_TYPE', template_name: 'promo' },
 		});
-		expect(huaweiCloudSmsList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx('huaweiCloudIamApi'), {}).qs).toEqual({ offset: 0, limit: 50, sort_key: 'create_time', sort_dir: 'asc' });
+		expect(huaweiCloudSmsList.buildListRequest({ offset: 0, page: 1, pageSize: 50 }, ctx('huaweiCloudIamApi'), {}, WINDOW).qs).toEqual({ offset: 0, limit: 50, sort_key: 'create_time', sort_dir: 'asc' });
 		expect(huaweiCloudSmsList.paging).toBe('offset');
 	});
 
@@ -65,9 +65,9 @@ describe('Huawei Cloud template list answer', () => {
 
 	it('checks status, type and name again on every item', () => {
 		const item = huaweiListedItem(template)!;
-		expect(huaweiCloudSmsList.matches(item, { flowStatus: 'Reject', templateType: 'PROMOTION_TYPE', templateName: 'Spring' })).toBe(true);
-		expect(huaweiCloudSmsList.matches(item, { flowStatus: 'Adopted' })).toBe(false);
-		expect(huaweiCloudSmsList.matches(item, { templateType: 'NOTIFY_TYPE' })).toBe(false);
-		expect(huaweiCloudSmsList.matches(item, { templateName: 'Autumn' })).toBe(false);
+		expect(huaweiCloudSmsList.matches(item, { flowStatus: 'Reject', templateType: 'PROMOTION_TYPE', templateName: 'Spring' }, ctx(), WINDOW)).toBe(true);
+		expect(huaweiCloudSmsList.matches(item, { flowStatus: 'Adopted' }, ctx(), WINDOW)).toBe(false);
+		expect(huaweiCloudSmsList.matches(item, { templateType: 'NOTIFY_TYPE' }, ctx(), WINDOW)).toBe(false);
+		expect(huaweiCloudSmsList.matches(item, { templateName: 'Autumn' }, ctx(), WINDOW)).toBe(false);
 	});
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_FILTER_LIMIT, byFilterProperties, readByFilterParameters } from '../../nodes/BatchDelete/byFilter';
 import { nodeProperties } from '../../nodes/BatchDelete/description';
-import { parseListTime, titleOf } from '../../nodes/BatchDelete/providers/listCommon';
+import { foldQuery, foldText, outOfScope, parseListTime, plainText, titleOf } from '../../nodes/BatchDelete/providers/listCommon';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 
 describe('list times', () => {
@@ -22,6 +22,24 @@ describe('list times', () => {
 		expect(titleOf('<p>Hello&nbsp;<b>world</b></p>\n')).toBe('Hello world');
 		expect(titleOf('   ')).toBeNull();
 		expect(titleOf(5)).toBeNull();
+	});
+});
+
+describe('text for filter checks', () => {
+	it('reads markup as a reader sees it: tags gone, entities decoded, whitespace collapsed', () => {
+		expect(plainText('<p>Budget&nbsp;&amp;\n <b>hiring</b> &#8211; &#x41;&lt;&gt;</p>')).toBe('Budget & hiring \u2013 A<>');
+		expect(plainText('&bogus; &#0;')).toBe('&bogus; &#0;');
+		expect(plainText(42)).toBe('');
+		expect(foldText('<p>Quarterly  REPORT</p>')).toBe('quarterly report');
+		// What the user typed is not markup: a tag stays text, so it never matches stripped text.
+		expect(foldQuery('  <P>  Report ')).toBe('<p> report');
+	});
+
+	it('a listed item naming another scope is out of it; one naming none is not', () => {
+		expect(outOfScope({ id: '1', fields: {}, checkOn: { scope: 'a' } }, 'b')).toBe(true);
+		expect(outOfScope({ id: '1', fields: {}, checkOn: { scope: 'b' } }, 'b')).toBe(false);
+		expect(outOfScope({ id: '1', fields: {}, checkOn: { scope: null } }, 'b')).toBe(false);
+		expect(outOfScope({ id: '1', fields: {} }, 'b')).toBe(false);
 	});
 });
 

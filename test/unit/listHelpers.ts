@@ -1,4 +1,4 @@
-import type { HttpResult, ListedItem, ListVerdict } from '../../nodes/BatchDelete/engine/types';
+import type { HttpResult, ListedItem, ListVerdict, ListWindow } from '../../nodes/BatchDelete/engine/types';
 
 /** Shared by the list mapper tests. */
 export const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
@@ -16,3 +16,7 @@ export function pageOf(verdict: ListVerdict): { items: ListedItem[]; next?: stri
 
 /** A parameter reader over a plain object, as the node's getNodeParameter would read it. */
 export const reader = (values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback);
+
+/** A By Filter run's time bounds: started at `startedAt`, with Older Than's cutoff if given. */
+export const windowOf = (olderThan?: Date, startedAt = new Date('2024-06-01T00:00:00Z')): ListWindow => ({ startedAt, ...(olderThan === undefined ? {} : { olderThan }) });
+export const WINDOW = windowOf();

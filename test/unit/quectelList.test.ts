@@ -1,17 +1,17 @@
 import { quectelList, quectelListedItem, readQuectelList } from '../../nodes/BatchDelete/providers/quectel/list';
-import { pageOf, reader, reply } from './listHelpers';
+import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({ params: {} as Record<string, never>, credentialType: 'quectelAccountApi', credentials });
 const position = { offset: 200, page: 3, pageSize: 100 };
 
 describe('Quectel list request', () => {
 	it('asks the region host for one page of the user message list with the filters in the query', () => {
-		expect(quectelList.buildListRequest(position, ctx({ region: 'europe' }), { msgType: 2, isRead: true })).toEqual({
+		expect(quectelList.buildListRequest(position, ctx({ region: 'europe' }), { msgType: 2, isRead: true }, WINDOW)).toEqual({
 			method: 'GET',
 			url: 'https://iot-api.acceleronix.io/v2/mobilepush/enduserapi/userMsgList',
 			qs: { page: 3, pageSize: 100, msgType: 2, isRead: true },
 		});
-		expect(quectelList.buildListRequest({ ...position, page: 1 }, ctx({ region: 'custom', baseUrl: 'http://127.0.0.1:9/' }), {}).qs).toEqual({ page: 1, pageSize: 100 });
+		expect(quectelList.buildListRequest({ ...position, page: 1 }, ctx({ region: 'custom', baseUrl: 'http://127.0.0.1:9/' }), {}, WINDOW).qs).toEqual({ page: 1, pageSize: 100 });
 		expect(quectelList.paging).toBe('page');
 	});
 
@@ -61,10 +61,10 @@ describe('Quectel list answer', () => {
 
 	it('checks the filters again on every item, so a server that ignored one deletes nothing it should not', () => {
 		const item = quectelListedItem(message)!;
-		expect(quectelList.matches(item, { msgType: 2, isRead: true })).toBe(true);
-		expect(quectelList.matches(item, { isRead: false })).toBe(false);
-		expect(quectelList.matches(item, { msgType: 1 })).toBe(false);
-		expect(quectelList.matches(quectelListedItem({ id: '1', addTime: 1 })!, { isRead: true })).toBe(false);
-		expect(quectelList.matches(item, {})).toBe(true);
+		expect(quectelList.matches(item, { msgType: 2, isRead: true }, ctx({}), WINDOW)).toBe(true);
+		expect(quectelList.matches(item, { isRead: false }, ctx({}), WINDOW)).toBe(false);
+		expect(quectelList.matches(item, { msgType: 1 }, ctx({}), WINDOW)).toBe(false);
+		expect(quectelList.matches(quectelListedItem({ id: '1', addTime: 1 })!, { isRead: true }, ctx({}), WINDOW)).toBe(false);
+		expect(quectelList.matches(item, {}, ctx({}), WINDOW)).toBe(true);
 	});
 });

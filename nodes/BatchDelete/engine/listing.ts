@@ -8,7 +8,7 @@ import { RateLimiter } from './rateLimit';
 import { backoffMs } from './retry';
 import type { Clock, RunSettings, Sender, UnitResult } from './run';
 import { runDeletion } from './run';
-import type { HttpResult, ListedItem, ListPosition, ListVerdict, Provider, ProviderContext, ProviderList } from './types';
+import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
 
 /**
  * Delete by filter: list through the provider's own list endpoint, page by page, keep the items
@@ -36,9 +36,10 @@ import type { HttpResult, ListedItem, ListPosition, ListVerdict, Provider, Provi
  *   keep it from repeating). Items added at the top (newest-first lists) shift the list the
  *   other way: re-reads, never skips. Left open: additions and deletions by others that cancel
  *   out exactly between two reads of a total; the next scheduled run picks up what that missed.
- * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI `nextKey`) do not shift: the cursor names a
- *   position, not a count. The next page is read before this page's matches are deleted, so a
- *   cursor that names the last listed item is always used while that item still exists.
+ * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI's last listed message as `startKey`) do not
+ *   shift: the cursor names a position, not a count. The next page is read before this page's
+ *   matches are deleted, so a cursor that names the last listed item is always used while that
+ *   item still exists.
  *
  * The run ends at the end of the list, when Limit matches were handled, or when the run stops
  * (bad credentials, a quota, cancellation, a list request that kept failing).
@@ -122,6 +123,7 @@ export async function runByFilter<P, F>(
 	};
 	const deleteSettings: RunSettings = { ...settings, requestsPerSecond: 0 };
 
+	const window: ListWindow = { startedAt: new Date(clock.now()), ...(settings.olderThan === undefined ? {} : { olderThan: settings.olderThan }) };
 	const handled = new Set<string>();
 	let batchBase = 0;
 	const cancelled = (): ListingStop => ({ reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled', during: 'list' });
@@ -135,7 +137,7 @@ export async function runByFilter<P, F>(
 			if (isCancelled()) return { kind: 'stop', stop: cancelled() };
 			let request: IHttpRequestOptions;
 			try {
-				request = list.buildListRequest(position, ctx, filters, settings.olderThan);
+				request = list.buildListRequest(position, ctx, filters, window);
 			} catch (error) {
 				return { kind: 'stop', stop: { reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message, during: 'list' } };
 			}
@@ -188,7 +190,7 @@ export async function runByFilter<P, F>(
 				}
 				if (item.time.getTime() >= settings.olderThan.getTime()) continue;
 			}
-			if (!list.matches(item, filters)) continue;
+			if (!list.matches(item, filters, ctx, window)) continue;
 			if (report.matched + units.length >= settings.limit) return { units, cut: true };
 			handled.add(item.id);
 			const invalidReason = provider.checkId(item.id);

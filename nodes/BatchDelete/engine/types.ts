@@ -150,6 +150,18 @@ export interface ListedItem {
 	fields: IDataObject;
 	/** Creation or sent time, for Older Than; absent when the provider gave none it can read. */
 	time?: Date;
+	/** What `matches` reads beyond `fields` (a message's plain text, the space it belongs to…);
+	 * not carried onto the output. */
+	checkOn?: IDataObject;
+}
+
+/** The time bounds of one By Filter run, the same for every list request of the run. */
+export interface ListWindow {
+	/** Older Than's cutoff; undefined: any age. */
+	olderThan?: Date;
+	/** When the run started. A provider whose list takes an upper time bound sends Older Than's
+	 * cutoff, or this when there is none, and checks it again in `matches`. */
+	startedAt: Date;
 }
 
 /** Where a list request starts. The engine computes it (see engine/listing.ts). */
@@ -188,10 +200,17 @@ export interface ProviderList<P, F> {
 	properties: INodeProperties[];
 	/** Read and validate the filters (throws a message naming the problem). */
 	readFilters(read: ParameterReader, itemIndex: number): F;
-	/** The request for one page. `olderThan`: the age cutoff, for endpoints that can narrow by time. */
-	buildListRequest(position: ListPosition, ctx: ProviderContext<P>, filters: F, olderThan?: Date): IHttpRequestOptions;
+	/** The request for one page. `window`: the run's time bounds, for endpoints that can narrow by time. */
+	buildListRequest(position: ListPosition, ctx: ProviderContext<P>, filters: F, window: ListWindow): IHttpRequestOptions;
 	readListResponse(result: HttpResult & { kind: 'response' }, ctx: ProviderContext<P>, filters: F): ListVerdict;
-	/** Whether a listed item passes the provider's filters, checked again on every item: a server
-	 * that ignored a filter must never make the node delete what the user did not ask for. */
-	matches(item: ListedItem, filters: F): boolean;
+	/**
+	 * Whether a listed item passes the provider's filters, checked on every listed item before it
+	 * can be deleted. The contract: every filter `buildListRequest` sends (query parameter, or a
+	 * scope in the path that listed items name) is checked again here, or by the engine's Older
+	 * Than check, so a server that ignored it can never make the node delete what was not asked
+	 * for. Where the server's own filter may be looser than this check (a fuzzy text search), the
+	 * check keeps the item. `test/integration/byFilter.test.ts` holds every registered list
+	 * provider to this against a mock that ignores every filter.
+	 */
+	matches(item: ListedItem, filters: F, ctx: ProviderContext<P>, window: ListWindow): boolean;
 }

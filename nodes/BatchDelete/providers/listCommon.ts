@@ -30,22 +30,53 @@ export function parseListTime(value: unknown): Date | undefined {
 	return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-/** A title for the output item: tags and extra whitespace removed, at most 200 characters. */
-export function titleOf(value: unknown): string | null {
-	if (typeof value !== 'string') return null;
-	const text = value
+const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Text as a reader sees it: tags removed, common entities decoded, whitespace collapsed. */
+export function plainText(value: unknown): string {
+	if (typeof value !== 'string') return '';
+	return value
 		.replace(/<[^>]*>/g, ' ')
-		.replace(/&nbsp;/g, ' ')
+		.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+			if (name.startsWith('#')) {
+				const code = name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+				return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+			}
+			return ENTITIES[name.toLowerCase()] ?? whole;
+		})
 		.replace(/\s+/g, ' ')
 		.trim();
+}
+
+/** Text folded for a "contains" check: plain, lower case (not locale-specific). */
+export function foldText(value: unknown): string {
+	return plainText(value).toLowerCase();
+}
+
+/** What a user typed, folded to compare with `foldText` (not read as markup). */
+export function foldQuery(value: string): string {
+	return value.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** A title for the output item: plain text, at most 200 characters. */
+export function titleOf(value: unknown): string | null {
+	const text = plainText(value);
 	if (text === '') return null;
 	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-/** An item with the fields every provider carries: title, time (ISO 8601 or null), type. */
-export function listedItem(id: string, time: Date | undefined, fields: IDataObject & { title: string | null; type: unknown }): ListedItem {
+/** An item with the fields every provider carries: title, time (ISO 8601 or null), type; and
+ * `checkOn`, what only the filter check reads. */
+export function listedItem(id: string, time: Date | undefined, fields: IDataObject & { title: string | null; type: unknown }, checkOn?: IDataObject): ListedItem {
 	const carried: IDataObject = { ...fields, time: time === undefined ? null : time.toISOString() } as IDataObject;
-	return time === undefined ? { id, fields: carried } : { id, fields: carried, time };
+	return { id, fields: carried, ...(time === undefined ? {} : { time }), ...(checkOn === undefined ? {} : { checkOn }) };
+}
+
+/** Whether a listed item that names its scope (space, group) names another than the one listed.
+ * An item that names none passes: the scope is the request's path, not a field every answer carries. */
+export function outOfScope(item: ListedItem, scope: string): boolean {
+	const named = item.checkOn?.scope;
+	return typeof named === 'string' && named !== '' && named !== scope;
 }
 
 /** An ID as list answers give it (string or number), or undefined. */

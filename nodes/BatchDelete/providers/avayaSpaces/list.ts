@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
-import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
+import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
-import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import { foldQuery, foldText, idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 
@@ -15,8 +15,14 @@ import { baseUrlOf } from '../../../../credentials/auth/hosts';
  * counts this page only. Paging follows `nextPageUrl` (cursor pagination on the last message's
  * ObjectId: it does not shift when messages are deleted). `refTime` is a UTC timestamp in
  * milliseconds, as the other Spaces list endpoints document it; with `direction=before` it lists
- * the messages older than it, newest first. Messages carry `_id`, `category` (chat, idea = post,
- * task), `content.bodyText`, `sender` and `created`.
+ * the messages older than it, newest first. Both are always sent (the documented defaults are
+ * `after` and now): Older Than's cutoff, or the run's start without one. Messages carry `_id`,
+ * `topicId` (the space), `category` (chat, idea = post, task), `content` (`bodyText`, and
+ * `title`/`description` on posts and tasks), `sender` and `created`.
+ *
+ * Every filter sent is checked again on each message (`matches`): space, category, the time
+ * bound, and the search text, which must occur in the message's text (not case-sensitive). Spaces'
+ * own search may find more (a similar word, the sender, an attachment); those messages are kept.
  */
 
 export const AVAYA_LIST_PAGE_SIZE = 50;
@@ -34,8 +40,9 @@ const messageSchema = z
 	.object({
 		_id: z.union([z.string(), z.number()]).optional(),
 		id: z.union([z.string(), z.number()]).optional(),
+		topicId: z.string().nullish(),
 		category: z.string().nullish(),
-		content: z.object({ bodyText: z.string().nullish(), description: z.string().nullish() }).passthrough().nullish(),
+		content: z.object({ bodyText: z.string().nullish(), title: z.string().nullish(), description: z.string().nullish() }).passthrough().nullish(),
 		created: z.union([z.string(), z.number()]).nullish(),
 		createdAt: z.union([z.string(), z.number()]).nullish(),
 		sender: z.object({ displayname: z.string().nullish(), username: z.string().nullish() }).passthrough().nullish(),
@@ -51,11 +58,22 @@ export function avayaListedItem(raw: unknown): ListedItem | undefined {
 	const m = parsed.data;
 	const id = idOf(m._id ?? m.id);
 	if (id === undefined) return undefined;
-	return listedItem(id, parseListTime(m.created ?? m.createdAt), {
-		title: titleOf(m.content?.bodyText) ?? titleOf(m.content?.description),
-		type: m.category ?? null,
-		sender: m.sender?.displayname ?? m.sender?.username ?? null,
-	});
+	const text = [m.content?.title, m.content?.bodyText, m.content?.description].map(foldText).filter((t) => t !== '');
+	return listedItem(
+		id,
+		parseListTime(m.created ?? m.createdAt),
+		{
+			title: titleOf(m.content?.bodyText) ?? titleOf(m.content?.title) ?? titleOf(m.content?.description),
+			type: m.category ?? null,
+			sender: m.sender?.displayname ?? m.sender?.username ?? null,
+		},
+		{ text: text.join('\n'), scope: m.topicId ?? null },
+	);
+}
+
+/** The `refTime` sent with `direction=before`: Older Than's cutoff, else the run's start. */
+export function avayaRefTime(window: ListWindow): Date {
+	return window.olderThan ?? window.startedAt;
 }
 
 /**
@@ -122,7 +140,8 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 			name: 'avayaSearch',
 			type: 'string',
 			default: '',
-			description: 'Only messages Avaya Spaces finds for this text (its own search)',
+			description:
+				"Only messages whose text (body, title or description) contains this, not case-sensitive. Avaya Spaces' own search narrows the list first; the node then checks each message itself, so a message Spaces finds by other means (a similar word, the sender's name, an attachment) is kept.",
 		},
 	],
 	readFilters(read, itemIndex) {
@@ -133,7 +152,7 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 		const search = String(read('avayaSearch', itemIndex, '') ?? '').trim();
 		return { spaceId, ...(category === undefined ? {} : { category }), ...(search === '' ? {} : { search }) };
 	},
-	buildListRequest(position, ctx, filters, olderThan) {
+	buildListRequest(position, ctx, filters, window) {
 		const base = baseUrlOf(ctx.credentials, AVAYA_SPACES_HOSTS);
 		if (position.cursor !== undefined) return { method: 'GET', url: avayaNextUrl(position.cursor, base) };
 		return {
@@ -142,14 +161,19 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 			qs: {
 				size: position.pageSize,
 				direction: 'before',
-				...(olderThan === undefined ? {} : { refTime: olderThan.getTime() }),
+				refTime: avayaRefTime(window).getTime(),
 				...(filters.category === undefined ? {} : { category: filters.category }),
 				...(filters.search === undefined ? {} : { searchstring: filters.search }),
 			},
 		};
 	},
 	readListResponse: (result) => readAvayaList(result),
-	matches(item, filters) {
-		return filters.category === undefined || item.fields.type === filters.category;
+	matches(item, filters, _ctx, window) {
+		if (outOfScope(item, filters.spaceId)) return false;
+		if (filters.category !== undefined && item.fields.type !== filters.category) return false;
+		// direction=before&refTime: only what is provably older (an undated message is kept).
+		if (item.time === undefined || !(item.time.getTime() < avayaRefTime(window).getTime())) return false;
+		if (filters.search !== undefined && !String(item.checkOn?.text ?? '').includes(foldQuery(filters.search))) return false;
+		return true;
 	},
 };

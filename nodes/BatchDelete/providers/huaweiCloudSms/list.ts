@@ -18,7 +18,15 @@ import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unread
  */
 
 export const HUAWEI_LIST_PAGE_SIZE = 50;
+/**
+ * `flow_status`: the list request documents Adopted, Reviewing and Reject; the template answer
+ * (ListTemplateDetails' and "Querying Template Details"' `flow_status`) also documents Disable,
+ * Pending, Adopted_inactive and SignReviewing, which a template in those states carries, so they
+ * are offered too. The node checks the value on each listed template, whether or not the server
+ * applies it.
+ */
 export const HUAWEI_FLOW_STATUSES = ['Adopted', 'Reviewing', 'Reject', 'Disable', 'Pending', 'Adopted_inactive', 'SignReviewing'] as const;
+/** `template_type`, exactly the values the list request documents. */
 export const HUAWEI_TEMPLATE_TYPES = ['VERIFY_CODE_TYPE', 'NOTIFY_TYPE', 'PROMOTION_TYPE'] as const;
 
 export interface HuaweiFilters {

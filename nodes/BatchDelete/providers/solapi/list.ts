@@ -3,18 +3,22 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
-import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import { idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
 import type { SolapiParams } from './delete';
 import { errorAnswer, solapiBaseUrl } from './delete';
 
 /**
  * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):
  * `GET /messages/v4/groups/{groupId}/messages?limit=&startKey=`, answered
- * `{startKey, nextKey, limit, messageList: {<messageId>: message}}`. Paging passes the previous
- * answer's `nextKey` as `startKey` (the official SDKs' `getMessages` does the same): a key, so
- * deleting listed messages does not shift the pages. The endpoint takes no filters; message type
- * and status code are checked on each listed message (`type`, `statusCode`), Older Than on
- * `dateCreated` (ISO 8601). The list lives on api.solapi.com whichever delete API version is set.
+ * `{startKey, nextKey, limit, messageList: {<messageId>: message}}`. A key, so deleting listed
+ * messages does not shift the pages. The reference does not say whether a page starts at its
+ * `startKey` message or after it, nor which message `nextKey` names. So the next page is asked
+ * from the last message this page listed, whatever `nextKey` holds (its presence only says more
+ * follow): a page that starts at that message repeats it (already seen: skipped), one that starts
+ * after it goes straight on; no message is skipped either way. The endpoint takes no filters;
+ * message type and status code are checked on each listed message (`type`, `statusCode`), the
+ * group on its `groupId` when it names one, Older Than on `dateCreated` (ISO 8601). The list lives
+ * on api.solapi.com whichever delete API version is set.
  */
 
 export const SOLAPI_LIST_PAGE_SIZE = 500;
@@ -36,6 +40,7 @@ const messageSchema = z
 		subject: z.string().nullish(),
 		text: z.string().nullish(),
 		to: z.string().nullish(),
+		groupId: z.string().nullish(),
 		dateCreated: z.union([z.string(), z.number()]).nullish(),
 	})
 	.passthrough();
@@ -55,12 +60,17 @@ export function solapiListedItem(raw: unknown, key?: string): ListedItem | undef
 	const m = parsed.data;
 	const id = idOf(m.messageId ?? m._id ?? key);
 	if (id === undefined) return undefined;
-	return listedItem(id, parseListTime(m.dateCreated), {
-		title: titleOf(m.subject) ?? titleOf(m.text),
-		type: m.type ?? null,
-		statusCode: m.statusCode === undefined || m.statusCode === null ? null : String(m.statusCode),
-		to: m.to ?? null,
-	});
+	return listedItem(
+		id,
+		parseListTime(m.dateCreated),
+		{
+			title: titleOf(m.subject) ?? titleOf(m.text),
+			type: m.type ?? null,
+			statusCode: m.statusCode === undefined || m.statusCode === null ? null : String(m.statusCode),
+			to: m.to ?? null,
+		},
+		{ scope: m.groupId ?? null },
+	);
 }
 
 export function readSolapiList(result: HttpResponse): ListVerdict {
@@ -77,8 +87,10 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 		const list = page.messageList ?? {};
 		const entries: Array<[string | undefined, unknown]> = Array.isArray(list) ? list.map((m) => [undefined, m]) : Object.entries(list);
 		const items = entries.map(([key, m]) => solapiListedItem(m, key)).filter((i): i is ListedItem => i !== undefined);
-		const next = page.nextKey ?? undefined;
-		return { kind: 'page', items, ...(next === undefined || next === '' ? {} : { next }) };
+		// More pages follow: continue from the last message listed (see the top of this file).
+		const more = page.nextKey !== undefined && page.nextKey !== null && page.nextKey !== '';
+		const next = more ? (items.at(-1)?.id ?? page.nextKey!) : undefined;
+		return { kind: 'page', items, ...(next === undefined ? {} : { next }) };
 	}
 	const code = error.errorCode ?? `HTTP_${status}`;
 	if (status === 401 || status === 403) {
@@ -147,7 +159,8 @@ export const solapiList: ProviderList<SolapiParams, SolapiFilters> = {
 		};
 	},
 	readListResponse: (result) => readSolapiList(result),
-	matches(item, filters) {
+	matches(item, filters, ctx) {
+		if (outOfScope(item, ctx.params.groupId)) return false;
 		if (filters.type !== undefined && item.fields.type !== filters.type) return false;
 		if (filters.statusCode !== undefined && item.fields.statusCode !== filters.statusCode) return false;
 		return true;
