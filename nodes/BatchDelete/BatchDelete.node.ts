@@ -8,15 +8,17 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { executeByFilter, isByFilter } from './byFilter';
-import { collectIds } from './collect';
+import { filterHints, isByFilter, readFilterOnce, stopItem } from './byFilter';
+import { scopedOccurrences } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
-import { dryRunOutputs } from './engine/dryRun';
+import type { FilterEnd, ListingStop } from './engine/listing';
+import { filterSource } from './engine/listing';
 import { buildOutputs } from './engine/outputs';
 import { planUnits } from './engine/plan';
-import type { RunStop } from './engine/run';
-import { invalidResult, runDeletion } from './engine/run';
+import type { Requester } from './engine/requester';
+import type { RunStop, TargetSource } from './engine/run';
+import { runPipeline, unitsSource } from './engine/run';
 import { redact, secretsOf } from './engine/secrets';
 import { createTransport } from './engine/transport';
 import type { Provider } from './engine/types';
@@ -24,6 +26,7 @@ import { PROVIDERS, providerById } from './providers';
 import { runError } from './runError';
 import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
+import type { NodeSettings } from './settings';
 import { MAX_MAX_IDS, readSettings } from './settings';
 import { shapeForTool } from './toolMode';
 
@@ -48,137 +51,145 @@ export class BatchDelete implements INodeType {
 		properties: nodeProperties(),
 	};
 
+	/**
+	 * One pipeline: resolve the provider, options, per-item parameters and credential once; take
+	 * the targets from the input items (By ID) or from the provider's list (By Filter); run them
+	 * through the engine; map the results to Success and Failure, and a run stop to the node error.
+	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		const node = this.getNode();
+		const fail = (error: NodeOperationError | NodeApiError) => runError(this, items, error);
+
+		// 1. What to run: provider, options, the provider's parameters per item.
 		const providerId = this.getNodeParameter('provider', 0) as string;
 		const provider = providerById(providerId);
-		if (provider === undefined) {
-			return runError(this, items, new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`, { itemIndex: 0 }));
-		}
-
-		let settings: ReturnType<typeof readSettings>;
+		if (provider === undefined) return fail(new NodeOperationError(node, `Unknown provider "${providerId}"`, { itemIndex: 0 }));
+		let settings: NodeSettings;
 		let scopes: Scopes<unknown>;
 		try {
 			settings = readSettings(provider, this.getNodeParameter('options', 0, {}));
 			scopes = readScopes(this, provider, items.length);
 		} catch (error) {
-			return runError(this, items, new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: 0 }));
+			return fail(new NodeOperationError(node, (error as Error).message, { itemIndex: 0 }));
 		}
+		const byFilter = isByFilter(this, provider);
 
-		// Select = By Filter: the node lists what to delete itself (byFilter.ts).
-		if (isByFilter(this, provider)) {
-			try {
-				return shapeForTool(this, provider, await executeByFilter(this, provider, settings, scopes));
-			} catch (error) {
-				const known = error instanceof NodeOperationError || error instanceof NodeApiError;
-				return runError(this, items, known ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 }));
-			}
-		}
-
-		// Items whose own parameters are unreadable: their IDs are never sent (see scopes.ts).
-		for (const [itemIndex, message] of scopes.problems) {
-			if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), message, { itemIndex });
-		}
-		const { occurrences, problems } = collectIds(this, provider, items);
-		if (scopes.params.length > 1 || scopes.problems.size > 0) {
-			for (const o of occurrences) {
-				const problem = scopes.problems.get(o.itemIndex);
-				if (problem !== undefined) {
-					o.invalidReason = problem;
-					o.invalidCode = 'INVALID_PARAMETER';
-				} else {
-					o.scope = scopes.ofItem[o.itemIndex];
-				}
-			}
-		}
+		// 2. The targets: a source of units, and Failure items for input items that name nothing.
+		let source: (requester: Requester) => TargetSource<FilterEnd | void>;
+		let filter: ReturnType<typeof readFilterOnce> | undefined;
 		const problemItems: INodeExecutionData[] = [];
-		for (const problem of problems) {
-			if (!this.continueOnFail()) {
-				throw new NodeOperationError(this.getNode(), problem.message, { itemIndex: problem.itemIndex });
+		if (byFilter) {
+			try {
+				filter = readFilterOnce(this, provider, scopes);
+			} catch (error) {
+				return fail(error as NodeOperationError);
 			}
-			problemItems.push({
-				json: { id: null, provider: provider.id, status: 'invalid', code: problem.code, message: problem.message, batch: null, attempts: 0 },
-				pairedItem: { item: problem.itemIndex },
-			});
-		}
-		const units = planUnits(occurrences, settings.dedupe);
-		if (units.length > settings.maxIds) {
-			const count = (n: number) => n.toLocaleString('en-US');
-			return runError(
-				this,
-				items,
-				new NodeOperationError(this.getNode(), `The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`, {
-					itemIndex: 0,
-					description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
-				}),
-			);
+		} else {
+			for (const [itemIndex, message] of scopes.problems) {
+				if (!this.continueOnFail()) throw new NodeOperationError(node, message, { itemIndex });
+			}
+			const { occurrences, problems } = scopedOccurrences(this, provider, items, scopes);
+			for (const problem of problems) {
+				if (!this.continueOnFail()) throw new NodeOperationError(node, problem.message, { itemIndex: problem.itemIndex });
+				problemItems.push({
+					json: { id: null, provider: provider.id, status: 'invalid', code: problem.code, message: problem.message, batch: null, attempts: 0 },
+					pairedItem: { item: problem.itemIndex },
+				});
+			}
+			const units = planUnits(occurrences, settings.dedupe);
+			if (units.length > settings.maxIds) {
+				const count = (n: number) => n.toLocaleString('en-US');
+				return fail(
+					new NodeOperationError(node, `The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`, {
+						itemIndex: 0,
+						description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
+					}),
+				);
+			}
+			source = () => unitsSource(units);
 		}
 
+		// 3. The credential, once. By ID's dry run needs none; By Filter lists even in a dry run.
 		const credentialType = chooseCredential(this, provider);
 		let credentials: IDataObject = {};
 		try {
 			credentials = (await this.getCredentials(credentialType.name)) as IDataObject;
 		} catch (error) {
-			if (!settings.dryRun) {
+			if (byFilter || !settings.dryRun) {
 				const auth = provider.authParameter === undefined ? '' : ` (Authentication: ${credentialType.displayName})`;
-				return runError(
-					this,
-					items,
-					new NodeOperationError(this.getNode(), `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
+				const nothing = byFilter ? 'Nothing was listed or deleted (By Filter lists through the provider even in a dry run).' : 'Nothing was sent.';
+				return fail(
+					new NodeOperationError(node, `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
 						itemIndex: 0,
-						description: `Nothing was sent. Select or create a credential of that type under "Credential to connect with"${auth}, or change Authentication to match the credential you have.`,
+						description: `${nothing} Select or create a credential of that type under "Credential to connect with"${auth}, or change Authentication to match the credential you have.`,
 					}),
 				);
 			}
 		}
 		const contexts = scopes.params.map((params) => ({ params, credentialType: credentialType.name, credentials }));
-		const scopeFields = provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params));
+		if (filter !== undefined) {
+			const { olderThanMs, limit } = filter.chosen;
+			const startedAt = new Date();
+			const olderThan = olderThanMs > 0 ? new Date(startedAt.getTime() - olderThanMs) : undefined;
+			source = filterSource(provider, provider.list!, { ...contexts[0], params: filter.params }, filter.filters, { limit, startedAt, ...(olderThan ? { olderThan } : {}) });
+		}
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
-		if (settings.dryRun) {
-			const invalidUnits = units.filter((u) => u.invalidReason !== undefined);
-			const [, invalid] = buildOutputs(provider.id, invalidUnits, invalidUnits.map(invalidResult), secrets, scopeFields);
-			return shapeForTool(this, provider, [dryRunOutputs(provider, contexts, units, settings.batchSize, scopeFields), [...problemItems, ...invalid]]);
-		}
-
+		// 4. Run.
 		const signal = this.getExecutionCancelSignal();
-		const report = await runDeletion(
+		const report = await runPipeline(
 			provider,
 			contexts,
-			units,
+			source!,
 			settings,
 			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
 			executionClock(signal),
 			() => signal?.aborted === true,
 		);
 
-		// Bad credentials or a wrong endpoint before anything happened: fail the node as n8n's own
-		// nodes do. Once anything may have been deleted, report instead, so nothing is lost.
-		const stop = report.stop;
-		if (stop !== undefined && (stop.reason === 'auth' || stop.reason === 'config') && !report.anyApplied) {
-			const error = stopError(this, provider, stop, secrets);
-			// Continue (regular output) keeps the per-ID report below: every ID on Failure, not attempted.
-			if (!this.continueOnFail() || this.getNode().onError === 'continueErrorOutput') return runError(this, items, error);
+		// 5. The outputs. Bad credentials, a wrong endpoint or a list that cannot be read before
+		// anything happened fail the node as n8n's own nodes do; once anything may have been
+		// deleted, the node reports instead, so the record of what was deleted is never lost.
+		const end = report.end ?? undefined;
+		const stop = end?.stop ?? report.stop;
+		if (stop !== undefined && (stop.reason === 'auth' || stop.reason === 'config' || stop.reason === 'list') && !report.anyApplied) {
+			// Continue (regular output) keeps the per-ID report below.
+			if (!this.continueOnFail() || node.onError === 'continueErrorOutput') return fail(stopError(this, provider, stop, secrets));
 		}
-
-		const [success, failure] = buildOutputs(provider.id, units, report.results, secrets, scopeFields);
+		const scopeFields = provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params));
+		const [success, failure] = buildOutputs(provider.id, report.units, report.results, secrets, scopeFields);
+		if (end !== undefined) {
+			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
+			filterHints(this, provider, end, filter!.chosen);
+		}
 		return shapeForTool(this, provider, [success, [...problemItems, ...failure]]);
 	}
 }
 
 /** The node error for a run stop before anything can have been deleted. */
-function stopError(ctx: IExecuteFunctions, provider: Provider<unknown>, stop: RunStop, secrets: string[]): NodeApiError | NodeOperationError {
+function stopError(ctx: IExecuteFunctions, provider: Provider<unknown>, stop: RunStop | ListingStop, secrets: string[]): NodeApiError | NodeOperationError {
 	const message = redact(stop.message, secrets);
+	const nothing = 'Nothing was deleted.';
 	if (stop.reason === 'auth') {
 		return new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
 			message: `${provider.displayName} refused the credentials: ${message}`,
-			description: 'Nothing was deleted. Check the credential, then run again.',
+			description: `${nothing} Check the credential, then run again.`,
 			httpCode: '401',
 			itemIndex: 0,
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: 'Nothing was deleted.' });
+	if (stop.reason === 'list') {
+		const http = /^HTTP_(\d{3})$/.exec(stop.code);
+		return new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
+			message: `${provider.displayName} could not list what to delete: ${message}`,
+			description: `${nothing} The list request failed (${stop.code}) after the retries Options allow.`,
+			...(http ? { httpCode: http[1] } : {}),
+			itemIndex: 0,
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
 }
 
 /** "Delete Avaya Spaces messages", from the registry. */

@@ -1,23 +1,20 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { executionClock } from './engine/clock';
-import type { FilterReport, ListingStop } from './engine/listing';
-import { runByFilter } from './engine/listing';
-import { redact, secretsOf } from './engine/secrets';
-import { createTransport } from './engine/transport';
+import type { FilterEnd, ListingStop } from './engine/listing';
+import { redact } from './engine/secrets';
 import type { Provider } from './engine/types';
-import { MAX_MAX_IDS } from './settings';
-import type { NodeSettings } from './settings';
 import { PROVIDERS } from './providers';
+import { MAX_MAX_IDS } from './settings';
 import type { Scopes } from './scopes';
 import { anyExpression, parameterNames } from './scopes';
 
 /**
  * Select = By Filter: the node finds what to delete itself, through the provider's list API
- * (engine/listing.ts), instead of reading IDs from its input. It runs once, not per item: its
- * parameters are read for the first item and every output item is paired with it.
+ * (engine/listing.ts is the target source), instead of reading IDs from its input. It runs once,
+ * not per item: its parameters are the same for every item and every output item is paired with
+ * the first. This file holds its parameters and what it adds to the outputs.
  */
 
 export const DEFAULT_FILTER_LIMIT = 1000;
@@ -146,7 +143,7 @@ export function readByFilterParameters(read: (name: string, fallback: unknown) =
  * whose expressions resolve differently are refused, naming them, rather than listed for one and
  * paired with all (one execution per set, e.g. with Loop Over Items, does what that would mean).
  */
-function readOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>, scopes: Scopes<P>) {
+export function readFilterOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>, scopes: Scopes<P>): { params: P; filters: unknown; chosen: ByFilterParameters } {
 	const list = provider.list!;
 	const names = [...parameterNames(provider as Provider<unknown>), ...list.properties.map((p) => p.name), 'olderThan', 'olderThanUnit', 'filterLimit'];
 	const read = (i: number) => ({
@@ -184,87 +181,8 @@ function readOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>, scopes: Scop
 	return once;
 }
 
-/** Run By Filter and shape the node's two outputs. */
-export async function executeByFilter<P>(
-	ctx: IExecuteFunctions,
-	provider: Provider<P>,
-	settings: NodeSettings,
-	scopes: Scopes<P>,
-): Promise<INodeExecutionData[][]> {
-	const list = provider.list!;
-	const node = ctx.getNode();
-	const { params, filters, chosen }: { params: P; filters: unknown; chosen: ByFilterParameters } = readOnce(ctx, provider, scopes);
-
-	const credentialType =
-		provider.authParameter === undefined
-			? provider.credentials[0]
-			: (provider.credentials.find((c) => c.value === ctx.getNodeParameter(provider.authParameter!, 0)) ?? provider.credentials[0]);
-	let credentials: IDataObject;
-	try {
-		credentials = (await ctx.getCredentials(credentialType.name)) as IDataObject;
-	} catch (error) {
-		const auth = provider.authParameter === undefined ? '' : ` (Authentication: ${credentialType.displayName})`;
-		throw new NodeOperationError(node, `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
-			itemIndex: 0,
-			description: `Nothing was listed or deleted (By Filter lists through the provider even in a dry run). Select or create a credential of that type under "Credential to connect with"${auth}.`,
-		});
-	}
-	const secrets = secretsOf(credentials);
-	const signal = ctx.getExecutionCancelSignal();
-	const report = await runByFilter(
-		provider,
-		list,
-		{ params, credentialType: credentialType.name, credentials },
-		filters,
-		{
-			...settings,
-			limit: chosen.limit,
-			...(chosen.olderThanMs > 0 ? { olderThan: new Date(Date.now() - chosen.olderThanMs) } : {}),
-		},
-		createTransport(ctx, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
-		executionClock(signal),
-		() => signal?.aborted === true,
-		secrets,
-	);
-
-	const stop = report.stop;
-	// Continue (using error output) takes this as a run error too (see runError.ts).
-	const continueHere = ctx.continueOnFail() && node.onError !== 'continueErrorOutput';
-	if (stop !== undefined && stop.reason !== 'quota' && stop.reason !== 'cancelled' && !report.anyApplied && !continueHere) {
-		failNode(ctx, provider, stop, secrets);
-	}
-	const failure = [...report.failure];
-	if (stop !== undefined && stop.during === 'list') failure.push(stopItem(provider, stop, report, secrets));
-	hint(ctx, provider, report, chosen);
-	return [report.success, failure];
-}
-
-/** Nothing can have been deleted: fail as n8n's own nodes do (the By ID path does the same). */
-function failNode(ctx: IExecuteFunctions, provider: Provider<unknown>, stop: ListingStop, secrets: string[]): never {
-	const message = redact(stop.message, secrets);
-	const nothing = 'Nothing was deleted.';
-	if (stop.reason === 'auth') {
-		throw new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
-			message: `${provider.displayName} refused the credentials: ${message}`,
-			description: `${nothing} Check the credential, then run again.`,
-			httpCode: '401',
-			itemIndex: 0,
-		});
-	}
-	if (stop.reason === 'list') {
-		const http = /^HTTP_(\d{3})$/.exec(stop.code);
-		throw new NodeApiError(ctx.getNode(), { code: stop.code, message } as JsonObject, {
-			message: `${provider.displayName} could not list what to delete: ${message}`,
-			description: `${nothing} The list request failed (${stop.code}) after the retries Options allow.`,
-			...(http ? { httpCode: http[1] } : {}),
-			itemIndex: 0,
-		});
-	}
-	throw new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
-}
-
 /** One Failure item (with no ID) saying the list was not read to its end, and why. */
-function stopItem(provider: Provider<unknown>, stop: ListingStop, report: FilterReport, secrets: string[]): INodeExecutionData {
+export function stopItem(provider: Provider<unknown>, stop: ListingStop, report: FilterEnd, secrets: string[]): INodeExecutionData {
 	return {
 		json: {
 			id: null,
@@ -281,7 +199,7 @@ function stopItem(provider: Provider<unknown>, stop: ListingStop, report: Filter
 }
 
 /** Tell the user when Limit cut the run short, or when items could not be dated. */
-function hint(ctx: IExecuteFunctions, provider: Provider<unknown>, report: FilterReport, chosen: ByFilterParameters): void {
+export function filterHints(ctx: IExecuteFunctions, provider: Provider<unknown>, report: FilterEnd, chosen: ByFilterParameters): void {
 	if (typeof ctx.addExecutionHints !== 'function') return;
 	const count = (n: number) => n.toLocaleString('en-US');
 	if (report.limitReached) {

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { idsFromValue, readPath } from './engine/ids';
 import type { IdOccurrence } from './engine/plan';
 import type { Provider } from './engine/types';
+import type { Scopes } from './scopes';
 
 /** An input item that names no ID at all, or whose IDs could not be read. */
 export interface ItemProblem {
@@ -107,4 +108,24 @@ function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, ite
 		}
 	}
 	return { occurrences, problems };
+}
+
+/**
+ * By ID: the units the input names, each in the scope of its item's parameters. An item whose
+ * parameters are unreadable gets its IDs `invalid` (INVALID_PARAMETER), never sent.
+ */
+export function scopedOccurrences<P>(ctx: IExecuteFunctions, provider: Provider<P>, items: INodeExecutionData[], scopes: Scopes<P>): Collected {
+	const collected = collectIds(ctx, provider as Provider<unknown>, items);
+	if (scopes.params.length > 1 || scopes.problems.size > 0) {
+		for (const o of collected.occurrences) {
+			const problem = scopes.problems.get(o.itemIndex);
+			if (problem !== undefined) {
+				o.invalidReason = problem;
+				o.invalidCode = 'INVALID_PARAMETER';
+			} else {
+				o.scope = scopes.ofItem[o.itemIndex];
+			}
+		}
+	}
+	return collected;
 }

@@ -151,7 +151,8 @@ describe('SOLAPI Group ID per item', () => {
 			{ options: { ...FAST, dryRun: true } },
 		);
 		expect(deletes().length).toBe(before);
-		const rows = result.success.map((i) => i.json);
+		// Items come in input order; each names its group's batch.
+		const rows = result.success.map((i) => i.json).sort((x, y) => Number(x.batch) - Number(y.batch));
 		expect(rows.map((r) => [r.id, r.groupId, r.batch])).toEqual([
 			[a[0], g1, 1],
 			[a[1], g1, 1],

@@ -1,12 +1,17 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { FilterSettings } from '../../nodes/BatchDelete/engine/listing';
-import { runByFilter } from '../../nodes/BatchDelete/engine/listing';
-import type { Clock, Sender } from '../../nodes/BatchDelete/engine/run';
+import { filterSource } from '../../nodes/BatchDelete/engine/listing';
+import { buildOutputs } from '../../nodes/BatchDelete/engine/outputs';
+import type { Clock, RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
+import { runPipeline } from '../../nodes/BatchDelete/engine/run';
 import type { BatchVerdict, HttpResult, ListedItem, Provider, ProviderList } from '../../nodes/BatchDelete/engine/types';
 
+/** What a By Filter run's settings are here: the engine's, plus Limit and Older Than. */
+type FilterSettings = RunSettings & { limit: number; olderThan?: Date };
+
 /**
- * The By Filter loop against an in-memory provider: exact paging while deleting, stepping back
+ * The By Filter source (engine/listing.ts) in the one pipeline (engine/run.ts), against an
+ * in-memory provider: exact paging while deleting, stepping back
  * when others delete behind the position, no match handled twice, cursor read-ahead, Limit, dry
  * run, undated items, and list failures. No HTTP: a fake Sender answers from an array.
  */
@@ -130,8 +135,15 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		limit: 1000,
 		...over,
 	});
-	const run = async (over: Partial<FilterSettings> = {}) =>
-		await runByFilter(provider, list, { params: {}, credentialType: 'fakeApi', credentials: {} }, { onlyMatch: true }, settings(over), sender, clock, () => false, []);
+	const run = async (over: Partial<FilterSettings> = {}) => {
+		const s = settings(over);
+		const ctx = { params: {}, credentialType: 'fakeApi', credentials: {} };
+		const options = { limit: s.limit, startedAt: new Date(clock.now()), ...(s.olderThan ? { olderThan: s.olderThan } : {}) };
+		const report = await runPipeline(provider, ctx, filterSource(provider, list, ctx, { onlyMatch: true }, options), s, sender, clock, () => false);
+		const [success, failure] = buildOutputs(provider.id, report.units, report.results, []);
+		const stop = report.end.stop ? { ...report.end.stop, during: 'list' } : report.stop ? { ...report.stop, during: 'delete' } : undefined;
+		return { ...report.end, success, failure, stop, requests: report.requests, listRequests: report.listRequests };
+	};
 	return { store, run };
 }
 

@@ -1,19 +1,13 @@
-import type { INodeExecutionData, IHttpRequestOptions } from 'n8n-workflow';
-
-import { dryRunOutputs } from './dryRun';
-import { buildOutputs } from './outputs';
 import type { Unit } from './plan';
-import { chunkUnits } from './plan';
-import { RateLimiter } from './rateLimit';
-import { backoffMs } from './retry';
-import type { Clock, RunSettings, Sender, UnitResult } from './run';
-import { runDeletion } from './run';
-import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
+import type { Requester, RunStop } from './requester';
+import type { TargetSource, UnitResult } from './run';
+import type { ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
 
 /**
- * Delete by filter: list through the provider's own list endpoint, page by page, keep the items
- * that pass the filters, and hand each page's matches to the same delete engine (`runDeletion`)
- * before the next page is read. Memory stays bounded on large accounts: one page of matches (two
+ * Delete by filter, as a target source of the one pipeline (engine/run.ts): list through the
+ * provider's own list endpoint, page by page, through the run's Requester (rate limit, retries,
+ * token refresh), keep the items that pass the filters, and hand each page's matches to the
+ * engine, whose results come back before the next page is read. Memory stays bounded on large accounts: one page of matches (two
  * for cursor endpoints, see below), the IDs already handled (at most Limit) and the output items.
  *
  * Paging while deleting. What we delete disappears from the list, so an offset or page number
@@ -45,135 +39,91 @@ import type { HttpResult, ListedItem, ListPosition, ListVerdict, ListWindow, Pro
  * (bad credentials, a quota, cancellation, a list request that kept failing).
  */
 
-export interface FilterSettings extends RunSettings {
-	dryRun: boolean;
+export interface FilterOptions {
 	/** The most matches one run handles: deleted, failed, or shown by a dry run. */
 	limit: number;
 	/** Only items created before this match; undefined: any age. */
 	olderThan?: Date;
-	batchSize: number;
+	/** When the run started (the list's upper time bound when there is no Older Than). */
+	startedAt: Date;
 }
 
+/** Why the list was not read to its end (the run's own stops are the engine's). */
 export interface ListingStop {
 	/** `list`: a list request kept failing or could not be read. */
-	reason: 'auth' | 'quota' | 'config' | 'cancelled' | 'list';
+	reason: RunStop['reason'] | 'list';
 	code: string;
 	message: string;
-	/** Whether the run stopped while listing (the rest of the list was never read) or deleting. */
-	during: 'list' | 'delete';
 }
 
-export interface FilterReport {
-	success: INodeExecutionData[];
-	failure: INodeExecutionData[];
+/** What the source says when it ends. */
+export interface FilterEnd {
+	/** Set when the run stopped while listing: the rest of the list was never read. */
 	stop?: ListingStop;
 	/** Limit matches were handled and the list may hold more. */
 	limitReached: boolean;
-	/** Whether anything may have been deleted. */
-	anyApplied: boolean;
 	pages: number;
 	listed: number;
 	matched: number;
 	/** Listed items Older Than could not date (the provider gave no readable time): never matched. */
 	undated: number;
-	listRequests: number;
-	deleteRequests: number;
 }
 
 /** Statuses after which a listed match has left the list, or may have (over-counting is safe). */
-const REMOVED = new Set(['deleted', 'alreadyGone', 'notFound', 'unknown']);
+const REMOVED = new Set<UnitResult['status']>(['deleted', 'alreadyGone', 'notFound', 'unknown']);
 
 /** A provider that never says "last page" and never runs short cannot keep a run going forever. */
 export const MAX_LIST_PAGES = 100_000;
 
-type Fetched = { kind: 'page'; items: ListedItem[]; next?: string; total?: number } | { kind: 'stop'; stop: ListingStop };
+type Page = Extract<ListVerdict, { kind: 'page' }>;
+type Fetched = Page | { kind: 'stop'; stop: ListingStop };
 
-export async function runByFilter<P, F>(
+/** The units the provider's list names, page by page (see the top of this file). */
+export function filterSource<P, F>(
 	provider: Provider<P>,
 	list: ProviderList<P, F>,
 	ctx: ProviderContext<P>,
 	filters: F,
-	settings: FilterSettings,
-	sender: Sender,
-	clock: Clock,
-	isCancelled: () => boolean,
-	secrets: string[],
-): Promise<FilterReport> {
-	const report: FilterReport = {
-		success: [],
-		failure: [],
-		limitReached: false,
-		anyApplied: false,
-		pages: 0,
-		listed: 0,
-		matched: 0,
-		undated: 0,
-		listRequests: 0,
-		deleteRequests: 0,
-	};
+	options: FilterOptions,
+): (requester: Requester) => TargetSource<FilterEnd> {
+	return (requester) => pages(provider, list, ctx, filters, options, requester);
+}
 
-	// One rate limiter for list and delete requests alike: the provider counts both.
-	const limiter = new RateLimiter(settings.requestsPerSecond, clock);
-	const paced: Sender = {
-		canRefresh: sender.canRefresh,
-		send: async (request, refresh) => {
-			await limiter.take();
-			return await sender.send(request, refresh);
-		},
-	};
-	const deleteSettings: RunSettings = { ...settings, requestsPerSecond: 0 };
-
-	const window: ListWindow = { startedAt: new Date(clock.now()), ...(settings.olderThan === undefined ? {} : { olderThan: settings.olderThan }) };
+async function* pages<P, F>(
+	provider: Provider<P>,
+	list: ProviderList<P, F>,
+	ctx: ProviderContext<P>,
+	filters: F,
+	options: FilterOptions,
+	requester: Requester,
+): TargetSource<FilterEnd> {
+	const end: FilterEnd = { limitReached: false, pages: 0, listed: 0, matched: 0, undated: 0 };
+	const window: ListWindow = { startedAt: options.startedAt, ...(options.olderThan === undefined ? {} : { olderThan: options.olderThan }) };
 	const handled = new Set<string>();
-	let batchBase = 0;
-	const cancelled = (): ListingStop => ({ reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled', during: 'list' });
 
-	/** One page, with retries and one token refresh, as a delete request gets them. */
+	/** One page: a list request gets what a delete request gets (retries, one token refresh). */
 	const fetchPage = async (position: ListPosition): Promise<Fetched> => {
-		let retries = 0;
-		let refreshed = false;
-		let refresh = false;
-		for (;;) {
-			if (isCancelled()) return { kind: 'stop', stop: cancelled() };
-			let request: IHttpRequestOptions;
-			try {
-				request = list.buildListRequest(position, ctx, filters, window);
-			} catch (error) {
-				return { kind: 'stop', stop: { reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message, during: 'list' } };
+		const exchange = await requester.exchange<ListVerdict>(
+			'list',
+			() => list.buildListRequest(position, ctx, filters, window),
+			(result) => list.readListResponse(result, ctx, filters),
+		);
+		const stopped = (): Fetched => ({ kind: 'stop', stop: requester.stop! });
+		switch (exchange.kind) {
+			case 'halted':
+			case 'refused':
+				return stopped();
+			case 'gaveUp': {
+				if (requester.stop !== undefined) return stopped();
+				const { code, message } = exchange.verdict;
+				const wait = exchange.waitS === undefined ? '' : ` (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`;
+				return { kind: 'stop', stop: { reason: 'list', code, message: `${message}${wait}` } };
 			}
-			report.listRequests++;
-			const result = await paced.send(request, refresh);
-			refresh = false;
-			const verdict = listVerdictOf(list, result, ctx, filters);
-			switch (verdict.kind) {
-				case 'page':
-					return verdict;
-				case 'retry': {
-					const stopAs = (message: string): Fetched => ({
-						kind: 'stop',
-						stop: verdict.onExhausted !== undefined
-							? { reason: verdict.onExhausted.reason, code: verdict.onExhausted.code, message: verdict.onExhausted.message, during: 'list' }
-							: { reason: 'list', code: verdict.code, message, during: 'list' },
-					});
-					if (retries >= Math.min(settings.retry.maxRetries, verdict.maxRetries ?? Infinity) || isCancelled()) return stopAs(verdict.message);
-					const delay = verdict.retryAfterMs ?? Math.max(backoffMs(retries, settings.retry), verdict.minDelayMs ?? 0);
-					if (delay > settings.retry.maxDelayMs) {
-						return stopAs(`${verdict.message} (the provider asked to wait ${Math.ceil(delay / 1000)} s, longer than this node waits)`);
-					}
-					if (verdict.retryAfterMs !== undefined) limiter.pushBack(delay);
-					retries++;
-					await clock.sleep(delay);
-					continue;
-				}
-				case 'reauth':
-					if (refreshed || !sender.canRefresh) return { kind: 'stop', stop: { reason: 'auth', code: verdict.code, message: verdict.message, during: 'list' } };
-					refreshed = true;
-					refresh = true;
-					continue;
-				case 'failBatch':
-					return { kind: 'stop', stop: { reason: 'list', code: verdict.code, message: verdict.message, during: 'list' } };
-				case 'stopRun':
-					return { kind: 'stop', stop: { reason: verdict.reason, code: verdict.code, message: verdict.message, during: 'list' } };
+			case 'answer': {
+				const verdict = exchange.verdict;
+				if (verdict.kind === 'page') return verdict;
+				if (verdict.kind === 'stopRun') return stopped();
+				return { kind: 'stop', stop: { reason: 'list', code: verdict.code, message: verdict.message } };
 			}
 		}
 	};
@@ -181,91 +131,66 @@ export async function runByFilter<P, F>(
 	/** The page's matches, at most what Limit still allows; `cut` when Limit left some out. */
 	const select = (items: ListedItem[]): { units: Unit[]; cut: boolean } => {
 		const units: Unit[] = [];
+		const picked = (cut: boolean) => {
+			end.matched += units.length;
+			return { units, cut };
+		};
 		for (const item of items) {
 			if (handled.has(item.id)) continue;
-			if (settings.olderThan !== undefined) {
+			if (options.olderThan !== undefined) {
 				if (item.time === undefined || Number.isNaN(item.time.getTime())) {
-					report.undated++;
+					end.undated++;
 					continue;
 				}
-				if (item.time.getTime() >= settings.olderThan.getTime()) continue;
+				if (item.time.getTime() >= options.olderThan.getTime()) continue;
 			}
 			if (!list.matches(item, filters, ctx, window)) continue;
-			if (report.matched + units.length >= settings.limit) return { units, cut: true };
+			if (end.matched + units.length >= options.limit) return picked(true);
 			handled.add(item.id);
 			const invalidReason = provider.checkId(item.id);
 			units.push({ id: item.id, items: [0], fields: item.fields, ...(invalidReason === undefined ? {} : { invalidReason }) });
 		}
-		return { units, cut: false };
+		return picked(false);
 	};
 
-	/** Delete (or, in a dry run, show) one page's matches; returns how many left the list. */
-	const handle = async (units: Unit[]): Promise<{ removed: number; stop?: ListingStop }> => {
-		report.matched += units.length;
-		if (units.length === 0) return { removed: 0 };
-		const valid = units.filter((u) => u.invalidReason === undefined);
-		const batches = chunkUnits(valid, settings.batchSize).length;
-		if (settings.dryRun) {
-			for (const item of dryRunOutputs(provider, ctx, valid, settings.batchSize)) {
-				item.json.batch = (item.json.batch as number) + batchBase;
-				report.success.push(item);
-			}
-			const invalid = units.filter((u) => u.invalidReason !== undefined);
-			const [, failure] = buildOutputs(provider.id, invalid, invalid.map(invalidResult), secrets);
-			report.failure.push(...failure);
-			batchBase += batches;
-			return { removed: 0 };
-		}
-		const run = await runDeletion(provider, ctx, units, deleteSettings, paced, clock, isCancelled);
-		report.deleteRequests += run.requests;
-		report.anyApplied ||= run.anyApplied;
-		const results = run.results.map((r): UnitResult => (r.batch === null ? r : { ...r, batch: r.batch + batchBase }));
-		batchBase += batches;
-		const [success, failure] = buildOutputs(provider.id, units, results, secrets);
-		report.success.push(...success);
-		report.failure.push(...failure);
-		const removed = results.filter((r) => REMOVED.has(r.status)).length;
-		return { removed, ...(run.stop === undefined ? {} : { stop: { ...run.stop, during: 'delete' as const } }) };
-	};
+	/** How many of a page's matches left the list (or may have). */
+	const removed = (results: UnitResult[]) => results.filter((r) => REMOVED.has(r.status)).length;
 
 	const pageSize = list.pageSize;
 	if (list.paging === 'cursor') {
 		let position: ListPosition = { offset: 0, page: 1, pageSize };
 		let current = await fetchPage(position);
 		while (current.kind === 'page') {
-			report.pages++;
-			report.listed += current.items.length;
+			end.pages++;
+			end.listed += current.items.length;
 			const { units, cut } = select(current.items);
-			const full = report.matched + units.length >= settings.limit;
+			const full = end.matched >= options.limit;
 			const more = current.next !== undefined && current.next !== '' && current.items.length > 0;
 			if (more && current.next === position.cursor) {
-				await handle(units);
-				report.stop = { reason: 'list', code: 'CURSOR_REPEATED', message: 'The provider answered with the same page cursor twice, so the list was not read further', during: 'list' };
-				return report;
+				yield units;
+				end.stop = { reason: 'list', code: 'CURSOR_REPEATED', message: 'The provider answered with the same page cursor twice, so the list was not read further' };
+				return end;
 			}
 			// Read ahead before deleting (see the top of this file).
 			let next: Fetched | undefined;
-			if (more && !full && report.pages < MAX_LIST_PAGES) {
+			if (more && !full && end.pages < MAX_LIST_PAGES) {
 				position = { offset: 0, page: position.page + 1, pageSize, cursor: current.next };
 				next = await fetchPage(position);
 			}
-			const done = await handle(units);
-			if (done.stop !== undefined) {
-				report.stop = done.stop;
-				return report;
-			}
+			yield units;
+			if (requester.stop !== undefined) return end;
 			if (full) {
-				report.limitReached = cut || more;
-				return report;
+				end.limitReached = cut || more;
+				return end;
 			}
 			if (next === undefined) {
-				if (more) report.stop = pageLimitStop();
-				return report;
+				if (more) end.stop = pageLimitStop();
+				return end;
 			}
 			current = next;
 		}
-		report.stop = current.stop;
-		return report;
+		end.stop = current.stop;
+		return end;
 	}
 
 	// Offset and page-number endpoints.
@@ -273,17 +198,17 @@ export async function runByFilter<P, F>(
 	/** What the provider's total should be now if nobody else changed the list. */
 	let expectedTotal: number | undefined;
 	for (;;) {
-		if (report.pages >= MAX_LIST_PAGES) {
-			report.stop = pageLimitStop();
-			return report;
+		if (end.pages >= MAX_LIST_PAGES) {
+			end.stop = pageLimitStop();
+			return end;
 		}
 		const start = list.paging === 'page' ? Math.floor(offset / pageSize) * pageSize : offset;
 		const fetched = await fetchPage({ offset: start, page: start / pageSize + 1, pageSize });
 		if (fetched.kind === 'stop') {
-			report.stop = fetched.stop;
-			return report;
+			end.stop = fetched.stop;
+			return end;
 		}
-		report.pages++;
+		end.pages++;
 		const total = fetched.total;
 		if (total !== undefined && expectedTotal !== undefined && total < expectedTotal && offset > 0) {
 			// Others deleted items while we listed; some may have been behind us: step back.
@@ -291,43 +216,21 @@ export async function runByFilter<P, F>(
 			expectedTotal = total;
 			continue;
 		}
-		report.listed += fetched.items.length;
+		end.listed += fetched.items.length;
 		const { units, cut } = select(fetched.items);
-		const done = await handle(units);
-		if (done.stop !== undefined) {
-			report.stop = done.stop;
-			return report;
-		}
+		const gone = units.length === 0 ? 0 : removed(yield units);
+		if (requester.stop !== undefined) return end;
 		const last = fetched.items.length < pageSize || (total !== undefined && start + fetched.items.length >= total);
-		if (report.matched >= settings.limit) {
-			report.limitReached = cut || !last;
-			return report;
+		if (end.matched >= options.limit) {
+			end.limitReached = cut || !last;
+			return end;
 		}
-		if (last) return report;
-		offset = start + fetched.items.length - done.removed;
-		expectedTotal = total === undefined ? undefined : total - done.removed;
-		if (isCancelled()) {
-			report.stop = cancelled();
-			return report;
-		}
+		if (last) return end;
+		offset = start + fetched.items.length - gone;
+		expectedTotal = total === undefined ? undefined : total - gone;
 	}
 }
 
 function pageLimitStop(): ListingStop {
-	return {
-		reason: 'list',
-		code: 'TOO_MANY_PAGES',
-		message: `The list did not end after ${MAX_LIST_PAGES.toLocaleString('en-US')} pages; narrow the filters`,
-		during: 'list',
-	};
-}
-
-function invalidResult(unit: Unit): UnitResult {
-	return { status: 'invalid', code: 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
-}
-
-function listVerdictOf<P, F>(list: ProviderList<P, F>, result: HttpResult, ctx: ProviderContext<P>, filters: F): ListVerdict {
-	if (result.kind === 'network') return { kind: 'retry', code: result.code, message: result.message };
-	if (result.kind === 'credential') return { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message };
-	return list.readListResponse(result, ctx, filters);
+	return { reason: 'list', code: 'TOO_MANY_PAGES', message: `The list did not end after ${MAX_LIST_PAGES.toLocaleString('en-US')} pages; narrow the filters` };
 }

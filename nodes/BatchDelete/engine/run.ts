@@ -1,11 +1,13 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { Unit } from './plan';
 import { chunkByScope } from './plan';
-import { RateLimiter } from './rateLimit';
+import type { Clock, Exchange, RunStop, Sender } from './requester';
+import { Requester } from './requester';
 import type { RetryPolicy } from './retry';
-import { backoffMs } from './retry';
-import type { BatchVerdict, HttpResult, IdOutcome, OutcomeStatus, Provider, ProviderContext } from './types';
+import type { BatchVerdict, IdOutcome, OutcomeStatus, Provider, ProviderContext } from './types';
+
+export type { Clock, RunStop, Sender } from './requester';
 
 export interface RunSettings {
 	batchSize: number;
@@ -15,23 +17,12 @@ export interface RunSettings {
 	retry: RetryPolicy;
 	/** Extra requests the run may spend halving batches that were rejected as a whole. */
 	maxSplitRequests: number;
-}
-
-/** The one door to HTTP (see transport.ts); tests can put a fake behind it. */
-export interface Sender {
-	/** Send one request; `refreshToken` fetches a new token first. Never throws. */
-	send(request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult>;
-	/** Whether the credential holds a token that can be fetched again. */
-	readonly canRefresh: boolean;
-}
-
-export interface Clock {
-	now(): number;
-	sleep(ms: number): Promise<void>;
+	/** Send nothing: every valid unit ends `dryRun` with the request that would delete it. */
+	dryRun?: boolean;
 }
 
 export interface UnitResult {
-	status: OutcomeStatus;
+	status: OutcomeStatus | 'dryRun';
 	code?: string;
 	message?: string;
 	/** 1-based number of the batch the ID was sent in; null when it was never put in one. */
@@ -41,28 +32,30 @@ export interface UnitResult {
 	/** Extra requests spent halving this ID's batch after the provider rejected it whole; absent
 	 * when the batch was never split. */
 	splitRequests?: number;
+	/** Dry run: the request line (the batch's first ID: with its query and body). */
+	request?: IDataObject;
 }
 
-export interface RunStop {
-	reason: 'auth' | 'quota' | 'config' | 'cancelled';
-	code: string;
-	message: string;
-}
+/**
+ * Where a run's units come from: the input items (By ID, one batch) or the provider's list pages
+ * (By Filter). The engine hands back each batch's results before it asks for the next batch.
+ */
+export type TargetSource<E> = AsyncGenerator<Unit[], E, UnitResult[]>;
 
-export interface RunReport {
-	/** Parallel to the units passed in. */
+export interface RunReport<E = void> {
+	/** Every unit the source gave, in order, and its result. */
+	units: Unit[];
 	results: UnitResult[];
+	/** Delete requests sent. */
 	requests: number;
+	listRequests: number;
 	splitRequests: number;
 	stop?: RunStop;
 	/** Whether any request may have changed something on the provider's side. */
 	anyApplied: boolean;
+	/** What the source said when it ended (By Filter: its counts and why it stopped listing). */
+	end: E;
 }
-
-const NOT_IN_RESPONSE = {
-	code: 'NOT_IN_RESPONSE',
-	message: 'The provider answered but did not mention this ID, so whether it was deleted is unknown',
-};
 
 /** One context, or one per scope (a unit's `scope` indexes it). */
 export type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
@@ -76,12 +69,68 @@ export function invalidResult(unit: Unit): UnitResult {
 	return { status: 'invalid', code: unit.invalidCode ?? 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
 }
 
+/** Statuses after which an ID is confirmed gone. */
+export const GONE = new Set<UnitResult['status']>(['deleted', 'alreadyGone']);
+
+const NOT_IN_RESPONSE = {
+	code: 'NOT_IN_RESPONSE',
+	message: 'The provider answered but did not mention this ID, so whether it was deleted is unknown',
+};
+
 /**
- * Delete the valid units in chunks: bounded concurrency, one rate limiter, retries with backoff,
- * one token refresh per batch, batch halving for whole-batch rejections, and a stop for the rest
- * of the run when nothing more can succeed. Chunks never mix scopes; concurrency, the limiter,
- * token refresh and the split budget are shared by all. Every unit ends with exactly one result.
+ * The one pipeline. Units come from `source` batch by batch; each batch is chunked (never mixing
+ * scopes) and deleted with bounded concurrency through one Requester (rate limit, retries, token
+ * refresh, stop) shared with the source's own list requests; whole-batch rejections are halved
+ * within one split budget. Every unit ends with exactly one result; the engine builds no n8n items.
  */
+export async function runPipeline<P, E>(
+	provider: Provider<P>,
+	contexts: Contexts<P>,
+	source: (requester: Requester) => TargetSource<E>,
+	settings: RunSettings,
+	sender: Sender,
+	clock: Clock,
+	isCancelled: () => boolean,
+): Promise<RunReport<E>> {
+	const requester = new Requester(sender, clock, settings, isCancelled);
+	const engine = new DeleteEngine(provider, contexts, settings, requester);
+	const generator = source(requester);
+	let units: Unit[] = [];
+	let results: UnitResult[] = [];
+	let step = await generator.next(undefined as unknown as UnitResult[]);
+	while (!step.done) {
+		const batch = step.value;
+		const done = settings.dryRun ? engine.dryRun(batch) : await engine.delete(batch);
+		// One batch (By ID) is kept as it is: no copy of a million-unit array.
+		if (units.length === 0) {
+			units = batch;
+			results = done;
+		} else {
+			for (let i = 0; i < batch.length; i++) {
+				units.push(batch[i]);
+				results.push(done[i]);
+			}
+		}
+		step = await generator.next(done);
+	}
+	return {
+		units,
+		results,
+		requests: requester.sent.delete,
+		listRequests: requester.sent.list,
+		splitRequests: engine.splitRequests,
+		stop: requester.stop,
+		anyApplied: requester.anyApplied,
+		end: step.value,
+	};
+}
+
+/** The units as one batch: the By ID source. */
+export async function* unitsSource(units: Unit[]): TargetSource<void> {
+	yield units;
+}
+
+/** Delete these units (one batch): `runPipeline` over `unitsSource`. */
 export async function runDeletion<P>(
 	provider: Provider<P>,
 	contexts: Contexts<P>,
@@ -91,119 +140,105 @@ export async function runDeletion<P>(
 	clock: Clock,
 	isCancelled: () => boolean,
 ): Promise<RunReport> {
-	const results: Array<UnitResult | undefined> = new Array(units.length);
-	const attempts = new Uint32Array(units.length);
-	const batchOf = new Int32Array(units.length);
-	const limiter = new RateLimiter(settings.requestsPerSecond, clock);
-	let requests = 0;
-	let splitRequests = 0;
-	const splitsByBatch = new Map<number, number>();
-	let stop: RunStop | undefined;
-	let anyApplied = false;
+	return await runPipeline(provider, contexts, () => unitsSource(units), settings, sender, clock, isCancelled);
+}
 
-	// Token refresh is shared: the first batch that sees a bad token refreshes it, batches that
-	// saw the same old token wait for that refresh and resend instead of refreshing again.
-	let authEpoch = 0;
-	let refreshing: Promise<unknown> | undefined;
-	// With a fetched token, the first request goes alone: parallel first sends would each log in
-	// (and a wrong password, tried N times at once, can lock the account).
-	let firstSend: Promise<unknown> | undefined;
+/** Deletes batches of units; batch numbers and the split budget run across all batches of a run. */
+class DeleteEngine<P> {
+	splitRequests = 0;
+	private batches = 0;
 
-	const indexOf = new Map<Unit, number>();
-	units.forEach((unit, index) => {
-		if (unit.invalidReason !== undefined) {
-			results[index] = invalidResult(unit);
-		} else {
-			indexOf.set(unit, index);
-		}
-	});
+	constructor(
+		private readonly provider: Provider<P>,
+		private readonly contexts: Contexts<P>,
+		private readonly settings: RunSettings,
+		private readonly requester: Requester,
+	) {}
 
-	const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
-		for (const i of indices) {
-			if (status === 'deleted' || status === 'alreadyGone') anyApplied = true;
-			results[i] = { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] };
-		}
-	};
-
-	const stopped = (): boolean => {
-		if (stop === undefined && isCancelled()) {
-			stop = { reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled before this ID was sent' };
-		}
-		return stop !== undefined;
-	};
-
-	const send = async (request: IHttpRequestOptions, refreshFrom: number | undefined) => {
-		if (refreshFrom !== undefined && authEpoch === refreshFrom) {
-			authEpoch++;
-			const sending = sender.send(request, true);
-			refreshing = sending;
-			return { result: await sending, epoch: authEpoch };
-		}
-		if (refreshing !== undefined) await refreshing;
-		if (sender.canRefresh) {
-			if (firstSend === undefined) {
-				const sending = sender.send(request, false);
-				firstSend = sending;
-				return { result: await sending, epoch: authEpoch };
-			}
-			await firstSend;
-		}
-		const epoch = authEpoch;
-		return { result: await sender.send(request, false), epoch };
-	};
-
-	const verdictOf = (indices: number[], result: HttpResult): BatchVerdict => {
-		if (result.kind === 'network') {
-			return { kind: 'retry', code: result.code, message: result.message, maybeApplied: result.maybeApplied };
-		}
-		if (result.kind === 'credential') {
-			return { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message };
-		}
-		return provider.readResponse(
-			indices.map((i) => units[i]),
-			result,
-			contextOf(contexts, units[indices[0]]),
-		);
-	};
-
-	/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own. */
-	const runChunk = async (indices: number[], batch: number, resentAlone = false): Promise<void> => {
-		for (const i of indices) batchOf[i] = batch;
-		let retries = 0;
-		let maybeApplied = false;
-		let refreshed = false;
-		let refreshFrom: number | undefined;
-		for (;;) {
-			if (stopped()) {
-				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop!.code, stop!.message);
-				return;
-			}
-			await limiter.take();
-			if (stopped()) {
-				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop!.code, stop!.message);
-				return;
-			}
-			let request: IHttpRequestOptions;
+	/** What a run would send, without sending it. */
+	dryRun(units: Unit[]): UnitResult[] {
+		const results = new Map<Unit, UnitResult>();
+		for (const chunk of chunkByScope(units.filter((u) => u.invalidReason === undefined), this.settings.batchSize)) {
+			const batch = ++this.batches;
+			let request: IDataObject;
 			try {
-				request = provider.buildRequest(
-					indices.map((i) => units[i]),
-					contextOf(contexts, units[indices[0]]),
-				);
+				const built = this.provider.buildRequest(chunk, contextOf(this.contexts, chunk[0]));
+				request = { method: built.method ?? 'GET', url: built.url };
+				if (built.qs !== undefined) request.qs = built.qs as IDataObject;
+				if (built.body !== undefined) request.body = built.body as IDataObject;
 			} catch (error) {
-				// A request that cannot be built (missing project ID, bad base URL) fails every batch alike.
-				stop ??= { reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message };
-				finish(indices, maybeApplied ? 'unknown' : 'notAttempted', stop.code, stop.message);
-				return;
+				request = { error: (error as Error).message };
 			}
-			requests++;
-			for (const i of indices) attempts[i]++;
-			const { result, epoch } = await send(request, refreshFrom);
-			refreshFrom = undefined;
-			const verdict = verdictOf(indices, result);
+			const line: IDataObject = { method: request.method ?? null, url: request.url ?? null, ids: chunk.length };
+			chunk.forEach((unit, position) => {
+				results.set(unit, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
+			});
+		}
+		return units.map((unit) => results.get(unit) ?? invalidResult(unit));
+	}
 
+	/** Delete one batch of units; the results are parallel to `units`. */
+	async delete(units: Unit[]): Promise<UnitResult[]> {
+		const { provider, contexts, settings, requester } = this;
+		const results: Array<UnitResult | undefined> = new Array(units.length);
+		const attempts = new Uint32Array(units.length);
+		const batchOf = new Int32Array(units.length);
+		const splitsByBatch = new Map<number, number>();
+
+		const indexOf = new Map<Unit, number>();
+		units.forEach((unit, index) => {
+			if (unit.invalidReason !== undefined) results[index] = invalidResult(unit);
+			else indexOf.set(unit, index);
+		});
+
+		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
+			for (const i of indices) {
+				if (GONE.has(status)) requester.anyApplied = true;
+				results[i] = { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] };
+			}
+		};
+		const settle = (status: IdOutcome['status']): OutcomeStatus => (status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status);
+
+		/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own. */
+		const runChunk = async (indices: number[], batch: number, resentAlone = false): Promise<void> => {
+			for (const i of indices) batchOf[i] = batch;
+			const chunk = indices.map((i) => units[i]);
+			const ctx = contextOf(contexts, chunk[0]);
+			const exchange: Exchange<BatchVerdict> = await requester.exchange(
+				'delete',
+				() => provider.buildRequest(chunk, ctx),
+				(result) => provider.readResponse(chunk, result, ctx),
+				() => {
+					for (const i of indices) attempts[i]++;
+				},
+			);
+			const maybeApplied = exchange.maybeApplied;
+			const notSent = maybeApplied ? 'unknown' : 'notAttempted';
+			switch (exchange.kind) {
+				case 'halted': {
+					const stop = requester.stop!;
+					finish(indices, notSent, stop.code, stop.message);
+					return;
+				}
+				case 'refused':
+					finish(indices, notSent, exchange.code, exchange.message);
+					return;
+				case 'gaveUp': {
+					const verdict = exchange.verdict;
+					if (exchange.waitS !== undefined) {
+						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code, `${verdict.message} (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`);
+					} else {
+						finish(indices, maybeApplied ? 'unknown' : verdict.onExhausted !== undefined ? 'notAttempted' : 'error', verdict.code, verdict.message);
+					}
+					return;
+				}
+				case 'answer':
+					break;
+			}
+			const verdict = exchange.verdict;
 			switch (verdict.kind) {
 				case 'outcomes': {
-					anyApplied = true;
+					requester.anyApplied = true;
 					const alone: number[] = [];
 					for (const i of indices) {
 						const outcome = verdict.outcomes.get(units[i].id);
@@ -215,97 +250,56 @@ export async function runDeletion<P>(
 							// Not found after a try whose answer was lost: that try most likely deleted it.
 							finish([i], 'unknown', outcome.code, `${outcome.message ?? 'Not found'}, but an earlier try whose answer was lost may have deleted it`);
 						} else {
-							finish([i], settleStatus(outcome.status, settings), outcome.code, outcome.message);
+							finish([i], settle(outcome.status), outcome.code, outcome.message);
 						}
 					}
 					for (const i of alone) await runChunk([i], batch, true);
 					return;
 				}
-				case 'retry': {
-					maybeApplied ||= verdict.maybeApplied === true;
-					anyApplied ||= maybeApplied;
-					if (retries >= Math.min(settings.retry.maxRetries, verdict.maxRetries ?? Infinity) || isCancelled()) {
-						if (verdict.onExhausted !== undefined && !isCancelled()) {
-							stop ??= { reason: verdict.onExhausted.reason, code: verdict.onExhausted.code, message: verdict.onExhausted.message };
-						}
-						finish(indices, maybeApplied ? 'unknown' : verdict.onExhausted !== undefined ? 'notAttempted' : 'error', verdict.code, verdict.message);
-						return;
-					}
-					const delay = verdict.retryAfterMs ?? Math.max(backoffMs(retries, settings.retry), verdict.minDelayMs ?? 0);
-					if (delay > settings.retry.maxDelayMs) {
-						const wait = Math.ceil(delay / 1000);
-						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code,
-							`${verdict.message} (the provider asked to wait ${wait} s, longer than this node waits)`);
-						return;
-					}
-					if (verdict.retryAfterMs !== undefined) limiter.pushBack(delay);
-					retries++;
-					await clock.sleep(delay);
-					continue;
-				}
-				case 'reauth': {
-					if (refreshed || !sender.canRefresh) {
-						// When another batch's refresh already failed, its words say what to do.
-						const why = stop?.reason === 'auth' ? stop : verdict;
-						stop ??= { reason: 'auth', code: verdict.code, message: verdict.message };
-						finish(indices, maybeApplied ? 'unknown' : 'notAttempted', why.code, why.message);
-						return;
-					}
-					refreshed = true;
-					refreshFrom = epoch;
-					continue;
-				}
 				case 'failBatch': {
 					const extra = 2;
 					const canSplit = verdict.splittable === true && indices.length > 1;
-					if (canSplit && splitRequests + extra <= settings.maxSplitRequests) {
-						splitRequests += extra;
+					if (canSplit && this.splitRequests + extra <= settings.maxSplitRequests) {
+						this.splitRequests += extra;
 						splitsByBatch.set(batch, (splitsByBatch.get(batch) ?? 0) + extra);
 						const half = Math.ceil(indices.length / 2);
 						await runChunk(indices.slice(0, half), batch);
 						await runChunk(indices.slice(half), batch);
 						return;
 					}
-					const status = verdict.status === 'unknown' ? 'unknown' : settleStatus(verdict.status, settings);
+					const status = verdict.status === 'unknown' ? 'unknown' : settle(verdict.status);
 					const message = canSplit
 						? `${verdict.message} (not split further: this run already made the most extra requests it may spend on splitting, ${settings.maxSplitRequests})`
 						: verdict.message;
 					finish(indices, maybeApplied && status !== 'deleted' ? 'unknown' : status, verdict.code, message);
 					return;
 				}
-				case 'stopRun': {
-					stop ??= { reason: verdict.reason, code: verdict.code, message: verdict.message };
-					finish(indices, maybeApplied ? 'unknown' : 'notAttempted', verdict.code, verdict.message);
+				case 'stopRun':
+					finish(indices, notSent, verdict.code, verdict.message);
 					return;
-				}
 			}
-		}
-	};
+		};
 
-	const sendable = units.filter((unit) => unit.invalidReason === undefined);
-	const chunks = chunkByScope(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
-	let next = 0;
-	const worker = async () => {
-		while (next < chunks.length && !stopped()) {
-			const batch = next++;
-			await runChunk(chunks[batch], batch + 1);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
+		const sendable = units.filter((unit) => unit.invalidReason === undefined);
+		const chunks = chunkByScope(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
+		const first = this.batches;
+		this.batches += chunks.length;
+		let next = 0;
+		const worker = async () => {
+			while (next < chunks.length && !requester.stopped()) {
+				const index = next++;
+				await runChunk(chunks[index], first + index + 1);
+			}
+		};
+		await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
 
-	// Chunks no worker reached because the run stopped.
-	const fallback = stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-	// Array.from, not map: map skips the holes, which are exactly the units never reached.
-	const final = Array.from(results, (result, i): UnitResult => {
-		const out = result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] };
-		const splits = out.batch === null ? undefined : splitsByBatch.get(out.batch);
-		return splits === undefined ? out : { ...out, splitRequests: splits };
-	});
-	return { results: final, requests, splitRequests, stop, anyApplied };
-}
-
-/** A provider says `notFound`; the user decides whether that counts as gone. */
-function settleStatus(status: IdOutcome['status'], settings: RunSettings): OutcomeStatus {
-	if (status === 'notFound' && settings.treatNotFoundAsDeleted) return 'alreadyGone';
-	return status;
+		// Chunks no worker reached because the run stopped.
+		const fallback = requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
+		// Array.from, not map: map skips the holes, which are exactly the units never reached.
+		return Array.from(results, (result, i): UnitResult => {
+			const out = result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] };
+			const splits = out.batch === null ? undefined : splitsByBatch.get(out.batch);
+			return splits === undefined ? out : { ...out, splitRequests: splits };
+		});
+	}
 }
