@@ -4,6 +4,7 @@
  * concurrency C, the mock in a process of its own. Figures: delete requests, the node's execution
  * time as n8n records it, IDs a second, and the ratio to the lower bound ceil(ceil(N / B) / C) × latency.
  */
+import { PROVIDERS } from '../nodes/BatchDelete/providers';
 import type { MockProcess } from './lib';
 import { batchLimit, log, lowerBoundMs, round, runOurs } from './lib';
 
@@ -36,7 +37,8 @@ export interface ZeroLatencyRow {
 	msPerRequest: number;
 }
 
-export const PROVIDER_IDS = ['avayaSpaces', 'solapi', 'quectel', 'weChatOfficialAccount', 'huaweiCloudSms'];
+/** Every registered provider: a new one is swept without an edit here. */
+export const PROVIDER_IDS = PROVIDERS.map((p) => p.id);
 
 export async function sweep(
 	mocks: MockProcess,

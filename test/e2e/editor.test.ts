@@ -2,14 +2,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
+import type { Provider } from '../../nodes/BatchDelete/engine/types';
+import { PROVIDERS as REGISTRY } from '../../nodes/BatchDelete/providers';
 import * as n8nHost from '../../scripts/n8n-host';
 import type { AvayaSpacesMock } from '../mocks/avayaSpaces';
 import type { ProviderEnv } from '../reliability/providers';
 import { avaya } from '../reliability/providers';
+import { declaredCredentialTypes } from '../support/runBatchDelete';
 
 /**
  * The node in n8n's real editor: Debian's Chromium (headless, driven by playwright-core) opens the
@@ -36,27 +39,43 @@ const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const TEST_TIMEOUT = 3 * 60 * 1000;
 const OWNER = { email: 'owner@example.com', password: 'Test-Passw0rd!' };
 
-/** Per provider: its label in the Provider list, parameters only it shows, and the credentials it offers. */
-const PROVIDERS = [
-	{ label: 'Avaya Spaces', own: ['avayaSpacesAuthentication', 'idField'], credentials: ['Avaya Spaces token'] },
-	{ label: 'SOLAPI', own: ['solapiGroupId', 'solapiApiVersion', 'idField'], credentials: ['SOLAPI key'] },
-	{ label: 'Quectel IoT', own: ['quectelAuthentication', 'idField'], credentials: ['Quectel account'] },
-	{ label: 'WeChat Official Account', own: ['weChatMsgIdField', 'weChatArticleIdxField', 'weChatUrlField'], credentials: ['WeChat app'] },
-	{ label: 'Huawei Cloud SMS', own: ['huaweiCloudAuthentication', 'huaweiCloudRegion', 'huaweiCloudProjectId', 'idField'], credentials: ['Huawei IAM user'] },
-];
+/**
+ * Per provider, from the registry: its label in the Provider list, the parameters only it shows
+ * with the defaults (its Authentication selector, its own parameters whose display conditions the
+ * defaults meet, and the ID field unless it reads items itself), and the credential it offers by
+ * default. A new provider is checked here without an edit.
+ */
+function shownByDefault(provider: Provider<unknown>, property: INodeProperties): boolean {
+	const defaults: Record<string, unknown> = Object.fromEntries(provider.properties.map((p) => [p.name, p.default]));
+	if (provider.authParameter !== undefined) defaults[provider.authParameter] = provider.credentials[0].value;
+	const show = property.displayOptions?.show ?? {};
+	return Object.entries(show).every(([name, values]) => name === 'provider' || (values as unknown[]).includes(defaults[name]));
+}
+const credentialName = (provider: Provider<unknown>, choice: Provider<unknown>['credentials'][number]) => `${provider.displayName} ${choice.displayName}`;
+const PROVIDERS = REGISTRY.map((provider) => ({
+	label: provider.displayName,
+	own: [
+		...(provider.authParameter === undefined ? [] : [provider.authParameter]),
+		...provider.properties.filter((p) => shownByDefault(provider, p)).map((p) => p.name),
+		...(provider.readTargets === undefined ? ['idField'] : []),
+	],
+	credentials: [credentialName(provider, provider.credentials[0])],
+}));
 const PROVIDER_ONLY_PARAMETERS = [...new Set(PROVIDERS.flatMap((p) => p.own.filter((name) => name !== 'idField')))];
 
-/** One saved credential per type, named as the table above expects (values are never sent). */
-const CREDENTIALS: Array<{ type: string; name: string; data: IDataObject }> = [
-	{ type: 'avayaSpacesApi', name: 'Avaya Spaces token', data: { scheme: 'jwt', token: 'editor-test-token' } },
-	{ type: 'avayaSpacesOAuth2Api', name: 'Avaya Spaces OAuth2', data: { clientId: 'editor-test', clientSecret: 'editor-test-secret' } },
-	{ type: 'solapiApi', name: 'SOLAPI key', data: { apiKey: 'NCSEDITORTEST0001', apiSecret: 'editor-test-secret' } },
-	{ type: 'quectelAccountApi', name: 'Quectel account', data: { email: 'editor@example.com', password: 'editor-test', userDomain: 'C.DM.1.1', domainSecret: 'editor-test-secret' } },
-	{ type: 'quectelTokenApi', name: 'Quectel token', data: { accessToken: 'editor-test-token' } },
-	{ type: 'weChatOfficialAccountApi', name: 'WeChat app', data: { appId: 'wx0000000000000000', appSecret: 'editor-test-secret' } },
-	{ type: 'huaweiCloudIamApi', name: 'Huawei IAM user', data: { domainName: 'editor', userName: 'editor', password: 'editor-test', project: 'cn-north-4' } },
-	{ type: 'huaweiCloudAkSkApi', name: 'Huawei AK/SK', data: { accessKey: 'HPUAEDITORTEST000001', secretKey: 'editor-test-secret', projectId: '0123456789abcdef0123456789abcdef' } },
-];
+/** One saved credential per type the registry uses, named as above. Values are never sent: every
+ * text field gets a placeholder, every other field its default. */
+const CREDENTIALS: Array<{ type: string; name: string; data: IDataObject }> = REGISTRY.flatMap((provider) =>
+	provider.credentials.map((choice) => {
+		const type = declaredCredentialTypes().find((t) => t.name === choice.name)!;
+		const data: IDataObject = {};
+		for (const property of type.properties) {
+			if (property.type === 'hidden' || property.type === 'notice') continue;
+			data[property.name] = property.type === 'string' && (property.default === '' || property.default === undefined) ? 'editor-test' : (property.default as IDataObject[string]);
+		}
+		return { type: choice.name, name: credentialName(provider, choice), data };
+	}),
+);
 
 const chromiumThere = fs.existsSync(CHROMIUM);
 if (!chromiumThere) {
@@ -161,14 +180,15 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			await panel.locator('[data-test-id="parameter-input-avayaSpacesAuthentication"]').click();
 			await page.locator('.el-select-dropdown__item:visible', { hasText: 'OAuth2' }).first().click();
 			expect(await credentialsOffered(panel)).toEqual(['Avaya Spaces OAuth2']);
+			expect(CREDENTIALS.map((c) => c.name)).toContain('SOLAPI API Key');
 
 			// The panel as a user sets it up for SOLAPI.
 			await panel.locator('[data-test-id="parameter-input-provider"]').click();
 			await page.locator('.el-select-dropdown__item:visible', { hasText: 'SOLAPI' }).first().click();
 			await panel.locator('[data-test-id="node-credentials-select"]').click();
-			await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'SOLAPI key' }).first().click();
+			await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'SOLAPI API Key' }).first().click();
 			await panel.locator('[data-test-id="parameter-input-solapiGroupId"] input').fill('G4V20260101000000ABCDEFGHIJKLMN');
-			await expectValue(panel.locator('[data-test-id="node-credentials-select"] input'), 'SOLAPI key');
+			await expectValue(panel.locator('[data-test-id="node-credentials-select"] input'), 'SOLAPI API Key');
 			// Leave the field (its tip closes) and the mouse off every control (no tooltip).
 			await page.keyboard.press('Tab');
 			await page.mouse.move(720, 880);

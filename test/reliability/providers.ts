@@ -81,6 +81,9 @@ export interface ProviderEnv {
 export interface ProviderAdapter {
 	id: string;
 	name: string;
+	/** The HTTP status the provider refuses a bad credential with, where it uses one (Quectel and
+	 * WeChat answer 200 with an error code in the body). */
+	refusalStatus?: number;
 	start(): Promise<ProviderEnv>;
 }
 
@@ -138,6 +141,7 @@ const echoText = (request: MockRequest) =>
 export const avaya: ProviderAdapter = {
 	id: 'avayaSpaces',
 	name: 'Avaya Spaces',
+	refusalStatus: 401,
 	async start() {
 		const mock = new AvayaSpacesMock();
 		await mock.start();
@@ -193,6 +197,7 @@ export const SOLAPI_GROUP = 'G4VRELIABILITYGROUP';
 export const solapi: ProviderAdapter = {
 	id: 'solapi',
 	name: 'SOLAPI',
+	refusalStatus: 403,
 	async start() {
 		const mock = new SolapiMock();
 		await mock.start();
@@ -421,6 +426,7 @@ export const HUAWEI_PROJECT = '0123456789abcdef0123456789abcdef';
 export const huawei: ProviderAdapter = {
 	id: 'huaweiCloudSms',
 	name: 'Huawei Cloud SMS',
+	refusalStatus: 401,
 	async start() {
 		const mock = new HuaweiCloudSmsMock();
 		await mock.start();

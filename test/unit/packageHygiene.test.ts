@@ -79,6 +79,15 @@ describe('package hygiene', () => {
 		expect(CREDENTIALS.map((c) => c.name).sort()).toEqual(used);
 	});
 
+	it('has a README section for every registered provider, and every provider is documented in docs/adding-a-provider.md terms', () => {
+		const anchors = readmeAnchors();
+		const slug = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
+		for (const provider of PROVIDERS) expect([provider.displayName, anchors.has(slug(provider.displayName))]).toEqual([provider.displayName, true]);
+		// The checklist for a new provider names the files it touches; keep it in step with the layout.
+		const guide = read('docs/adding-a-provider.md');
+		for (const place of ['nodes/BatchDelete/providers/index.ts', 'package.json', 'credentials/', 'test/reliability/providers.ts']) expect(guide).toContain(place);
+	});
+
 	it('has credentials that import nothing from the node', () => {
 		const files = fs.readdirSync(path.join(ROOT, 'credentials'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
 		for (const file of files) {
