@@ -8,7 +8,9 @@ import { listModes } from '../mocks/listModes';
 import type { QuectelMock } from '../mocks/quectel';
 import type { FilterEnv } from '../support/byFilterEnvs';
 import { FILTER_ENVS, OLD, YOUNG, checkFilterInvariant, startQuectel } from '../support/byFilterEnvs';
-import { assertNoSecrets, secretValues } from '../support/secretScan';
+import { secretValues } from '../support/secretScan';
+import type { Execution } from './execute';
+import { executeScanned } from './execute';
 import type { Branch } from './workflow';
 import { buildWorkflow, deletedNode, failedNode } from './workflow';
 
@@ -28,7 +30,6 @@ const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 3 * 60 * 1000;
 const TEMPLATE = path.join(__dirname, '..', '..', 'examples', 'nightly-delete-read-notifications.json');
 
-type Execution = Awaited<ReturnType<typeof n8nHost.executeWorkflow>>;
 const outputsOf = (execution: Execution, branch: string) => ({
 	success: (n8nHost.outputOf(execution.execution, branch, 0) ?? []) as INodeExecutionData[],
 	failure: (n8nHost.outputOf(execution.execution, branch, 1) ?? []) as INodeExecutionData[],
@@ -66,14 +67,7 @@ describe.each(LINES)('By Filter in real n8n %s.x', (line) => {
 	});
 
 	async function execute(id: string, workflow: IDataObject): Promise<Execution> {
-		await n8nHost.importWorkflow(folder, workflow);
-		const result = await n8nHost.executeWorkflow(folder, id);
-		if (result.execution === null || result.execution === undefined) {
-			throw new Error(`n8n execute printed no execution (exit ${result.code}):\n${result.stderr.slice(-3000)}\n${result.stdout.slice(-3000)}`);
-		}
-		assertNoSecrets(result.stdout + result.stderr, secrets);
-		assertNoSecrets(result.execution, secrets);
-		return result;
+		return await executeScanned(folder, { ...workflow, id }, secrets);
 	}
 
 	it(

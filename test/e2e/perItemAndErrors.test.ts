@@ -6,8 +6,10 @@ import type { ProviderEnv } from '../reliability/providers';
 import { ADAPTERS, checkInvariant } from '../reliability/providers';
 import { assertInvariant } from '../support/invariant';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
-import { assertNoSecrets, secretValues } from '../support/secretScan';
+import { secretValues } from '../support/secretScan';
 import type { Branch } from './workflow';
+import type { Execution } from './execute';
+import { executeScanned } from './execute';
 import { buildWorkflow } from './workflow';
 
 /**
@@ -21,7 +23,6 @@ const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).f
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 
-type Execution = Awaited<ReturnType<typeof n8nHost.executeWorkflow>>;
 
 const output = (execution: Execution, branch: string, index: number) => (n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
 
@@ -50,14 +51,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 	});
 
 	async function execute(id: string, branches: Branch[]): Promise<Execution> {
-		await n8nHost.importWorkflow(folder, buildWorkflow(id, `e2e ${id}`, branches));
-		const result = await n8nHost.executeWorkflow(folder, id);
-		if (result.execution === null || result.execution === undefined) {
-			throw new Error(`n8n execute printed no execution (exit ${result.code}):\n${result.stderr.slice(-3000)}\n${result.stdout.slice(-3000)}`);
-		}
-		assertNoSecrets(result.stdout + result.stderr, secrets);
-		assertNoSecrets(result.execution, secrets);
-		return result;
+		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
 	const branch = (env: ProviderEnv, name: string, items: IDataObject[], extra: Partial<Branch> = {}, parameters: IDataObject = {}, options: IDataObject = {}): Branch => ({

@@ -4,8 +4,10 @@ import * as n8nHost from '../../scripts/n8n-host';
 import type { ProviderEnv } from '../reliability/providers';
 import { ADAPTERS, checkInvariant } from '../reliability/providers';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
-import { assertNoSecrets, secretValues } from '../support/secretScan';
+import { secretValues } from '../support/secretScan';
 import type { Branch } from './workflow';
+import type { Execution } from './execute';
+import { executeScanned } from './execute';
 import { buildWorkflow, deletedNode, failedNode } from './workflow';
 
 /**
@@ -22,7 +24,6 @@ const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
-type Execution = Awaited<ReturnType<typeof n8nHost.executeWorkflow>>;
 
 /** A Batch Delete node's outputs in a real execution, shaped like an in-engine run. */
 function outputsOf(execution: Execution, branch: string): Pick<BatchDeleteRun, 'success' | 'failure'> {
@@ -54,14 +55,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 
 	/** Import and run a workflow; nothing the run printed or stored may hold a credential value. */
 	async function execute(id: string, branches: Branch[]): Promise<Execution> {
-		await n8nHost.importWorkflow(folder, buildWorkflow(id, `e2e ${id}`, branches));
-		const result = await n8nHost.executeWorkflow(folder, id);
-		if (result.execution === null || result.execution === undefined) {
-			throw new Error(`n8n execute printed no execution (exit ${result.code}):\n${result.stderr.slice(-3000)}\n${result.stdout.slice(-3000)}`);
-		}
-		assertNoSecrets(result.stdout + result.stderr, secrets);
-		assertNoSecrets(result.execution, secrets);
-		return result;
+		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
 	const branchFor = (env: ProviderEnv, name: string, items: IDataObject[], extra: Partial<Branch> = {}): Branch => {
