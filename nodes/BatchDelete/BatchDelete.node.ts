@@ -14,7 +14,7 @@ import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
 import type { FilterEnd, ListingStop } from './engine/listing';
 import { filterSource } from './engine/listing';
-import { buildOutputs } from './engine/outputs';
+import { OutputBuilder } from './engine/outputs';
 import { planUnits } from './engine/plan';
 import type { Requester } from './engine/requester';
 import type { RunStop, TargetSource } from './engine/run';
@@ -28,6 +28,7 @@ import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
 import type { NodeSettings } from './settings';
 import { MAX_MAX_IDS, readSettings } from './settings';
+import { progressLogger } from './progress';
 import { shapeForTool } from './toolMode';
 
 export class BatchDelete implements INodeType {
@@ -78,6 +79,8 @@ export class BatchDelete implements INodeType {
 		// 2. The targets: a source of units, and Failure items for input items that name nothing.
 		let source: (requester: Requester) => TargetSource<FilterEnd | void>;
 		let filter: ReturnType<typeof readFilterOnce> | undefined;
+		/** Units to handle, when known in advance (By ID); By Filter finds out as it lists. */
+		let total: number | undefined;
 		const problemItems: INodeExecutionData[] = [];
 		if (byFilter) {
 			try {
@@ -107,6 +110,7 @@ export class BatchDelete implements INodeType {
 					}),
 				);
 			}
+			total = units.length;
 			source = () => unitsSource(units);
 		}
 
@@ -137,8 +141,15 @@ export class BatchDelete implements INodeType {
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
-		// 4. Run.
+		// 4. Run: results go straight to the outputs, batch by batch.
+		const outputs = new OutputBuilder(
+			provider.id,
+			settings.output,
+			secrets,
+			provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params)),
+		);
 		const signal = this.getExecutionCancelSignal();
+		const started = Date.now();
 		const report = await runPipeline(
 			provider,
 			contexts,
@@ -147,6 +158,7 @@ export class BatchDelete implements INodeType {
 			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
 			executionClock(signal),
 			() => signal?.aborted === true,
+			{ sink: (units, results) => outputs.add(units, results), progress: progressLogger(this, provider.noun, provider.displayName, () => total) },
 		);
 
 		// 5. The outputs. Bad credentials, a wrong endpoint or a list that cannot be read before
@@ -158,13 +170,20 @@ export class BatchDelete implements INodeType {
 			// Continue (regular output) keeps the per-ID report below.
 			if (!this.continueOnFail() || node.onError === 'continueErrorOutput') return fail(stopError(this, provider, stop, secrets));
 		}
-		const scopeFields = provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params));
-		const [success, failure] = buildOutputs(provider.id, report.units, report.results, secrets, scopeFields);
+		const listing = end === undefined ? undefined : { pages: end.pages, listed: end.listed, matched: end.matched, limitReached: end.limitReached, listRequests: report.listRequests };
+		const [success, failure] = outputs.finish(`${provider.displayName} ${provider.noun}`, {
+			requests: report.requests,
+			splitRequests: report.splitRequests,
+			batches: report.batchCount,
+			durationMs: Date.now() - started,
+			...(stop === undefined ? {} : { stop }),
+			...(listing === undefined ? {} : { listing }),
+		});
 		if (end !== undefined) {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
 		}
-		return shapeForTool(this, provider, [success, [...problemItems, ...failure]]);
+		return shapeForTool(this, provider, [success, [...problemItems, ...failure]], settings.output);
 	}
 }
 

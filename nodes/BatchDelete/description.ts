@@ -81,7 +81,7 @@ export const optionsDescription: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 1000000 },
 			default: 100000,
 			description:
-				'A run whose input names more distinct IDs than this stops before sending anything, so a wrong expression or an unexpected input cannot start a huge deletion. At most 1,000,000; split bigger cleanups into several runs.',
+				'A run whose input names more distinct IDs than this stops before sending anything, so a wrong expression or an unexpected input cannot start a huge deletion. Without this option: 100,000 with Output "Each ID", 1,000,000 with the summary outputs. At most 1,000,000; split bigger cleanups into several runs.',
 		},
 		{
 			displayName: 'Max Requests per Second',
@@ -98,6 +98,26 @@ export const optionsDescription: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 10 },
 			default: 3,
 			description: 'How often a batch is resent after a network error, a timeout, HTTP 429 or 5xx',
+		},
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			options: [
+				{ name: 'Each ID', value: 'eachId', description: 'One item per ID on Success or Failure' },
+				{
+					name: 'Failures and Summary',
+					value: 'failuresAndSummary',
+					description: 'One summary item on Success (counts by status, requests, duration); one item per failed ID on Failure',
+				},
+				{
+					name: 'Summary Only',
+					value: 'summaryOnly',
+					description: 'One summary item listing up to 100 failures: on Success when every ID succeeded, on Failure when any failed',
+				},
+			],
+			default: 'eachId',
+			description: 'What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n\'s memory and its saved executions small.',
 		},
 		{
 			displayName: 'Retry Delay (Ms)',

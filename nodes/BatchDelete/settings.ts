@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import type { OutputMode } from './engine/outputs';
 import type { RunSettings } from './engine/run';
 import type { Provider } from './engine/types';
 
@@ -10,11 +11,13 @@ export interface NodeSettings extends RunSettings {
 	timeoutMs: number;
 	/** More distinct IDs than this in one run is refused before anything is sent. */
 	maxIds: number;
+	output: OutputMode;
 }
 
 const MAX_RETRY_WAIT_MS = 120_000;
-/** A nightly cleanup rarely needs more; each ID becomes an output item n8n keeps in memory and
- * saves with the execution (about 150 bytes each), so 100,000 is about 15 MB of results. */
+/** With Output = Each ID every ID becomes an output item n8n keeps in memory and saves with the
+ * execution (about 150 bytes each), so 100,000 is about 15 MB of results. The summary outputs
+ * keep no item per success, so their default is the most a run takes. */
 export const DEFAULT_MAX_IDS = 100_000;
 export const MAX_MAX_IDS = 1_000_000;
 
@@ -31,7 +34,8 @@ function optionsSchema(provider: Provider<unknown>) {
 			concurrency: whole('Concurrency', 1, 20).default(provider.defaultConcurrency),
 			deduplicate: z.boolean().default(true),
 			dryRun: z.boolean().default(false),
-			maxIds: whole('Max IDs per Run', 1, MAX_MAX_IDS).default(DEFAULT_MAX_IDS),
+			maxIds: whole('Max IDs per Run', 1, MAX_MAX_IDS).optional(),
+			output: z.enum(['eachId', 'failuresAndSummary', 'summaryOnly'], { errorMap: () => ({ message: 'Output must be Each ID, Failures and Summary, or Summary Only' }) }).default('eachId'),
 			requestsPerSecond: z.number().min(0, 'Max Requests per Second cannot be negative').default(provider.defaultRequestsPerSecond),
 			maxRetries: whole('Max Retries', 0, 10).default(3),
 			retryDelay: z.number().min(0, 'Retry Delay cannot be negative').default(1000),
@@ -59,6 +63,7 @@ export function readSettings(provider: Provider<unknown>, options: unknown): Nod
 		dedupe: o.deduplicate,
 		dryRun: o.dryRun,
 		timeoutMs: o.timeout,
-		maxIds: o.maxIds,
+		maxIds: o.maxIds ?? (o.output === 'eachId' ? DEFAULT_MAX_IDS : MAX_MAX_IDS),
+		output: o.output,
 	};
 }

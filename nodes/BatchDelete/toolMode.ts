@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { OutputMode } from './engine/outputs';
 import type { Provider } from './engine/types';
 
 /** The most per-ID outcomes handed to a model; the rest are counted. */
@@ -20,9 +21,11 @@ export function isToolMode(ctx: IExecuteFunctions): boolean {
  * a sentence) followed by every ID's outcome — for runs over TOOL_MAX_OUTCOMES IDs, the failures
  * first, then successes, up to the cap, with the rest counted. Workflow runs are unchanged.
  */
-export function shapeForTool(ctx: IExecuteFunctions, provider: Provider<unknown>, outputs: INodeExecutionData[][]): INodeExecutionData[][] {
+export function shapeForTool(ctx: IExecuteFunctions, provider: Provider<unknown>, outputs: INodeExecutionData[][], mode: OutputMode = 'eachId'): INodeExecutionData[][] {
 	if (!isToolMode(ctx)) return outputs;
 	const [success, failure] = outputs;
+	// The summary outputs already lead with their summary item: hand the model all of it.
+	if (mode !== 'eachId') return [[...success, ...failure].slice(0, TOOL_MAX_OUTCOMES + 1), []];
 	const byStatus: Record<string, number> = {};
 	for (const item of [...success, ...failure]) {
 		const status = String(item.json.status);

@@ -1,7 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { filterSource } from '../../nodes/BatchDelete/engine/listing';
-import { buildOutputs } from '../../nodes/BatchDelete/engine/outputs';
+import { OutputBuilder } from '../../nodes/BatchDelete/engine/outputs';
 import type { Clock, RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
 import { runPipeline } from '../../nodes/BatchDelete/engine/run';
 import type { BatchVerdict, HttpResult, ListedItem, Provider, ProviderList } from '../../nodes/BatchDelete/engine/types';
@@ -140,7 +140,9 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		const ctx = { params: {}, credentialType: 'fakeApi', credentials: {} };
 		const options = { limit: s.limit, startedAt: new Date(clock.now()), ...(s.olderThan ? { olderThan: s.olderThan } : {}) };
 		const report = await runPipeline(provider, ctx, filterSource(provider, list, ctx, { onlyMatch: true }, options), s, sender, clock, () => false);
-		const [success, failure] = buildOutputs(provider.id, report.units, report.results, []);
+		const builder = new OutputBuilder(provider.id, 'eachId', []);
+		for (const batch of report.batches) builder.add(batch.units, batch.results);
+		const { success, failure } = builder;
 		const stop = report.end.stop ? { ...report.end.stop, during: 'list' } : report.stop ? { ...report.stop, during: 'delete' } : undefined;
 		return { ...report.end, success, failure, stop, requests: report.requests, listRequests: report.listRequests };
 	};

@@ -1,6 +1,7 @@
 import type { Unit } from './plan';
 import type { Requester, RunStop } from './requester';
-import type { TargetSource, UnitResult } from './run';
+import type { ResultStatus, Results } from './results';
+import type { TargetSource } from './run';
 import type { ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
 
 /**
@@ -70,7 +71,7 @@ export interface FilterEnd {
 }
 
 /** Statuses after which a listed match has left the list, or may have (over-counting is safe). */
-const REMOVED = new Set<UnitResult['status']>(['deleted', 'alreadyGone', 'notFound', 'unknown']);
+const REMOVED = new Set<ResultStatus>(['deleted', 'alreadyGone', 'notFound', 'unknown']);
 
 /** A provider that never says "last page" and never runs short cannot keep a run going forever. */
 export const MAX_LIST_PAGES = 100_000;
@@ -154,7 +155,11 @@ async function* pages<P, F>(
 	};
 
 	/** How many of a page's matches left the list (or may have). */
-	const removed = (results: UnitResult[]) => results.filter((r) => REMOVED.has(r.status)).length;
+	const removed = (results: Results) => {
+		let n = 0;
+		for (let i = 0; i < results.length; i++) if (REMOVED.has(results.statusOf(i))) n++;
+		return n;
+	};
 
 	const pageSize = list.pageSize;
 	if (list.paging === 'cursor') {

@@ -1,22 +1,143 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { Unit } from './plan';
-import type { UnitResult } from './run';
-import { GONE } from './run';
+import type { ResultStatus, UnitResult } from './results';
+import { GONE, Results } from './results';
 import { redact } from './secrets';
+
+/** What the node emits: an item per ID (default), or a summary for big cleanups. */
+export type OutputMode = 'eachId' | 'failuresAndSummary' | 'summaryOnly';
+
+/** The most failures a Summary Only item lists; the rest are counted. */
+export const SUMMARY_MAX_FAILURES = 100;
 
 export function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
 	return items.length === 1 ? { item: items[0] } : items.map((item) => ({ item }));
 }
 
+/** What a run adds to its summary item besides the counts. */
+export interface RunFacts {
+	requests: number;
+	splitRequests: number;
+	batches: number;
+	durationMs: number;
+	stop?: { reason: string; code: string; message: string };
+	/** By Filter: how the list was read. */
+	listing?: IDataObject;
+}
+
 /**
- * The one mapper from results to n8n items, By ID and By Filter alike.
- * One output item per unit: Success for what the provider confirmed gone (or, in a dry run, what
- * would be sent), Failure for the rest,
- * each paired with every input item that named the ID. Messages pass through `redact` once more
- * so nothing a provider echoes of a credential reaches the output. `scopeFields` (by scope) name
- * the parameters the ID was deleted with (`groupId`), so downstream nodes can tell scopes apart.
+ * The one mapper from results to n8n items, By ID and By Filter alike, fed batch by batch (the
+ * engine's sink). Each ID: one item per unit, Success for what the provider confirmed gone (or, in
+ * a dry run, what would be sent), Failure for the rest, each paired with every input item that
+ * named the ID. The summary modes keep only counts (and failures) so memory does not grow with
+ * what succeeded. Messages pass through `redact` once more, so nothing a provider echoes of a
+ * credential reaches the output. `scopeFields` (by scope) name where an ID was deleted (`groupId`).
  */
+export class OutputBuilder {
+	readonly success: INodeExecutionData[] = [];
+	readonly failure: INodeExecutionData[] = [];
+	readonly byStatus: Partial<Record<ResultStatus, number>> = {};
+	total = 0;
+	failed = 0;
+	/** Summary Only: the failures listed (up to SUMMARY_MAX_FAILURES). */
+	private readonly listedFailures: IDataObject[] = [];
+	// One pairedItem object per input item, shared by that item's outputs: a million IDs from one
+	// item then cost one object, not a million.
+	private readonly paired: IPairedItemData[] = [];
+
+	constructor(
+		private readonly providerId: string,
+		private readonly mode: OutputMode,
+		private readonly secrets: string[],
+		private readonly scopeFields: IDataObject[] = [],
+	) {}
+
+	/** Map one batch of units and their results. */
+	add(units: Unit[], results: Results): void {
+		for (let i = 0; i < units.length; i++) {
+			const status = results.statusOf(i);
+			this.total++;
+			this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+			const failed = status !== 'dryRun' && !GONE.has(status);
+			if (failed) this.failed++;
+			if (this.mode === 'eachId' || (failed && this.mode === 'failuresAndSummary')) {
+				(failed ? this.failure : this.success).push(this.item(units[i], results.get(i)));
+			} else if (failed && this.listedFailures.length < SUMMARY_MAX_FAILURES) {
+				const { id, status: s, code, message } = this.item(units[i], results.get(i)).json;
+				this.listedFailures.push({ id, status: s, code, message });
+			}
+		}
+	}
+
+	/** The two outputs; in the summary modes with the summary item (paired with the first input). */
+	finish(noun: string, facts: RunFacts): [INodeExecutionData[], INodeExecutionData[]] {
+		if (this.mode === 'eachId') return [this.success, this.failure];
+		const summary = this.summary(noun, facts);
+		if (this.mode === 'failuresAndSummary') return [[summary], this.failure];
+		// Summary Only: one item, on Failure when anything failed, so a Failure branch alerts.
+		return this.failed === 0 ? [[summary], []] : [[], [summary]];
+	}
+
+	private summary(noun: string, facts: RunFacts): INodeExecutionData {
+		const count = (n: number) => n.toLocaleString('en-US');
+		const gone = (this.byStatus.deleted ?? 0) + (this.byStatus.alreadyGone ?? 0);
+		const others = Object.entries(this.byStatus)
+			.filter(([status]) => status !== 'deleted' && status !== 'alreadyGone' && status !== 'dryRun')
+			.map(([status, n]) => `${count(n!)} ${status}`)
+			.join(', ');
+		const dry = this.byStatus.dryRun ?? 0;
+		const sentence =
+			dry > 0
+				? `Dry run: ${count(dry)} of ${count(this.total)} ${noun} would be sent in ${count(facts.batches)} requests${others ? `; ${others}` : ''}.`
+				: `${count(gone)} of ${count(this.total)} ${noun} gone (${count(this.byStatus.deleted ?? 0)} deleted, ${count(this.byStatus.alreadyGone ?? 0)} already gone)${this.failed > 0 ? `; ${count(this.failed)} NOT deleted (${others})` : ''}.`;
+		const json: IDataObject = {
+			summary: sentence,
+			provider: this.providerId,
+			total: this.total,
+			succeeded: this.total - this.failed,
+			failed: this.failed,
+			byStatus: { ...this.byStatus },
+			requests: facts.requests,
+			splitRequests: facts.splitRequests,
+			batches: facts.batches,
+			durationMs: facts.durationMs,
+			stop: facts.stop === undefined ? null : { reason: facts.stop.reason, code: facts.stop.code, message: redact(facts.stop.message, this.secrets) },
+		};
+		if (facts.listing !== undefined) json.listing = facts.listing;
+		if (this.mode === 'summaryOnly') {
+			json.failures = this.listedFailures;
+			json.failuresOmitted = this.failed - this.listedFailures.length;
+		}
+		return { json, pairedItem: { item: 0 } };
+	}
+
+	private item(unit: Unit, result: UnitResult): INodeExecutionData {
+		// Carried fields first: they can never overwrite the ID or its status.
+		const json: IDataObject = { ...unit.fields, ...this.scopeFields[unit.scope ?? 0], id: unit.id, provider: this.providerId, status: result.status };
+		if (result.status === 'dryRun') {
+			// What a run would send: the batch and its request line (see DeleteEngine.dryRun).
+			json.batch = result.batch;
+			json.request = result.request ?? null;
+		} else {
+			if (!GONE.has(result.status)) {
+				json.code = result.code ?? null;
+				json.message = result.message === undefined ? null : redact(result.message, this.secrets);
+			}
+			json.batch = result.batch;
+			json.attempts = result.attempts;
+			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
+		}
+		return { json, pairedItem: this.pairing(unit.items) };
+	}
+
+	private pairing(items: number[]): IPairedItemData | IPairedItemData[] {
+		if (items.length !== 1) return pairedItemOf(items);
+		return (this.paired[items[0]] ??= { item: items[0] });
+	}
+}
+
+/** Each ID's items for units and plain results (small runs, tests). */
 export function buildOutputs(
 	providerId: string,
 	units: Unit[],
@@ -24,30 +145,9 @@ export function buildOutputs(
 	secrets: string[],
 	scopeFields: IDataObject[] = [],
 ): [INodeExecutionData[], INodeExecutionData[]] {
-	const success: INodeExecutionData[] = [];
-	const failure: INodeExecutionData[] = [];
-	units.forEach((unit, i) => {
-		const result = results[i];
-		// Carried fields first: they can never overwrite the ID or its status.
-		const json: IDataObject = { ...unit.fields, ...scopeFields[unit.scope ?? 0], id: unit.id, provider: providerId, status: result.status };
-		if (result.status === 'dryRun') {
-			// What a run would send: the batch and its request line (see DeleteEngine.dryRun).
-			json.batch = result.batch;
-			json.request = result.request ?? null;
-			success.push({ json, pairedItem: pairedItemOf(unit.items) });
-		} else if (GONE.has(result.status)) {
-			json.batch = result.batch;
-			json.attempts = result.attempts;
-			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
-			success.push({ json, pairedItem: pairedItemOf(unit.items) });
-		} else {
-			json.code = result.code ?? null;
-			json.message = result.message === undefined ? null : redact(result.message, secrets);
-			json.batch = result.batch;
-			json.attempts = result.attempts;
-			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
-			failure.push({ json, pairedItem: pairedItemOf(unit.items) });
-		}
-	});
-	return [success, failure];
+	const builder = new OutputBuilder(providerId, 'eachId', secrets, scopeFields);
+	const compact = new Results(units.length);
+	results.forEach((result, i) => compact.set(i, result));
+	builder.add(units, compact);
+	return [builder.success, builder.failure];
 }

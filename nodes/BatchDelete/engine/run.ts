@@ -4,10 +4,14 @@ import type { Unit } from './plan';
 import { chunkByScope } from './plan';
 import type { Clock, Exchange, RunStop, Sender } from './requester';
 import { Requester } from './requester';
+import type { ResultStatus, UnitResult } from './results';
+import { GONE, Results } from './results';
 import type { RetryPolicy } from './retry';
 import type { BatchVerdict, IdOutcome, OutcomeStatus, Provider, ProviderContext } from './types';
 
 export type { Clock, RunStop, Sender } from './requester';
+export type { UnitResult } from './results';
+export { GONE } from './results';
 
 export interface RunSettings {
 	batchSize: number;
@@ -21,35 +25,36 @@ export interface RunSettings {
 	dryRun?: boolean;
 }
 
-export interface UnitResult {
-	status: OutcomeStatus | 'dryRun';
-	code?: string;
-	message?: string;
-	/** 1-based number of the batch the ID was sent in; null when it was never put in one. */
-	batch: number | null;
-	/** Requests that carried this ID. */
-	attempts: number;
-	/** Extra requests spent halving this ID's batch after the provider rejected it whole; absent
-	 * when the batch was never split. */
-	splitRequests?: number;
-	/** Dry run: the request line (the batch's first ID: with its query and body). */
-	request?: IDataObject;
-}
-
 /**
  * Where a run's units come from: the input items (By ID, one batch) or the provider's list pages
  * (By Filter). The engine hands back each batch's results before it asks for the next batch.
  */
-export type TargetSource<E> = AsyncGenerator<Unit[], E, UnitResult[]>;
+export type TargetSource<E> = AsyncGenerator<Unit[], E, Results>;
+
+/** Counts so far, for progress lines: units settled, by status. */
+export interface Tally {
+	settled: number;
+	byStatus: Partial<Record<ResultStatus, number>>;
+	/** Delete requests sent. */
+	requests: number;
+}
+
+export interface PipelineHooks {
+	/** Each source batch with its results, as soon as it is done (default: kept in the report). */
+	sink?: (units: Unit[], results: Results) => void;
+	/** After every request's IDs are settled. */
+	progress?: (tally: Tally) => void;
+}
 
 export interface RunReport<E = void> {
-	/** Every unit the source gave, in order, and its result. */
-	units: Unit[];
-	results: UnitResult[];
+	/** Every source batch and its results, unless a sink took them. */
+	batches: Array<{ units: Unit[]; results: Results }>;
 	/** Delete requests sent. */
 	requests: number;
 	listRequests: number;
 	splitRequests: number;
+	/** Batches the run made (sent or, with a stop, left unsent). */
+	batchCount: number;
 	stop?: RunStop;
 	/** Whether any request may have changed something on the provider's side. */
 	anyApplied: boolean;
@@ -68,9 +73,6 @@ export function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext
 export function invalidResult(unit: Unit): UnitResult {
 	return { status: 'invalid', code: unit.invalidCode ?? 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
 }
-
-/** Statuses after which an ID is confirmed gone. */
-export const GONE = new Set<UnitResult['status']>(['deleted', 'alreadyGone']);
 
 const NOT_IN_RESPONSE = {
 	code: 'NOT_IN_RESPONSE',
@@ -91,34 +93,26 @@ export async function runPipeline<P, E>(
 	sender: Sender,
 	clock: Clock,
 	isCancelled: () => boolean,
+	hooks: PipelineHooks = {},
 ): Promise<RunReport<E>> {
 	const requester = new Requester(sender, clock, settings, isCancelled);
-	const engine = new DeleteEngine(provider, contexts, settings, requester);
+	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
+	const batches: RunReport<E>['batches'] = [];
+	const sink = hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
 	const generator = source(requester);
-	let units: Unit[] = [];
-	let results: UnitResult[] = [];
-	let step = await generator.next(undefined as unknown as UnitResult[]);
+	let step = await generator.next(undefined as unknown as Results);
 	while (!step.done) {
-		const batch = step.value;
-		const done = settings.dryRun ? engine.dryRun(batch) : await engine.delete(batch);
-		// One batch (By ID) is kept as it is: no copy of a million-unit array.
-		if (units.length === 0) {
-			units = batch;
-			results = done;
-		} else {
-			for (let i = 0; i < batch.length; i++) {
-				units.push(batch[i]);
-				results.push(done[i]);
-			}
-		}
-		step = await generator.next(done);
+		const units = step.value;
+		const results = settings.dryRun ? engine.dryRun(units) : await engine.delete(units);
+		sink(units, results);
+		step = await generator.next(results);
 	}
 	return {
-		units,
-		results,
+		batches,
 		requests: requester.sent.delete,
 		listRequests: requester.sent.list,
 		splitRequests: engine.splitRequests,
+		batchCount: engine.batchCount,
 		stop: requester.stop,
 		anyApplied: requester.anyApplied,
 		end: step.value,
@@ -139,27 +133,31 @@ export async function runDeletion<P>(
 	sender: Sender,
 	clock: Clock,
 	isCancelled: () => boolean,
-): Promise<RunReport> {
-	return await runPipeline(provider, contexts, () => unitsSource(units), settings, sender, clock, isCancelled);
+): Promise<RunReport & { results: UnitResult[] }> {
+	const report = await runPipeline(provider, contexts, () => unitsSource(units), settings, sender, clock, isCancelled);
+	return { ...report, results: report.batches.flatMap((b) => b.results.toArray()) };
 }
 
 /** Deletes batches of units; batch numbers and the split budget run across all batches of a run. */
 class DeleteEngine<P> {
 	splitRequests = 0;
-	private batches = 0;
+	batchCount = 0;
+	private readonly tally: Tally = { settled: 0, byStatus: {}, requests: 0 };
 
 	constructor(
 		private readonly provider: Provider<P>,
 		private readonly contexts: Contexts<P>,
 		private readonly settings: RunSettings,
 		private readonly requester: Requester,
+		private readonly progress?: (tally: Tally) => void,
 	) {}
 
 	/** What a run would send, without sending it. */
-	dryRun(units: Unit[]): UnitResult[] {
-		const results = new Map<Unit, UnitResult>();
+	dryRun(units: Unit[]): Results {
+		const results = new Results(units.length);
+		const indexOf = new Map<Unit, number>(units.map((unit, i) => [unit, i]));
 		for (const chunk of chunkByScope(units.filter((u) => u.invalidReason === undefined), this.settings.batchSize)) {
-			const batch = ++this.batches;
+			const batch = ++this.batchCount;
 			let request: IDataObject;
 			try {
 				const built = this.provider.buildRequest(chunk, contextOf(this.contexts, chunk[0]));
@@ -171,31 +169,34 @@ class DeleteEngine<P> {
 			}
 			const line: IDataObject = { method: request.method ?? null, url: request.url ?? null, ids: chunk.length };
 			chunk.forEach((unit, position) => {
-				results.set(unit, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
+				results.set(indexOf.get(unit)!, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
 			});
 		}
-		return units.map((unit) => results.get(unit) ?? invalidResult(unit));
+		units.forEach((unit, i) => {
+			if (!results.has(i)) results.set(i, invalidResult(unit));
+		});
+		return results;
 	}
 
 	/** Delete one batch of units; the results are parallel to `units`. */
-	async delete(units: Unit[]): Promise<UnitResult[]> {
-		const { provider, contexts, settings, requester } = this;
-		const results: Array<UnitResult | undefined> = new Array(units.length);
-		const attempts = new Uint32Array(units.length);
-		const batchOf = new Int32Array(units.length);
-		const splitsByBatch = new Map<number, number>();
+	async delete(units: Unit[]): Promise<Results> {
+		const { provider, contexts, settings, requester, tally } = this;
+		const results = new Results(units.length);
+		const attempts = results.attempts;
+		const batchOf = results.batch;
+		const splitsByBatch = results.splitsByBatch;
 
 		const indexOf = new Map<Unit, number>();
 		units.forEach((unit, index) => {
-			if (unit.invalidReason !== undefined) results[index] = invalidResult(unit);
+			if (unit.invalidReason !== undefined) results.set(index, invalidResult(unit));
 			else indexOf.set(unit, index);
 		});
 
 		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
-			for (const i of indices) {
-				if (GONE.has(status)) requester.anyApplied = true;
-				results[i] = { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] };
-			}
+			if (GONE.has(status)) requester.anyApplied = true;
+			for (const i of indices) results.set(i, { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] });
+			tally.settled += indices.length;
+			tally.byStatus[status] = (tally.byStatus[status] ?? 0) + indices.length;
 		};
 		const settle = (status: IdOutcome['status']): OutcomeStatus => (status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status);
 
@@ -282,24 +283,24 @@ class DeleteEngine<P> {
 
 		const sendable = units.filter((unit) => unit.invalidReason === undefined);
 		const chunks = chunkByScope(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
-		const first = this.batches;
-		this.batches += chunks.length;
+		const first = this.batchCount;
+		this.batchCount += chunks.length;
 		let next = 0;
 		const worker = async () => {
 			while (next < chunks.length && !requester.stopped()) {
 				const index = next++;
 				await runChunk(chunks[index], first + index + 1);
+				tally.requests = requester.sent.delete;
+				this.progress?.(tally);
 			}
 		};
 		await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
 
 		// Chunks no worker reached because the run stopped.
 		const fallback = requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-		// Array.from, not map: map skips the holes, which are exactly the units never reached.
-		return Array.from(results, (result, i): UnitResult => {
-			const out = result ?? { status: 'notAttempted', code: fallback.code, message: fallback.message, batch: null, attempts: attempts[i] };
-			const splits = out.batch === null ? undefined : splitsByBatch.get(out.batch);
-			return splits === undefined ? out : { ...out, splitRequests: splits };
-		});
+		const unreached: number[] = [];
+		for (let i = 0; i < units.length; i++) if (!results.has(i)) unreached.push(i);
+		if (unreached.length > 0) finish(unreached, 'notAttempted', fallback.code, fallback.message);
+		return results;
 	}
 }
