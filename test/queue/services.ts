@@ -83,8 +83,12 @@ export async function startPostgres(): Promise<Postgres> {
 	const psql = findBinary('psql', dirs);
 	const asUser: { uid?: number; gid?: number } = {};
 	if (process.getuid?.() === 0) {
-		asUser.uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-		asUser.gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+		try {
+			asUser.uid = Number(execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' }).toString().trim());
+			asUser.gid = Number(execFileSync('id', ['-g', 'postgres'], { stdio: 'pipe' }).toString().trim());
+		} catch {
+			throw new Error('PostgreSQL refuses to run as root and there is no `postgres` user (Debian\'s postgresql package creates it)');
+		}
 	}
 	const root = mkdtempSync(join(tmpdir(), 'bd-pg-'));
 	const data = join(root, 'data');
