@@ -1013,45 +1013,18 @@ async function startServer(folder, opts = {}) {
 		N8N_RUNNERS_BROKER_PORT: String(await getFreePort()),
 		...(opts.env ?? {}),
 	};
-	const child = childProcess.spawn(folder.host.nodeBin, [folder.host.n8nBin, 'start'], {
-		cwd: folder.dir,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
-	});
-	liveChildren.add(child);
-	let output = '';
-	const keep = (/** @type {Buffer} */ d) => {
-		output += d.toString('utf8');
-		if (output.length > 2_000_000) output = output.slice(-1_000_000);
-	};
-	child.stdout.on('data', keep);
-	child.stderr.on('data', keep);
-	/** @type {{code: number | null, signal: string | null} | null} */
-	let exited = null;
-	const exitPromise = new Promise((resolve) => {
-		child.on('close', (code, signal) => {
-			exited = { code, signal };
-			liveChildren.delete(child);
-			resolve(undefined);
-		});
-	});
+	const server = startProcess(folder.host.nodeBin, [folder.host.n8nBin, 'start'], { cwd: folder.dir, env });
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const stop = async () => {
-		if (exited) return;
-		killGroup(child, 'SIGTERM');
-		const t = setTimeout(() => killGroup(child, 'SIGKILL'), 20000);
-		await exitPromise;
-		clearTimeout(t);
-	};
+	const { stop, logs } = server;
 	const deadline = Date.now() + (opts.timeoutMs ?? 120000);
 	for (;;) {
+		const exited = server.exited();
 		if (exited) {
-			throw new Error(`n8n-host: n8n start exited (${JSON.stringify(exited)}):\n${output.slice(-4000)}`);
+			throw new Error(`n8n-host: n8n start exited (${JSON.stringify(exited)}):\n${logs().slice(-4000)}`);
 		}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n-host: n8n start did not become ready on ${baseUrl}:\n${output.slice(-4000)}`);
+			throw new Error(`n8n-host: n8n start did not become ready on ${baseUrl}:\n${logs().slice(-4000)}`);
 		}
 		try {
 			// /healthz answers as soon as the port is open and /healthz/readiness once the DB is
@@ -1115,7 +1088,7 @@ async function startServer(folder, opts = {}) {
 		}
 		return r.body;
 	};
-	return { baseUrl, port, pid: /** @type {number} */ (child.pid), logs: () => output, stop, rest, setupOwner };
+	return { baseUrl, port, pid: server.pid, logs, stop, rest, setupOwner };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1125,7 +1098,7 @@ async function startServer(folder, opts = {}) {
  * @typedef {object} Service
  * @property {number} pid
  * @property {() => string} logs   what it printed so far
- * @property {() => boolean} exited
+ * @property {() => {code: number | null, signal: string | null} | null} exited  how it ended, or null while it runs
  * @property {(signal: NodeJS.Signals) => void} kill  the signal to its whole process group
  * @property {() => Promise<void>} stop  SIGTERM to the process group, SIGKILL after 20 s
  */
@@ -1155,26 +1128,27 @@ function startProcess(cmd, args, opts = {}) {
 	};
 	child.stdout.on('data', keep);
 	child.stderr.on('data', keep);
-	let done = false;
+	/** @type {{code: number | null, signal: string | null} | null} */
+	let ended = null;
 	const exitPromise = new Promise((resolve) => {
-		const finish = () => {
-			done = true;
+		const finish = (/** @type {number | null} */ code, /** @type {string | null} */ signal) => {
+			ended = { code, signal };
 			liveChildren.delete(child);
 			resolve(undefined);
 		};
 		child.on('close', finish);
 		child.on('error', (e) => {
 			output += `\n[n8n-host] ${e.message}\n`;
-			finish();
+			finish(null, null);
 		});
 	});
 	return {
 		pid: /** @type {number} */ (child.pid),
 		logs: () => output,
-		exited: () => done,
+		exited: () => ended,
 		kill: (signal) => killGroup(child, signal),
 		stop: async () => {
-			if (done) return;
+			if (ended) return;
 			killGroup(child, 'SIGTERM');
 			const t = setTimeout(() => killGroup(child, 'SIGKILL'), 20000);
 			await exitPromise;

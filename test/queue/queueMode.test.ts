@@ -137,6 +137,24 @@ describe.each(LINES)('n8n %s.x in queue mode (main + 2 workers, Redis, PostgreSQ
 		});
 	}
 
+	/** Every execution ran on one worker, both workers took some, and some ran side by side. */
+	function spread(byLabel: Map<string, StoredExecution>): { workers: number[]; overlap: number } {
+		const workers = ranOnWorkers([...byLabel.values()]);
+		expect(new Set(workers).size).toBe(2);
+		const overlap = maxOverlap([...byLabel.values()]);
+		expect(overlap).toBeGreaterThanOrEqual(2);
+		return { workers, overlap };
+	}
+
+	/** Each execution: nothing on Failure, and the invariant against its own input. */
+	function checkRuns(runs: Array<{ env: ProviderEnv; label: string; idsByItem: string[][] }>, byLabel: Map<string, StoredExecution>): void {
+		for (const run of runs) {
+			const outputs = outputsOf(byLabel.get(run.label)!);
+			expect([run.label, outputs.failure.length]).toEqual([run.label, 0]);
+			checkInvariant(run.env, outputs as BatchDeleteRun, run.idsByItem);
+		}
+	}
+
 	it(
 		'8 executions at once across the providers, some naming the same IDs: each ID is deleted by exactly one, the others say alreadyGone',
 		async () => {
@@ -156,18 +174,9 @@ describe.each(LINES)('n8n %s.x in queue mode (main + 2 workers, Redis, PostgreSQ
 			const t0 = Date.now();
 			const byLabel = await runAll(runs);
 			const wall = Date.now() - t0;
-			const workers = ranOnWorkers([...byLabel.values()]);
-			// Both workers took executions (main only enqueued), and they ran side by side.
-			expect(new Set(workers).size).toBe(2);
-			const overlap = maxOverlap([...byLabel.values()]);
-			expect(overlap).toBeGreaterThanOrEqual(2);
-
-			for (const run of runs) {
-				const execution = byLabel.get(run.label)!;
-				const outputs = outputsOf(execution);
-				expect([run.label, outputs.failure.length]).toEqual([run.label, 0]);
-				checkInvariant(run.env, outputs as BatchDeleteRun, run.idsByItem);
-			}
+			// Main only enqueued: the workers ran them, side by side.
+			const { workers, overlap } = spread(byLabel);
+			checkRuns(runs, byLabel);
 			let sent = 0;
 			for (const [env, n] of plan) {
 				const mine = runs.filter((r) => r.env === env);
@@ -220,16 +229,10 @@ describe.each(LINES)('n8n %s.x in queue mode (main + 2 workers, Redis, PostgreSQ
 			weChat.expireTokensAfter(15);
 			huawei.expireTokensAfter = 6;
 			const byLabel = await runAll(runs);
-			const workers = ranOnWorkers([...byLabel.values()]);
-			expect(new Set(workers).size).toBe(2);
-			const overlap = maxOverlap([...byLabel.values()]);
-			expect(overlap).toBeGreaterThanOrEqual(2);
-			for (const run of runs) {
-				const execution = byLabel.get(run.label)!;
-				const outputs = outputsOf(execution);
-				expect([run.label, outputs.failure.length, outputs.success.every((i) => i.json.status === 'deleted')]).toEqual([run.label, 0, true]);
-				checkInvariant(run.env, outputs as BatchDeleteRun, run.idsByItem);
-			}
+			const { workers, overlap } = spread(byLabel);
+			checkRuns(runs, byLabel);
+			// Distinct IDs per execution: every one of them deleted by its own execution.
+			for (const run of runs) expect([run.label, outputsOf(byLabel.get(run.label)!).success.every((i) => i.json.status === 'deleted')]).toEqual([run.label, true]);
 			const fetched = {
 				quectelLogins: quectel.logins - before.logins,
 				quectelWrongLogins: quectel.loginAttempts - quectel.logins - before.wrong,
@@ -258,18 +261,14 @@ describe.each(LINES)('n8n %s.x in queue mode (main + 2 workers, Redis, PostgreSQ
 			const measure = async (path: string) => {
 				const runs = [0, 1].map((k) => {
 					const ids = rateEnv.seed(RATE.ids);
-					return { ids, path, label: `${path}-${k}`, ...itemsFor(rateEnv, ids) };
+					return { env: rateEnv, ids, path, label: `${path}-${k}`, ...itemsFor(rateEnv, ids) };
 				});
 				const sentBefore = mock.requestsTo(rateEnv.deletePath).length;
 				const t0 = Date.now();
 				const byLabel = await runAll(runs);
 				const wall = Date.now() - t0;
 				const workers = ranOnWorkers([...byLabel.values()]);
-				for (const run of runs) {
-					const outputs = outputsOf(byLabel.get(run.label)!);
-					expect([run.label, outputs.failure.length]).toEqual([run.label, 0]);
-					checkInvariant(rateEnv, outputs as BatchDeleteRun, run.idsByItem);
-				}
+				checkRuns(runs, byLabel);
 				const requests = mock.requestsTo(rateEnv.deletePath).length - sentBefore;
 				const needed = runs.length * (RATE.ids / RATE.batch);
 				return { workers: [...new Set(workers)].length, requests, throttled: requests - needed, wallSeconds: seconds(wall), executionSeconds: [...byLabel.values()].map(duration) };
