@@ -1,9 +1,11 @@
-/** Unit and in-engine integration tests (ts-jest). The real-n8n tier lives in test/e2e. */
+/** Unit and in-engine integration tests (ts-jest). The real-n8n tier lives in test/e2e; the queue-mode
+ * tier (test/queue, Redis + PostgreSQL + workers) has its own config, jest.queue.config.js. */
 module.exports = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/queue/'],
 	setupFiles: ['<rootDir>/test/setup/env.ts'],
 	globalSetup: '<rootDir>/test/setup/globalSetup.js',
 	globalTeardown: '<rootDir>/test/setup/globalTeardown.js',

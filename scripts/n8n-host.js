@@ -1013,45 +1013,18 @@ async function startServer(folder, opts = {}) {
 		N8N_RUNNERS_BROKER_PORT: String(await getFreePort()),
 		...(opts.env ?? {}),
 	};
-	const child = childProcess.spawn(folder.host.nodeBin, [folder.host.n8nBin, 'start'], {
-		cwd: folder.dir,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true,
-	});
-	liveChildren.add(child);
-	let output = '';
-	const keep = (/** @type {Buffer} */ d) => {
-		output += d.toString('utf8');
-		if (output.length > 2_000_000) output = output.slice(-1_000_000);
-	};
-	child.stdout.on('data', keep);
-	child.stderr.on('data', keep);
-	/** @type {{code: number | null, signal: string | null} | null} */
-	let exited = null;
-	const exitPromise = new Promise((resolve) => {
-		child.on('close', (code, signal) => {
-			exited = { code, signal };
-			liveChildren.delete(child);
-			resolve(undefined);
-		});
-	});
+	const server = startProcess(folder.host.nodeBin, [folder.host.n8nBin, 'start'], { cwd: folder.dir, env });
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const stop = async () => {
-		if (exited) return;
-		killGroup(child, 'SIGTERM');
-		const t = setTimeout(() => killGroup(child, 'SIGKILL'), 20000);
-		await exitPromise;
-		clearTimeout(t);
-	};
+	const { stop, logs } = server;
 	const deadline = Date.now() + (opts.timeoutMs ?? 120000);
 	for (;;) {
+		const exited = server.exited();
 		if (exited) {
-			throw new Error(`n8n-host: n8n start exited (${JSON.stringify(exited)}):\n${output.slice(-4000)}`);
+			throw new Error(`n8n-host: n8n start exited (${JSON.stringify(exited)}):\n${logs().slice(-4000)}`);
 		}
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n-host: n8n start did not become ready on ${baseUrl}:\n${output.slice(-4000)}`);
+			throw new Error(`n8n-host: n8n start did not become ready on ${baseUrl}:\n${logs().slice(-4000)}`);
 		}
 		try {
 			// /healthz answers as soon as the port is open and /healthz/readiness once the DB is
@@ -1115,7 +1088,109 @@ async function startServer(folder, opts = {}) {
 		}
 		return r.body;
 	};
-	return { baseUrl, port, pid: /** @type {number} */ (child.pid), logs: () => output, stop, rest, setupOwner };
+	return { baseUrl, port, pid: server.pid, logs, stop, rest, setupOwner };
+}
+
+// ---------------------------------------------------------------------------------------------
+// long-running processes (queue mode: Redis, PostgreSQL, n8n workers)
+
+/**
+ * @typedef {object} Service
+ * @property {number} pid
+ * @property {() => string} logs   what it printed so far
+ * @property {() => {code: number | null, signal: string | null} | null} exited  how it ended, or null while it runs
+ * @property {(signal: NodeJS.Signals) => void} kill  the signal to its whole process group
+ * @property {() => Promise<void>} stop  SIGTERM to the process group, SIGKILL after 20 s
+ */
+
+/**
+ * Starts a long-running process in its own process group, kept with the others this module
+ * kills when the caller exits. `uid`/`gid` run it as another user (PostgreSQL refuses root).
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{cwd?: string, env?: Record<string, string>, uid?: number, gid?: number}} [opts]
+ * @returns {Service}
+ */
+function startProcess(cmd, args, opts = {}) {
+	const child = childProcess.spawn(cmd, args, {
+		cwd: opts.cwd,
+		env: opts.env,
+		uid: opts.uid,
+		gid: opts.gid,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
+	liveChildren.add(child);
+	let output = '';
+	const keep = (/** @type {Buffer} */ d) => {
+		output += d.toString('utf8');
+		if (output.length > 2_000_000) output = output.slice(-1_000_000);
+	};
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
+	/** @type {{code: number | null, signal: string | null} | null} */
+	let ended = null;
+	const exitPromise = new Promise((resolve) => {
+		const finish = (/** @type {number | null} */ code, /** @type {string | null} */ signal) => {
+			ended = { code, signal };
+			liveChildren.delete(child);
+			resolve(undefined);
+		};
+		child.on('close', finish);
+		child.on('error', (e) => {
+			output += `\n[n8n-host] ${e.message}\n`;
+			finish(null, null);
+		});
+	});
+	return {
+		pid: /** @type {number} */ (child.pid),
+		logs: () => output,
+		exited: () => ended,
+		kill: (signal) => killGroup(child, signal),
+		stop: async () => {
+			if (ended) return;
+			killGroup(child, 'SIGTERM');
+			const t = setTimeout(() => killGroup(child, 'SIGKILL'), 20000);
+			await exitPromise;
+			clearTimeout(t);
+		},
+	};
+}
+
+/**
+ * Starts `n8n worker` (queue mode: the caller's env holds EXECUTIONS_MODE=queue, the Redis and
+ * PostgreSQL settings) and waits until its health server answers /healthz/readiness.
+ * @param {UserFolder} folder
+ * @param {{env?: Record<string, string>, concurrency?: number, timeoutMs?: number}} [opts]
+ * @returns {Promise<Service & {healthPort: number}>}
+ */
+async function startWorker(folder, opts = {}) {
+	const healthPort = await getFreePort();
+	const env = {
+		...folder.env,
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(await getFreePort()),
+		...(opts.env ?? {}),
+	};
+	const args = [folder.host.n8nBin, 'worker', `--concurrency=${opts.concurrency ?? 10}`];
+	const worker = startProcess(folder.host.nodeBin, args, { cwd: folder.dir, env });
+	const deadline = Date.now() + (opts.timeoutMs ?? 120000);
+	for (;;) {
+		if (worker.exited()) throw new Error(`n8n-host: n8n worker exited:\n${worker.logs().slice(-4000)}`);
+		if (Date.now() > deadline) {
+			await worker.stop();
+			throw new Error(`n8n-host: n8n worker did not become ready:\n${worker.logs().slice(-4000)}`);
+		}
+		try {
+			if ((await httpGet(`http://127.0.0.1:${healthPort}/healthz/readiness`, 2000)).status === 200) break;
+		} catch {
+			/* not listening yet */
+		}
+		await sleep(500);
+	}
+	return { ...worker, healthPort };
 }
 
 module.exports = {
@@ -1132,6 +1207,8 @@ module.exports = {
 	outputOf,
 	runN8n,
 	startServer,
+	startProcess,
+	startWorker,
 	getFreePort,
 	cacheRoot,
 	NODE_TYPE,
