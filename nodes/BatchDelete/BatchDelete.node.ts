@@ -16,12 +16,13 @@ import type { FilterEnd, ListingStop } from './engine/listing';
 import { filterSource } from './engine/listing';
 import { OutputBuilder } from './engine/outputs';
 import { planUnits } from './engine/plan';
+import type { Unit } from './engine/plan';
 import type { Requester } from './engine/requester';
 import type { RunStop, TargetSource } from './engine/run';
 import { runPipeline, unitsSource } from './engine/run';
 import { redact, secretsOf } from './engine/secrets';
 import { createTransport } from './engine/transport';
-import type { Provider } from './engine/types';
+import type { Provider, ProviderContext } from './engine/types';
 import { PROVIDERS, providerById } from './providers';
 import { runError } from './runError';
 import type { Scopes } from './scopes';
@@ -76,11 +77,10 @@ export class BatchDelete implements INodeType {
 		}
 		const byFilter = isByFilter(this, provider);
 
-		// 2. The targets: a source of units, and Failure items for input items that name nothing.
-		let source: (requester: Requester) => TargetSource<FilterEnd | void>;
+		// 2. The targets: the input items' units (By ID) or the filters (By Filter), and what input
+		// items name nothing.
 		let filter: ReturnType<typeof readFilterOnce> | undefined;
-		/** Units to handle, when known in advance (By ID); By Filter finds out as it lists. */
-		let total: number | undefined;
+		let units: Unit[] | undefined;
 		const problemItems: INodeExecutionData[] = [];
 		if (byFilter) {
 			try {
@@ -100,7 +100,7 @@ export class BatchDelete implements INodeType {
 					pairedItem: { item: problem.itemIndex },
 				});
 			}
-			const units = planUnits(occurrences, settings.dedupe);
+			units = planUnits(occurrences, settings.dedupe);
 			if (units.length > settings.maxIds) {
 				const count = (n: number) => n.toLocaleString('en-US');
 				return fail(
@@ -110,8 +110,6 @@ export class BatchDelete implements INodeType {
 					}),
 				);
 			}
-			total = units.length;
-			source = () => unitsSource(units);
 		}
 
 		// 3. The credential, once. By ID's dry run needs none; By Filter lists even in a dry run.
@@ -132,12 +130,7 @@ export class BatchDelete implements INodeType {
 			}
 		}
 		const contexts = scopes.params.map((params) => ({ params, credentialType: credentialType.name, credentials }));
-		if (filter !== undefined) {
-			const { olderThanMs, limit } = filter.chosen;
-			const startedAt = new Date();
-			const olderThan = olderThanMs > 0 ? new Date(startedAt.getTime() - olderThanMs) : undefined;
-			source = filterSource(provider, provider.list!, { ...contexts[0], params: filter.params }, filter.filters, { limit, startedAt, ...(olderThan ? { olderThan } : {}) });
-		}
+		const source: (requester: Requester) => TargetSource<FilterEnd | void> = units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
@@ -148,17 +141,18 @@ export class BatchDelete implements INodeType {
 			secrets,
 			provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params)),
 		);
+		for (const item of problemItems) outputs.addProblem(item);
 		const signal = this.getExecutionCancelSignal();
 		const started = Date.now();
 		const report = await runPipeline(
 			provider,
 			contexts,
-			source!,
+			source,
 			settings,
 			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
 			executionClock(signal),
 			() => signal?.aborted === true,
-			{ sink: (units, results) => outputs.add(units, results), progress: progressLogger(this, provider.noun, provider.displayName, () => total) },
+			{ sink: (units, results) => outputs.add(units, results), progress: progressLogger(this, provider.noun, provider.displayName, () => units?.length) },
 		);
 
 		// 5. The outputs. Bad credentials, a wrong endpoint or a list that cannot be read before
@@ -183,8 +177,16 @@ export class BatchDelete implements INodeType {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
 		}
-		return shapeForTool(this, provider, [success, [...problemItems, ...failure]], settings.output);
+		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
+}
+
+/** By Filter's source: the provider's list, filtered, from now back to Older Than. */
+function listSource<P>(provider: Provider<P>, ctx: ProviderContext<P>, filter: ReturnType<typeof readFilterOnce>) {
+	const { olderThanMs, limit } = filter.chosen;
+	const startedAt = new Date();
+	const olderThan = olderThanMs > 0 ? new Date(startedAt.getTime() - olderThanMs) : undefined;
+	return filterSource(provider, provider.list!, ctx, filter.filters, { limit, startedAt, ...(olderThan ? { olderThan } : {}) });
 }
 
 /** The node error for a run stop before anything can have been deleted. */

@@ -102,6 +102,22 @@ describe('Summary Only caps the failures it lists', () => {
 	});
 });
 
+describe('Summary Only counts an input item that names no ID as a failure', () => {
+	it('one item still, listing the item with its reason', async () => {
+		const env = await ADAPTERS.find((a) => a.id === 'solapi')!.start();
+		try {
+			const ids = env.seed(4);
+			const result = await runOn(env, { items: [...env.items(ids, 4), { note: 'no id here' }], idsByItem: [ids], options: { output: 'summaryOnly' }, continueOnFail: true });
+			expect(result.success).toHaveLength(0);
+			const summary = summaryOf(result.failure);
+			expect(summary).toMatchObject({ total: 5, succeeded: 4, failed: 1, byStatus: { deleted: 4, invalid: 1 } });
+			expect(summary.failures).toEqual([{ id: null, status: 'invalid', code: 'NO_ID', message: expect.stringMatching(/^Item 1 has no ID/) }]);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
 describe.each(FILTER_ENVS)('By Filter with a summary: $id', ({ start }) => {
 	let env: FilterEnv;
 	beforeEach(async () => {

@@ -53,6 +53,19 @@ export class OutputBuilder {
 		private readonly scopeFields: IDataObject[] = [],
 	) {}
 
+	/** An input item that named nothing (or could not be read): a failure, in every mode. */
+	addProblem(item: INodeExecutionData): void {
+		this.total++;
+		this.failed++;
+		const status = item.json.status as ResultStatus;
+		this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+		if (this.mode !== 'summaryOnly') this.failure.push(item);
+		else if (this.listedFailures.length < SUMMARY_MAX_FAILURES) {
+			const { id, code, message } = item.json;
+			this.listedFailures.push({ id, status, code, message });
+		}
+	}
+
 	/** Map one batch of units and their results. */
 	add(units: Unit[], results: Results): void {
 		for (let i = 0; i < units.length; i++) {
