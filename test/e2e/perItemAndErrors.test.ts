@@ -1,9 +1,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import * as n8nHost from '../../scripts/n8n-host';
+import type { HuaweiCloudSmsMock } from '../mocks/huaweiCloudSms';
 import type { SolapiMock } from '../mocks/solapi';
 import type { ProviderEnv } from '../reliability/providers';
-import { ADAPTERS, checkInvariant } from '../reliability/providers';
+import { ADAPTERS, HUAWEI_PROJECT, checkInvariant } from '../reliability/providers';
 import { assertInvariant } from '../support/invariant';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
 import { secretValues } from '../support/secretScan';
@@ -22,6 +23,7 @@ import { buildWorkflow } from './workflow';
 const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
+const SECOND_PROJECT = 'fedcba9876543210fedcba9876543210';
 
 
 const output = (execution: Execution, branch: string, index: number) => (n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
@@ -30,6 +32,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 	let avaya: ProviderEnv;
 	let solapi: ProviderEnv;
+	let huawei: ProviderEnv;
 	const secrets: string[] = [];
 
 	beforeAll(async () => {
@@ -37,8 +40,9 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
 		const byId = (id: string) => ADAPTERS.find((a) => a.id === id)!;
-		[avaya, solapi] = await Promise.all([byId('avayaSpaces').start(), byId('solapi').start()]);
-		const credentials = [...avaya.credentials('default'), ...solapi.credentials('default')];
+		[avaya, solapi, huawei] = await Promise.all([byId('avayaSpaces').start(), byId('solapi').start(), byId('huaweiCloudSms').start()]);
+		(huawei.mock as HuaweiCloudSmsMock).projects.push({ id: SECOND_PROJECT, name: 'second-project' });
+		const credentials = [...avaya.credentials('default'), ...solapi.credentials('default'), ...huawei.credentials('default')];
 		const bad = { ...avaya.credentials('default')[0], id: 'e2e-bad-avaya', name: 'Avaya bad token' };
 		bad.data = { ...bad.data, token: 'revoked-token' };
 		secrets.push(...secretValues([...credentials, bad].map((c) => c.data)));
@@ -46,7 +50,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 	}, INSTALL_TIMEOUT);
 
 	afterAll(async () => {
-		await Promise.all([avaya?.close(), solapi?.close()]);
+		await Promise.all([avaya?.close(), solapi?.close(), huawei?.close()]);
 		if (folder) await n8nHost.removeUserFolder(folder);
 	});
 
@@ -94,6 +98,44 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 				removedByRun: (key) => !mock.groups.get(key.split('|')[0])!.has(key.split('|')[1]),
 				isGone: (key) => !mock.groups.get(key.split('|')[0])!.has(key.split('|')[1]),
 				keyOf: (json) => `${String(json.groupId)}|${String(json.id)}`,
+			});
+		},
+		RUN_TIMEOUT,
+	);
+
+	it(
+		"Huawei Cloud Project ID from each item: each template is sent to its item's project, never the first item's",
+		async () => {
+			const mock = huawei.mock as HuaweiCloudSmsMock;
+			const p1 = [`tplE2EP1${line}-1`, `tplE2EP1${line}-2`];
+			const p2 = [`tplE2EP2${line}-1`];
+			const both = `tplE2EBOTH${line}`;
+			mock.addTemplates(HUAWEI_PROJECT, ...p1, both);
+			mock.addTemplates(SECOND_PROJECT, ...p2, both);
+			const items = [
+				{ id: p1[0], project: HUAWEI_PROJECT },
+				{ id: both, project: SECOND_PROJECT },
+				{ id: p1[1], project: HUAWEI_PROJECT },
+				{ id: p2[0], project: SECOND_PROJECT },
+			];
+			const name = 'Per-item projects';
+			const result = await execute(`e2ePerItemPrj${line}0`, [branch(huawei, name, items, {}, { huaweiCloudProjectId: '={{ $json.project }}' })]);
+			expect(result.error).toBeUndefined();
+			const sent = mock.requestsTo(/\/msgsms\/templates\/batch-delete$/).map((r) => [r.path.split('/')[2], (r.body as { ids: string[] }).ids]);
+			// One request per project, each with only its own templates.
+			expect(sent).toEqual(expect.arrayContaining([[HUAWEI_PROJECT, p1], [SECOND_PROJECT, [both, p2[0]]]]));
+			// The IAM token is scoped to the first project (as Huawei's are): the second project's
+			// templates stay and end on Failure; the shared one was never touched in the first project.
+			expect(p1.some((id) => mock.templates.get(HUAWEI_PROJECT)!.has(id))).toBe(false);
+			expect(mock.templates.get(HUAWEI_PROJECT)!.has(both)).toBe(true);
+			expect([both, p2[0]].every((id) => mock.templates.get(SECOND_PROJECT)!.has(id))).toBe(true);
+			assertInvariant({
+				idsByItem: items.map((i) => [`${i.project}|${i.id}`]),
+				success: output(result, name, 0),
+				failure: output(result, name, 1),
+				removedByRun: (key) => !mock.templates.get(key.split('|')[0])!.has(key.split('|')[1]),
+				isGone: (key) => !mock.templates.get(key.split('|')[0])!.has(key.split('|')[1]),
+				keyOf: (json) => `${String(json.projectId)}|${String(json.id)}`,
 			});
 		},
 		RUN_TIMEOUT,
