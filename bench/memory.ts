@@ -2,7 +2,9 @@
  * Peak memory of the Batch Delete node for many IDs, in a process of its own started with
  * --expose-gc (bench/overhead.ts starts it): a real run inside n8n-core's engine against the
  * provider's mock with no latency, the mock in yet another process so its copy of the IDs is not
- * counted.
+ * counted. One Output mode (Each ID, Failures and Summary, Summary Only) and one input shape a run:
+ * an item per ID, one item holding the list, or one item holding the IDs as a newline-separated
+ * string (the ID Field `ids` for the last two).
  *
  * Heap figures are live heap after a full garbage collection:
  * - the IDs themselves: the ID strings and the array holding them;
@@ -14,22 +16,32 @@
  */
 import '../test/setup/env';
 
-import type { IExecuteFunctions, INodeType } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+
+import type { OutputMode } from '../nodes/BatchDelete/engine/outputs';
 
 import { shutdownHarness } from '../test/harness';
 import { runNode } from '../test/harness';
 import { BatchDelete, MockProcess, batchLimit, credentialTypes, realisticId, round } from './lib';
 
+/** How the IDs reach the node: an item per ID, one item with a list, one item with a newline-separated string. */
+export type InputShape = 'items' | 'list' | 'string';
+export const INPUT_SHAPES: InputShape[] = ['items', 'list', 'string'];
+
 export interface MemoryResult {
 	provider: string;
+	output: OutputMode;
+	shape: InputShape;
 	ids: number;
+	/** Items on Success and Failure. */
+	outputItems: number;
 	requests: number;
 	concurrency: number;
 	/** Average ID length in characters. */
 	idLength: number;
 	/** The ID strings and the array holding them, live heap. */
 	idsMB: number;
-	/** One input item per ID (`{ json: { id } }`), the ID strings not counted again. */
+	/** The input items (for the shape), the ID strings not counted again (the string shape's one string is). */
 	itemsMB: number;
 	/** Live heap the node added, sampled while it waited for the provider. */
 	whileSendingMB: number;
@@ -58,19 +70,26 @@ function live(): number {
 	return process.memoryUsage().heapUsed;
 }
 
-async function measure(provider: string, ids: number, concurrency: number): Promise<MemoryResult> {
+function inputItems(shape: InputShape, list: string[], idField: string): INodeExecutionData[] {
+	if (shape === 'list') return [{ json: { ids: list } }];
+	if (shape === 'string') return [{ json: { ids: list.join('\n') } }];
+	return list.map((id) => ({ json: { [idField]: id } }));
+}
+
+async function measure(provider: string, ids: number, concurrency: number, output: OutputMode = 'eachId', shape: InputShape = 'items'): Promise<MemoryResult> {
 	if (gc === undefined) throw new Error('start with --expose-gc');
 	const mocks = await MockProcess.start();
 	try {
 		const mock = await mocks.mock(provider);
 		await mock.latency(0);
 		const batch = batchLimit(provider);
-		const options = { batchSize: batch, concurrency, requestsPerSecond: 0, maxIds: 1_000_000, retryDelay: 1000, timeout: 30_000 };
+		const options = { batchSize: batch, concurrency, requestsPerSecond: 0, maxIds: 1_000_000, retryDelay: 1000, timeout: 30_000, output };
 		const { parameters, credentials } = await mock.config(options);
+		if (shape !== 'items') parameters.idField = 'ids';
 		const types = credentialTypes();
 
 		// A small run first: modules loaded and compiled before anything is measured.
-		await runNode({ node: BatchDelete, parameters, credentialTypes: types, credentials, items: mock.items(await mock.seed(batch * 2)) });
+		await runNode({ node: BatchDelete, parameters, credentialTypes: types, credentials, items: inputItems(shape, await mock.seed(batch * 2), mock.idField) });
 
 		// IDs shaped like the provider's real ones (see realisticId), made here as flat strings
 		// (JSON.parse), measured, then held by the mock.
@@ -82,7 +101,7 @@ async function measure(provider: string, ids: number, concurrency: number): Prom
 		const idLength = list.reduce((sum, id) => sum + id.length, 0) / ids;
 		await mock.hold(list);
 		const beforeItems = live();
-		const items = mock.items(list);
+		const items = inputItems(shape, list, mock.idField);
 		const itemsBytes = live() - beforeItems;
 
 		const real = new BatchDelete();
@@ -124,9 +143,12 @@ async function measure(provider: string, ids: number, concurrency: number): Prom
 		sampler = setTimeout(sample, SAMPLE_MS);
 		const result = await runNode({ node: measured, parameters, credentialTypes: types, credentials, items });
 		clearTimeout(sampler);
+		if (result.error !== undefined) throw result.error;
 		const [success = [], failure = []] = result.outputs;
 		const counts = await mock.counts();
-		if (success.length + failure.length !== ids) throw new Error(`expected ${ids} output items, got ${success.length + failure.length}`);
+		// Each ID: an item per ID; the summary modes: the summary's total.
+		const accounted = output === 'eachId' ? success.length + failure.length : Number([...success, ...failure].find((i) => i.json.summary !== undefined)?.json.total);
+		if (accounted !== ids) throw new Error(`expected ${ids} IDs in the outputs, got ${accounted}`);
 
 		// Both against the heap at the node's start, which already held its input (n8n's copy of the items).
 		const whileSending = Math.max(0, peakWhileSending - atEntry);
@@ -134,7 +156,10 @@ async function measure(provider: string, ids: number, concurrency: number): Prom
 		const mb = (bytes: number) => round(bytes / MB, 1);
 		return {
 			provider,
+			output,
+			shape,
 			ids,
+			outputItems: success.length + failure.length,
 			requests: counts.deletes,
 			concurrency,
 			idLength: round(idLength, 1),
@@ -158,8 +183,8 @@ async function measure(provider: string, ids: number, concurrency: number): Prom
 }
 
 if (require.main === module) {
-	const [provider = 'solapi', ids = '1000000', concurrency = '2'] = process.argv.slice(2);
-	measure(provider, Number(ids), Number(concurrency)).then(
+	const [provider = 'solapi', ids = '1000000', concurrency = '2', output = 'eachId', shape = 'items'] = process.argv.slice(2);
+	measure(provider, Number(ids), Number(concurrency), output as OutputMode, shape as InputShape).then(
 		(result) => {
 			if (process.send) process.send(result, () => process.exit(0));
 			else {

@@ -15,7 +15,8 @@ import type { Category } from './profile';
 import { attribute, profiled } from './profile';
 import type { MockProcess } from './lib';
 import { batchLimit, log, round, runOurs } from './lib';
-import type { MemoryResult } from './memory';
+import type { InputShape, MemoryResult } from './memory';
+import type { OutputMode } from '../nodes/BatchDelete/engine/outputs';
 
 export interface OverheadResult {
 	provider: string;
@@ -67,8 +68,8 @@ export async function overhead(mocks: MockProcess, provider: string, ids: number
 }
 
 /** bench/memory.ts in a process of its own (it needs --expose-gc and a clean heap). */
-export async function memory(provider: string, ids: number, concurrency: number): Promise<MemoryResult> {
-	const child = fork(join(__dirname, 'memory.ts'), [provider, String(ids), String(concurrency)], {
+export async function memory(provider: string, ids: number, concurrency: number, output: OutputMode = 'eachId', shape: InputShape = 'items'): Promise<MemoryResult> {
+	const child = fork(join(__dirname, 'memory.ts'), [provider, String(ids), String(concurrency), output, shape], {
 		execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
 		serialization: 'advanced',
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

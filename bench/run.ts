@@ -212,7 +212,7 @@ function targets(results: Omit<BenchResults, 'targets' | 'totalSeconds'>): Targe
 	return out;
 }
 
-function table(headers: string[], rows: Array<Array<string | number>>): string {
+export function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = rows.map((r) => r.map(String));
 	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
 	const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;

@@ -9,13 +9,12 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { filterHints, isByFilter, readFilterOnce, stopItem } from './byFilter';
-import { scopedOccurrences } from './collect';
+import { plannedUnits } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
 import type { FilterEnd, ListingStop } from './engine/listing';
 import { filterSource } from './engine/listing';
 import { OutputBuilder } from './engine/outputs';
-import { planUnits } from './engine/plan';
 import type { Unit } from './engine/plan';
 import type { Requester } from './engine/requester';
 import type { RunStop, TargetSource } from './engine/run';
@@ -92,7 +91,10 @@ export class BatchDelete implements INodeType {
 			for (const [itemIndex, message] of scopes.problems) {
 				if (!this.continueOnFail()) throw new NodeOperationError(node, message, { itemIndex });
 			}
-			const { occurrences, problems } = scopedOccurrences(this, provider, items, scopes);
+			// Only the units live on while the run sends (see plannedUnits).
+			const planned = plannedUnits(this, provider, items, scopes, settings.dedupe);
+			units = planned.units;
+			const problems = planned.problems;
 			for (const problem of problems) {
 				if (!this.continueOnFail()) throw new NodeOperationError(node, problem.message, { itemIndex: problem.itemIndex });
 				problemItems.push({
@@ -100,7 +102,6 @@ export class BatchDelete implements INodeType {
 					pairedItem: { item: problem.itemIndex },
 				});
 			}
-			units = planUnits(occurrences, settings.dedupe);
 			if (units.length > settings.maxIds) {
 				const count = (n: number) => n.toLocaleString('en-US');
 				return fail(

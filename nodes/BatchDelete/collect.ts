@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { idsFromValue, readPath } from './engine/ids';
-import type { IdOccurrence } from './engine/plan';
+import { eachId, readPath } from './engine/ids';
+import type { IdOccurrence, Unit } from './engine/plan';
+import { planUnits } from './engine/plan';
 import type { Provider } from './engine/types';
 import type { Scopes } from './scopes';
 
@@ -12,8 +13,8 @@ export interface ItemProblem {
 	message: string;
 }
 
-export interface Collected {
-	occurrences: IdOccurrence[];
+export interface Planned {
+	units: Unit[];
 	problems: ItemProblem[];
 }
 
@@ -22,36 +23,37 @@ function isExpression(value: unknown): boolean {
 }
 
 /**
- * Read every item's IDs and check them against the provider's rules. A parameter without an
- * expression is read once: per-item reads dominate the node's own cost on large inputs.
+ * Read every item's IDs and check them against the provider's rules, one occurrence at a time
+ * (planned into units as they come, so a million IDs never sit in a list of occurrences too);
+ * items that name nothing go to `problems`. A parameter without an expression is read once:
+ * per-item reads dominate the node's own cost on large inputs.
  */
-export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[]): Collected {
-	if (provider.readTargets !== undefined) return collectTargets(ctx, provider, items);
+function* collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[], problems: ItemProblem[]): Generator<IdOccurrence> {
+	if (provider.readTargets !== undefined) {
+		yield* collectTargets(ctx, provider, items, problems);
+		return;
+	}
 	const source = ctx.getNodeParameter('idSource', 0, 'field') as string;
-	const occurrences: IdOccurrence[] = [];
-	const problems: ItemProblem[] = [];
 	const parameter = source === 'list' ? 'ids' : 'idField';
 	const perItem = isExpression(ctx.getNode().parameters[parameter]);
 	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
 
 	// `named`: the invalid ID's message names its item (a fixed list belongs to the node, not an item).
-	const add = (itemIndex: number, value: unknown, where: string, named = true) => {
-		const raw = idsFromValue(value);
-		if (raw.length === 0) {
-			problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
-			return;
-		}
-		for (const r of raw) {
+	const add = function* (itemIndex: number, value: unknown, where: string, named = true): Generator<IdOccurrence> {
+		let any = false;
+		for (const r of eachId(value)) {
+			any = true;
 			const reason = r.invalidReason ?? provider.checkId(r.id);
-			if (reason === undefined) occurrences.push({ id: r.id, itemIndex });
-			else occurrences.push({ id: r.id, itemIndex, invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason });
+			if (reason === undefined) yield { id: r.id, itemIndex };
+			else yield { id: r.id, itemIndex, invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason };
 		}
+		if (!any) problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
 	};
 
 	if (source === 'list' && !perItem) {
 		// A fixed list belongs to the node, not to each item: read once, paired with the first item.
-		add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines', false);
-		return { occurrences, problems };
+		yield* add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines', false);
+		return;
 	}
 	for (let i = 0; i < items.length; i++) {
 		let value: unknown;
@@ -76,15 +78,12 @@ export function collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, 
 			});
 			continue;
 		}
-		add(i, value, where);
+		yield* add(i, value, where);
 	}
-	return { occurrences, problems };
 }
 
 /** Providers that read items themselves (see `Provider.readTargets`). */
-function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[]): Collected {
-	const occurrences: IdOccurrence[] = [];
-	const problems: ItemProblem[] = [];
+function* collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[], problems: ItemProblem[]): Generator<IdOccurrence> {
 	const read = (name: string, i: number, fallback?: unknown) => ctx.getNodeParameter(name, i, fallback);
 	for (let i = 0; i < items.length; i++) {
 		let targets;
@@ -104,28 +103,34 @@ function collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, ite
 		}
 		for (const t of targets) {
 			const reason = t.invalidReason ?? provider.checkId(t.id);
-			occurrences.push({ id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }) });
+			yield { id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }) };
 		}
 	}
-	return { occurrences, problems };
 }
 
 /**
- * By ID: the units the input names, each in the scope of its item's parameters. An item whose
- * parameters are unreadable gets its IDs `invalid` (INVALID_PARAMETER), never sent.
+ * By ID: the units the input names, each in the scope of its item's parameters, and the items that
+ * name none. An item whose parameters are unreadable gets its IDs `invalid` (INVALID_PARAMETER),
+ * never sent.
  */
-export function scopedOccurrences<P>(ctx: IExecuteFunctions, provider: Provider<P>, items: INodeExecutionData[], scopes: Scopes<P>): Collected {
-	const collected = collectIds(ctx, provider as Provider<unknown>, items);
-	if (scopes.params.length > 1 || scopes.problems.size > 0) {
-		for (const o of collected.occurrences) {
-			const problem = scopes.problems.get(o.itemIndex);
-			if (problem !== undefined) {
-				o.invalidReason = problem;
-				o.invalidCode = 'INVALID_PARAMETER';
-			} else {
-				o.scope = scopes.ofItem[o.itemIndex];
+export function plannedUnits<P>(ctx: IExecuteFunctions, provider: Provider<P>, items: INodeExecutionData[], scopes: Scopes<P>, dedupe: boolean): Planned {
+	const problems: ItemProblem[] = [];
+	const collected = collectIds(ctx, provider as Provider<unknown>, items, problems);
+	const scoped = scopes.params.length > 1 || scopes.problems.size > 0;
+	const occurrences = function* (): Generator<IdOccurrence> {
+		for (const o of collected) {
+			if (scoped) {
+				const problem = scopes.problems.get(o.itemIndex);
+				if (problem !== undefined) {
+					o.invalidReason = problem;
+					o.invalidCode = 'INVALID_PARAMETER';
+				} else {
+					o.scope = scopes.ofItem[o.itemIndex];
+				}
 			}
+			yield o;
 		}
-	}
-	return collected;
+	};
+	const units = planUnits(occurrences(), dedupe);
+	return { units, problems };
 }

@@ -18,6 +18,9 @@ import { postToWebhook } from './workflow';
  * - nightly-cleanup.json: Schedule Trigger (and a "Run now" Manual Trigger) → HTTP Request (the
  *   IDs) → Batch Delete → Failure summarized into one alert item. Run with `n8n execute`, which
  *   starts from the Manual Trigger (a schedule cannot be fired on demand; the path is the same).
+ * - nightly-million-cleanup.json: the same triggers → HTTP Request (the IDs as ONE item's list,
+ *   `{ "ids": [...] }`) → Batch Delete with Output = Summary Only → Failure → the alert text → Send
+ *   alert. Run with 2,000 IDs (a few of them failing), then with every ID deletable.
  * - webhook-delete.json: Webhook → Batch Delete → Merge (both outputs) → counts → Respond to
  *   Webhook. Activated, served by `n8n start`, called with an HTTP POST.
  * - ai-agent-tool.json: Chat Trigger → AI Agent with an OpenAI chat model and Batch Delete as its
@@ -115,7 +118,7 @@ function openAiMock(toolArgs: () => IDataObject) {
 
 describe('templates under examples/', () => {
 	it('reference credentials by name and bake in no local address', () => {
-		for (const file of ['nightly-cleanup.json', 'webhook-delete.json', 'ai-agent-tool.json']) {
+		for (const file of ['nightly-cleanup.json', 'nightly-million-cleanup.json', 'webhook-delete.json', 'ai-agent-tool.json']) {
 			const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
 			expect([file, /localhost|127\.0\.0\.1|\[::1\]/.test(text)]).toEqual([file, false]);
 			const wf = JSON.parse(text) as Workflow;
@@ -139,9 +142,12 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 	let idSource: Started;
 	let openAi: Started;
 	let idList: IDataObject[] = [];
+	/** What the million template's source answers: one object holding the list. */
+	let millionIds: string[] = [];
 	let agentIds: string[] = [];
 
 	const nightly = load('nightly-cleanup.json');
+	const million = load('nightly-million-cleanup.json');
 	const webhook = load('webhook-delete.json');
 	const agent = load('ai-agent-tool.json');
 
@@ -150,7 +156,7 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
 		[avayaEnv, solapiEnv] = await Promise.all([avaya.start(), solapi.start()]);
-		idSource = await serve(() => ({ body: idList }));
+		idSource = await serve((req) => ({ body: req.url === '/million.json' ? { ids: millionIds } : idList }));
 		openAi = await openAiMock(() => ({ ids: agentIds.join(', ') }));
 
 		// The credentials the templates name, under those ids and names, pointing at the mocks.
@@ -163,12 +169,15 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			{ ...ref(agent, 'OpenAI Chat Model', 'openAiApi'), type: 'openAiApi', data: { apiKey: 'sk-test-0000000000000000', url: `${openAi.baseUrl}/v1` } },
 		]);
 		expect(ref(agent, 'delete_messages', 'avayaSpacesApi')).toEqual(ref(nightly, 'Batch Delete', 'avayaSpacesApi'));
+		expect(ref(million, 'Batch Delete', 'avayaSpacesApi')).toEqual(ref(nightly, 'Batch Delete', 'avayaSpacesApi'));
 
 		// Addresses only: the HTTP Request's placeholder URL, and the chat made reachable.
 		node(nightly, 'Get IDs to delete').parameters.url = `${idSource.baseUrl}/messages-to-delete.json`;
+		node(million, 'Get IDs to delete').parameters.url = `${idSource.baseUrl}/million.json`;
 		node(agent, 'When chat message received').parameters.public = true;
 		await n8nHost.importWorkflow(folder, [
 			{ ...nightly, id: 'tplNightlyClean1' },
+			{ ...million, id: 'tplMillionClean1' },
 			{ ...webhook, id: 'tplWebhookDel001' },
 			{ ...agent, id: 'tplAiAgentTool01' },
 		]);
@@ -206,6 +215,69 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			expect(alert).toHaveLength(1);
 			expect(alert[0].json).toMatchObject({ subject: 'Nightly cleanup: 1 message(s) not deleted', failedCount: 1, byStatus: { rejected: 1 } });
 			expect(String(alert[0].json.text)).toContain(archived);
+		},
+		RUN_TIMEOUT,
+	);
+
+	it(
+		'nightly million-ID cleanup: one list in, one summary out, and the alert only when something failed',
+		async () => {
+			const mock = avayaEnv.mock as AvayaSpacesMock;
+			const ok = avayaEnv.seed(1_990);
+			const [forbidden1, forbidden2, forbidden3] = avayaEnv.missing(3);
+			const [archived1, archived2] = avayaEnv.missing(2);
+			mock.add({ id: forbidden1, forbidden: true }, { id: forbidden2, forbidden: true }, { id: forbidden3, forbidden: true }, { id: archived1, archived: true }, { id: archived2, archived: true });
+			const gone = avayaEnv.missing(5);
+			millionIds = [...ok, forbidden1, archived1, ...gone, forbidden2, archived2, forbidden3];
+			expect(millionIds).toHaveLength(2_000);
+			const requestsBefore = mock.requestsTo(/deletemessages$/).length;
+
+			const run = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', { timeoutMs: RUN_TIMEOUT });
+			expect(run.error).toBeUndefined();
+			expect(n8nHost.outputOf(run.execution, 'Batch Delete', 0)).toEqual([]);
+			const failure = n8nHost.outputOf(run.execution, 'Batch Delete', 1) ?? [];
+			expect(failure).toHaveLength(1);
+			const summary = failure[0].json as IDataObject;
+			// The counts are the mock's: what it deleted, what it refused, what it did not know.
+			const deletedByMock = millionIds.filter((id) => avayaEnv.removed(id) && !gone.includes(id));
+			expect(deletedByMock.sort()).toEqual([...ok].sort());
+			expect(summary).toMatchObject({
+				total: 2_000,
+				succeeded: 1_995,
+				failed: 5,
+				byStatus: { deleted: 1_990, alreadyGone: 5, forbidden: 3, rejected: 2 },
+				requests: mock.requestsTo(/deletemessages$/).length - requestsBefore,
+				batches: 20,
+				failuresOmitted: 0,
+				stop: null,
+			});
+			expect((summary.failures as IDataObject[]).map((f) => [f.id, f.status]).sort()).toEqual(
+				[
+					[forbidden1, 'forbidden'],
+					[forbidden2, 'forbidden'],
+					[forbidden3, 'forbidden'],
+					[archived1, 'rejected'],
+					[archived2, 'rejected'],
+				].sort(),
+			);
+			// The alert branch got the summary, with its text.
+			const alert = n8nHost.outputOf(run.execution, 'Send alert', 0) ?? [];
+			expect(alert).toHaveLength(1);
+			expect(alert[0].json).toMatchObject({ subject: 'Nightly cleanup: 5 of 2,000 messages NOT deleted', total: 2_000, failed: 5 });
+			expect(String(alert[0].json.text)).toContain('1,995 of 2,000');
+			for (const id of [forbidden1, archived2]) expect(String(alert[0].json.text)).toContain(id);
+			expect(n8nHost.outputOf(run.execution, 'All deleted', 0)).toBeUndefined();
+
+			// Nothing fails: the summary goes to Success and no alert is sent.
+			millionIds = avayaEnv.seed(150);
+			const clean = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', { timeoutMs: RUN_TIMEOUT });
+			expect(clean.error).toBeUndefined();
+			const [ok2] = (n8nHost.outputOf(clean.execution, 'Batch Delete', 0) ?? []) as Array<{ json: IDataObject }>;
+			expect(ok2.json).toMatchObject({ total: 150, succeeded: 150, failed: 0, byStatus: { deleted: 150 }, failures: [] });
+			expect(n8nHost.outputOf(clean.execution, 'Batch Delete', 1)).toEqual([]);
+			expect(millionIds.every((id) => avayaEnv.removed(id))).toBe(true);
+			expect(n8nHost.outputOf(clean.execution, 'Send alert', 0)).toBeUndefined();
+			expect(n8nHost.outputOf(clean.execution, 'All deleted', 0)).toHaveLength(1);
 		},
 		RUN_TIMEOUT,
 	);

@@ -21,54 +21,66 @@ export function describeValue(value: unknown): string {
 	return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text;
 }
 
-function fromScalar(value: unknown, splitStrings: boolean, out: RawId[]): void {
+function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
 	if (value === null || value === undefined) return;
 	if (typeof value === 'string') {
 		if (!splitStrings) {
 			const id = value.trim();
-			if (id !== '') out.push({ id });
+			if (id !== '') yield { id };
 			return;
 		}
 		for (const part of value.split(SEPARATORS)) {
 			const id = part.trim();
-			if (id !== '') out.push({ id });
+			if (id !== '') yield { id };
 		}
 		return;
 	}
 	if (typeof value === 'number') {
-		if (Number.isFinite(value)) out.push({ id: String(value) });
-		else out.push({ id: String(value), invalidReason: 'not a finite number' });
+		if (Number.isFinite(value)) yield { id: String(value) };
+		else yield { id: String(value), invalidReason: 'not a finite number' };
 		return;
 	}
 	if (typeof value === 'bigint') {
-		out.push({ id: value.toString() });
+		yield { id: value.toString() };
 		return;
 	}
 	if (Array.isArray(value)) {
-		out.push({ id: describeValue(value), invalidReason: 'a nested list, not an ID: flatten the list first (for example {{ $json.ids.flat() }})' });
+		yield { id: describeValue(value), invalidReason: 'a nested list, not an ID: flatten the list first (for example {{ $json.ids.flat() }})' };
 		return;
 	}
 	if (typeof value === 'object') {
-		out.push({ id: describeValue(value), invalidReason: 'an object, not an ID: point the ID field at the value inside it (dot paths like data.id work)' });
+		yield { id: describeValue(value), invalidReason: 'an object, not an ID: point the ID field at the value inside it (dot paths like data.id work)' };
 		return;
 	}
-	out.push({ id: describeValue(value), invalidReason: `a ${typeof value}, not an ID` });
+	yield { id: describeValue(value), invalidReason: `a ${typeof value}, not an ID` };
 }
 
 /**
- * The IDs a parameter or field value names. A string may hold several IDs separated by commas or
- * newlines; an array holds one ID per element, taken as it is, so an element with a comma stays
- * one (invalid, for providers that join IDs with commas) rather than silently becoming two.
- * Empty strings, null and undefined name nothing.
+ * The IDs a parameter or field value names, one at a time (a list of a million IDs is read without
+ * a second list beside it). A string may hold several IDs separated by commas or newlines; an
+ * array holds one ID per element, taken as it is, so an element with a comma stays one (invalid,
+ * for providers that join IDs with commas) rather than silently becoming two. Empty strings, null
+ * and undefined name nothing.
  */
-export function idsFromValue(value: unknown): RawId[] {
-	const out: RawId[] = [];
+export function* eachId(value: unknown): Generator<RawId> {
 	if (Array.isArray(value)) {
-		for (const element of value) fromScalar(element, false, out);
+		for (const element of value) {
+			// The common case without a generator per element.
+			if (typeof element === 'string') {
+				const id = element.trim();
+				if (id !== '') yield { id };
+			} else {
+				yield* fromScalar(element, false);
+			}
+		}
 	} else {
-		fromScalar(value, true, out);
+		yield* fromScalar(value, true);
 	}
-	return out;
+}
+
+/** The IDs a value names (see eachId), as a list. */
+export function idsFromValue(value: unknown): RawId[] {
+	return Array.from(eachId(value));
 }
 
 /** Read a dot path (`data.ids`, `messages.0.id`); a key that itself contains dots wins. */

@@ -126,21 +126,23 @@ export class OutputBuilder {
 	}
 
 	private item(unit: Unit, result: UnitResult): INodeExecutionData {
-		// Carried fields first: they can never overwrite the ID or its status.
-		const json: IDataObject = { ...unit.fields, ...this.scopeFields[unit.scope ?? 0], id: unit.id, provider: this.providerId, status: result.status };
-		if (result.status === 'dryRun') {
+		const { status } = result;
+		// One object literal per kind of item: the million Success items of a big run then share one
+		// shape with their fields inside the object, not in a separate property store.
+		let json: IDataObject;
+		if (status === 'dryRun') {
 			// What a run would send: the batch and its request line (see DeleteEngine.dryRun).
-			json.batch = result.batch;
-			json.request = result.request ?? null;
+			json = { id: unit.id, provider: this.providerId, status, batch: result.batch, request: result.request ?? null };
+		} else if (GONE.has(status)) {
+			json = { id: unit.id, provider: this.providerId, status, batch: result.batch, attempts: result.attempts };
 		} else {
-			if (!GONE.has(result.status)) {
-				json.code = result.code ?? null;
-				json.message = result.message === undefined ? null : redact(result.message, this.secrets);
-			}
-			json.batch = result.batch;
-			json.attempts = result.attempts;
-			if (result.splitRequests !== undefined) json.splitRequests = result.splitRequests;
+			const message = result.message === undefined ? null : redact(result.message, this.secrets);
+			json = { id: unit.id, provider: this.providerId, status, code: result.code ?? null, message, batch: result.batch, attempts: result.attempts };
 		}
+		if (result.splitRequests !== undefined && status !== 'dryRun') json.splitRequests = result.splitRequests;
+		const scope = this.scopeFields[unit.scope ?? 0];
+		// Carried fields first: they can never overwrite the ID or its status.
+		if (unit.fields !== undefined || scope !== undefined) json = { ...unit.fields, ...scope, ...json };
 		return { json, pairedItem: this.pairing(unit.items) };
 	}
 

@@ -31,6 +31,17 @@ export interface IdOccurrence {
  */
 export function planUnits(occurrences: Iterable<IdOccurrence>, dedupe: boolean): Unit[] {
 	const units: Unit[] = [];
+	// Units named by one item share that item's one-element list (a million IDs from one item's
+	// list then cost one array, not a million); a second item gives the unit a list of its own.
+	const single: number[][] = [];
+	const toUnit = (o: IdOccurrence): Unit => {
+		const unit: Unit = { id: o.id, items: (single[o.itemIndex] ??= [o.itemIndex]) };
+		if (o.fields !== undefined) unit.fields = o.fields;
+		if (o.invalidReason !== undefined) unit.invalidReason = o.invalidReason;
+		if (o.invalidCode !== undefined) unit.invalidCode = o.invalidCode;
+		if (o.scope !== undefined) unit.scope = o.scope;
+		return unit;
+	};
 	if (!dedupe) {
 		for (const o of occurrences) units.push(toUnit(o));
 		return units;
@@ -44,52 +55,60 @@ export function planUnits(occurrences: Iterable<IdOccurrence>, dedupe: boolean):
 			byId.set(key, unit);
 			units.push(unit);
 		} else if (seen.items[seen.items.length - 1] !== o.itemIndex) {
-			seen.items.push(o.itemIndex);
+			seen.items = [...seen.items, o.itemIndex];
 		}
 	}
 	return units;
 }
 
-function toUnit(o: IdOccurrence): Unit {
-	const unit: Unit = { id: o.id, items: [o.itemIndex] };
-	if (o.fields !== undefined) unit.fields = o.fields;
-	if (o.invalidReason !== undefined) unit.invalidReason = o.invalidReason;
-	if (o.invalidCode !== undefined) unit.invalidCode = o.invalidCode;
-	if (o.scope !== undefined) unit.scope = o.scope;
-	return unit;
-}
-
 /**
- * Split sendable units into chunks of at most `size`. Without dedupe the same ID can occur twice;
- * a chunk never holds it twice (providers reject or double-count that), so a repeat starts the
- * next chunk.
+ * The sendable units' positions (no `invalidReason`) in chunks of at most `size`, never mixing
+ * scopes (each scope's units on their own, scopes in first-seen order). Without dedupe the same ID
+ * can occur twice; a chunk never holds it twice (providers reject or double-count that), so a
+ * repeat starts the next chunk. Positions, not units: the engine's results are indexed by them.
  */
-export function chunkUnits(units: Unit[], size: number): Unit[][] {
-	const chunks: Unit[][] = [];
-	let current: Unit[] = [];
-	let idsInCurrent = new Set<string>();
-	for (const unit of units) {
-		if (current.length === size || idsInCurrent.has(unit.id)) {
-			chunks.push(current);
-			current = [];
-			idsInCurrent = new Set();
+export function chunkIndices(units: Unit[], size: number): number[][] {
+	const chunks: number[][] = [];
+	const chunkScope = (indices: Iterable<number>) => {
+		let current: number[] = [];
+		let idsInCurrent = new Set<string>();
+		for (const i of indices) {
+			const id = units[i].id;
+			if (current.length === size || idsInCurrent.has(id)) {
+				chunks.push(current);
+				current = [];
+				idsInCurrent = new Set();
+			}
+			current.push(i);
+			idsInCurrent.add(id);
 		}
-		current.push(unit);
-		idsInCurrent.add(unit.id);
+		if (current.length > 0) chunks.push(current);
+	};
+	const sendable = (i: number) => units[i].invalidReason === undefined;
+	const first = units.findIndex((_, i) => sendable(i));
+	const scopeOf = (i: number) => units[i].scope ?? 0;
+	if (first === -1) return chunks;
+	if (units.every((_, i) => !sendable(i) || scopeOf(i) === scopeOf(first))) {
+		chunkScope((function* () {
+			for (let i = first; i < units.length; i++) if (sendable(i)) yield i;
+		})());
+		return chunks;
 	}
-	if (current.length > 0) chunks.push(current);
+	const byScope = new Map<number, number[]>();
+	for (let i = first; i < units.length; i++) {
+		if (!sendable(i)) continue;
+		const list = byScope.get(scopeOf(i));
+		if (list === undefined) byScope.set(scopeOf(i), [i]);
+		else list.push(i);
+	}
+	for (const list of byScope.values()) chunkScope(list);
 	return chunks;
 }
 
-/** Chunks that never mix scopes: each scope's units chunked on their own, scopes in first-seen order. */
-export function chunkByScope(units: Unit[], size: number): Unit[][] {
-	const byScope = new Map<number, Unit[]>();
-	for (const unit of units) {
-		const scope = unit.scope ?? 0;
-		const list = byScope.get(scope);
-		if (list === undefined) byScope.set(scope, [unit]);
-		else list.push(unit);
-	}
-	if (byScope.size <= 1) return chunkUnits(units, size);
-	return [...byScope.values()].flatMap((list) => chunkUnits(list, size));
+/** Sendable units in chunks (see chunkIndices). */
+export function chunkUnits(units: Unit[], size: number): Unit[][] {
+	return chunkIndices(units, size).map((chunk) => chunk.map((i) => units[i]));
 }
+
+/** Chunks that never mix scopes (see chunkIndices). */
+export const chunkByScope = chunkUnits;

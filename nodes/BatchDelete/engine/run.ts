@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Unit } from './plan';
-import { chunkByScope } from './plan';
+import { chunkIndices } from './plan';
 import type { Clock, Exchange, RunStop, Sender } from './requester';
 import { Requester } from './requester';
 import type { ResultStatus, UnitResult } from './results';
@@ -155,8 +155,8 @@ class DeleteEngine<P> {
 	/** What a run would send, without sending it. */
 	dryRun(units: Unit[]): Results {
 		const results = new Results(units.length);
-		const indexOf = new Map<Unit, number>(units.map((unit, i) => [unit, i]));
-		for (const chunk of chunkByScope(units.filter((u) => u.invalidReason === undefined), this.settings.batchSize)) {
+		for (const indices of chunkIndices(units, this.settings.batchSize)) {
+			const chunk = indices.map((i) => units[i]);
 			const batch = ++this.batchCount;
 			let request: IDataObject;
 			try {
@@ -168,8 +168,8 @@ class DeleteEngine<P> {
 				request = { error: (error as Error).message };
 			}
 			const line: IDataObject = { method: request.method ?? null, url: request.url ?? null, ids: chunk.length };
-			chunk.forEach((unit, position) => {
-				results.set(indexOf.get(unit)!, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
+			indices.forEach((i, position) => {
+				results.set(i, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
 			});
 		}
 		units.forEach((unit, i) => {
@@ -186,10 +186,8 @@ class DeleteEngine<P> {
 		const batchOf = results.batch;
 		const splitsByBatch = results.splitsByBatch;
 
-		const indexOf = new Map<Unit, number>();
 		units.forEach((unit, index) => {
 			if (unit.invalidReason !== undefined) results.set(index, invalidResult(unit));
-			else indexOf.set(unit, index);
 		});
 
 		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
@@ -281,8 +279,7 @@ class DeleteEngine<P> {
 			}
 		};
 
-		const sendable = units.filter((unit) => unit.invalidReason === undefined);
-		const chunks = chunkByScope(sendable, settings.batchSize).map((chunk) => chunk.map((unit) => indexOf.get(unit)!));
+		const chunks = chunkIndices(units, settings.batchSize);
 		const first = this.batchCount;
 		this.batchCount += chunks.length;
 		let next = 0;
