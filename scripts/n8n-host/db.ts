@@ -38,6 +38,7 @@ export async function readExecutionFromDb(
 			timeoutMs: 60000,
 		},
 	);
-	if (res.code !== 0) throw new Error(`n8n-host: reading the execution from sqlite failed: ${res.stderr}`);
+	if (res.code !== 0)
+		throw new Error(`n8n-host: reading the execution from sqlite failed: ${res.stderr}`);
 	return JSON.parse(res.stdout);
 }

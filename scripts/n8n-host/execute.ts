@@ -99,7 +99,12 @@ export async function executeWorkflow(
 }
 
 /** Items a node sent to one of its outputs: runData[node][runIndex].data.main[output]. */
-export function outputOf(execution: Execution, nodeName: string, output = 0, runIndex = 0): any[] | undefined {
+export function outputOf(
+	execution: Execution,
+	nodeName: string,
+	output = 0,
+	runIndex = 0,
+): any[] | undefined {
 	const runs = execution?.data?.resultData?.runData?.[nodeName];
 	if (!runs || !runs[runIndex]) return undefined;
 	return runs[runIndex].data?.main?.[output] ?? [];

@@ -8,7 +8,10 @@ import type { RunResult, UserFolder } from './types';
 
 /** Writes `value` as JSON into the folder, runs `n8n <command> --input=<file>`, removes the file. */
 async function importJson(folder: UserFolder, command: string, value: unknown): Promise<RunResult> {
-	const file = path.join(folder.dir, `${command.replace(':', '-')}-${crypto.randomBytes(4).toString('hex')}.json`);
+	const file = path.join(
+		folder.dir,
+		`${command.replace(':', '-')}-${crypto.randomBytes(4).toString('hex')}.json`,
+	);
 	await fsp.writeFile(file, JSON.stringify(value, null, 2));
 	try {
 		return await mustRunN8n(folder, command, [command, `--input=${file}`]);
@@ -37,6 +40,7 @@ export function importWorkflow(folder: UserFolder, workflow: any): Promise<RunRe
 		pinData: {},
 		...w,
 	}));
-	for (const w of list) if (!w.id) throw new Error('n8n-host: importWorkflow needs a fixed workflow id');
+	for (const w of list)
+		if (!w.id) throw new Error('n8n-host: importWorkflow needs a fixed workflow id');
 	return importJson(folder, 'import:workflow', list);
 }

@@ -17,7 +17,16 @@
  * execution), server.ts (n8n start, REST, workers), processes.ts (children and their cleanup),
  * env.ts. `tsx scripts/n8n-host/cli.ts install [1] [2]` pre-installs the hosts.
  */
-export type { ExecuteResult, Execution, Host, HostLine, N8nServer, RunResult, Service, UserFolder } from './types';
+export type {
+	ExecuteResult,
+	Execution,
+	Host,
+	HostLine,
+	N8nServer,
+	RunResult,
+	Service,
+	UserFolder,
+} from './types';
 export { TEST_ENCRYPTION_KEY } from './env';
 export { ensureNode24 } from './node24';
 export { ensureHost, HOST_PACKAGES_DIR } from './install';

@@ -57,12 +57,17 @@ async function npmInstall(plan: InstallPlan, logFile: string): Promise<void> {
 	if (line === '1') {
 		const nodedir = systemNodedir();
 		const env = npmEnv({ PATH, ...(nodedir ? { npm_config_nodedir: nodedir } : {}) });
-		await mustRun(`installing n8n ${version} (npm install)`, 'npm', ['install', ...COMMON_NPM_ARGS], {
-			cwd: dir,
-			env,
-			logFile,
-			timeoutMs: 45 * 60000,
-		});
+		await mustRun(
+			`installing n8n ${version} (npm install)`,
+			'npm',
+			['install', ...COMMON_NPM_ARGS],
+			{
+				cwd: dir,
+				env,
+				logFile,
+				timeoutMs: 45 * 60000,
+			},
+		);
 		return;
 	}
 	// npm runs under Node 24 (first on PATH) and node-gyp builds against its headers. A plain install
@@ -76,28 +81,41 @@ async function npmInstall(plan: InstallPlan, logFile: string): Promise<void> {
 		{ cwd: dir, env, logFile, timeoutMs: 45 * 60000 },
 	);
 	log(`  building native modules for Node 24: ${LINE2_NATIVE_MODULES.join(', ')} ...`);
-	await mustRun('building native modules', 'npm', ['rebuild', ...LINE2_NATIVE_MODULES, ...COMMON_NPM_ARGS], {
-		cwd: dir,
-		env,
-		logFile,
-		timeoutMs: 30 * 60000,
-	});
+	await mustRun(
+		'building native modules',
+		'npm',
+		['rebuild', ...LINE2_NATIVE_MODULES, ...COMMON_NPM_ARGS],
+		{
+			cwd: dir,
+			env,
+			logFile,
+			timeoutMs: 30 * 60000,
+		},
+	);
 }
 
 /** n8n starts and its native modules load under the node that will run it. */
 async function checkInstall(plan: InstallPlan): Promise<void> {
 	const { line, version, dir, nodeBin, n8nBin, PATH } = plan;
 	const checkEnv = { ...cleanBaseEnv(process.env), PATH };
-	const v = await run(nodeBin, [n8nBin, '--version'], { cwd: dir, env: checkEnv, timeoutMs: 120000 });
+	const v = await run(nodeBin, [n8nBin, '--version'], {
+		cwd: dir,
+		env: checkEnv,
+		timeoutMs: 120000,
+	});
 	if (v.code !== 0 || !v.stdout.includes(version)) {
 		throw new Error(`n8n-host: installed n8n does not answer --version:\n${v.stdout}\n${v.stderr}`);
 	}
 	const mods = line === '2' ? LINE2_NATIVE_MODULES : ['sqlite3'];
-	const check = await run(nodeBin, ['-e', mods.map((m) => `require(${JSON.stringify(m)});`).join('')], {
-		cwd: path.join(dir, 'node_modules', 'n8n'),
-		env: checkEnv,
-		timeoutMs: 60000,
-	});
+	const check = await run(
+		nodeBin,
+		['-e', mods.map((m) => `require(${JSON.stringify(m)});`).join('')],
+		{
+			cwd: path.join(dir, 'node_modules', 'n8n'),
+			env: checkEnv,
+			timeoutMs: 60000,
+		},
+	);
 	if (check.code !== 0) {
 		throw new Error(`n8n-host: native modules do not load (${mods.join(', ')}):\n${check.stderr}`);
 	}
@@ -134,7 +152,8 @@ async function install(plan: InstallPlan, fingerprint: string): Promise<void> {
 }
 
 async function ensureHostUncached(line: HostLine): Promise<Host> {
-	if (line !== '1' && line !== '2') throw new Error(`n8n-host: unknown n8n line '${line}' (use '1' or '2')`);
+	if (line !== '1' && line !== '2')
+		throw new Error(`n8n-host: unknown n8n line '${line}' (use '1' or '2')`);
 	const srcDir = path.join(HOST_PACKAGES_DIR, `n8n-${line}`);
 	const pkgText = fs.readFileSync(path.join(srcDir, 'package.json'), 'utf8');
 	const lockPath = path.join(srcDir, 'package-lock.json');

@@ -11,10 +11,14 @@ import { log, pidAlive, readJsonOrNull, sleep, writeJsonAtomic } from './util';
 const LOCK_STALE_MS = 60 * 60 * 1000;
 const LOCK_WAIT_MS = 60 * 60 * 1000;
 
-function isStale(lockDir: string, owner: { pid: number; host: string; since: number } | null): boolean {
+function isStale(
+	lockDir: string,
+	owner: { pid: number; host: string; since: number } | null,
+): boolean {
 	if (owner) {
 		return (
-			(owner.host === os.hostname() && !pidAlive(owner.pid)) || Date.now() - owner.since > LOCK_STALE_MS
+			(owner.host === os.hostname() && !pidAlive(owner.pid)) ||
+			Date.now() - owner.since > LOCK_STALE_MS
 		);
 	}
 	// owner file not written yet (or lost): judge by the directory's age

@@ -11,7 +11,8 @@ export async function runN8n(
 	const env = { ...folder.env, ...(opts.env ?? {}) };
 	if (folder.host.line === '2' || env.N8N_RUNNERS_ENABLED === 'true') {
 		// every concurrent process with task runners needs its own broker port
-		if (!opts.env?.N8N_RUNNERS_BROKER_PORT) env.N8N_RUNNERS_BROKER_PORT = String(await getFreePort());
+		if (!opts.env?.N8N_RUNNERS_BROKER_PORT)
+			env.N8N_RUNNERS_BROKER_PORT = String(await getFreePort());
 	}
 	return run(folder.host.nodeBin, [folder.host.n8nBin, ...args], {
 		cwd: folder.dir,
@@ -21,10 +22,16 @@ export async function runN8n(
 }
 
 /** runN8n that throws with n8n's output when the command fails. */
-export async function mustRunN8n(folder: UserFolder, what: string, args: string[]): Promise<RunResult> {
+export async function mustRunN8n(
+	folder: UserFolder,
+	what: string,
+	args: string[],
+): Promise<RunResult> {
 	const res = await runN8n(folder, args);
 	if (res.code !== 0) {
-		throw new Error(`n8n-host: ${what} failed (exit ${res.code ?? res.signal}):\n${res.stdout}\n${res.stderr}`);
+		throw new Error(
+			`n8n-host: ${what} failed (exit ${res.code ?? res.signal}):\n${res.stdout}\n${res.stderr}`,
+		);
 	}
 	return res;
 }

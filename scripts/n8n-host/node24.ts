@@ -51,7 +51,10 @@ export async function ensureNode24(): Promise<Node24> {
 		if (v.code !== 0 || !v.stdout.startsWith('v24.')) {
 			throw new Error(`n8n-host: the installed Node 24 does not run: ${v.stdout}${v.stderr}`);
 		}
-		writeJsonAtomic(path.join(dir, MARKER_FILE), { version: NODE24_VERSION, at: new Date().toISOString() });
+		writeJsonAtomic(path.join(dir, MARKER_FILE), {
+			version: NODE24_VERSION,
+			at: new Date().toISOString(),
+		});
 		log(`Node ${v.stdout.trim()} ready (${fmtMs(Date.now() - t0)})`);
 	});
 	return result;

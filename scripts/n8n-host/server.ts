@@ -9,11 +9,19 @@ import type { N8nServer, RestResponse, Service, UserFolder } from './types';
 import { getFreePort, httpGet, sleep } from './util';
 
 /** Polls until ready() holds; throws with the process's log when it exits or the time runs out. */
-async function waitReady(service: Service, what: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+async function waitReady(
+	service: Service,
+	what: string,
+	timeoutMs: number,
+	ready: () => Promise<boolean>,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const exited = service.exited();
-		if (exited) throw new Error(`n8n-host: ${what} exited (${JSON.stringify(exited)}):\n${service.logs().slice(-4000)}`);
+		if (exited)
+			throw new Error(
+				`n8n-host: ${what} exited (${JSON.stringify(exited)}):\n${service.logs().slice(-4000)}`,
+			);
 		if (Date.now() > deadline) {
 			await service.stop();
 			throw new Error(`n8n-host: ${what} did not become ready:\n${service.logs().slice(-4000)}`);
@@ -34,7 +42,11 @@ function restClient(baseUrl: string) {
 	const rest = async (method: string, urlPath: string, body?: unknown): Promise<RestResponse> => {
 		const res = await fetch(`${baseUrl}${urlPath}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'browser-id': browserId, ...(cookie ? { cookie } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': browserId,
+				...(cookie ? { cookie } : {}),
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const auth = (res.headers.getSetCookie?.() ?? [])
@@ -72,7 +84,10 @@ export async function startServer(
 		N8N_RUNNERS_BROKER_PORT: String(await getFreePort()),
 		...(opts.env ?? {}),
 	};
-	const server = startProcess(folder.host.nodeBin, [folder.host.n8nBin, 'start'], { cwd: folder.dir, env });
+	const server = startProcess(folder.host.nodeBin, [folder.host.n8nBin, 'start'], {
+		cwd: folder.dir,
+		env,
+	});
 	// /healthz answers as soon as the port is open and /healthz/readiness once the DB is migrated,
 	// both before the REST API is mounted: wait for /rest/settings to give JSON.
 	await waitReady(server, `n8n start on ${baseUrl}`, opts.timeoutMs ?? 120000, async () => {
@@ -85,10 +100,18 @@ export async function startServer(
 	const setupOwner = async (who: { email?: string; password?: string } = {}) => {
 		const email = who.email ?? 'owner@example.com';
 		const password = who.password ?? 'Test-Passw0rd!';
-		let r = await rest('POST', '/rest/owner/setup', { email, firstName: 'E2E', lastName: 'Owner', password });
-		if (r.status !== 200) r = await rest('POST', '/rest/login', { emailOrLdapLoginId: email, email, password });
+		let r = await rest('POST', '/rest/owner/setup', {
+			email,
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password,
+		});
+		if (r.status !== 200)
+			r = await rest('POST', '/rest/login', { emailOrLdapLoginId: email, email, password });
 		if (r.status !== 200 || !hasSession()) {
-			throw new Error(`n8n-host: owner setup/login failed (${r.status}): ${JSON.stringify(r.body).slice(0, 500)}`);
+			throw new Error(
+				`n8n-host: owner setup/login failed (${r.status}): ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		}
 		return r.body;
 	};

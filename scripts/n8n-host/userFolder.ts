@@ -43,7 +43,9 @@ function ensureTemplateUserFolder(host: Host): Promise<string> {
 					packageDir: null,
 					env: { ...host.env, N8N_USER_FOLDER: dir },
 				};
-				await mustRunN8n(folder, 'migrating a template database (n8n list:workflow)', ['list:workflow']);
+				await mustRunN8n(folder, 'migrating a template database (n8n list:workflow)', [
+					'list:workflow',
+				]);
 				if (!exists(folder.dbFile)) throw new Error(`n8n-host: no database at ${folder.dbFile}`);
 				fs.writeFileSync(marker, new Date().toISOString());
 			});
@@ -68,8 +70,15 @@ async function installTarball(dir: string, nodesDir: string, tarball: string): P
 	await fsp.rename(root, packageDir);
 	await fsp.rm(staging, { recursive: true, force: true });
 	// what `npm install <pkg>` in ~/.n8n/nodes would leave behind
-	const nodesPkg = { name: 'installed-nodes', private: true, dependencies: { [pkg.name]: pkg.version } };
-	await fsp.writeFile(path.join(nodesDir, 'package.json'), JSON.stringify(nodesPkg, null, 2) + '\n');
+	const nodesPkg = {
+		name: 'installed-nodes',
+		private: true,
+		dependencies: { [pkg.name]: pkg.version },
+	};
+	await fsp.writeFile(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify(nodesPkg, null, 2) + '\n',
+	);
 	return packageDir;
 }
 
