@@ -1,5 +1,5 @@
 /**
- * A big cleanup inside a real n8n (1.123.50, installed by scripts/n8n-host.js), one `n8n execute`
+ * A big cleanup inside a real n8n (1.123.50, installed by scripts/n8n-host/), one `n8n execute`
  * per case: a Code node returns the IDs as ONE item's list (`[{ json: { ids: [...] } }]`), Batch
  * Delete (Avaya Spaces, ID Field `ids`) deletes them against the Avaya Spaces mock, which runs in
  * this process with no latency.

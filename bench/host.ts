@@ -1,5 +1,5 @@
 /**
- * Inside a real n8n (1.123.50, installed by scripts/n8n-host.js): the Batch Delete node and what
+ * Inside a real n8n (1.123.50, installed by scripts/n8n-host/): the Batch Delete node and what
  * users build today without it, against the same Avaya Spaces mock, each in its own workflow run
  * with `n8n execute`:
  *

@@ -9,7 +9,7 @@
  * 1. Provider sweep (in-process n8n engine, the test harness): each provider against its mock
  *    with a fixed 25 ms latency, N = 1,000 / 10,000 / 100,000 IDs (WeChat, one ID a call: 100 /
  *    1,000), batch size B = the provider's limit, concurrency C = 2, no rate limit.
- * 2. Real n8n 1.123.50 (scripts/n8n-host.js), Avaya Spaces, 10,000 IDs: Batch Delete against the
+ * 2. Real n8n 1.123.50 (scripts/n8n-host/), Avaya Spaces, 10,000 IDs: Batch Delete against the
  *    HTTP Request node (one POST per item, with n8n's Batching option) and Loop Over Items + HTTP
  *    Request, without a rate limit (25 ms latency), then with the mock enforcing Avaya's documented
  *    60 requests a minute, time compressed 240× (60 requests per 250 ms) and converted back.

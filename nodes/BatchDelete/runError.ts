@@ -1,6 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
-import type { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, type IExecuteFunctions, type INodeExecutionData, type NodeOperationError } from 'n8n-workflow';
 
 /**
  * A whole-run error (bad options or parameters, a missing or refused credential, too many IDs)

@@ -144,7 +144,10 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		folders.push(folder);
 		return folder;
 	};
+	// n8n's own PostgreSQL client and execution-data parser, from the installed n8n.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const pgModule = require(join(host.dir, 'node_modules', 'pg')) as { Client: new (config: object) => any };
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { parse } = require(join(host.dir, 'node_modules', 'flatted')) as { parse: (text: string) => any };
 	const db = new pgModule.Client({ host: '127.0.0.1', port: pg.port, user: pg.user, database });
 	let main: Server | undefined;

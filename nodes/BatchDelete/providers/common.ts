@@ -67,3 +67,14 @@ export function shortText(value: unknown, fallback: string): string {
 	const text = typeof value === 'string' && value.trim() !== '' ? value : fallback;
 	return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
+
+/** True when the text holds whitespace, a C0 control character or DEL: no provider ID does. Checked
+ * by character code, since a control-character range in a regular expression is what lint flags. */
+export function hasWhitespaceOrControl(text: string): boolean {
+	if (/\s/.test(text)) return true;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 || code === 0x7f) return true;
+	}
+	return false;
+}

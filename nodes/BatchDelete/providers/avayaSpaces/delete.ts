@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { BatchVerdict, Provider } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 
@@ -104,7 +104,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	properties: [],
 	checkId(id) {
 		if (id.length > MAX_ID_LENGTH) return `Longer than ${MAX_ID_LENGTH} characters, so not an Avaya Spaces message ID`;
-		if (/[\s\u0000-\u001f]/.test(id)) return 'Contains whitespace or control characters, so not an Avaya Spaces message ID';
+		if (hasWhitespaceOrControl(id)) return 'Contains whitespace or control characters, so not an Avaya Spaces message ID';
 		return undefined;
 	},
 	readParameters() {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { BatchVerdict, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
@@ -141,7 +141,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	properties: [],
 	checkId(value) {
 		if (value.includes(',')) return 'Contains a comma, which separates IDs in Quectel\'s msgIdList, so it cannot be sent';
-		if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'Contains whitespace or control characters, so not a Quectel message ID';
+		if (hasWhitespaceOrControl(value)) return 'Contains whitespace or control characters, so not a Quectel message ID';
 		if (encodeURIComponent(value).length > QUECTEL_MAX_ENCODED_ID_LENGTH) {
 			return `Longer than ${QUECTEL_MAX_ENCODED_ID_LENGTH} characters once URL-encoded, so not a Quectel message ID`;
 		}

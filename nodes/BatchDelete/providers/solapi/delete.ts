@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import type { BatchVerdict, IdOutcome, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
 import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
 
 /**
@@ -161,7 +161,7 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	],
 	checkId(id) {
 		if (id.length > MAX_ID_LENGTH) return `Longer than ${MAX_ID_LENGTH} characters, so not a SOLAPI message ID`;
-		if (/[\s\u0000-\u001f\u007f]/.test(id)) return 'Contains whitespace or control characters, so not a SOLAPI message ID';
+		if (hasWhitespaceOrControl(id)) return 'Contains whitespace or control characters, so not a SOLAPI message ID';
 		return undefined;
 	},
 	readParameters(read, itemIndex) {
