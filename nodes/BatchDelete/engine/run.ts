@@ -1,5 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import type { ConcurrencyControl, RequestOutcome } from './concurrency';
+import { AUTO_MAX_CONCURRENCY, adaptiveConcurrency, fixedConcurrency } from './concurrency';
 import type { Unit } from './plan';
 import { chunkByScope } from './plan';
 import { RateLimiter } from './rateLimit';
@@ -9,7 +11,8 @@ import type { BatchVerdict, HttpResult, IdOutcome, OutcomeStatus, Provider, Prov
 
 export interface RunSettings {
 	batchSize: number;
-	concurrency: number;
+	/** Requests in flight: a fixed number, or 'auto' (see concurrency.ts). */
+	concurrency: number | 'auto';
 	requestsPerSecond: number;
 	treatNotFoundAsDeleted: boolean;
 	retry: RetryPolicy;
@@ -95,6 +98,10 @@ export async function runDeletion<P>(
 	const attempts = new Uint32Array(units.length);
 	const batchOf = new Int32Array(units.length);
 	const limiter = new RateLimiter(settings.requestsPerSecond, clock);
+	const control: ConcurrencyControl =
+		settings.concurrency === 'auto'
+			? adaptiveConcurrency({ initial: provider.defaultConcurrency, max: AUTO_MAX_CONCURRENCY }, clock)
+			: fixedConcurrency(settings.concurrency);
 	let requests = 0;
 	let splitRequests = 0;
 	const splitsByBatch = new Map<number, number>();
@@ -132,24 +139,32 @@ export async function runDeletion<P>(
 		return stop !== undefined;
 	};
 
+	/** One request through a concurrency slot; the caller releases it with the outcome. */
+	const sendInSlot = async (request: IHttpRequestOptions, refresh: boolean) => {
+		await control.acquire();
+		const started = clock.now();
+		const result = await sender.send(request, refresh);
+		return { result, started };
+	};
+
 	const send = async (request: IHttpRequestOptions, refreshFrom: number | undefined) => {
 		if (refreshFrom !== undefined && authEpoch === refreshFrom) {
 			authEpoch++;
-			const sending = sender.send(request, true);
+			const sending = sendInSlot(request, true);
 			refreshing = sending;
-			return { result: await sending, epoch: authEpoch };
+			return { ...(await sending), epoch: authEpoch };
 		}
 		if (refreshing !== undefined) await refreshing;
 		if (sender.canRefresh) {
 			if (firstSend === undefined) {
-				const sending = sender.send(request, false);
+				const sending = sendInSlot(request, false);
 				firstSend = sending;
-				return { result: await sending, epoch: authEpoch };
+				return { ...(await sending), epoch: authEpoch };
 			}
 			await firstSend;
 		}
 		const epoch = authEpoch;
-		return { result: await sender.send(request, false), epoch };
+		return { ...(await sendInSlot(request, false)), epoch };
 	};
 
 	const verdictOf = (indices: number[], result: HttpResult): BatchVerdict => {
@@ -197,9 +212,10 @@ export async function runDeletion<P>(
 			}
 			requests++;
 			for (const i of indices) attempts[i]++;
-			const { result, epoch } = await send(request, refreshFrom);
+			const { result, epoch, started } = await send(request, refreshFrom);
 			refreshFrom = undefined;
 			const verdict = verdictOf(indices, result);
+			control.release(outcomeOf(verdict), clock.now() - started);
 
 			switch (verdict.kind) {
 				case 'outcomes': {
@@ -291,7 +307,8 @@ export async function runDeletion<P>(
 			await runChunk(chunks[batch], batch + 1);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
+	const workers = settings.concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : settings.concurrency;
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, chunks.length)) }, worker));
 
 	// Chunks no worker reached because the run stopped.
 	const fallback = stop ?? { code: 'NOT_SENT', message: 'Not sent' };
@@ -302,6 +319,13 @@ export async function runDeletion<P>(
 		return splits === undefined ? out : { ...out, splitRequests: splits };
 	});
 	return { results: final, requests, splitRequests, stop, anyApplied };
+}
+
+/** What an answer says about the load the provider takes: only throttles and timeouts slow Auto down. */
+function outcomeOf(verdict: BatchVerdict): RequestOutcome {
+	if (verdict.kind === 'outcomes' || verdict.kind === 'failBatch') return 'ok';
+	if (verdict.kind === 'retry') return verdict.throttled === true ? 'throttled' : verdict.code === 'TIMEOUT' ? 'timeout' : 'error';
+	return 'error';
 }
 
 /** A provider says `notFound`; the user decides whether that counts as gone. */
