@@ -1,6 +1,7 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { byFilterProperties } from './byFilter';
+import { AUTO_MAX_CONCURRENCY } from './engine/concurrency';
 import type { Provider } from './engine/types';
 import { PROVIDERS } from './providers';
 
@@ -33,6 +34,8 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 const batching = PROVIDERS.filter((p) => p.maxBatchSize > 1);
 const batchSizeHint = batching.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
 const oneAtATime = PROVIDERS.filter((p) => p.maxBatchSize === 1).map((p) => p.id);
+const autoHint = PROVIDERS.filter((p) => p.autoConcurrency === true).map((p) => p.displayName).join(' and ');
+const fixedHint = PROVIDERS.filter((p) => p.autoConcurrency !== true).map((p) => `${p.displayName} ${p.defaultConcurrency}`).join(', ');
 const rateHint = PROVIDERS.map((p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`).join(', ');
 
 export const optionsDescription: INodeProperties = {
@@ -56,9 +59,9 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 20 },
-			default: 2,
-			description: 'How many requests may be in flight at once',
+			typeOptions: { minValue: 0, maxValue: AUTO_MAX_CONCURRENCY },
+			default: 0,
+			description: `How many requests may be in flight at once. 0 means Auto: start from the provider's default, send more while answers keep coming, and back off when the provider throttles (at most ${AUTO_MAX_CONCURRENCY}; Max Requests per Second still applies). Without this option: Auto for ${autoHint}, otherwise the provider's default (${fixedHint}).`,
 		},
 		{
 			displayName: 'Deduplicate IDs',

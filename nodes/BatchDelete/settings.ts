@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { AUTO_MAX_CONCURRENCY } from './engine/concurrency';
 import type { OutputMode } from './engine/outputs';
 import type { RunSettings } from './engine/run';
 import type { Provider } from './engine/types';
@@ -31,7 +32,8 @@ function optionsSchema(provider: Provider<unknown>) {
 	return z
 		.object({
 			batchSize: whole('Batch Size', 1, provider.maxBatchSize).default(provider.defaultBatchSize),
-			concurrency: whole('Concurrency', 1, 20).default(provider.defaultConcurrency),
+			// 0 is Auto (see engine/concurrency.ts); a number is a fixed setting.
+			concurrency: whole('Concurrency', 0, AUTO_MAX_CONCURRENCY).default(provider.autoConcurrency === true ? 0 : provider.defaultConcurrency),
 			deduplicate: z.boolean().default(true),
 			dryRun: z.boolean().default(false),
 			maxIds: whole('Max IDs per Run', 1, MAX_MAX_IDS).optional(),
@@ -54,7 +56,7 @@ export function readSettings(provider: Provider<unknown>, options: unknown): Nod
 	const o = parsed.data;
 	return {
 		batchSize: o.batchSize,
-		concurrency: o.concurrency,
+		concurrency: o.concurrency === 0 ? 'auto' : o.concurrency,
 		requestsPerSecond: o.requestsPerSecond,
 		treatNotFoundAsDeleted: o.treatNotFoundAsDeleted,
 		retry: { maxRetries: o.maxRetries, baseDelayMs: o.retryDelay, maxDelayMs: MAX_RETRY_WAIT_MS },

@@ -158,8 +158,11 @@ describe('Huawei Cloud SMS answer', () => {
 			code: 'APIG.0308',
 			message: 'The request is throttled.',
 			retryAfterMs: 2000,
+			throttled: true,
 		});
-		expect(huaweiCloudSms.readResponse(sent, reply(429, {}))).toMatchObject({ kind: 'retry', code: 'RATE_LIMITED' });
+		expect(huaweiCloudSms.readResponse(sent, reply(429, {}))).toMatchObject({ kind: 'retry', code: 'RATE_LIMITED', throttled: true });
+		// A failure is not a throttle: Auto concurrency does not back off for it.
+		expect(huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' }))).not.toHaveProperty('throttled');
 		expect(huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' }))).toMatchObject({ kind: 'retry', maybeApplied: true, code: 'MSGSMS.9999' });
 	});
 

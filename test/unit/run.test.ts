@@ -289,3 +289,78 @@ describe('runDeletion, provider-specific retry rules', () => {
 		expect(report.requests).toBe(0);
 	});
 });
+
+describe('runDeletion, concurrency', () => {
+	/** A sender whose answers take 20 ms, counting requests in flight. */
+	function slowSender(answer: (ids: string[], call: number) => BatchVerdict) {
+		let inFlight = 0;
+		let calls = 0;
+		const seen: number[] = [];
+		const sender: Sender = {
+			canRefresh: false,
+			async send(request: IHttpRequestOptions) {
+				inFlight++;
+				seen.push(inFlight);
+				const call = ++calls;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				inFlight--;
+				return { kind: 'response', statusCode: 200, headers: {}, body: answer(request.body as string[], call), rawBody: '' };
+			},
+		};
+		return { sender, maxInFlight: () => Math.max(...seen) };
+	}
+
+	const settingsWith = (concurrency: RunSettings['concurrency']): RunSettings => ({
+		batchSize: 1,
+		concurrency,
+		requestsPerSecond: 0,
+		treatNotFoundAsDeleted: true,
+		retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 1000 },
+		maxSplitRequests: 0,
+	});
+	const realClock = { now: () => Date.now(), sleep: async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+	const run = async (sender: Sender, concurrency: RunSettings['concurrency'], n: number) => {
+		const units: Unit[] = ids(n).map((id, i) => ({ id, items: [i] }));
+		return await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settingsWith(concurrency), sender, realClock, () => false);
+	};
+
+	it('a fixed number is the most requests in flight', async () => {
+		const s = slowSender((batch) => allDeleted(batch));
+		const report = await run(s.sender, 3, 30);
+		expect(s.maxInFlight()).toBe(3);
+		expect(report.results.every((r) => r.status === 'deleted')).toBe(true);
+	});
+
+	it('Auto starts from the provider default, sends more while answers come, never past its ceiling', async () => {
+		const s = slowSender((batch) => allDeleted(batch));
+		const report = await run(s.sender, 'auto', 400);
+		expect(s.maxInFlight()).toBeGreaterThan(4);
+		expect(s.maxInFlight()).toBeLessThanOrEqual(32);
+		expect(report.results.every((r) => r.status === 'deleted' && r.attempts === 1)).toBe(true);
+	});
+
+	it('Auto backs off on a throttle and still gives every ID one result', async () => {
+		// Throttles whenever more than 3 are in flight, as a provider with a hidden limit would.
+		let inFlight = 0;
+		let throttles = 0;
+		let most = 0;
+		const sender: Sender = {
+			canRefresh: false,
+			async send(request: IHttpRequestOptions) {
+				inFlight++;
+				most = Math.max(most, inFlight);
+				const over = inFlight > 3;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				inFlight--;
+				if (over) throttles++;
+				const body: BatchVerdict = over ? { kind: 'retry', code: 'RATE_LIMITED', message: 'slow down', throttled: true, retryAfterMs: 1 } : allDeleted(request.body as string[]);
+				return { kind: 'response', statusCode: 200, headers: {}, body, rawBody: '' };
+			},
+		};
+		const report = await run(sender, 'auto', 200);
+		expect(report.results.every((r) => r.status === 'deleted')).toBe(true);
+		expect(throttles).toBeGreaterThan(0);
+		// After backing off it stays near the hidden limit instead of hammering it.
+		expect(throttles).toBeLessThan(40);
+	});
+});

@@ -140,6 +140,7 @@ describe('SOLAPI answer', () => {
 			code: 'TooManyRequests',
 			message: 'slow down',
 			retryAfterMs: 3000,
+			throttled: true,
 		});
 		expect(solapi.readResponse(sent, reply(429, 'busy'))).toMatchObject({ kind: 'retry', code: 'TooManyRequests', retryAfterMs: undefined });
 	});

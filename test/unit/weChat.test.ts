@@ -126,6 +126,8 @@ describe('WeChat answer', () => {
 		expect(verdict).toMatchObject({ kind: 'retry', code: String(errcode) });
 		expect(verdict.kind === 'retry' && verdict.retryAfterMs).toBeUndefined();
 		expect(verdict.kind === 'retry' && verdict.maybeApplied).toBeFalsy();
+		// 45011 is WeChat's throttle (Auto concurrency backs off); -1 "system busy" is not.
+		expect(verdict.kind === 'retry' && verdict.throttled === true).toBe(errcode === 45011);
 	});
 
 	it('reads 40059 as not found', () => {

@@ -1,5 +1,6 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import type { ConcurrencyControl, RequestOutcome } from './concurrency';
 import { RateLimiter } from './rateLimit';
 import type { RetryPolicy } from './retry';
 import { backoffMs } from './retry';
@@ -72,6 +73,8 @@ export class Requester {
 		private readonly clock: Clock,
 		private readonly settings: RequesterSettings,
 		private readonly isCancelled: () => boolean,
+		/** How many requests may be in flight (fixed, or Auto: see concurrency.ts). */
+		private readonly control: ConcurrencyControl,
 	) {
 		this.limiter = new RateLimiter(settings.requestsPerSecond, clock);
 	}
@@ -117,7 +120,7 @@ export class Requester {
 			}
 			this.sent[kind]++;
 			onSend?.();
-			const { result, epoch } = await this.send(request, refreshFrom);
+			const { result, epoch, started } = await this.send(request, refreshFrom);
 			refreshFrom = undefined;
 			const verdict: Reading<V> =
 				result.kind === 'network'
@@ -125,6 +128,7 @@ export class Requester {
 					: result.kind === 'credential'
 						? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
 						: read(result);
+			this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
 			const tagged = verdict as { kind?: string };
 			if (tagged.kind === 'retry') {
 				const retry = verdict as RetryVerdict;
@@ -166,20 +170,34 @@ export class Requester {
 	private async send(request: IHttpRequestOptions, refreshFrom: number | undefined) {
 		if (refreshFrom !== undefined && this.authEpoch === refreshFrom) {
 			this.authEpoch++;
-			const sending = this.sender.send(request, true);
+			const sending = this.sendInSlot(request, true);
 			this.refreshing = sending;
-			return { result: await sending, epoch: this.authEpoch };
+			return { ...(await sending), epoch: this.authEpoch };
 		}
 		if (this.refreshing !== undefined) await this.refreshing;
 		if (this.sender.canRefresh) {
 			if (this.firstSend === undefined) {
-				const sending = this.sender.send(request, false);
+				const sending = this.sendInSlot(request, false);
 				this.firstSend = sending;
-				return { result: await sending, epoch: this.authEpoch };
+				return { ...(await sending), epoch: this.authEpoch };
 			}
 			await this.firstSend;
 		}
 		const epoch = this.authEpoch;
-		return { result: await this.sender.send(request, false), epoch };
+		return { ...(await this.sendInSlot(request, false)), epoch };
 	}
+
+	/** One request in a concurrency slot; `exchange` releases it with what the answer said. */
+	private async sendInSlot(request: IHttpRequestOptions, refresh: boolean) {
+		await this.control.acquire();
+		const started = this.clock.now();
+		return { result: await this.sender.send(request, refresh), started };
+	}
+}
+
+/** What an answer tells the concurrency control: only a throttle or a timeout says "fewer". */
+function outcomeOf(verdict: { kind?: string; throttled?: boolean; code?: string }): RequestOutcome {
+	if (verdict.kind === 'retry') return verdict.throttled === true ? 'throttled' : verdict.code === 'TIMEOUT' ? 'timeout' : 'error';
+	if (verdict.kind === 'reauth' || verdict.kind === 'stopRun') return 'error';
+	return 'ok';
 }

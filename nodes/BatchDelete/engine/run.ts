@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { AUTO_MAX_CONCURRENCY, adaptiveConcurrency, fixedConcurrency } from './concurrency';
 import type { Unit } from './plan';
 import { chunkIndices } from './plan';
 import type { Clock, Exchange, RunStop, Sender } from './requester';
@@ -15,7 +16,8 @@ export { GONE } from './results';
 
 export interface RunSettings {
 	batchSize: number;
-	concurrency: number;
+	/** Requests in flight: a fixed number, or 'auto' (see concurrency.ts). */
+	concurrency: number | 'auto';
 	requestsPerSecond: number;
 	treatNotFoundAsDeleted: boolean;
 	retry: RetryPolicy;
@@ -95,7 +97,11 @@ export async function runPipeline<P, E>(
 	isCancelled: () => boolean,
 	hooks: PipelineHooks = {},
 ): Promise<RunReport<E>> {
-	const requester = new Requester(sender, clock, settings, isCancelled);
+	const control =
+		settings.concurrency === 'auto'
+			? adaptiveConcurrency({ initial: provider.defaultConcurrency, max: AUTO_MAX_CONCURRENCY }, clock)
+			: fixedConcurrency(settings.concurrency);
+	const requester = new Requester(sender, clock, settings, isCancelled, control);
 	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
 	const batches: RunReport<E>['batches'] = [];
 	const sink = hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
@@ -291,7 +297,9 @@ class DeleteEngine<P> {
 				this.progress?.(tally);
 			}
 		};
-		await Promise.all(Array.from({ length: Math.max(1, Math.min(settings.concurrency, chunks.length)) }, worker));
+		// With Auto, the control's slots decide how many of these actually send at once.
+		const workers = settings.concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : settings.concurrency;
+		await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, chunks.length)) }, worker));
 
 		// Chunks no worker reached because the run stopped.
 		const fallback = requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IAdditionalCredentialOptions, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Sender } from './run';
 import { addSecrets, redact } from './secrets';
@@ -28,6 +28,23 @@ export function createTransport(
 	// The stored token can change only on the first request (n8n fetches it) and on a refresh we ask
 	// for (n8n's own 401 resend never fires: status errors are ignored), so only then is it re-read.
 	let tokenRead = false;
+	// The credential, read and decrypted once per run and handed to n8n with every request
+	// (`credentialsDecrypted`): n8n would otherwise read and decrypt it from its database for each
+	// one. n8n still runs the credential's preAuthentication and authenticate on it, and
+	// preAuthentication writes a token it fetches into this very object (Object.assign) as well as
+	// into the database, so the copy stays current; a forced refresh replaces it with the object n8n
+	// refreshed. OAuth2 credentials are left alone: n8n's OAuth2 path ignores credentialsDecrypted.
+	let held: Promise<ICredentialDataDecryptedObject> | undefined;
+	const decrypted = async (): Promise<IAdditionalCredentialOptions | undefined> => {
+		if (options.oAuth2 === true) return undefined;
+		held ??= ctx.getCredentials<ICredentialDataDecryptedObject>(credentialType);
+		// A read that failed is tried again by the next request, as n8n itself would.
+		const data = await held.catch((error: unknown) => {
+			held = undefined;
+			throw error;
+		});
+		return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data } };
+	};
 	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
 		const full: IHttpRequestOptions = {
 			...request,
@@ -44,8 +61,10 @@ export function createTransport(
 		let failure: unknown;
 		let failed = false;
 		try {
-			const extra = refreshToken ? await staleCredentials(ctx, credentialType, options.tokenProperty) : undefined;
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, extra)) as FullResponse;
+			const stale = refreshToken ? await staleCredentials(ctx, credentialType, options.tokenProperty) : undefined;
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, stale ?? (await decrypted()))) as FullResponse;
+			// n8n filled the emptied token in: from now on the refreshed copy is the one every request uses.
+			if (stale !== undefined && stale.credentialsDecrypted.data[options.tokenProperty!] !== '') held = Promise.resolve(stale.credentialsDecrypted.data);
 		} catch (error) {
 			failed = true;
 			failure = error;
@@ -53,7 +72,8 @@ export function createTransport(
 		// A token n8n fetched for this request is a secret from now on, even once a refresh replaces it.
 		if (options.tokenProperty !== undefined && (!tokenRead || refreshToken)) {
 			tokenRead = true;
-			addSecrets(options.secrets, (await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined);
+			const current = held === undefined ? await ctx.getCredentials(credentialType).catch(() => undefined) : await held.catch(() => undefined);
+			addSecrets(options.secrets, current as IDataObject | undefined);
 		}
 		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
 	};

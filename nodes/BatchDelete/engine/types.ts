@@ -52,6 +52,8 @@ export type BatchVerdict =
 			/** What the run does once retries run out, when that is more than this batch failing. */
 			onExhausted?: { reason: 'auth' | 'config'; code: string; message: string };
 			maybeApplied?: boolean;
+			/** The provider refused because of the load (HTTP 429, WeChat 45011...): Auto concurrency backs off. */
+			throttled?: boolean;
 	  }
 	/** The token is bad or expired: refresh it once and resend. */
 	| { kind: 'reauth'; code: string; message: string }
@@ -113,7 +115,10 @@ export interface Provider<P = unknown> {
 	noun: string;
 	maxBatchSize: number;
 	defaultBatchSize: number;
+	/** Requests in flight by default; where Auto is the default, where it starts. */
 	defaultConcurrency: number;
+	/** Auto concurrency by default: the provider documents no limit and signals throttling. */
+	autoConcurrency?: boolean;
 	/** Requests per second the provider documents (0 = none documented). */
 	defaultRequestsPerSecond: number;
 	/** Name of the provider's authentication selector parameter (absent if only one credential). */

@@ -11,7 +11,7 @@ export type HttpResponse = HttpResult & { kind: 'response' };
 export function transientVerdict(result: HttpResponse): BatchVerdict | undefined {
 	const status = result.statusCode;
 	if (status === 429) {
-		return { kind: 'retry', code: 'RATE_LIMITED', message: 'The provider is throttling requests (HTTP 429)', retryAfterMs: retryAfterMs(result.headers) };
+		return { kind: 'retry', code: 'RATE_LIMITED', message: 'The provider is throttling requests (HTTP 429)', retryAfterMs: retryAfterMs(result.headers), throttled: true };
 	}
 	// 503 and 408 say the request was not processed; other 5xx may have been half-way through.
 	if (status === 503 || status === 408) {

@@ -155,7 +155,9 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	maxBatchSize: 50,
 	defaultBatchSize: 50,
 	defaultConcurrency: 2,
-	// No request rate is documented for this API; the gateway answers 429 APIG.0308 when it throttles.
+	// No request rate is documented for this API; the gateway answers 429 APIG.0308 when it throttles,
+	// so Auto concurrency finds the rate it takes (starting from defaultConcurrency).
+	autoConcurrency: true,
 	defaultRequestsPerSecond: 0,
 	authParameter: 'huaweiCloudAuthentication',
 	credentials: [

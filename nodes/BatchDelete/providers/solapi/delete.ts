@@ -131,7 +131,9 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	maxBatchSize: 1000,
 	defaultBatchSize: 1000,
 	defaultConcurrency: 2,
-	// SOLAPI documents no request rate; it answers 429 with x-retry-after when it throttles.
+	// SOLAPI documents no request rate; it answers 429 with x-retry-after when it throttles,
+	// so Auto concurrency finds the rate it takes (starting from defaultConcurrency).
+	autoConcurrency: true,
 	defaultRequestsPerSecond: 0,
 	credentials: [{ name: 'solapiApi', value: 'apiKey', displayName: 'API Key' }],
 	properties: [

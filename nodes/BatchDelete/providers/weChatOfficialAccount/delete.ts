@@ -126,7 +126,12 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		};
 	}
 	if (code === MINUTE_QUOTA || code === BUSY) {
-		return { kind: 'retry', code: String(code), message: code === BUSY ? `WeChat is busy (${text('system error')})` : `WeChat's per-minute limit is reached (${text('api minute-quota reach limit')})` };
+		return {
+			kind: 'retry',
+			code: String(code),
+			message: code === BUSY ? `WeChat is busy (${text('system error')})` : `WeChat's per-minute limit is reached (${text('api minute-quota reach limit')})`,
+			...(code === MINUTE_QUOTA ? { throttled: true } : {}),
+		};
 	}
 	if (code === INVALID_MSG_ID) {
 		const map = new OutcomeMap(chunk);
