@@ -48,7 +48,7 @@ const HIDDEN_RPS = 20;
 const HIDDEN_CONCURRENT = 4;
 const CONCURRENT_SERVICE_MS = 150;
 const LIMIT_IDS = QUICK ? 10_000 : 30_000;
-const SWEEP = QUICK ? [1, 2, 4, 8, 16, 32] : [1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 32];
+const SWEEP = QUICK ? [1, 2, 4, 8, 16, 32] : [1, 2, 3, 4, 6, 8, 12, 16, 32];
 
 // ---- certificate ----
 
@@ -179,25 +179,38 @@ export class LatencyProxy {
 		this.sockets.add(upstream);
 		client.setNoDelay(true);
 		upstream.setNoDelay(true);
-		const pipe = (from: Socket, to: Socket, earliest: () => number) => {
-			let last = 0;
-			from.on('data', (chunk) => {
-				const at = Math.max(last, earliest(), Date.now()) + this.rttMs / 2;
-				last = at;
-				setTimeout(() => {
-					if (!to.destroyed) to.write(chunk);
-				}, at - Date.now());
-			});
-			from.on('end', () => {
-				setTimeout(() => to.end(), Math.max(0, last - Date.now()) + 1);
-			});
-			from.on('close', () => {
-				// A side that closed without ending (reset): close the other once its bytes are out.
-				setTimeout(() => to.end(), Math.max(0, last - Date.now()) + 1);
-			});
+		// One queue per direction, drained by one timer, so bytes keep their order (timers of
+		// different lengths that fall due in the same millisecond may fire in either order).
+		const pipe = (from: Socket, to: Socket, earliest: number) => {
+			const queue: Array<{ at: number; chunk?: Buffer }> = [];
+			let timer: NodeJS.Timeout | undefined;
+			const drain = () => {
+				timer = undefined;
+				while (queue.length > 0 && queue[0].at <= Date.now()) {
+					const { chunk } = queue.shift()!;
+					if (to.destroyed) continue;
+					if (chunk === undefined) to.end();
+					else to.write(chunk);
+				}
+				if (queue.length > 0) timer = setTimeout(drain, queue[0].at - Date.now());
+			};
+			const push = (chunk?: Buffer) => {
+				queue.push({ at: Math.max(earliest, Date.now()) + this.rttMs / 2, chunk });
+				timer ??= setTimeout(drain, queue[0].at - Date.now());
+			};
+			from.on('data', (chunk: Buffer) => push(chunk));
+			// A side that ends (or closes without ending) ends the other once its bytes are out.
+			let ended = false;
+			const end = () => {
+				if (ended) return;
+				ended = true;
+				push();
+			};
+			from.on('end', end);
+			from.on('close', end);
 		};
-		pipe(client, upstream, () => acceptedAt + this.rttMs);
-		pipe(upstream, client, () => 0);
+		pipe(client, upstream, acceptedAt + this.rttMs);
+		pipe(upstream, client, 0);
 		// Each side's end is passed on after its last delayed bytes (end, not destroy: destroy would
 		// drop bytes still being written); an error tears both down.
 		const done = () => {

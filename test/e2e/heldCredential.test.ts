@@ -46,7 +46,8 @@ describe.each(LINES)('credential held for the run, real n8n %s.x', (line) => {
 				const ids = env.seed(12);
 				// Batches of 2 (WeChat: 1), two at a time: the token expires after the third delete call.
 				env.expireToken(3);
-				const idsByItem = [ids];
+				// All IDs on one item; WeChat reads one target per item.
+				const idsByItem = env.maxBatch === 1 ? ids.map((id) => [id]) : [ids];
 				const credentials = env.credentials('default');
 				return {
 					env,
