@@ -50,9 +50,14 @@ const perId = (r: MemoryResult) => round((r.whileSendingMB * MB) / r.ids, 1);
 
 function targets(modes: MemoryResult[], host?: BigResults['host']): Target[] {
 	const out: Target[] = [];
-	const at = (mode: OutputMode, ids: number) => modes.find((r) => r.output === mode && r.ids === ids)!;
+	const at = (mode: OutputMode, ids: number) =>
+		modes.find((r) => r.output === mode && r.ids === ids)!;
 	const each = at('eachId', BIG);
-	out.push({ target: `Each ID: the node's own memory at ${fmt(BIG)} IDs ≤ 3× the ID bytes`, measured: `${each.peakOverIds}× (${each.peakBoundMB} MB for ${each.idsMB} MB of IDs)`, met: each.peakOverIds <= 3 });
+	out.push({
+		target: `Each ID: the node's own memory at ${fmt(BIG)} IDs ≤ 3× the ID bytes`,
+		measured: `${each.peakOverIds}× (${each.peakBoundMB} MB for ${each.idsMB} MB of IDs)`,
+		met: each.peakOverIds <= 3,
+	});
 	for (const mode of ['failuresAndSummary', 'summaryOnly'] as OutputMode[]) {
 		const small = at(mode, SIZES[0]);
 		const big = at(mode, BIG);
@@ -66,7 +71,9 @@ function targets(modes: MemoryResult[], host?: BigResults['host']): Target[] {
 	}
 	if (host !== undefined) {
 		const tiny = host.results.find((r) => r.label === 'tiny')!;
-		for (const r of host.results.filter((x) => x.output === 'summaryOnly' && x.ids === BIG && x.nodeArgs === undefined)) {
+		for (const r of host.results.filter(
+			(x) => x.output === 'summaryOnly' && x.ids === BIG && x.nodeArgs === undefined,
+		)) {
 			out.push({
 				target: `Real n8n, Summary Only, ${fmt(r.ids)} IDs (${r.source ?? 'code'}): under +250 MB RSS over the tiny run`,
 				measured: `+${r.peakRssMB - tiny.peakRssMB} MB (${r.peakRssMB} MB vs ${tiny.peakRssMB} MB)`,
@@ -84,26 +91,83 @@ function targets(modes: MemoryResult[], host?: BigResults['host']): Target[] {
 
 export function bigSummary(r: BigResults): string {
 	const parts: string[] = [];
-	parts.push(`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; load at start ${r.machine.loadAverageAtStart.join(' / ')}`);
-	parts.push(`\nThe node's own live heap by Output mode (${PROVIDER}, ${r.modes[0].idLength}-character IDs, one item per ID, zero latency; ratios to the ID bytes)\n`);
+	parts.push(
+		`Machine: ${r.machine.cpus} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; load at start ${r.machine.loadAverageAtStart.join(' / ')}`,
+	);
+	parts.push(
+		`\nThe node's own live heap by Output mode (${PROVIDER}, ${r.modes[0].idLength}-character IDs, one item per ID, zero latency; ratios to the ID bytes)\n`,
+	);
 	parts.push(
 		table(
-			['output', 'N', 'IDs MB', 'while sending MB', '×', 'outputs MB', '×', 'peak bound MB', '×', 'bytes/ID while sending', 'output items', 'execution ms'],
-			r.modes.map((m) => [m.output, fmt(m.ids), m.idsMB, m.whileSendingMB, m.whileSendingOverIds, m.outputsMB, m.outputsOverIds, m.peakBoundMB, m.peakOverIds, perId(m), fmt(m.outputItems), fmt(m.executionMs)]),
+			[
+				'output',
+				'N',
+				'IDs MB',
+				'while sending MB',
+				'×',
+				'outputs MB',
+				'×',
+				'peak bound MB',
+				'×',
+				'bytes/ID while sending',
+				'output items',
+				'execution ms',
+			],
+			r.modes.map((m) => [
+				m.output,
+				fmt(m.ids),
+				m.idsMB,
+				m.whileSendingMB,
+				m.whileSendingOverIds,
+				m.outputsMB,
+				m.outputsOverIds,
+				m.peakBoundMB,
+				m.peakOverIds,
+				perId(m),
+				fmt(m.outputItems),
+				fmt(m.executionMs),
+			]),
 		),
 	);
 	parts.push(`\nInput shapes, ${fmt(r.shapes[0]?.ids ?? 0)} IDs, Summary Only (in n8n's engine)\n`);
 	parts.push(
 		table(
-			['shape', 'input MB (beyond the IDs)', 'node while sending MB', 'whole execution peak MB', 'node ms', 'max RSS MB'],
-			r.shapes.map((m) => [m.shape, m.itemsMB, m.whileSendingMB, m.executionPeakMB, fmt(m.executionMs), fmt(m.maxRssMB)]),
+			[
+				'shape',
+				'input MB (beyond the IDs)',
+				'node while sending MB',
+				'whole execution peak MB',
+				'node ms',
+				'max RSS MB',
+			],
+			r.shapes.map((m) => [
+				m.shape,
+				m.itemsMB,
+				m.whileSendingMB,
+				m.executionPeakMB,
+				fmt(m.executionMs),
+				fmt(m.maxRssMB),
+			]),
 		),
 	);
 	if (r.host !== undefined) {
-		parts.push(`\nReal n8n ${r.host.version}, \`n8n execute\`, Avaya Spaces mock, IDs as one item's list\n`);
+		parts.push(
+			`\nReal n8n ${r.host.version}, \`n8n execute\`, Avaya Spaces mock, IDs as one item's list\n`,
+		);
 		parts.push(
 			table(
-				['run', 'peak RSS MB', 'start', 'IDs node', 'Batch Delete', 'after (store, print)', 'stored MB', 'Batch Delete stored bytes', 'node s', 'progress lines'],
+				[
+					'run',
+					'peak RSS MB',
+					'start',
+					'IDs node',
+					'Batch Delete',
+					'after (store, print)',
+					'stored MB',
+					'Batch Delete stored bytes',
+					'node s',
+					'progress lines',
+				],
 				r.host.results.map((h) => [
 					h.label,
 					h.peakRssMB,
@@ -122,7 +186,12 @@ export function bigSummary(r: BigResults): string {
 		if (line !== undefined) parts.push(`\nA progress line: ${line.trim()}`);
 	}
 	parts.push('\nTargets\n');
-	parts.push(table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO'])));
+	parts.push(
+		table(
+			['target', 'measured', 'met'],
+			r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']),
+		),
+	);
 	return parts.join('\n');
 }
 
@@ -134,8 +203,18 @@ export function hostCases(): BigHostCase[] {
 		{ label: `NoOp, ${fmt(BIG)} (http)`, ids: BIG, output: 'noOp', source: 'http' },
 		{ label: `Summary Only, ${fmt(BIG)} (http)`, ids: BIG, output: 'summaryOnly', source: 'http' },
 		// V8 collects lazily: with a heap cap the same runs show what they need.
-		{ label: `NoOp, ${fmt(BIG)} (code), heap cap 512 MB`, ids: BIG, output: 'noOp', nodeArgs: ['--max-old-space-size=512'] },
-		{ label: `Summary Only, ${fmt(BIG)} (code), heap cap 512 MB`, ids: BIG, output: 'summaryOnly', nodeArgs: ['--max-old-space-size=512'] },
+		{
+			label: `NoOp, ${fmt(BIG)} (code), heap cap 512 MB`,
+			ids: BIG,
+			output: 'noOp',
+			nodeArgs: ['--max-old-space-size=512'],
+		},
+		{
+			label: `Summary Only, ${fmt(BIG)} (code), heap cap 512 MB`,
+			ids: BIG,
+			output: 'summaryOnly',
+			nodeArgs: ['--max-old-space-size=512'],
+		},
 		{ label: `NoOp, ${fmt(SIZES[0])} (code)`, ids: SIZES[0], output: 'noOp' },
 		{ label: `Each ID, ${fmt(SIZES[0])} (code)`, ids: SIZES[0], output: 'eachId' },
 	];
@@ -153,11 +232,24 @@ async function main(): Promise<void> {
 	const shapes: MemoryResult[] = [];
 	for (const shape of INPUT_SHAPES as InputShape[]) {
 		log(`input shape: ${shape}, ${fmt(BIG)} IDs`);
-		shapes.push(shape === 'items' ? modes.find((m) => m.output === 'summaryOnly' && m.ids === BIG)! : await memory(PROVIDER, BIG, C, 'summaryOnly', shape));
+		shapes.push(
+			shape === 'items'
+				? modes.find((m) => m.output === 'summaryOnly' && m.ids === BIG)!
+				: await memory(PROVIDER, BIG, C, 'summaryOnly', shape),
+		);
 	}
 	const host = QUICK ? undefined : await runBigHostCases(ROOT, hostCases());
-	const results: BigResults = { command: 'npm run bench:big', machine: info, modes, shapes, host, targets: targets(modes, host) };
-	const file = QUICK ? join(ROOT, '.tmp', 'bench', 'big-results.json') : join(ROOT, 'bench', 'big-results.json');
+	const results: BigResults = {
+		command: 'npm run bench:big',
+		machine: info,
+		modes,
+		shapes,
+		host,
+		targets: targets(modes, host),
+	};
+	const file = QUICK
+		? join(ROOT, '.tmp', 'bench', 'big-results.json')
+		: join(ROOT, 'bench', 'big-results.json');
 	mkdirSync(dirname(file), { recursive: true });
 	writeFileSync(file, `${JSON.stringify(results, null, '\t')}\n`);
 	process.stdout.write(`${bigSummary(results)}\n\nWrote ${file}\n`);

@@ -33,7 +33,11 @@ import { log, realisticId, round } from './lib';
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 
-const CREDENTIAL = { id: 'bigAvayaSpaces01', name: 'Avaya Spaces (big bench mock)', type: 'avayaSpacesApi' };
+const CREDENTIAL = {
+	id: 'bigAvayaSpaces01',
+	name: 'Avaya Spaces (big bench mock)',
+	type: 'avayaSpacesApi',
+};
 const TOKEN = 'good-jwt';
 const MB = 2 ** 20;
 
@@ -87,7 +91,11 @@ export interface BigHostResult extends BigHostCase {
 function phases(timeline: Array<[number, number]>, timing: Stored['timing']): RssPhases {
 	const ids = timing.IDs;
 	const node = timing['Batch Delete'];
-	const max = (from: number, to: number) => round(Math.max(0, ...timeline.filter(([t]) => t >= from && t < to).map(([, kb]) => kb)) / 1024, 0);
+	const max = (from: number, to: number) =>
+		round(
+			Math.max(0, ...timeline.filter(([t]) => t >= from && t < to).map(([, kb]) => kb)) / 1024,
+			0,
+		);
 	return {
 		start: max(0, ids.start),
 		idsNode: max(ids.start, ids.start + ids.ms),
@@ -103,11 +111,32 @@ function workflow(id: string, c: BigHostCase, from: number, idsUrl: string): IDa
 	const code = `const ids = new Array(${c.ids});\nfor (let i = 0; i < ${c.ids}; i++) ids[i] = '5f1e' + (${from} + i).toString(16).padStart(20, '0');\nreturn [{ json: { ids } }];`;
 	const source =
 		c.source === 'http'
-			? { id: uuid(2), name: 'IDs', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [220, 0], parameters: { url: `${idsUrl}/${from}/${c.ids}`, options: {} } }
-			: { id: uuid(2), name: 'IDs', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: code } };
+			? {
+					id: uuid(2),
+					name: 'IDs',
+					type: 'n8n-nodes-base.httpRequest',
+					typeVersion: 4.2,
+					position: [220, 0],
+					parameters: { url: `${idsUrl}/${from}/${c.ids}`, options: {} },
+				}
+			: {
+					id: uuid(2),
+					name: 'IDs',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode: code },
+				};
 	const sink =
 		c.output === 'noOp'
-			? { id: uuid(3), name: 'Batch Delete', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, 0], parameters: {} }
+			? {
+					id: uuid(3),
+					name: 'Batch Delete',
+					type: 'n8n-nodes-base.noOp',
+					typeVersion: 1,
+					position: [440, 0],
+					parameters: {},
+				}
 			: {
 					id: uuid(3),
 					name: 'Batch Delete',
@@ -118,7 +147,13 @@ function workflow(id: string, c: BigHostCase, from: number, idsUrl: string): IDa
 						provider: 'avayaSpaces',
 						avayaSpacesAuthentication: 'token',
 						idField: 'ids',
-						options: { output: c.output, batchSize: 100, concurrency: c.concurrency ?? 2, requestsPerSecond: 0, maxIds: 1_000_000 },
+						options: {
+							output: c.output,
+							batchSize: 100,
+							concurrency: c.concurrency ?? 2,
+							requestsPerSecond: 0,
+							maxIds: 1_000_000,
+						},
 					},
 					credentials: { avayaSpacesApi: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
 				};
@@ -127,11 +162,21 @@ function workflow(id: string, c: BigHostCase, from: number, idsUrl: string): IDa
 		name: `big ${c.label}`,
 		active: false,
 		nodes: [
-			{ id: uuid(1), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: uuid(1),
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			source,
 			sink,
 		],
-		connections: { Start: { main: [[{ node: 'IDs', type: 'main', index: 0 }]] }, IDs: { main: [[{ node: 'Batch Delete', type: 'main', index: 0 }]] } },
+		connections: {
+			Start: { main: [[{ node: 'IDs', type: 'main', index: 0 }]] },
+			IDs: { main: [[{ node: 'Batch Delete', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 		pinData: {},
 	};
@@ -142,20 +187,31 @@ function readStatus(pid: number): { hwmKb: number; rssKb: number } | undefined {
 		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 		const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
 		const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
-		return hwm === null || rss === null ? undefined : { hwmKb: Number(hwm[1]), rssKb: Number(rss[1]) };
+		return hwm === null || rss === null
+			? undefined
+			: { hwmKb: Number(hwm[1]), rssKb: Number(rss[1]) };
 	} catch {
 		return undefined; // gone
 	}
 }
 
 /** `n8n execute`, its stdout to a file, its peak RSS polled. */
-async function execute(folder: Folder, workflowId: string, outFile: string, nodeArgs: string[] = []): Promise<{ code: number | null; peakKb: number; ms: number; timeline: Array<[number, number]> }> {
+async function execute(
+	folder: Folder,
+	workflowId: string,
+	outFile: string,
+	nodeArgs: string[] = [],
+): Promise<{ code: number | null; peakKb: number; ms: number; timeline: Array<[number, number]> }> {
 	const started = Date.now();
-	const child = spawn(folder.host.nodeBin, [...nodeArgs, folder.host.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
-		cwd: folder.dir,
-		env: { ...folder.env, N8N_LOG_LEVEL: 'info', N8N_LOG_FORMAT: 'text' },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		folder.host.nodeBin,
+		[...nodeArgs, folder.host.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'],
+		{
+			cwd: folder.dir,
+			env: { ...folder.env, N8N_LOG_LEVEL: 'info', N8N_LOG_FORMAT: 'text' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const out = createWriteStream(outFile);
 	child.stdout.pipe(out);
 	child.stderr.pipe(out);
@@ -198,17 +254,22 @@ async function storedSize(folder: Folder, workflowId: string): Promise<Stored> {
 			process.stdout.write(JSON.stringify({ bytes: Buffer.byteLength(row.data), byNode, timing, runData: { 'Batch Delete': small } }));
 			db.close();
 		});`;
-	const child = spawn(folder.host.nodeBin, ['--max-old-space-size=4096', '-e', script, folder.dbFile, workflowId], {
-		cwd: join(folder.host.dir, 'node_modules', 'n8n'),
-		env: { PATH: folder.host.env.PATH },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		folder.host.nodeBin,
+		['--max-old-space-size=4096', '-e', script, folder.dbFile, workflowId],
+		{
+			cwd: join(folder.host.dir, 'node_modules', 'n8n'),
+			env: { PATH: folder.host.env.PATH },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	const chunks: Buffer[] = [];
 	const errors: Buffer[] = [];
 	child.stdout.on('data', (d: Buffer) => chunks.push(d));
 	child.stderr.on('data', (d: Buffer) => errors.push(d));
 	const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-	if (code !== 0) throw new Error(`reading the execution failed: ${Buffer.concat(errors).toString()}`);
+	if (code !== 0)
+		throw new Error(`reading the execution failed: ${Buffer.concat(errors).toString()}`);
 	return JSON.parse(Buffer.concat(chunks).toString()) as Stored;
 }
 
@@ -219,7 +280,10 @@ interface NodeRun {
 }
 
 /** Run the cases in one n8n user folder, the packed package installed as users install it. */
-export async function runBigHostCases(root: string, cases: BigHostCase[]): Promise<{ version: string; results: BigHostResult[] }> {
+export async function runBigHostCases(
+	root: string,
+	cases: BigHostCase[],
+): Promise<{ version: string; results: BigHostResult[] }> {
 	const host = await n8nHost.ensureHost('1');
 	const tarball = await n8nHost.packPackage(root);
 	const folder = await n8nHost.createUserFolder(host, { tarball });
@@ -229,13 +293,22 @@ export async function runBigHostCases(root: string, cases: BigHostCase[]): Promi
 	const idServer = createServer((req, res) => {
 		const [, from, count] = (req.url ?? '').split('/').map(Number);
 		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end(JSON.stringify({ ids: Array.from({ length: count }, (_, i) => realisticId('avayaSpaces', from + i)) }));
+		res.end(
+			JSON.stringify({
+				ids: Array.from({ length: count }, (_, i) => realisticId('avayaSpaces', from + i)),
+			}),
+		);
 	});
 	await new Promise<void>((resolve) => idServer.listen(0, '127.0.0.1', resolve));
 	const idsUrl = `http://127.0.0.1:${(idServer.address() as AddressInfo).port}`;
 	const results: BigHostResult[] = [];
 	try {
-		await n8nHost.importCredentials(folder, [{ ...CREDENTIAL, data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: TOKEN } }]);
+		await n8nHost.importCredentials(folder, [
+			{
+				...CREDENTIAL,
+				data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: TOKEN },
+			},
+		]);
 		let from = 0;
 		const prepared = cases.map((c, i) => {
 			const p = { c, id: `bigWorkflow${String(i).padStart(4, '0')}`, from };
@@ -249,7 +322,12 @@ export async function runBigHostCases(root: string, cases: BigHostCase[]): Promi
 		for (const { c, id, from: start } of prepared) {
 			log(`n8n ${host.version}: ${c.label} ...`);
 			// The mock holds exactly this case's IDs; its request log is dropped as it goes.
-			for (let i = 0; i < c.ids; i += 10_000) mock.add(...Array.from({ length: Math.min(10_000, c.ids - i) }, (_, k) => realisticId('avayaSpaces', start + i + k)));
+			for (let i = 0; i < c.ids; i += 10_000)
+				mock.add(
+					...Array.from({ length: Math.min(10_000, c.ids - i) }, (_, k) =>
+						realisticId('avayaSpaces', start + i + k),
+					),
+				);
 			const before = mock.deleted.size;
 			const drain = setInterval(() => (mock.requests.length = 0), 1000);
 			const outFile = join(folder.dir, `${id}.out`);
@@ -262,13 +340,20 @@ export async function runBigHostCases(root: string, cases: BigHostCase[]): Promi
 			const stdout = readFileSync(outFile, 'utf8');
 			const stdoutBytes = statSync(outFile).size;
 			rmSync(outFile);
-			if (run.code !== 0) throw new Error(`${c.label}: n8n execute exited ${run.code}:\n${stdout.slice(-3000)}`);
+			if (run.code !== 0)
+				throw new Error(`${c.label}: n8n execute exited ${run.code}:\n${stdout.slice(-3000)}`);
 			const stored = await storedSize(folder, id);
 			const nodeRun = ((stored.runData['Batch Delete'] as NodeRun[] | undefined) ?? [])[0];
-			if (nodeRun?.error !== undefined) throw new Error(`${c.label}: Batch Delete failed: ${nodeRun.error.message}`);
+			if (nodeRun?.error !== undefined)
+				throw new Error(`${c.label}: Batch Delete failed: ${nodeRun.error.message}`);
 			const items = (nodeRun?.data?.main ?? []).flatMap((o) => o ?? []);
 			const summary = items.find((i) => i.json.summary !== undefined)?.json;
-			const deleted = c.output === 'noOp' ? 0 : summary !== undefined ? Number((summary.byStatus as IDataObject).deleted ?? 0) : items.filter((i) => i.json.status === 'deleted').length;
+			const deleted =
+				c.output === 'noOp'
+					? 0
+					: summary !== undefined
+						? Number((summary.byStatus as IDataObject).deleted ?? 0)
+						: items.filter((i) => i.json.status === 'deleted').length;
 			const result: BigHostResult = {
 				...c,
 				peakRssMB: round(run.peakKb / 1024, 0),
@@ -285,13 +370,23 @@ export async function runBigHostCases(root: string, cases: BigHostCase[]): Promi
 			};
 			if (c.nodeArgs?.includes('--trace-gc') === true) {
 				// Kept for a look at the collections: the log lines only.
-				writeFileSync(`/tmp/big-gc-${c.label.replace(/\W+/g, '-')}.log`, stdout.split('\n').filter((l) => /Mark-Compact|Scavenge|Mark-sweep/.test(l)).join('\n'));
+				writeFileSync(
+					`/tmp/big-gc-${c.label.replace(/\W+/g, '-')}.log`,
+					stdout
+						.split('\n')
+						.filter((l) => /Mark-Compact|Scavenge|Mark-sweep/.test(l))
+						.join('\n'),
+				);
 			}
 			if (c.output !== 'noOp' && (deleted !== c.ids || mock.deleted.size - before !== c.ids)) {
-				throw new Error(`${c.label}: ${deleted} reported deleted, ${mock.deleted.size - before} deleted by the mock, of ${c.ids}`);
+				throw new Error(
+					`${c.label}: ${deleted} reported deleted, ${mock.deleted.size - before} deleted by the mock, of ${c.ids}`,
+				);
 			}
 			log(`  RSS by phase ${JSON.stringify(result.rssPhasesMB)}`);
-			log(`  peak RSS ${result.peakRssMB} MB, stored ${round(result.storedBytes / MB, 2)} MB (Batch Delete ${result.nodeStoredBytes} bytes), ${round(result.processMs / 1000, 1)} s`);
+			log(
+				`  peak RSS ${result.peakRssMB} MB, stored ${round(result.storedBytes / MB, 2)} MB (Batch Delete ${result.nodeStoredBytes} bytes), ${round(result.processMs / 1000, 1)} s`,
+			);
 			results.push(result);
 		}
 		return { version: host.version, results };

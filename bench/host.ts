@@ -19,8 +19,16 @@ import * as n8nHost from '../scripts/n8n-host';
 import { log, round } from './lib';
 
 const DELETE_PATH = '/api/messages/deletemessages';
-const AVAYA_CREDENTIAL = { id: 'benchAvayaSpaces', name: 'Avaya Spaces (bench mock)', type: 'avayaSpacesApi' };
-const HEADER_CREDENTIAL = { id: 'benchHeaderAuth0', name: 'Avaya header (bench mock)', type: 'httpHeaderAuth' };
+const AVAYA_CREDENTIAL = {
+	id: 'benchAvayaSpaces',
+	name: 'Avaya Spaces (bench mock)',
+	type: 'avayaSpacesApi',
+};
+const HEADER_CREDENTIAL = {
+	id: 'benchHeaderAuth0',
+	name: 'Avaya header (bench mock)',
+	type: 'httpHeaderAuth',
+};
 /** Every mock here accepts this token; the header credential sends `Authorization: jwt good-jwt`. */
 const TOKEN = 'good-jwt';
 
@@ -68,7 +76,9 @@ function codeNode(count: number, prefix: string) {
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		position: [220, 0],
-		parameters: { jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { id: '${prefix}' + i } }));` },
+		parameters: {
+			jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { id: '${prefix}' + i } }));`,
+		},
 	};
 }
 
@@ -97,11 +107,19 @@ function httpNode(baseUrl: string, batching: HostCase['batching'], position: [nu
 export const DELETING_NODES = ['Batch Delete', 'Delete message', 'Loop Over Items', 'Wait'];
 
 function workflow(id: string, c: HostCase, baseUrl: string, prefix: string): IDataObject {
-	const trigger = { id: uuid(1), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const trigger = {
+		id: uuid(1),
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const nodes: IDataObject[] = [trigger, codeNode(c.ids, prefix)];
 	const connections: IDataObject = { Start: { main: [[{ node: 'IDs', type: 'main', index: 0 }]] } };
 	const link = (from: string, to: string, output = 0) => {
-		const main = ((connections[from] as IDataObject | undefined)?.main as IDataObject[][] | undefined) ?? [];
+		const main =
+			((connections[from] as IDataObject | undefined)?.main as IDataObject[][] | undefined) ?? [];
 		while (main.length <= output) main.push([]);
 		main[output].push({ node: to, type: 'main', index: 0 });
 		connections[from] = { main };
@@ -113,7 +131,12 @@ function workflow(id: string, c: HostCase, baseUrl: string, prefix: string): IDa
 			type: BATCH_DELETE_TYPE,
 			typeVersion: 1,
 			position: [440, 0],
-			parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'token', idField: 'id', options: c.options ?? {} },
+			parameters: {
+				provider: 'avayaSpaces',
+				avayaSpacesAuthentication: 'token',
+				idField: 'id',
+				options: c.options ?? {},
+			},
 			credentials: { avayaSpacesApi: { id: AVAYA_CREDENTIAL.id, name: AVAYA_CREDENTIAL.name } },
 		});
 		link('IDs', 'Batch Delete');
@@ -129,7 +152,14 @@ function workflow(id: string, c: HostCase, baseUrl: string, prefix: string): IDa
 			position: [440, 0],
 			parameters: { batchSize: c.loopBatchSize ?? 1, options: {} },
 		});
-		nodes.push({ id: uuid(5), name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [660, -120], parameters: {} });
+		nodes.push({
+			id: uuid(5),
+			name: 'Done',
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [660, -120],
+			parameters: {},
+		});
 		nodes.push(httpNode(baseUrl, undefined, [660, 120]));
 		link('IDs', 'Loop Over Items');
 		link('Loop Over Items', 'Done', 0);
@@ -150,7 +180,15 @@ function workflow(id: string, c: HostCase, baseUrl: string, prefix: string): IDa
 			link('Delete message', 'Loop Over Items');
 		}
 	}
-	return { id, name: `bench ${c.label}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name: `bench ${c.label}`,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 interface RunEntry {
@@ -159,7 +197,9 @@ interface RunEntry {
 }
 
 /** First deleting node's start to last one's end, from the execution's run data. */
-function deletionWindow(execution: { data: { resultData: { runData: Record<string, RunEntry[]> } } }): number {
+function deletionWindow(execution: {
+	data: { resultData: { runData: Record<string, RunEntry[]> } };
+}): number {
 	let start = Infinity;
 	let end = -Infinity;
 	for (const name of DELETING_NODES) {
@@ -211,15 +251,25 @@ export async function runHostCases(
 		await n8nHost.importCredentials(
 			folder,
 			prepared.flatMap(({ mock, id }) => [
-				{ ...AVAYA_CREDENTIAL, id: `${id}A`.slice(-16), data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: TOKEN } },
-				{ ...HEADER_CREDENTIAL, id: `${id}H`.slice(-16), data: { name: 'Authorization', value: `jwt ${TOKEN}` } },
+				{
+					...AVAYA_CREDENTIAL,
+					id: `${id}A`.slice(-16),
+					data: { environment: 'custom', baseUrl: mock.baseUrl, tokenType: 'jwt', token: TOKEN },
+				},
+				{
+					...HEADER_CREDENTIAL,
+					id: `${id}H`.slice(-16),
+					data: { name: 'Authorization', value: `jwt ${TOKEN}` },
+				},
 			]),
 		);
 		const workflows = prepared.map(({ c, mock, id, prefix }) => {
 			const w = workflow(id, c, mock.baseUrl, prefix);
 			for (const node of w.nodes as Array<{ credentials?: Record<string, { id: string }> }>) {
-				if (node.credentials?.avayaSpacesApi) node.credentials.avayaSpacesApi.id = `${id}A`.slice(-16);
-				if (node.credentials?.httpHeaderAuth) node.credentials.httpHeaderAuth.id = `${id}H`.slice(-16);
+				if (node.credentials?.avayaSpacesApi)
+					node.credentials.avayaSpacesApi.id = `${id}A`.slice(-16);
+				if (node.credentials?.httpHeaderAuth)
+					node.credentials.httpHeaderAuth.id = `${id}H`.slice(-16);
 			}
 			return w;
 		});
@@ -227,9 +277,14 @@ export async function runHostCases(
 		for (const { c, mock, id } of prepared) {
 			log(`n8n ${host.version}: ${c.label} ...`);
 			const before = mock.deleted.size;
-			const run = await n8nHost.executeWorkflow(folder, id, { timeoutMs: 15 * 60_000, env: options.env });
-			if (!run.execution) throw new Error(`n8n printed no execution for ${c.label}:\n${run.stderr.slice(-2000)}`);
-			if (run.error) throw new Error(`${c.label} failed in n8n: ${String((run.error as IDataObject).message)}`);
+			const run = await n8nHost.executeWorkflow(folder, id, {
+				timeoutMs: 15 * 60_000,
+				env: options.env,
+			});
+			if (!run.execution)
+				throw new Error(`n8n printed no execution for ${c.label}:\n${run.stderr.slice(-2000)}`);
+			if (run.error)
+				throw new Error(`${c.label} failed in n8n: ${String((run.error as IDataObject).message)}`);
 			const requests = mock.requestsTo(/deletemessages$/).length;
 			mock.requests.length = 0;
 			const result: HostResult = {
@@ -242,7 +297,9 @@ export async function runHostCases(
 				deleted: mock.deleted.size - before,
 				processMs: run.ms,
 			};
-			log(`  ${result.requests} requests, ${round(result.wallMs / 1000, 2)} s in n8n, ${result.deleted} deleted`);
+			log(
+				`  ${result.requests} requests, ${round(result.wallMs / 1000, 2)} s in n8n, ${result.deleted} deleted`,
+			);
 			results.push(result);
 			options.onResult?.(result);
 		}

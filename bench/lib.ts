@@ -37,7 +37,9 @@ function fromDist<T>(entry: string): T {
 		throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench does)`);
 	}
 	if (newestSource(join(ROOT, 'nodes')) > built || statSync(source).mtimeMs > built) {
-		throw new Error(`${entry} is older than the sources: run \`npm run build\` first (npm run bench does)`);
+		throw new Error(
+			`${entry} is older than the sources: run \`npm run build\` first (npm run bench does)`,
+		);
 	}
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	return require(file) as T;
@@ -53,7 +55,9 @@ function newestSource(dir: string): number {
 	return newest;
 }
 
-export const { BatchDelete } = fromDist<{ BatchDelete: typeof BatchDeleteSource }>('dist/nodes/BatchDelete/BatchDelete.node.js');
+export const { BatchDelete } = fromDist<{ BatchDelete: typeof BatchDeleteSource }>(
+	'dist/nodes/BatchDelete/BatchDelete.node.js',
+);
 
 /**
  * n8n's logger: warnings and errors to stderr, the rest dropped (the benchmark's output is its
@@ -72,7 +76,12 @@ Container.set(Logger, quiet as unknown as Logger);
 LoggerProxy.init(quiet as unknown as Parameters<typeof LoggerProxy.init>[0]);
 
 /** The smallest time a run can take: ceil(ceil(N / B) / C) rounds of one request latency each. */
-export function lowerBoundMs(ids: number, batch: number, concurrency: number, latencyMs: number): number {
+export function lowerBoundMs(
+	ids: number,
+	batch: number,
+	concurrency: number,
+	latencyMs: number,
+): number {
 	return Math.ceil(Math.ceil(ids / batch) / concurrency) * latencyMs;
 }
 
@@ -81,7 +90,8 @@ export function limitBoundMs(requests: number, perMinute: number, scale = 1): nu
 	return ((requests - 1) * 60_000) / perMinute / scale;
 }
 
-export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+export const round = (value: number, digits = 2): number =>
+	Math.round(value * 10 ** digits) / 10 ** digits;
 
 let loadedTypes: ICredentialType[] | undefined;
 
@@ -89,7 +99,9 @@ let loadedTypes: ICredentialType[] | undefined;
  * instance each), plus n8n's oAuth2Api. */
 export function credentialTypes(): ICredentialType[] {
 	if (loadedTypes !== undefined) return loadedTypes;
-	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { credentials: string[] } };
+	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+		n8n: { credentials: string[] };
+	};
 	const declared = pkg.n8n.credentials.map((entry) => {
 		// As n8n does: the class named after the file (X.credentials.js exports class X).
 		const className = entry.replace(/^.*\//, '').replace(/\.credentials\.js$/, '');
@@ -108,7 +120,10 @@ export function batchLimit(providerId: string): number {
 
 /** The mocks' process (bench/mockProcess.ts), and one provider mock in it. */
 export class MockProcess {
-	private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+	private readonly pending = new Map<
+		number,
+		{ resolve: (value: unknown) => void; reject: (error: Error) => void }
+	>();
 	private nextId = 0;
 
 	private constructor(private readonly child: ChildProcess) {
@@ -143,7 +158,10 @@ export class MockProcess {
 	}
 
 	async mock(provider: string): Promise<RemoteMock> {
-		const started = await this.call<{ key: number; baseUrl: string; idField: string }>({ cmd: 'start', provider });
+		const started = await this.call<{ key: number; baseUrl: string; idField: string }>({
+			cmd: 'start',
+			provider,
+		});
 		return new RemoteMock(this, provider, started.key, started.baseUrl, started.idField);
 	}
 
@@ -182,9 +200,14 @@ export class RemoteMock {
 		return ids;
 	}
 	config = (options: INodeParameters) =>
-		this.process.call<{ parameters: INodeParameters; credentials: CredentialInstance[] }>({ cmd: 'config', key: this.key, options });
+		this.process.call<{ parameters: INodeParameters; credentials: CredentialInstance[] }>({
+			cmd: 'config',
+			key: this.key,
+			options,
+		});
 	latency = (ms: number) => this.process.call<null>({ cmd: 'latency', key: this.key, ms });
-	rateLimit = (limit: { requests: number; perMs: number } | null) => this.process.call<null>({ cmd: 'rateLimit', key: this.key, limit });
+	rateLimit = (limit: { requests: number; perMs: number } | null) =>
+		this.process.call<null>({ cmd: 'rateLimit', key: this.key, limit });
 	/** Requests since the last call. */
 	counts = () => this.process.call<MockCounts>({ cmd: 'counts', key: this.key });
 	close = () => this.process.call<null>({ cmd: 'close', key: this.key });
@@ -226,12 +249,23 @@ export interface OurRun {
 }
 
 /** Run the Batch Delete node once inside n8n-core's engine (the test harness) with these options and items. */
-export async function runOurs(mock: RemoteMock, items: INodeExecutionData[], options: INodeParameters): Promise<OurRun & { result: RunNodeResult }> {
+export async function runOurs(
+	mock: RemoteMock,
+	items: INodeExecutionData[],
+	options: INodeParameters,
+): Promise<OurRun & { result: RunNodeResult }> {
 	const { parameters, credentials } = await mock.config(options);
 	await mock.counts();
-	const result = await runNode({ node: BatchDelete, parameters, credentialTypes: credentialTypes(), credentials, items });
+	const result = await runNode({
+		node: BatchDelete,
+		parameters,
+		credentialTypes: credentialTypes(),
+		credentials,
+		items,
+	});
 	const counts = await mock.counts();
-	if (result.error !== undefined) throw new Error(`Batch Delete failed on ${mock.provider}: ${result.error.message}`);
+	if (result.error !== undefined)
+		throw new Error(`Batch Delete failed on ${mock.provider}: ${result.error.message}`);
 	const [success = [], failure = []] = result.outputs;
 	return {
 		nodeMs: result.taskData?.executionTime ?? NaN,
@@ -247,7 +281,8 @@ export async function runOurs(mock: RemoteMock, items: INodeExecutionData[], opt
 
 export function countStatuses(items: INodeExecutionData[]): Record<string, number> {
 	const statuses: Record<string, number> = {};
-	for (const item of items) statuses[String(item.json.status)] = (statuses[String(item.json.status)] ?? 0) + 1;
+	for (const item of items)
+		statuses[String(item.json.status)] = (statuses[String(item.json.status)] ?? 0) + 1;
 	return statuses;
 }
 

@@ -41,7 +41,13 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { ids: 200_000, weChatIds: 3_000, faultRate: 0.05, providers: ADAPTERS.map((a) => a.id), seed: 20_240_601 };
+	const args: Args = {
+		ids: 200_000,
+		weChatIds: 3_000,
+		faultRate: 0.05,
+		providers: ADAPTERS.map((a) => a.id),
+		seed: 20_240_601,
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, value] = [argv[i], argv[i + 1]];
 		if (flag === '--ids') args.ids = Number(value);
@@ -80,8 +86,19 @@ interface Tally {
 }
 
 /** Count (not throw on) every breach of the contract; see the header. */
-function audit(env: ProviderEnv, ids: string[], outputs: { success: INodeExecutionData[]; failure: INodeExecutionData[] }) {
-	const breaches: Record<string, number> = { noOutput: 0, severalOutputs: 0, successNotGone: 0, deletedNotRemoved: 0, removedButFailed: 0, unknownOutput: 0 };
+function audit(
+	env: ProviderEnv,
+	ids: string[],
+	outputs: { success: INodeExecutionData[]; failure: INodeExecutionData[] },
+) {
+	const breaches: Record<string, number> = {
+		noOutput: 0,
+		severalOutputs: 0,
+		successNotGone: 0,
+		deletedNotRemoved: 0,
+		removedButFailed: 0,
+		unknownOutput: 0,
+	};
 	const statuses: Record<string, number> = {};
 	const seen = new Map<string, IDataObject[]>();
 	for (const item of [...outputs.success, ...outputs.failure]) {
@@ -108,10 +125,16 @@ function audit(env: ProviderEnv, ids: string[], outputs: { success: INodeExecuti
 	// Extra requests spent splitting rejected batches, as the output items report them (once per batch).
 	const splits = new Map<number, number>();
 	for (const item of [...outputs.success, ...outputs.failure]) {
-		if (typeof item.json.splitRequests === 'number') splits.set(item.json.batch as number, item.json.splitRequests);
+		if (typeof item.json.splitRequests === 'number')
+			splits.set(item.json.batch as number, item.json.splitRequests);
 	}
 	const splitRequests = [...splits.values()].reduce((a, b) => a + b, 0);
-	return { breaches, statuses, splitRequests, lost: Object.values(breaches).reduce((a, b) => a + b, 0) };
+	return {
+		breaches,
+		statuses,
+		splitRequests,
+		lost: Object.values(breaches).reduce((a, b) => a + b, 0),
+	};
 }
 
 async function runProvider(adapter: ProviderAdapter, args: Args): Promise<Tally> {
@@ -173,7 +196,9 @@ async function runProvider(adapter: ProviderAdapter, args: Args): Promise<Tally>
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
 	const adapters = ADAPTERS.filter((a) => args.providers.includes(a.id));
-	process.stdout.write(`Long run: ${args.ids.toLocaleString('en-US')} IDs per batching provider, ${args.weChatIds.toLocaleString('en-US')} for WeChat (one per call), ${args.faultRate * 100}% of delete requests faulted, seed ${args.seed}\n\n`);
+	process.stdout.write(
+		`Long run: ${args.ids.toLocaleString('en-US')} IDs per batching provider, ${args.weChatIds.toLocaleString('en-US')} for WeChat (one per call), ${args.faultRate * 100}% of delete requests faulted, seed ${args.seed}\n\n`,
+	);
 	const tallies: Tally[] = [];
 	for (const adapter of adapters) {
 		const tally = await runProvider(adapter, args);

@@ -76,24 +76,46 @@ function inputItems(shape: InputShape, list: string[], idField: string): INodeEx
 	return list.map((id) => ({ json: { [idField]: id } }));
 }
 
-async function measure(provider: string, ids: number, concurrency: number, output: OutputMode = 'eachId', shape: InputShape = 'items'): Promise<MemoryResult> {
+async function measure(
+	provider: string,
+	ids: number,
+	concurrency: number,
+	output: OutputMode = 'eachId',
+	shape: InputShape = 'items',
+): Promise<MemoryResult> {
 	if (gc === undefined) throw new Error('start with --expose-gc');
 	const mocks = await MockProcess.start();
 	try {
 		const mock = await mocks.mock(provider);
 		await mock.latency(0);
 		const batch = batchLimit(provider);
-		const options = { batchSize: batch, concurrency, requestsPerSecond: 0, maxIds: 1_000_000, retryDelay: 1000, timeout: 30_000, output };
+		const options = {
+			batchSize: batch,
+			concurrency,
+			requestsPerSecond: 0,
+			maxIds: 1_000_000,
+			retryDelay: 1000,
+			timeout: 30_000,
+			output,
+		};
 		const { parameters, credentials } = await mock.config(options);
 		if (shape !== 'items') parameters.idField = 'ids';
 		const types = credentialTypes();
 
 		// A small run first: modules loaded and compiled before anything is measured.
-		await runNode({ node: BatchDelete, parameters, credentialTypes: types, credentials, items: inputItems(shape, await mock.seed(batch * 2), mock.idField) });
+		await runNode({
+			node: BatchDelete,
+			parameters,
+			credentialTypes: types,
+			credentials,
+			items: inputItems(shape, await mock.seed(batch * 2), mock.idField),
+		});
 
 		// IDs shaped like the provider's real ones (see realisticId), made here as flat strings
 		// (JSON.parse), measured, then held by the mock.
-		let source: string | undefined = JSON.stringify(Array.from({ length: ids }, (_, i) => realisticId(provider, i)));
+		let source: string | undefined = JSON.stringify(
+			Array.from({ length: ids }, (_, i) => realisticId(provider, i)),
+		);
 		const beforeIds = live();
 		const list = JSON.parse(source) as string[];
 		const idsBytes = live() - beforeIds;
@@ -141,13 +163,22 @@ async function measure(provider: string, ids: number, concurrency: number, outpu
 		await mock.counts();
 		const beforeRun = live();
 		sampler = setTimeout(sample, SAMPLE_MS);
-		const result = await runNode({ node: measured, parameters, credentialTypes: types, credentials, items });
+		const result = await runNode({
+			node: measured,
+			parameters,
+			credentialTypes: types,
+			credentials,
+			items,
+		});
 		clearTimeout(sampler);
 		if (result.error !== undefined) throw result.error;
 		const [success = [], failure = []] = result.outputs;
 		const counts = await mock.counts();
 		// Each ID: an item per ID; the summary modes: the summary's total.
-		const accounted = output === 'eachId' ? success.length + failure.length : Number([...success, ...failure].find((i) => i.json.summary !== undefined)?.json.total);
+		const accounted =
+			output === 'eachId'
+				? success.length + failure.length
+				: Number([...success, ...failure].find((i) => i.json.summary !== undefined)?.json.total);
 		if (accounted !== ids) throw new Error(`expected ${ids} IDs in the outputs, got ${accounted}`);
 
 		// Both against the heap at the node's start, which already held its input (n8n's copy of the items).
@@ -183,8 +214,20 @@ async function measure(provider: string, ids: number, concurrency: number, outpu
 }
 
 if (require.main === module) {
-	const [provider = 'solapi', ids = '1000000', concurrency = '2', output = 'eachId', shape = 'items'] = process.argv.slice(2);
-	measure(provider, Number(ids), Number(concurrency), output as OutputMode, shape as InputShape).then(
+	const [
+		provider = 'solapi',
+		ids = '1000000',
+		concurrency = '2',
+		output = 'eachId',
+		shape = 'items',
+	] = process.argv.slice(2);
+	measure(
+		provider,
+		Number(ids),
+		Number(concurrency),
+		output as OutputMode,
+		shape as InputShape,
+	).then(
 		(result) => {
 			if (process.send) process.send(result, () => process.exit(0));
 			else {
@@ -193,7 +236,8 @@ if (require.main === module) {
 			}
 		},
 		(error: Error) => {
-			if (process.send) process.send({ error: error.stack ?? error.message }, () => process.exit(1));
+			if (process.send)
+				process.send({ error: error.stack ?? error.message }, () => process.exit(1));
 			else {
 				process.stderr.write(`${error.stack ?? error.message}\n`);
 				process.exit(1);

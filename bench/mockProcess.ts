@@ -45,7 +45,12 @@ async function handle(message: MockCommand): Promise<unknown> {
 		const env = await adapter.start();
 		const key = nextKey++;
 		envs.set(key, { env, throttled: 0 });
-		return { key, baseUrl: env.mock.baseUrl, idField: env.idField, deletePath: env.deletePath.source };
+		return {
+			key,
+			baseUrl: env.mock.baseUrl,
+			idField: env.idField,
+			deletePath: env.deletePath.source,
+		};
 	}
 	const entry = envs.get(message.key);
 	if (entry === undefined) throw new Error(`no mock ${message.key}`);
@@ -93,7 +98,11 @@ async function handle(message: MockCommand): Promise<unknown> {
 		}
 		case 'counts': {
 			const deletes = env.mock.requestsTo(env.deletePath).length;
-			const counts: MockCounts = { deletes, throttled: entry.throttled, other: env.mock.requests.length - deletes };
+			const counts: MockCounts = {
+				deletes,
+				throttled: entry.throttled,
+				other: env.mock.requests.length - deletes,
+			};
 			// Counted, then dropped: a long run need not keep every request it made.
 			env.mock.requests.length = 0;
 			entry.throttled = 0;

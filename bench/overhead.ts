@@ -37,16 +37,30 @@ export interface OverheadResult {
 	topNodeFunctions: Array<{ fn: string; ms: number }>;
 }
 
-export async function overhead(mocks: MockProcess, provider: string, ids: number, concurrency: number): Promise<OverheadResult> {
+export async function overhead(
+	mocks: MockProcess,
+	provider: string,
+	ids: number,
+	concurrency: number,
+): Promise<OverheadResult> {
 	const mock = await mocks.mock(provider);
 	await mock.latency(0);
 	const batch = batchLimit(provider);
-	const options = { batchSize: batch, concurrency, requestsPerSecond: 0, maxIds: 1_000_000, retryDelay: 1000, timeout: 30_000 };
+	const options = {
+		batchSize: batch,
+		concurrency,
+		requestsPerSecond: 0,
+		maxIds: 1_000_000,
+		retryDelay: 1000,
+		timeout: 30_000,
+	};
 	// Warm-up on a tenth: the request path and the node's code compiled before anything is timed.
 	await runOurs(mock, mock.items(await mock.realistic(Math.ceil(ids / 10))), options);
 	const timed = await runOurs(mock, mock.items(await mock.realistic(ids)), options);
 	const items = mock.items(await mock.realistic(ids));
-	const { result, profile, window } = await profiled(async () => await runOurs(mock, items, options));
+	const { result, profile, window } = await profiled(
+		async () => await runOurs(mock, items, options),
+	);
 	await mock.close();
 	const split = attribute(profile, window);
 	const perId = (ms: number) => round((ms * 1000) / ids, 2);
@@ -59,26 +73,42 @@ export async function overhead(mocks: MockProcess, provider: string, ids: number
 		executionUsPerId: perId(timed.nodeMs),
 		nodeCodeUsPerId: perId(split.ms.node),
 		underNodeUsPerId: perId(split.underNodeMs),
-		profileMs: Object.fromEntries(Object.entries(split.ms).map(([k, v]) => [k, round(v, 1)])) as Record<Category, number>,
+		profileMs: Object.fromEntries(
+			Object.entries(split.ms).map(([k, v]) => [k, round(v, 1)]),
+		) as Record<Category, number>,
 		profiledExecutionMs: result.nodeMs,
 		topNodeFunctions: split.topNode.map((f) => ({ fn: f.fn, ms: round(f.ms, 1) })),
 	};
-	log(`${provider}: node code ${out.nodeCodeUsPerId} µs/ID; execution ${out.executionMs} ms for ${ids} IDs (${out.executionUsPerId} µs/ID)`);
+	log(
+		`${provider}: node code ${out.nodeCodeUsPerId} µs/ID; execution ${out.executionMs} ms for ${ids} IDs (${out.executionUsPerId} µs/ID)`,
+	);
 	return out;
 }
 
 /** bench/memory.ts in a process of its own (it needs --expose-gc and a clean heap). */
-export async function memory(provider: string, ids: number, concurrency: number, output: OutputMode = 'eachId', shape: InputShape = 'items'): Promise<MemoryResult> {
-	const child = fork(join(__dirname, 'memory.ts'), [provider, String(ids), String(concurrency), output, shape], {
-		execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
-		serialization: 'advanced',
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-	});
+export async function memory(
+	provider: string,
+	ids: number,
+	concurrency: number,
+	output: OutputMode = 'eachId',
+	shape: InputShape = 'items',
+): Promise<MemoryResult> {
+	const child = fork(
+		join(__dirname, 'memory.ts'),
+		[provider, String(ids), String(concurrency), output, shape],
+		{
+			execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
+			serialization: 'advanced',
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		},
+	);
 	return await new Promise<MemoryResult>((resolve, reject) => {
 		child.once('message', (message: MemoryResult | { error: string }) => {
 			if ('error' in message) reject(new Error(message.error));
 			else resolve(message);
 		});
-		child.once('exit', (code) => reject(new Error(`the memory run exited (${code}) without a result`)));
+		child.once('exit', (code) =>
+			reject(new Error(`the memory run exited (${code}) without a result`)),
+		);
 	});
 }

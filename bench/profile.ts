@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 
 const ROOT = pathToFileURL(join(__dirname, '..')).href;
 /** The package's own code: the compiled node and credentials the bench runs, or their sources. */
-const PACKAGE = ['dist/nodes/', 'dist/credentials/', 'nodes/', 'credentials/'].map((dir) => `${ROOT}/${dir}`);
+const PACKAGE = ['dist/nodes/', 'dist/credentials/', 'nodes/', 'credentials/'].map(
+	(dir) => `${ROOT}/${dir}`,
+);
 
 interface CallFrame {
 	functionName: string;
@@ -32,7 +34,10 @@ export interface CpuProfile {
 }
 
 /** Run `work` with the sampling profiler on (every `intervalUs` µs). */
-export async function profiled<T>(work: () => Promise<T>, intervalUs = 100): Promise<{ result: T; profile: CpuProfile; window: [number, number] }> {
+export async function profiled<T>(
+	work: () => Promise<T>,
+	intervalUs = 100,
+): Promise<{ result: T; profile: CpuProfile; window: [number, number] }> {
 	const session = new Session();
 	session.connect();
 	try {
@@ -50,7 +55,8 @@ export async function profiled<T>(work: () => Promise<T>, intervalUs = 100): Pro
 			to = Number(process.hrtime.bigint() / 1000n);
 		} finally {
 			// Stopped in any case, so a failed run does not leave the profiler sampling.
-			profile = ((await session.post('Profiler.stop')) as unknown as { profile: CpuProfile }).profile;
+			profile = ((await session.post('Profiler.stop')) as unknown as { profile: CpuProfile })
+				.profile;
 		}
 		return { result, profile, window: [from, to] };
 	} finally {
@@ -77,8 +83,14 @@ function categoryOf(url: string): Category | undefined {
 	if (PACKAGE.some((dir) => url.startsWith(dir))) return 'node';
 	if (url.startsWith(`${ROOT}/test/mocks/`)) return 'mock';
 	if (url.startsWith(`${ROOT}/test/`) || url.startsWith(`${ROOT}/bench/`)) return 'harness';
-	if (/node_modules\/(n8n-core|n8n-workflow|@n8n\/|luxon|lodash|jmespath|@n8n_io\/)/.test(url)) return 'n8n';
-	if (/node_modules\/(axios|follow-redirects|form-data|proxy-from-env|http-proxy-agent|https-proxy-agent|agent-base)\//.test(url)) return 'http client';
+	if (/node_modules\/(n8n-core|n8n-workflow|@n8n\/|luxon|lodash|jmespath|@n8n_io\/)/.test(url))
+		return 'n8n';
+	if (
+		/node_modules\/(axios|follow-redirects|form-data|proxy-from-env|http-proxy-agent|https-proxy-agent|agent-base)\//.test(
+			url,
+		)
+	)
+		return 'http client';
 	if (url.includes('node_modules/')) return 'other packages';
 	if (url.startsWith('node:')) return 'node internals';
 	return 'other';
@@ -98,11 +110,25 @@ export interface Attribution {
 }
 
 /** Where the samples taken between `window[0]` and `window[1]` (µs, monotonic) went. */
-export function attribute(profile: CpuProfile, window: [number, number] = [-Infinity, Infinity]): Attribution {
+export function attribute(
+	profile: CpuProfile,
+	window: [number, number] = [-Infinity, Infinity],
+): Attribution {
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
 	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-	const ms = { node: 0, n8n: 0, 'http client': 0, mock: 0, harness: 0, 'other packages': 0, 'node internals': 0, 'garbage collector': 0, idle: 0, other: 0 } as Record<Category, number>;
+	const ms = {
+		node: 0,
+		n8n: 0,
+		'http client': 0,
+		mock: 0,
+		harness: 0,
+		'other packages': 0,
+		'node internals': 0,
+		'garbage collector': 0,
+		idle: 0,
+		other: 0,
+	} as Record<Category, number>;
 	const selfFn = new Map<string, { category: Category; ms: number }>();
 	const sampleCategory = new Map<number, { category: Category; fn: string; underNode: boolean }>();
 	let underNodeMs = 0;
@@ -159,7 +185,10 @@ export function attribute(profile: CpuProfile, window: [number, number] = [-Infi
 	return {
 		ms,
 		underNodeMs,
-		topNode: sorted.filter(([, v]) => v.category === 'node').slice(0, 12).map(([fn, v]) => ({ fn, ms: v.ms })),
+		topNode: sorted
+			.filter(([, v]) => v.category === 'node')
+			.slice(0, 12)
+			.map(([fn, v]) => ({ fn, ms: v.ms })),
 		top: sorted.slice(0, 20).map(([fn, v]) => ({ fn, category: v.category, ms: v.ms })),
 		totalMs,
 	};

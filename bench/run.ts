@@ -80,9 +80,21 @@ export interface BenchResults {
 	machine: Machine;
 	/** 1-minute load average when each part started (other work on the machine shows here). */
 	load: Record<string, number[]>;
-	settings: { latencyMs: number; concurrency: number; limitPerMinute: number; timeScale: number; quick: boolean };
+	settings: {
+		latencyMs: number;
+		concurrency: number;
+		limitPerMinute: number;
+		timeScale: number;
+		quick: boolean;
+	};
 	sweep: { rows: SweepRow[]; zeroLatency: ZeroLatencyRow[]; longerLatency: SweepRow[] };
-	host: { n8nVersion: string; ids: number; unlimited: HostRow[]; limited: HostRow[]; nightly: NightlyRow[] };
+	host: {
+		n8nVersion: string;
+		ids: number;
+		unlimited: HostRow[];
+		limited: HostRow[];
+		nightly: NightlyRow[];
+	};
 	/** One per batching provider; Avaya Spaces first. */
 	overhead: OverheadResult[];
 	memory: MemoryResult;
@@ -100,7 +112,15 @@ function hostCases(): { unlimited: NamedCase[]; limited: NamedCase[] } {
 	// Latency and waits scale with the clock: 25 ms becomes 0.2 ms, i.e. none.
 	return {
 		unlimited: [
-			{ name: `Batch Delete (${AVAYA_BATCH} IDs a request, concurrency ${C})`, short: `Batch Delete, concurrency ${C}`, label: 'ours', approach: 'batchDelete', ids, latencyMs: LATENCY_MS, options: { ...ours, requestsPerSecond: 0 } },
+			{
+				name: `Batch Delete (${AVAYA_BATCH} IDs a request, concurrency ${C})`,
+				short: `Batch Delete, concurrency ${C}`,
+				label: 'ours',
+				approach: 'batchDelete',
+				ids,
+				latencyMs: LATENCY_MS,
+				options: { ...ours, requestsPerSecond: 0 },
+			},
 			{
 				name: `HTTP Request per item, Batching ${C} items / ${LATENCY_MS} ms`,
 				short: `HTTP Request, ${C} items / ${LATENCY_MS} ms`,
@@ -110,11 +130,34 @@ function hostCases(): { unlimited: NamedCase[]; limited: NamedCase[] } {
 				latencyMs: LATENCY_MS,
 				batching: { batchSize: C, batchInterval: LATENCY_MS },
 			},
-			{ name: 'HTTP Request per item, no Batching (all at once)', short: 'HTTP Request, all at once', label: 'http-all-at-once', approach: 'httpRequest', ids, latencyMs: LATENCY_MS },
+			{
+				name: 'HTTP Request per item, no Batching (all at once)',
+				short: 'HTTP Request, all at once',
+				label: 'http-all-at-once',
+				approach: 'httpRequest',
+				ids,
+				latencyMs: LATENCY_MS,
+			},
 			// Against every request at once, ours at its most: Concurrency 20.
-			{ name: `Batch Delete (${AVAYA_BATCH} IDs a request, concurrency 20)`, short: 'Batch Delete, concurrency 20', label: 'ours-c20', approach: 'batchDelete', ids, latencyMs: LATENCY_MS, options: { ...ours, concurrency: 20, requestsPerSecond: 0 } },
+			{
+				name: `Batch Delete (${AVAYA_BATCH} IDs a request, concurrency 20)`,
+				short: 'Batch Delete, concurrency 20',
+				label: 'ours-c20',
+				approach: 'batchDelete',
+				ids,
+				latencyMs: LATENCY_MS,
+				options: { ...ours, concurrency: 20, requestsPerSecond: 0 },
+			},
 			// 10 a loop, not 2: at 2 the loop alone takes about 4 minutes here (5,000 turns).
-			{ name: 'Loop Over Items (10 a loop) + HTTP Request', short: 'Loop Over Items (10) + HTTP', label: 'loop', approach: 'loopOverItems', ids, latencyMs: LATENCY_MS, loopBatchSize: 10 },
+			{
+				name: 'Loop Over Items (10 a loop) + HTTP Request',
+				short: 'Loop Over Items (10) + HTTP',
+				label: 'loop',
+				approach: 'loopOverItems',
+				ids,
+				latencyMs: LATENCY_MS,
+				loopBatchSize: 10,
+			},
 		],
 		limited: [
 			{
@@ -125,7 +168,11 @@ function hostCases(): { unlimited: NamedCase[]; limited: NamedCase[] } {
 				ids,
 				latencyMs: 0,
 				limit,
-				options: { ...ours, requestsPerSecond: SCALE * (LIMIT_PER_MINUTE / 60), retryDelay: Math.ceil(1000 / SCALE) },
+				options: {
+					...ours,
+					requestsPerSecond: SCALE * (LIMIT_PER_MINUTE / 60),
+					retryDelay: Math.ceil(1000 / SCALE),
+				},
 			},
 			{
 				name: 'HTTP Request per item, Batching 1 item / 1 s',
@@ -155,7 +202,11 @@ function hostCases(): { unlimited: NamedCase[]; limited: NamedCase[] } {
 function withRatios(rows: Array<HostResult & { name: string; short: string }>): HostRow[] {
 	// The first row is ours at the default concurrency: every ratio is against it.
 	const ours = rows[0];
-	return rows.map((r) => ({ ...r, requestsVsOurs: round(r.requests / ours.requests, 1), timeVsOurs: round(r.wallMs / ours.wallMs, 1) }));
+	return rows.map((r) => ({
+		...r,
+		requestsVsOurs: round(r.requests / ours.requests, 1),
+		timeVsOurs: round(r.wallMs / ours.wallMs, 1),
+	}));
 }
 
 function nightly(rows: HostRow[]): NightlyRow[] {
@@ -182,11 +233,21 @@ function targets(results: Omit<BenchResults, 'targets' | 'totalSeconds'>): Targe
 	const out: Target[] = [];
 	const all = [...results.sweep.rows, ...results.sweep.longerLatency];
 	const exact = all.every((r) => r.requests === r.expectedRequests && r.allDeleted);
-	const wrong = all.filter((r) => r.requests !== r.expectedRequests || !r.allDeleted).map((r) => `${r.provider} N=${r.ids}: ${r.requests} requests`);
-	out.push({ target: 'Requests exactly ceil(N / B) when nothing fails', measured: exact ? 'every provider and N' : wrong.join(', '), met: exact });
+	const wrong = all
+		.filter((r) => r.requests !== r.expectedRequests || !r.allDeleted)
+		.map((r) => `${r.provider} N=${r.ids}: ${r.requests} requests`);
+	out.push({
+		target: 'Requests exactly ceil(N / B) when nothing fails',
+		measured: exact ? 'every provider and N' : wrong.join(', '),
+		met: exact,
+	});
 	const at10k = results.sweep.rows.filter((r) => r.ids === 10_000 && r.batch > 1);
 	for (const r of at10k) {
-		out.push({ target: `Within 1.15× of the lower bound at N = 10,000: ${r.provider}`, measured: `${r.ratio}× (${r.wallMs} ms vs ${r.lowerBoundMs} ms)`, met: r.ratio <= 1.15 });
+		out.push({
+			target: `Within 1.15× of the lower bound at N = 10,000: ${r.provider}`,
+			measured: `${r.ratio}× (${r.wallMs} ms vs ${r.lowerBoundMs} ms)`,
+			met: r.ratio <= 1.15,
+		});
 	}
 	const ours = results.host.unlimited[0];
 	const http = results.host.unlimited.filter((r) => r.approach === 'httpRequest');
@@ -215,51 +276,135 @@ function targets(results: Omit<BenchResults, 'targets' | 'totalSeconds'>): Targe
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = rows.map((r) => r.map(String));
 	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-	const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-	return [line(headers), `|${widths.map((w, i) => (i === 0 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w - 1)}:-`)).join('|')}|`, ...cells.map(line)].join('\n');
+	const line = (r: string[]) =>
+		`| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+	return [
+		line(headers),
+		`|${widths.map((w, i) => (i === 0 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w - 1)}:-`)).join('|')}|`,
+		...cells.map(line),
+	].join('\n');
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 export function summary(r: BenchResults): string {
 	const parts: string[] = [];
-	parts.push(`Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' / ')}`);
-	parts.push(`\nProvider sweep: ${r.settings.latencyMs} ms latency, C = ${r.settings.concurrency}, no rate limit (n8n-core engine, mock in its own process)\n`);
+	parts.push(
+		`Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' / ')}`,
+	);
+	parts.push(
+		`\nProvider sweep: ${r.settings.latencyMs} ms latency, C = ${r.settings.concurrency}, no rate limit (n8n-core engine, mock in its own process)\n`,
+	);
 	parts.push(
 		table(
 			['provider', 'N', 'B', 'requests', 'ceil(N/B)', 'time ms', 'IDs/s', 'bound ms', 'ratio'],
-			r.sweep.rows.map((x) => [x.provider, fmt(x.ids), x.batch, fmt(x.requests), fmt(x.expectedRequests), fmt(x.wallMs), fmt(x.idsPerSecond), fmt(x.lowerBoundMs), x.ratio.toFixed(2)]),
+			r.sweep.rows.map((x) => [
+				x.provider,
+				fmt(x.ids),
+				x.batch,
+				fmt(x.requests),
+				fmt(x.expectedRequests),
+				fmt(x.wallMs),
+				fmt(x.idsPerSecond),
+				fmt(x.lowerBoundMs),
+				x.ratio.toFixed(2),
+			]),
 		),
 	);
 	parts.push(`\nSame node, same mock, no latency (what the requests cost besides waiting)\n`);
-	parts.push(table(['provider', 'N', 'requests', 'time ms', 'ms per request at C'], r.sweep.zeroLatency.map((x) => [x.provider, fmt(x.ids), fmt(x.requests), fmt(x.wallMs), x.msPerRequest])));
+	parts.push(
+		table(
+			['provider', 'N', 'requests', 'time ms', 'ms per request at C'],
+			r.sweep.zeroLatency.map((x) => [
+				x.provider,
+				fmt(x.ids),
+				fmt(x.requests),
+				fmt(x.wallMs),
+				x.msPerRequest,
+			]),
+		),
+	);
 	parts.push(`\nAvaya Spaces, 10,000 IDs, C = ${r.settings.concurrency}, longer latencies\n`);
 	parts.push(
 		table(
 			['latency ms', 'requests', 'time ms', 'bound ms', 'ratio'],
-			[...r.sweep.rows.filter((x) => x.provider === 'avayaSpaces' && x.ids === 10_000), ...r.sweep.longerLatency].map((x) => [x.latencyMs, fmt(x.requests), fmt(x.wallMs), fmt(x.lowerBoundMs), x.ratio.toFixed(2)]),
+			[
+				...r.sweep.rows.filter((x) => x.provider === 'avayaSpaces' && x.ids === 10_000),
+				...r.sweep.longerLatency,
+			].map((x) => [
+				x.latencyMs,
+				fmt(x.requests),
+				fmt(x.wallMs),
+				fmt(x.lowerBoundMs),
+				x.ratio.toFixed(2),
+			]),
 		),
 	);
-	parts.push(`\nInside n8n ${r.host.n8nVersion}: Avaya Spaces, ${fmt(r.host.ids)} IDs, ${r.settings.latencyMs} ms latency, no rate limit\n`);
+	parts.push(
+		`\nInside n8n ${r.host.n8nVersion}: Avaya Spaces, ${fmt(r.host.ids)} IDs, ${r.settings.latencyMs} ms latency, no rate limit\n`,
+	);
 	parts.push(
 		table(
 			['approach', 'requests', 'time s', 'IDs/s', 'requests ÷ ours', 'time ÷ ours'],
-			r.host.unlimited.map((x) => [x.name, fmt(x.requests), round(x.wallMs / 1000, 2), fmt(Math.round(x.ids / (x.wallMs / 1000))), x.requestsVsOurs, x.timeVsOurs]),
+			r.host.unlimited.map((x) => [
+				x.name,
+				fmt(x.requests),
+				round(x.wallMs / 1000, 2),
+				fmt(Math.round(x.ids / (x.wallMs / 1000))),
+				x.requestsVsOurs,
+				x.timeVsOurs,
+			]),
 		),
 	);
-	parts.push(`\nInside n8n: Avaya's ${r.settings.limitPerMinute} requests/minute enforced by the mock, time compressed ${r.settings.timeScale}× (60 requests per ${60_000 / r.settings.timeScale} ms)\n`);
+	parts.push(
+		`\nInside n8n: Avaya's ${r.settings.limitPerMinute} requests/minute enforced by the mock, time compressed ${r.settings.timeScale}× (60 requests per ${60_000 / r.settings.timeScale} ms)\n`,
+	);
 	parts.push(
 		table(
 			['approach', 'requests', '429s', 'measured s', 'floor s', 'real minutes', 'real floor min'],
-			r.host.nightly.map((x) => [x.name, fmt(x.requests), x.throttled, round(x.scaledMs / 1000, 2), round(x.scaledFloorMs / 1000, 2), x.realMinutes, x.realFloorMinutes]),
+			r.host.nightly.map((x) => [
+				x.name,
+				fmt(x.requests),
+				x.throttled,
+				round(x.scaledMs / 1000, 2),
+				round(x.scaledFloorMs / 1000, 2),
+				x.realMinutes,
+				x.realFloorMinutes,
+			]),
 		),
 	);
 	const o0 = r.overhead[0];
-	parts.push(`\nNode's own cost: ${fmt(o0.ids)} IDs, no latency, C = ${o0.concurrency}; the node's code (and the libraries it calls) from a CPU profile\n`);
+	parts.push(
+		`\nNode's own cost: ${fmt(o0.ids)} IDs, no latency, C = ${o0.concurrency}; the node's code (and the libraries it calls) from a CPU profile\n`,
+	);
 	parts.push(
 		table(
-			['provider', 'requests', 'execution ms', 'µs/ID (execution)', 'µs/ID node code', 'µs/ID node + sync calls', 'n8n ms', 'HTTP client ms', 'Node internals ms', 'GC ms', 'idle ms'],
-			r.overhead.map((o) => [o.provider, fmt(o.requests), fmt(o.executionMs), o.executionUsPerId, o.nodeCodeUsPerId, o.underNodeUsPerId, o.profileMs.n8n, o.profileMs['http client'], o.profileMs['node internals'], o.profileMs['garbage collector'], o.profileMs.idle]),
+			[
+				'provider',
+				'requests',
+				'execution ms',
+				'µs/ID (execution)',
+				'µs/ID node code',
+				'µs/ID node + sync calls',
+				'n8n ms',
+				'HTTP client ms',
+				'Node internals ms',
+				'GC ms',
+				'idle ms',
+			],
+			r.overhead.map((o) => [
+				o.provider,
+				fmt(o.requests),
+				fmt(o.executionMs),
+				o.executionUsPerId,
+				o.nodeCodeUsPerId,
+				o.underNodeUsPerId,
+				o.profileMs.n8n,
+				o.profileMs['http client'],
+				o.profileMs['node internals'],
+				o.profileMs['garbage collector'],
+				o.profileMs.idle,
+			]),
 		),
 	);
 	const m = r.memory;
@@ -269,8 +414,17 @@ export function summary(r: BenchResults): string {
 			`whole execution peak +${m.executionPeakMB} MB; max RSS ${m.maxRssMB} MB`,
 	);
 	parts.push('\nTargets\n');
-	parts.push(table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO'])));
-	parts.push(`\nLoad average (1 min) as each part started: ${Object.entries(r.load).map(([k, v]) => `${k} ${v[0]}`).join(', ')}`);
+	parts.push(
+		table(
+			['target', 'measured', 'met'],
+			r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']),
+		),
+	);
+	parts.push(
+		`\nLoad average (1 min) as each part started: ${Object.entries(r.load)
+			.map(([k, v]) => `${k} ${v[0]}`)
+			.join(', ')}`,
+	);
 	parts.push(`Total ${Math.round(r.totalSeconds)} s`);
 	return parts.join('\n');
 }
@@ -282,7 +436,9 @@ async function main(): Promise<void> {
 		load[part] = loadavg().map((l) => round(l, 2));
 	};
 	const info = machine();
-	log(`${info.cpus} cores, Node ${info.node}, load ${info.loadAverageAtStart.join(' ')}${QUICK ? ' (quick run)' : ''}`);
+	log(
+		`${info.cpus} cores, Node ${info.node}, load ${info.loadAverageAtStart.join(' ')}${QUICK ? ' (quick run)' : ''}`,
+	);
 
 	const mocks = await MockProcess.start();
 	let sweepResult: BenchResults['sweep'];
@@ -321,17 +477,37 @@ async function main(): Promise<void> {
 		command: 'npm run bench',
 		machine: info,
 		load,
-		settings: { latencyMs: LATENCY_MS, concurrency: C, limitPerMinute: LIMIT_PER_MINUTE, timeScale: SCALE, quick: QUICK },
+		settings: {
+			latencyMs: LATENCY_MS,
+			concurrency: C,
+			limitPerMinute: LIMIT_PER_MINUTE,
+			timeScale: SCALE,
+			quick: QUICK,
+		},
 		sweep: sweepResult,
-		host: { n8nVersion: host.version, ids: HOST_IDS, unlimited, limited, nightly: nightly(limited) },
+		host: {
+			n8nVersion: host.version,
+			ids: HOST_IDS,
+			unlimited,
+			limited,
+			nightly: nightly(limited),
+		},
 		overhead: overheadResult,
 		memory: memoryResult,
 	};
 	mark('end');
-	const results: BenchResults = { ...partial, targets: targets(partial), totalSeconds: round((performance.now() - started) / 1000, 1) };
+	const results: BenchResults = {
+		...partial,
+		targets: targets(partial),
+		totalSeconds: round((performance.now() - started) / 1000, 1),
+	};
 	// A quick run checks the bench, it does not replace the figures: its files go to .tmp/ (ignored).
-	const resultsFile = QUICK ? join(ROOT, '.tmp', 'bench', 'results.json') : join(ROOT, 'bench', 'results.json');
-	const svgFile = QUICK ? join(ROOT, '.tmp', 'bench', 'bench.svg') : join(ROOT, 'docs', 'bench.svg');
+	const resultsFile = QUICK
+		? join(ROOT, '.tmp', 'bench', 'results.json')
+		: join(ROOT, 'bench', 'results.json');
+	const svgFile = QUICK
+		? join(ROOT, '.tmp', 'bench', 'bench.svg')
+		: join(ROOT, 'docs', 'bench.svg');
 	mkdirSync(dirname(resultsFile), { recursive: true });
 	mkdirSync(dirname(svgFile), { recursive: true });
 	writeFileSync(resultsFile, `${JSON.stringify(results, null, '\t')}\n`);

@@ -42,7 +42,13 @@ export const PROVIDER_IDS = PROVIDERS.map((p) => p.id);
 
 export async function sweep(
 	mocks: MockProcess,
-	settings: { latencyMs: number; concurrency: number; sizes: number[]; weChatSizes: number[]; longerLatencies: number[] },
+	settings: {
+		latencyMs: number;
+		concurrency: number;
+		sizes: number[];
+		weChatSizes: number[];
+		longerLatencies: number[];
+	},
 ): Promise<{ rows: SweepRow[]; zeroLatency: ZeroLatencyRow[]; longerLatency: SweepRow[] }> {
 	const rows: SweepRow[] = [];
 	const zeroLatency: ZeroLatencyRow[] = [];
@@ -51,7 +57,14 @@ export async function sweep(
 		const mock = await mocks.mock(provider);
 		const batch = batchLimit(provider);
 		const C = settings.concurrency;
-		const options = { batchSize: batch, concurrency: C, requestsPerSecond: 0, maxIds: 1_000_000, retryDelay: 1000, timeout: 30_000 };
+		const options = {
+			batchSize: batch,
+			concurrency: C,
+			requestsPerSecond: 0,
+			maxIds: 1_000_000,
+			retryDelay: 1000,
+			timeout: 30_000,
+		};
 		// n8n is a long-running process: one small run first, so module loading and the first
 		// compilation of the request path are not counted.
 		await mock.latency(0);
@@ -77,21 +90,31 @@ export async function sweep(
 				ratio: round(run.nodeMs / bound, 3),
 				allDeleted: run.statuses.deleted === ids,
 			};
-			log(`${provider} N=${ids}, ${latencyMs} ms: ${row.requests} requests, ${row.wallMs} ms, bound ${bound} ms, ${row.ratio}×`);
+			log(
+				`${provider} N=${ids}, ${latencyMs} ms: ${row.requests} requests, ${row.wallMs} ms, bound ${bound} ms, ${row.ratio}×`,
+			);
 			return row;
 		};
 		const sizes = batch === 1 ? settings.weChatSizes : settings.sizes;
 		for (const ids of sizes) rows.push(await measure(ids, settings.latencyMs));
 		// The gap to the bound is CPU per request, not waiting: it shrinks as the latency grows.
 		if (provider === 'avayaSpaces') {
-			for (const latencyMs of settings.longerLatencies) longerLatency.push(await measure(10_000, latencyMs));
+			for (const latencyMs of settings.longerLatencies)
+				longerLatency.push(await measure(10_000, latencyMs));
 		}
 		// The same node and mock with no latency: what the requests cost besides waiting.
 		const ids = batch === 1 ? settings.weChatSizes[0] : 10_000;
 		await mock.latency(0);
 		const run = await runOurs(mock, mock.items(await mock.realistic(ids)), options);
-		if (run.statuses.deleted !== ids) throw new Error(`${provider}: not every ID was deleted at zero latency`);
-		zeroLatency.push({ provider, ids, requests: run.requests, wallMs: run.nodeMs, msPerRequest: round(run.nodeMs / run.requests, 2) });
+		if (run.statuses.deleted !== ids)
+			throw new Error(`${provider}: not every ID was deleted at zero latency`);
+		zeroLatency.push({
+			provider,
+			ids,
+			requests: run.requests,
+			wallMs: run.nodeMs,
+			msPerRequest: round(run.nodeMs / run.requests, 2),
+		});
 		await mock.close();
 	}
 	return { rows, zeroLatency, longerLatency };

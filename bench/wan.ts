@@ -34,7 +34,9 @@ import { BATCH_DELETE_TYPE } from '../test/e2e/workflow';
 import { ROOT, log, machine, round } from './lib';
 
 const QUICK = process.argv.includes('--quick');
-const LINES = (process.env.WAN_LINES ?? '1,2').split(',').filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.WAN_LINES ?? '1,2')
+	.split(',')
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const IDS = 10_000;
 const BATCH = 100;
 const RTTS = [50, 150];
@@ -56,16 +58,47 @@ export function makeCertificate(dir: string): { key: string; cert: string; certF
 	const keyFile = join(dir, 'key.pem');
 	const certFile = join(dir, 'cert.pem');
 	try {
-		execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'ec',
+				'-pkeyopt',
+				'ec_paramgen_curve:prime256v1',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=127.0.0.1',
+				'-addext',
+				'subjectAltName=IP:127.0.0.1',
+				'-keyout',
+				keyFile,
+				'-out',
+				certFile,
+			],
+			{ stdio: 'ignore' },
+		);
 	} catch (error) {
-		throw new Error(`bench:wan needs openssl to make its self-signed certificate (Debian: apt-get install openssl): ${(error as Error).message}`);
+		throw new Error(
+			`bench:wan needs openssl to make its self-signed certificate (Debian: apt-get install openssl): ${(error as Error).message}`,
+		);
 	}
-	return { key: execFileSync('cat', [keyFile]).toString(), cert: execFileSync('cat', [certFile]).toString(), certFile };
+	return {
+		key: execFileSync('cat', [keyFile]).toString(),
+		cert: execFileSync('cat', [certFile]).toString(),
+		certFile,
+	};
 }
 
 // ---- the provider ----
 
-type HiddenLimit = { kind: 'none' } | { kind: 'perSecond'; limit: number } | { kind: 'concurrent'; limit: number };
+type HiddenLimit =
+	| { kind: 'none' }
+	| { kind: 'perSecond'; limit: number }
+	| { kind: 'concurrent'; limit: number };
 
 interface Served {
 	at: number;
@@ -88,7 +121,9 @@ export class WanMock {
 	) {}
 
 	async start(): Promise<void> {
-		this.server = createHttpsServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) => this.serve(req, res));
+		this.server = createHttpsServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) =>
+			this.serve(req, res),
+		);
 		// Never close an idle connection during a run: a client reusing it while the close is still
 		// crossing the proxy's delay would see a reset that a real provider's longer timeout avoids.
 		this.server.keepAliveTimeout = 120_000;
@@ -122,9 +157,12 @@ export class WanMock {
 			} catch {
 				ids = undefined;
 			}
-			if (req.method !== 'POST' || req.url !== DELETE_PATH) return reply(404, { message: 'not found' });
-			if (String(req.headers.authorization ?? '').toLowerCase() !== `jwt ${TOKEN}`) return reply(401, { code: 'unauthorized', message: 'bad token' });
-			if (!Array.isArray(ids) || ids.length === 0) return reply(400, { code: 'bad_request', reason: 'input data must be an array' });
+			if (req.method !== 'POST' || req.url !== DELETE_PATH)
+				return reply(404, { message: 'not found' });
+			if (String(req.headers.authorization ?? '').toLowerCase() !== `jwt ${TOKEN}`)
+				return reply(401, { code: 'unauthorized', message: 'bad token' });
+			if (!Array.isArray(ids) || ids.length === 0)
+				return reply(400, { code: 'bad_request', reason: 'input data must be an array' });
 			const prefix = String(ids[0]).replace(/\d+$/, '');
 			const now = Date.now();
 			if (!this.admit(now)) {
@@ -134,7 +172,12 @@ export class WanMock {
 			setTimeout(() => {
 				this.serving--;
 				this.served.push({ at: Date.now(), prefix, ok: true });
-				reply(200, { deletedMessages: ids, notFoundMmessages: [], notDeletedMessages: [], noPermittedMessages: [] });
+				reply(200, {
+					deletedMessages: ids,
+					notFoundMmessages: [],
+					notDeletedMessages: [],
+					noPermittedMessages: [],
+				});
 			}, this.serviceMs);
 		});
 	}
@@ -145,7 +188,9 @@ export class WanMock {
 
 	async close(): Promise<void> {
 		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 }
 
@@ -231,7 +276,9 @@ export class LatencyProxy {
 
 	async close(): Promise<void> {
 		for (const s of this.sockets) s.destroy();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 }
 
@@ -244,7 +291,13 @@ interface Endpoint {
 
 const endpoints: Endpoint[] = [];
 
-async function endpoint(tls: { key: string; cert: string }, rttMs: number, limit: HiddenLimit = { kind: 'none' }, serviceMs = 0, mock?: WanMock): Promise<Endpoint> {
+async function endpoint(
+	tls: { key: string; cert: string },
+	rttMs: number,
+	limit: HiddenLimit = { kind: 'none' },
+	serviceMs = 0,
+	mock?: WanMock,
+): Promise<Endpoint> {
 	const m = mock ?? new WanMock(tls, limit, serviceMs);
 	if (mock === undefined) await m.start();
 	const proxy = new LatencyProxy(m.port, rttMs);
@@ -256,7 +309,12 @@ async function endpoint(tls: { key: string; cert: string }, rttMs: number, limit
 
 // ---- the keep-alive client: what the same requests cost on reused connections ----
 
-async function keepAliveClient(e: Endpoint, ca: string, requests: number, concurrency: number): Promise<number> {
+async function keepAliveClient(
+	e: Endpoint,
+	ca: string,
+	requests: number,
+	concurrency: number,
+): Promise<number> {
 	const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca });
 	const started = Date.now();
 	let next = 0;
@@ -265,10 +323,22 @@ async function keepAliveClient(e: Endpoint, ca: string, requests: number, concur
 			const body = JSON.stringify(Array.from({ length: BATCH }, (_, i) => `k${n * BATCH + i}`));
 			const req = httpsRequest(
 				`${e.baseUrl}${DELETE_PATH}`,
-				{ method: 'POST', agent, headers: { authorization: `jwt ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+				{
+					method: 'POST',
+					agent,
+					headers: {
+						authorization: `jwt ${TOKEN}`,
+						'content-type': 'application/json',
+						'content-length': Buffer.byteLength(body),
+					},
+				},
 				(res) => {
 					res.resume();
-					res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`keep-alive client got HTTP ${res.statusCode}`))));
+					res.on('end', () =>
+						res.statusCode === 200
+							? resolve()
+							: reject(new Error(`keep-alive client got HTTP ${res.statusCode}`)),
+					);
 				},
 			);
 			req.on('error', reject);
@@ -301,7 +371,16 @@ interface Branch {
 }
 
 function workflowOf(id: string, branches: Branch[]): IDataObject {
-	const nodes: IDataObject[] = [{ id: uuid(1), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }];
+	const nodes: IDataObject[] = [
+		{
+			id: uuid(1),
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+	];
 	const connections: IDataObject = { Start: { main: [[] as IDataObject[]] } };
 	branches.forEach((b, i) => {
 		const y = i * 200;
@@ -312,9 +391,15 @@ function workflowOf(id: string, branches: Branch[]): IDataObject {
 			type: 'n8n-nodes-base.code',
 			typeVersion: 2,
 			position: [220, y],
-			parameters: { jsCode: `return Array.from({ length: ${b.ids} }, (_, i) => ({ json: { id: '${b.prefix}' + i } }));` },
+			parameters: {
+				jsCode: `return Array.from({ length: ${b.ids} }, (_, i) => ({ json: { id: '${b.prefix}' + i } }));`,
+			},
 		});
-		((connections.Start as IDataObject).main as IDataObject[][])[0].push({ node: code, type: 'main', index: 0 });
+		((connections.Start as IDataObject).main as IDataObject[][])[0].push({
+			node: code,
+			type: 'main',
+			index: 0,
+		});
 		if (b.kind === 'batchDelete') {
 			nodes.push({
 				id: uuid(300 + i),
@@ -322,7 +407,12 @@ function workflowOf(id: string, branches: Branch[]): IDataObject {
 				type: BATCH_DELETE_TYPE,
 				typeVersion: 1,
 				position: [440, y],
-				parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'token', idField: 'id', options: { batchSize: BATCH, maxIds: 1_000_000, requestsPerSecond: 0, ...b.options } },
+				parameters: {
+					provider: 'avayaSpaces',
+					avayaSpacesAuthentication: 'token',
+					idField: 'id',
+					options: { batchSize: BATCH, maxIds: 1_000_000, requestsPerSecond: 0, ...b.options },
+				},
 				credentials: { avayaSpacesApi: { id: b.credentialId, name: b.credentialId } },
 			});
 		} else {
@@ -347,7 +437,15 @@ function workflowOf(id: string, branches: Branch[]): IDataObject {
 		}
 		connections[code] = { main: [[{ node: b.name, type: 'main', index: 0 }]] };
 	});
-	return { id, name: `wan ${id}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name: `wan ${id}`,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 interface RunEntry {
@@ -367,18 +465,35 @@ interface NodeRun {
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 
 /** One `n8n execute` of one workflow; each branch's time from n8n's own run data. */
-async function execute(folder: Folder, id: string, branches: Branch[], env: Record<string, string>): Promise<Map<string, NodeRun>> {
+async function execute(
+	folder: Folder,
+	id: string,
+	branches: Branch[],
+	env: Record<string, string>,
+): Promise<Map<string, NodeRun>> {
 	await n8nHost.importWorkflow(folder, workflowOf(id, branches));
 	const run = await n8nHost.executeWorkflow(folder, id, { timeoutMs: 20 * 60_000, env });
-	if (!run.execution) throw new Error(`n8n printed no execution for ${id}:\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-2000)}`);
-	if (run.error) throw new Error(`${id} failed in n8n: ${String((run.error as IDataObject).message)}`);
-	const runData = (run.execution as { data: { resultData: { runData: Record<string, RunEntry[]> } } }).data.resultData.runData;
+	if (!run.execution)
+		throw new Error(
+			`n8n printed no execution for ${id}:\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-2000)}`,
+		);
+	if (run.error)
+		throw new Error(`${id} failed in n8n: ${String((run.error as IDataObject).message)}`);
+	const runData = (
+		run.execution as { data: { resultData: { runData: Record<string, RunEntry[]> } } }
+	).data.resultData.runData;
 	const out = new Map<string, NodeRun>();
 	for (const b of branches) {
 		const entry = runData[b.name]?.[0];
 		if (entry === undefined) throw new Error(`${b.name} did not run in ${id}`);
 		const outputs = entry.data?.main ?? [];
-		out.set(b.name, { name: b.name, ms: entry.executionTime, startedAt: entry.startTime, success: outputs[0]?.length ?? 0, failure: outputs[1]?.length ?? 0 });
+		out.set(b.name, {
+			name: b.name,
+			ms: entry.executionTime,
+			startedAt: entry.startTime,
+			success: outputs[0]?.length ?? 0,
+			failure: outputs[1]?.length ?? 0,
+		});
 	}
 	return out;
 }
@@ -431,7 +546,11 @@ function measure(e: Endpoint, since: number) {
 async function main(): Promise<void> {
 	const started = Date.now();
 	const info = machine();
-	log(`bench:wan — ${info.cpus} cores, Node ${info.node}, load ${loadavg().map((l) => round(l, 2)).join(' ')}${QUICK ? ' (quick)' : ''}`);
+	log(
+		`bench:wan — ${info.cpus} cores, Node ${info.node}, load ${loadavg()
+			.map((l) => round(l, 2))
+			.join(' ')}${QUICK ? ' (quick)' : ''}`,
+	);
 	const work = mkdtempSync(join(tmpdir(), 'bench-wan-'));
 	const tls = makeCertificate(work);
 	const env = { NODE_EXTRA_CA_CERTS: tls.certFile };
@@ -446,7 +565,18 @@ async function main(): Promise<void> {
 				const ms = await keepAliveClient(e, tls.cert, IDS / BATCH, c);
 				keepAlive.set(`${rtt}/${c}`, ms);
 				const bound = Math.ceil(IDS / BATCH / c) * rtt;
-				record({ line: '-', group: 'wan', label: `keep-alive client C=${c}`, rttMs: rtt, ids: IDS, ms, requests: e.mock.served.length, throttled: 0, connections: e.proxy.connections, boundMs: bound });
+				record({
+					line: '-',
+					group: 'wan',
+					label: `keep-alive client C=${c}`,
+					rttMs: rtt,
+					ids: IDS,
+					ms,
+					requests: e.mock.served.length,
+					throttled: 0,
+					connections: e.proxy.connections,
+					boundMs: bound,
+				});
 			}
 		}
 
@@ -454,10 +584,22 @@ async function main(): Promise<void> {
 			const host = await n8nHost.ensureHost(line);
 			const folder = await n8nHost.createUserFolder(host, { tarball });
 			folders.push(folder);
-			const credentials: Array<{ id: string; name: string; type: string; data: IDataObject }> = [{ id: 'wanHeaderAuth000', name: 'wanHeaderAuth000', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `jwt ${TOKEN}` } }];
+			const credentials: Array<{ id: string; name: string; type: string; data: IDataObject }> = [
+				{
+					id: 'wanHeaderAuth000',
+					name: 'wanHeaderAuth000',
+					type: 'httpHeaderAuth',
+					data: { name: 'Authorization', value: `jwt ${TOKEN}` },
+				},
+			];
 			const credentialFor = (e: Endpoint) => {
 				const id = `wanAvaya${String(credentials.length).padStart(8, '0')}`;
-				credentials.push({ id, name: id, type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: e.baseUrl, tokenType: 'jwt', token: TOKEN } });
+				credentials.push({
+					id,
+					name: id,
+					type: 'avayaSpacesApi',
+					data: { environment: 'custom', baseUrl: e.baseUrl, tokenType: 'jwt', token: TOKEN },
+				});
 				return id;
 			};
 			const v = host.version;
@@ -465,14 +607,31 @@ async function main(): Promise<void> {
 			// 2. No provider limit: fixed 2 and 8, and Auto, at each RTT.
 			const wanCases: Array<{ branch: Branch; e: Endpoint; rtt: number; label: string }> = [];
 			for (const rtt of RTTS) {
-				for (const [label, concurrency] of [['C=2', 2], ['C=8', 8], ['Auto', 0]] as const) {
+				for (const [label, concurrency] of [
+					['C=2', 2],
+					['C=8', 8],
+					['Auto', 0],
+				] as const) {
 					const e = await endpoint(tls, rtt);
 					const name = `${label} RTT ${rtt}`;
-					wanCases.push({ e, rtt, label, branch: { name, ids: IDS, prefix: `w${wanCases.length}x`, kind: 'batchDelete', options: { concurrency }, credentialId: credentialFor(e) } });
+					wanCases.push({
+						e,
+						rtt,
+						label,
+						branch: {
+							name,
+							ids: IDS,
+							prefix: `w${wanCases.length}x`,
+							kind: 'batchDelete',
+							options: { concurrency },
+							credentialId: credentialFor(e),
+						},
+					});
 				}
 			}
 			// 3. Hidden limits: a fixed sweep (line 1 only: the same engine on both lines) and Auto.
-			const limitCases: Array<{ branch: Branch; e: Endpoint; kind: string; c: number | 'auto' }> = [];
+			const limitCases: Array<{ branch: Branch; e: Endpoint; kind: string; c: number | 'auto' }> =
+				[];
 			for (const [kind, limit, service] of [
 				['perSecond', { kind: 'perSecond', limit: HIDDEN_RPS }, SERVICE_MS],
 				['concurrent', { kind: 'concurrent', limit: HIDDEN_CONCURRENT }, CONCURRENT_SERVICE_MS],
@@ -480,49 +639,165 @@ async function main(): Promise<void> {
 				for (const c of [...(line === LINES[0] ? SWEEP : []), 'auto' as const]) {
 					const e = await endpoint(tls, LIMIT_RTT, limit, service);
 					// Slow settings deliver fewer IDs in the same time: throughput is what is compared.
-					const ids = c === 'auto' || c >= 4 ? LIMIT_IDS : Math.max(BATCH * 10, Math.round((LIMIT_IDS * c) / 4 / BATCH) * BATCH);
-					limitCases.push({ e, kind, c, branch: { name: `${kind} ${c}`, ids, prefix: `h${limitCases.length}x`, kind: 'batchDelete', options: { concurrency: c === 'auto' ? 0 : c }, credentialId: credentialFor(e) } });
+					const ids =
+						c === 'auto' || c >= 4
+							? LIMIT_IDS
+							: Math.max(BATCH * 10, Math.round((LIMIT_IDS * c) / 4 / BATCH) * BATCH);
+					limitCases.push({
+						e,
+						kind,
+						c,
+						branch: {
+							name: `${kind} ${c}`,
+							ids,
+							prefix: `h${limitCases.length}x`,
+							kind: 'batchDelete',
+							options: { concurrency: c === 'auto' ? 0 : c },
+							credentialId: credentialFor(e),
+						},
+					});
 				}
 			}
 			// Auto at 10,000 IDs under the per-second limit, for the comparison with HTTP Request.
-			const auto10k = await endpoint(tls, LIMIT_RTT, { kind: 'perSecond', limit: HIDDEN_RPS }, SERVICE_MS);
-			const auto10kBranch: Branch = { name: 'perSecond auto 10k', ids: IDS, prefix: 'a10kx', kind: 'batchDelete', options: { concurrency: 0 }, credentialId: credentialFor(auto10k) };
+			const auto10k = await endpoint(
+				tls,
+				LIMIT_RTT,
+				{ kind: 'perSecond', limit: HIDDEN_RPS },
+				SERVICE_MS,
+			);
+			const auto10kBranch: Branch = {
+				name: 'perSecond auto 10k',
+				ids: IDS,
+				prefix: 'a10kx',
+				kind: 'batchDelete',
+				options: { concurrency: 0 },
+				credentialId: credentialFor(auto10k),
+			};
 			// 4. Per-item HTTP Request node (line 1): all at once, Batching 8 items a round trip, and paced to the hidden limit.
-			const perItem: Array<{ branch: Branch; e: Endpoint; rtt: number; label: string; ids: number; limited: boolean }> = [];
+			const perItem: Array<{
+				branch: Branch;
+				e: Endpoint;
+				rtt: number;
+				label: string;
+				ids: number;
+				limited: boolean;
+			}> = [];
 			if (line === LINES[0]) {
 				for (const rtt of RTTS) {
-					for (const [label, batching] of [['all at once', undefined], [`Batching 8 / ${rtt} ms`, { batchSize: 8, batchInterval: rtt }]] as const) {
+					for (const [label, batching] of [
+						['all at once', undefined],
+						[`Batching 8 / ${rtt} ms`, { batchSize: 8, batchInterval: rtt }],
+					] as const) {
 						const e = await endpoint(tls, rtt);
-						perItem.push({ e, rtt, label, ids: PER_ITEM_IDS, limited: false, branch: { name: `HTTP ${label} RTT ${rtt}`, ids: PER_ITEM_IDS, prefix: `p${perItem.length}x`, kind: 'httpRequest', batching, credentialId: '', baseUrl: e.baseUrl } });
+						perItem.push({
+							e,
+							rtt,
+							label,
+							ids: PER_ITEM_IDS,
+							limited: false,
+							branch: {
+								name: `HTTP ${label} RTT ${rtt}`,
+								ids: PER_ITEM_IDS,
+								prefix: `p${perItem.length}x`,
+								kind: 'httpRequest',
+								batching,
+								credentialId: '',
+								baseUrl: e.baseUrl,
+							},
+						});
 					}
 				}
-				const e = await endpoint(tls, LIMIT_RTT, { kind: 'perSecond', limit: HIDDEN_RPS }, SERVICE_MS);
+				const e = await endpoint(
+					tls,
+					LIMIT_RTT,
+					{ kind: 'perSecond', limit: HIDDEN_RPS },
+					SERVICE_MS,
+				);
 				const ids = QUICK ? HIDDEN_RPS * 5 : HIDDEN_RPS * 20;
-				perItem.push({ e, rtt: LIMIT_RTT, label: `Batching ${HIDDEN_RPS} / 1 s (the hidden limit)`, ids, limited: true, branch: { name: 'HTTP limited', ids, prefix: 'plx', kind: 'httpRequest', batching: { batchSize: HIDDEN_RPS, batchInterval: 1000 }, credentialId: '', baseUrl: e.baseUrl } });
+				perItem.push({
+					e,
+					rtt: LIMIT_RTT,
+					label: `Batching ${HIDDEN_RPS} / 1 s (the hidden limit)`,
+					ids,
+					limited: true,
+					branch: {
+						name: 'HTTP limited',
+						ids,
+						prefix: 'plx',
+						kind: 'httpRequest',
+						batching: { batchSize: HIDDEN_RPS, batchInterval: 1000 },
+						credentialId: '',
+						baseUrl: e.baseUrl,
+					},
+				});
 			}
 			await n8nHost.importCredentials(folder, credentials);
 			const runEnv = env;
 
 			log(`n8n ${v}: no provider limit ...`);
 			let t0 = Date.now();
-			const wan = await execute(folder, `wanNoLimit${line}00000`, wanCases.map((c) => c.branch), runEnv);
+			const wan = await execute(
+				folder,
+				`wanNoLimit${line}00000`,
+				wanCases.map((c) => c.branch),
+				runEnv,
+			);
 			for (const c of wanCases) {
 				const r = wan.get(c.branch.name)!;
 				const m = measure(c.e, t0);
-				record({ line: v, group: 'wan', label: c.label, rttMs: c.rtt, ids: IDS, ms: r.ms, ...m, connections: c.e.proxy.connections, success: r.success, failure: r.failure, boundMs: (IDS / BATCH / (c.label === 'C=2' ? 2 : 8)) * c.rtt });
+				record({
+					line: v,
+					group: 'wan',
+					label: c.label,
+					rttMs: c.rtt,
+					ids: IDS,
+					ms: r.ms,
+					...m,
+					connections: c.e.proxy.connections,
+					success: r.success,
+					failure: r.failure,
+					boundMs: (IDS / BATCH / (c.label === 'C=2' ? 2 : 8)) * c.rtt,
+				});
 			}
 
 			log(`n8n ${v}: hidden limits ...`);
 			t0 = Date.now();
-			const limited = await execute(folder, `wanHidden${line}000000`, [...limitCases.map((c) => c.branch), auto10kBranch], runEnv);
+			const limited = await execute(
+				folder,
+				`wanHidden${line}000000`,
+				[...limitCases.map((c) => c.branch), auto10kBranch],
+				runEnv,
+			);
 			for (const c of limitCases) {
 				const r = limited.get(c.branch.name)!;
 				const m = measure(c.e, t0);
-				record({ line: v, group: c.kind, label: c.c === 'auto' ? 'Auto' : `C=${c.c}`, rttMs: LIMIT_RTT, ids: c.branch.ids, ms: r.ms, ...m, connections: c.e.proxy.connections, success: r.success, failure: r.failure });
+				record({
+					line: v,
+					group: c.kind,
+					label: c.c === 'auto' ? 'Auto' : `C=${c.c}`,
+					rttMs: LIMIT_RTT,
+					ids: c.branch.ids,
+					ms: r.ms,
+					...m,
+					connections: c.e.proxy.connections,
+					success: r.success,
+					failure: r.failure,
+				});
 			}
 			{
 				const r = limited.get(auto10kBranch.name)!;
-				record({ line: v, group: 'perSecond', label: 'Auto, 10,000 IDs', rttMs: LIMIT_RTT, ids: IDS, ms: r.ms, ...measure(auto10k, t0), connections: auto10k.proxy.connections, success: r.success, failure: r.failure });
+				record({
+					line: v,
+					group: 'perSecond',
+					label: 'Auto, 10,000 IDs',
+					rttMs: LIMIT_RTT,
+					ids: IDS,
+					ms: r.ms,
+					...measure(auto10k, t0),
+					connections: auto10k.proxy.connections,
+					success: r.success,
+					failure: r.failure,
+				});
 			}
 
 			if (perItem.length > 0) {
@@ -532,13 +807,31 @@ async function main(): Promise<void> {
 				for (const [k, p] of perItem.entries()) {
 					let r: NodeRun;
 					try {
-						r = (await execute(folder, `wanPerItem${line}${k}0000`.slice(0, 16), [p.branch], runEnv)).get(p.branch.name)!;
+						r = (
+							await execute(folder, `wanPerItem${line}${k}0000`.slice(0, 16), [p.branch], runEnv)
+						).get(p.branch.name)!;
 					} catch (error) {
-						log(`  ${v} HTTP Request, ${p.label}, RTT ${p.rtt}: failed in n8n: ${(error as Error).message.split('\n')[0]}`);
-						failures.push(`n8n ${v}, HTTP Request ${p.label}, RTT ${p.rtt} ms: ${(error as Error).message.split('\n')[0]}`);
+						log(
+							`  ${v} HTTP Request, ${p.label}, RTT ${p.rtt}: failed in n8n: ${(error as Error).message.split('\n')[0]}`,
+						);
+						failures.push(
+							`n8n ${v}, HTTP Request ${p.label}, RTT ${p.rtt} ms: ${(error as Error).message.split('\n')[0]}`,
+						);
 						continue;
 					}
-					record({ line: v, group: p.limited ? 'perSecond' : 'wan', label: `HTTP Request, ${p.label}`, rttMs: p.rtt, ids: p.ids, ms: r.ms, msAt10k: (r.ms * IDS) / p.ids, ...measure(p.e, t0), connections: p.e.proxy.connections, success: r.success, failure: r.failure });
+					record({
+						line: v,
+						group: p.limited ? 'perSecond' : 'wan',
+						label: `HTTP Request, ${p.label}`,
+						rttMs: p.rtt,
+						ids: p.ids,
+						ms: r.ms,
+						msAt10k: (r.ms * IDS) / p.ids,
+						...measure(p.e, t0),
+						connections: p.e.proxy.connections,
+						success: r.success,
+						failure: r.failure,
+					});
 				}
 			}
 
@@ -553,12 +846,37 @@ async function main(): Promise<void> {
 					[folder, second].map(async (f, k) => {
 						const e = await endpoint(tls, LIMIT_RTT, undefined, 0, shared);
 						const id = `wanTwin${k}Avaya0000`.slice(0, 16);
-						await n8nHost.importCredentials(f, [{ id, name: id, type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: e.baseUrl, tokenType: 'jwt', token: TOKEN } }]);
-						return { f, e, branch: { name: `execution ${k + 1}`, ids: LIMIT_IDS, prefix: `t${k}x`, kind: 'batchDelete', options: { concurrency: 0 }, credentialId: id } as Branch };
+						await n8nHost.importCredentials(f, [
+							{
+								id,
+								name: id,
+								type: 'avayaSpacesApi',
+								data: { environment: 'custom', baseUrl: e.baseUrl, tokenType: 'jwt', token: TOKEN },
+							},
+						]);
+						return {
+							f,
+							e,
+							branch: {
+								name: `execution ${k + 1}`,
+								ids: LIMIT_IDS,
+								prefix: `t${k}x`,
+								kind: 'batchDelete',
+								options: { concurrency: 0 },
+								credentialId: id,
+							} as Branch,
+						};
 					}),
 				);
 				t0 = Date.now();
-				const results = await Promise.all(pair.map(async (p, k) => (await execute(p.f, `wanTwin${k}${line}0000000`.slice(0, 16), [p.branch], runEnv)).get(p.branch.name)!));
+				const results = await Promise.all(
+					pair.map(
+						async (p, k) =>
+							(
+								await execute(p.f, `wanTwin${k}${line}0000000`.slice(0, 16), [p.branch], runEnv)
+							).get(p.branch.name)!,
+					),
+				);
 				// The window both ran in: from the later start to the earlier end.
 				const from = Math.max(...results.map((r) => r.startedAt));
 				const to = Math.min(...results.map((r) => r.startedAt + r.ms));
@@ -567,12 +885,30 @@ async function main(): Promise<void> {
 				const seconds = Math.max(0.001, (to - from) / 1000);
 				pair.forEach((p, k) => {
 					const mine = shared.served.filter((s) => s.at >= t0 && s.prefix === `t${k}x`);
-					record({ line: v, group: 'twoExecutions', label: `execution ${k + 1} (Auto)`, rttMs: LIMIT_RTT, ids: LIMIT_IDS, ms: results[k].ms, requests: mine.length, throttled: mine.filter((s) => !s.ok).length, connections: p.e.proxy.connections, success: results[k].success, failure: results[k].failure });
+					record({
+						line: v,
+						group: 'twoExecutions',
+						label: `execution ${k + 1} (Auto)`,
+						rttMs: LIMIT_RTT,
+						ids: LIMIT_IDS,
+						ms: results[k].ms,
+						requests: mine.length,
+						throttled: mine.filter((s) => !s.ok).length,
+						connections: p.e.proxy.connections,
+						success: results[k].success,
+						failure: results[k].failure,
+					});
 				});
 				const together = (okOf(0) + okOf(1)) / seconds;
-				const throttledShare = inBoth.length === 0 ? 1 : inBoth.filter((s) => !s.ok).length / inBoth.length;
+				const throttledShare =
+					inBoth.length === 0 ? 1 : inBoth.filter((s) => !s.ok).length / inBoth.length;
 				const shares = [okOf(0), okOf(1)].map((n) => n / Math.max(1, okOf(0) + okOf(1)));
-				twin = { overlapSeconds: round(seconds, 2), requestsPerSecond: round(together, 1), throttledShare, shares };
+				twin = {
+					overlapSeconds: round(seconds, 2),
+					requestsPerSecond: round(together, 1),
+					throttledShare,
+					shares,
+				};
 				await shared.close();
 			}
 		}
@@ -584,7 +920,9 @@ async function main(): Promise<void> {
 		for (const f of folders) await n8nHost.removeUserFolder(f);
 		rmSync(work, { recursive: true, force: true });
 	}
-	const resultsFile = QUICK ? join(ROOT, '.tmp', 'bench', 'wan-results.json') : join(ROOT, 'bench', 'wan-results.json');
+	const resultsFile = QUICK
+		? join(ROOT, '.tmp', 'bench', 'wan-results.json')
+		: join(ROOT, 'bench', 'wan-results.json');
 	mkdirSync(dirname(resultsFile), { recursive: true });
 	const totalSeconds = round((Date.now() - started) / 1000, 0);
 	writeFileSync(
@@ -595,13 +933,17 @@ async function main(): Promise<void> {
 	log(`wrote ${resultsFile} (${totalSeconds} s)`);
 }
 
-let twin: { overlapSeconds: number; requestsPerSecond: number; throttledShare: number; shares: number[] } | undefined;
+let twin:
+	| { overlapSeconds: number; requestsPerSecond: number; throttledShare: number; shares: number[] }
+	| undefined;
 
 const pct = (x: number) => `${round(x * 100, 1)} %`;
 const sec = (ms: number) => `${round(ms / 1000, 2)} s`;
 
 function evaluate(keepAlive: Map<string, number>): void {
-	const line1 = rows.filter((r) => r.line !== '-' && r.line === rows.find((x) => x.line !== '-')?.line);
+	const line1 = rows.filter(
+		(r) => r.line !== '-' && r.line === rows.find((x) => x.line !== '-')?.line,
+	);
 	for (const kind of ['perSecond', 'concurrent']) {
 		// Throughput: IDs a second. A fixed setting that left IDs on Failure does not count as a result.
 		const sweep = line1.filter((r) => r.group === kind && r.label.startsWith('C='));
@@ -633,7 +975,9 @@ function evaluate(keepAlive: Map<string, number>): void {
 		});
 	}
 	const ka = keepAlive.get('150/8')!;
-	for (const auto of rows.filter((r) => r.group === 'wan' && r.label === 'Auto' && r.rttMs === 150)) {
+	for (const auto of rows.filter(
+		(r) => r.group === 'wan' && r.label === 'Auto' && r.rttMs === 150,
+	)) {
 		targets.push({
 			target: `n8n ${auto.line}, no provider limit, RTT 150 ms: Auto within 1.5× of the keep-alive client at C = 8`,
 			measured: `Auto ${sec(auto.ms)} vs keep-alive ${sec(ka)} → ${round(auto.ms / ka, 2)}×`,
@@ -641,7 +985,9 @@ function evaluate(keepAlive: Map<string, number>): void {
 		});
 	}
 	const http = rows.find((r) => r.group === 'perSecond' && r.label.startsWith('HTTP Request'));
-	for (const auto of rows.filter((r) => r.group === 'perSecond' && r.label === 'Auto, 10,000 IDs')) {
+	for (const auto of rows.filter(
+		(r) => r.group === 'perSecond' && r.label === 'Auto, 10,000 IDs',
+	)) {
 		if (http === undefined) continue;
 		// The per-item node needs one request per ID: at the limit, 10,000 IDs take at least 10,000 / limit seconds.
 		const floor = (IDS / HIDDEN_RPS) * 1000;
@@ -661,11 +1007,14 @@ function printTable(): void {
 	lines.push('|---|---|---|---|---|---|---|---|');
 	for (const r of rows) {
 		const time = r.msAt10k === undefined ? sec(r.ms) : `${sec(r.ms)} (${sec(r.msAt10k)} at 10,000)`;
-		lines.push(`| ${r.line} | ${r.group}: ${r.label} | ${r.rttMs} ms | ${r.ids} | ${time}${r.boundMs ? ` (bound ${sec(r.boundMs)})` : ''} | ${r.requests} | ${r.throttled} | ${r.connections} |`);
+		lines.push(
+			`| ${r.line} | ${r.group}: ${r.label} | ${r.rttMs} ms | ${r.ids} | ${time}${r.boundMs ? ` (bound ${sec(r.boundMs)})` : ''} | ${r.requests} | ${r.throttled} | ${r.connections} |`,
+		);
 	}
 	lines.push('');
 	for (const f of failures) lines.push(`FAILED RUN ${f}`);
-	for (const t of targets) lines.push(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}\n       ${t.measured}`);
+	for (const t of targets)
+		lines.push(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}\n       ${t.measured}`);
 	process.stdout.write(`${lines.join('\n')}\n`);
 }
 

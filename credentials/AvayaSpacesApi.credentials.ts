@@ -1,4 +1,9 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { AVAYA_SPACES_HOSTS, avayaBaseUrlExpression } from './auth/avayaSpaces';
 
@@ -25,7 +30,6 @@ export const avayaEnvironmentProperties: INodeProperties[] = [
 	},
 ];
 
-
 export class AvayaSpacesApi implements ICredentialType {
 	name = 'avayaSpacesApi';
 
@@ -33,7 +37,8 @@ export class AvayaSpacesApi implements ICredentialType {
 
 	icon = 'file:avayaSpaces.svg' as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#avaya-spaces';
+	documentationUrl =
+		'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#avaya-spaces';
 
 	properties: INodeProperties[] = [
 		...avayaEnvironmentProperties,
@@ -68,8 +73,22 @@ export class AvayaSpacesApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: { baseURL: avayaBaseUrlExpression, url: '/api/users/me', method: 'GET' },
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'Avaya Spaces refused the token (401): check that it is current and that Token Type matches it (JWT or Bearer)' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'Avaya Spaces accepted the token but refused access (403): the user or API key may not use the API' } },
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Avaya Spaces refused the token (401): check that it is current and that Token Type matches it (JWT or Bearer)',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Avaya Spaces accepted the token but refused access (403): the user or API key may not use the API',
+				},
+			},
 		],
 	};
 }

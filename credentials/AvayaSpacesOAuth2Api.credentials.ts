@@ -12,7 +12,8 @@ export class AvayaSpacesOAuth2Api implements ICredentialType {
 
 	icon = 'file:avayaSpaces.svg' as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#avaya-spaces';
+	documentationUrl =
+		'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#avaya-spaces';
 
 	properties: INodeProperties[] = [
 		...avayaEnvironmentProperties,
@@ -30,7 +31,12 @@ export class AvayaSpacesOAuth2Api implements ICredentialType {
 			default: 'https://accounts.avayacloud.com/oauth2/access_token',
 		},
 		{ displayName: 'Scope', name: 'scope', type: 'string', default: 'spaces' },
-		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'body' },
 	];
 }

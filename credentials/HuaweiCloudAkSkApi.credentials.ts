@@ -8,7 +8,6 @@ import type {
 import { HUAWEI_MSGSMS_ENDPOINTS, regionOptions } from './auth/huaweiCloud';
 import { signOutgoingRequest } from './auth/huaweiCloudSigner';
 
-
 const testBaseUrlExpression = `={{$credentials.testRegion === "custom" ? $credentials.testUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_MSGSMS_ENDPOINTS)}[$credentials.testRegion]}}`;
 
 /**
@@ -22,7 +21,8 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 
 	icon = 'file:huaweiCloud.svg' as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#huawei-cloud-sms';
+	documentationUrl =
+		'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#huawei-cloud-sms';
 
 	properties: INodeProperties[] = [
 		{
@@ -55,7 +55,8 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			type: 'options',
 			options: regionOptions(HUAWEI_MSGSMS_ENDPOINTS),
 			default: 'cn-north-4',
-			description: 'Only the Test button uses this: it lists one SMS template of the project there. The node has its own region setting.',
+			description:
+				'Only the Test button uses this: it lists one SMS template of the project there. The node has its own region setting.',
 		},
 		{
 			displayName: 'Endpoint URL for the Credential Test',
@@ -67,10 +68,14 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const accessKey = String(credentials.accessKey ?? '').trim();
 		const secretKey = String(credentials.secretKey ?? '');
-		if (accessKey === '' || secretKey === '') throw new Error('The Huawei Cloud AK/SK credential needs an access key and a secret key');
+		if (accessKey === '' || secretKey === '')
+			throw new Error('The Huawei Cloud AK/SK credential needs an access key and a secret key');
 		const projectId = String(credentials.projectId ?? '').trim();
 		// As the SDK does for regional services: the project travels (signed) in X-Project-Id.
 		const extra: Record<string, string> = projectId === '' ? {} : { 'X-Project-Id': projectId };
@@ -78,10 +83,28 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 	}
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: testBaseUrlExpression, url: '=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1', method: 'GET' },
+		request: {
+			baseURL: testBaseUrlExpression,
+			url: '=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1',
+			method: 'GET',
+		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'Huawei Cloud refused the AK/SK signature (401): check the access key ID and the secret access key' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'Huawei Cloud refused access (403): check the project ID and that the key may manage SMS templates' } },
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Huawei Cloud refused the AK/SK signature (401): check the access key ID and the secret access key',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Huawei Cloud refused access (403): check the project ID and that the key may manage SMS templates',
+				},
+			},
 		],
 	};
 }

@@ -6,8 +6,15 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { HUAWEI_IAM_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, iamBaseUrl, iamRefusal, iamTokenRequestBody, regionOptions, subjectToken } from './auth/huaweiCloud';
-
+import {
+	HUAWEI_IAM_ENDPOINTS,
+	HUAWEI_TOKEN_PROPERTY,
+	iamBaseUrl,
+	iamRefusal,
+	iamTokenRequestBody,
+	regionOptions,
+	subjectToken,
+} from './auth/huaweiCloud';
 
 const iamBaseUrlExpression = `={{$credentials.iamRegion === "custom" ? $credentials.iamUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_IAM_ENDPOINTS)}[$credentials.iamRegion]}}`;
 
@@ -23,7 +30,8 @@ export class HuaweiCloudIamApi implements ICredentialType {
 
 	icon = 'file:huaweiCloud.svg' as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#huawei-cloud-sms';
+	documentationUrl =
+		'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#huawei-cloud-sms';
 
 	properties: INodeProperties[] = [
 		{
@@ -69,7 +77,11 @@ export class HuaweiCloudIamApi implements ICredentialType {
 			name: 'projectScope',
 			type: 'options',
 			options: [
-				{ name: 'Name', value: 'name', description: 'E.g. cn-north-4; the node then needs the project ID as well' },
+				{
+					name: 'Name',
+					value: 'name',
+					description: 'E.g. cn-north-4; the node then needs the project ID as well',
+				},
 				{ name: 'ID', value: 'id', description: 'The 32-character project ID' },
 			],
 			default: 'name',
@@ -107,7 +119,8 @@ export class HuaweiCloudIamApi implements ICredentialType {
 		const refusal = iamRefusal(response.statusCode, response.body);
 		if (refusal !== undefined) throw new Error(refusal);
 		const token = subjectToken(response.headers);
-		if (token === undefined) throw new Error('Huawei Cloud IAM answered without an X-Subject-Token header');
+		if (token === undefined)
+			throw new Error('Huawei Cloud IAM answered without an X-Subject-Token header');
 		return { [HUAWEI_TOKEN_PROPERTY]: token };
 	}
 

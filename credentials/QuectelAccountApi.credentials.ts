@@ -1,8 +1,22 @@
-import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestHelper, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { quectelAuthenticate, quectelCredentialTest, quectelRegionProperties } from './QuectelTokenApi.credentials';
+import {
+	quectelAuthenticate,
+	quectelCredentialTest,
+	quectelRegionProperties,
+} from './QuectelTokenApi.credentials';
 import { baseUrlOf } from './auth/hosts';
-import { QUECTEL_HOSTS, QUECTEL_LOGIN_PATH, quectelLoginForm, readQuectelLogin } from './auth/quectel';
+import {
+	QUECTEL_HOSTS,
+	QUECTEL_LOGIN_PATH,
+	quectelLoginForm,
+	readQuectelLogin,
+} from './auth/quectel';
 
 /**
  * An end-user account: n8n logs in with email and password (`preAuthentication`), keeps the

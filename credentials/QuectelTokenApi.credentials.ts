@@ -1,6 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 import { QUECTEL_HOSTS } from './auth/quectel';
-
 
 /** Region and custom base URL, shared by both Quectel credentials. */
 export const quectelRegionProperties: INodeProperties[] = [
@@ -45,9 +49,26 @@ export const quectelCredentialTest: ICredentialTestRequest = {
 		qs: { page: 1, pageSize: 1 },
 	},
 	rules: [
-		{ type: 'responseSuccessBody', properties: { key: 'code', value: 5032, message: 'Quectel refused the access token (5032): it may have expired' } },
-		{ type: 'responseSuccessBody', properties: { key: 'code', value: 5106, message: 'Quectel received no access token (5106)' } },
-		{ type: 'responseSuccessBody', properties: { key: 'code', value: 5041, message: 'The account has no permission for push messages (5041)' } },
+		{
+			type: 'responseSuccessBody',
+			properties: {
+				key: 'code',
+				value: 5032,
+				message: 'Quectel refused the access token (5032): it may have expired',
+			},
+		},
+		{
+			type: 'responseSuccessBody',
+			properties: { key: 'code', value: 5106, message: 'Quectel received no access token (5106)' },
+		},
+		{
+			type: 'responseSuccessBody',
+			properties: {
+				key: 'code',
+				value: 5041,
+				message: 'The account has no permission for push messages (5041)',
+			},
+		},
 	],
 };
 

@@ -7,7 +7,6 @@ import type {
 } from 'n8n-workflow';
 import { SOLAPI_HOSTS, newSalt, solapiAuthorization } from './auth/solapi';
 
-
 const SOLAPI_DEFAULT_BASE_URL = SOLAPI_HOSTS.v4;
 
 /** SOLAPI API key + secret. Each request is signed afresh (new date and salt), so the
@@ -48,12 +47,24 @@ export class SolapiApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const apiKey = String(credentials.apiKey ?? '').trim();
 		const apiSecret = String(credentials.apiSecret ?? '');
-		if (apiKey === '' || apiSecret === '') throw new Error('The SOLAPI credential needs an API key and an API secret');
-		const authorization = solapiAuthorization(apiKey, apiSecret, new Date().toISOString(), newSalt());
-		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: authorization } };
+		if (apiKey === '' || apiSecret === '')
+			throw new Error('The SOLAPI credential needs an API key and an API secret');
+		const authorization = solapiAuthorization(
+			apiKey,
+			apiSecret,
+			new Date().toISOString(),
+			newSalt(),
+		);
+		return {
+			...requestOptions,
+			headers: { ...(requestOptions.headers ?? {}), Authorization: authorization },
+		};
 	}
 
 	test: ICredentialTestRequest = {
@@ -63,8 +74,22 @@ export class SolapiApi implements ICredentialType {
 			method: 'GET',
 		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: "SOLAPI refused the API key or secret (401): check both, and the key's allowed IP addresses" } },
-			{ type: 'responseCode', properties: { value: 403, message: "SOLAPI refused the API key or secret (403): check both, and the key's allowed IP addresses" } },
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						"SOLAPI refused the API key or secret (401): check both, and the key's allowed IP addresses",
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						"SOLAPI refused the API key or secret (403): check both, and the key's allowed IP addresses",
+				},
+			},
 		],
 	};
 }

@@ -8,7 +8,6 @@ import type {
 } from 'n8n-workflow';
 import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from './auth/weChat';
 
-
 /**
  * AppID and AppSecret: n8n fetches an access token from `/cgi-bin/stable_token`
  * (`preAuthentication`) and keeps it in the hidden expirable field. The stable endpoint, unlike
@@ -23,7 +22,8 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 
 	icon = 'file:weChatOfficialAccount.svg' as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#wechat-official-account';
+	documentationUrl =
+		'https://github.com/n8n-nodes-batch-delete/n8n-nodes-batch-delete#wechat-official-account';
 
 	properties: INodeProperties[] = [
 		{
@@ -33,7 +33,8 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'wx0123456789abcdef',
-			description: 'From the Official Account platform: Settings and Development → Basic Configuration',
+			description:
+				'From the Official Account platform: Settings and Development → Basic Configuration',
 		},
 		{
 			displayName: 'AppSecret',
@@ -42,7 +43,8 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: "Also add this n8n server's outgoing IP address to the account's IP whitelist, or WeChat refuses the token request (40164)",
+			description:
+				"Also add this n8n server's outgoing IP address to the account's IP whitelist, or WeChat refuses the token request (40164)",
 		},
 		{
 			displayName: 'Base URL',
@@ -64,7 +66,11 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 		const body: unknown = await this.helpers.httpRequest({
 			method: 'POST',
 			url: `${weChatBaseUrl(credentials)}/cgi-bin/stable_token`,
-			body: { grant_type: 'client_credential', appid: String(credentials.appId ?? '').trim(), secret: String(credentials.appSecret ?? '') },
+			body: {
+				grant_type: 'client_credential',
+				appid: String(credentials.appId ?? '').trim(),
+				secret: String(credentials.appSecret ?? ''),
+			},
 			json: true,
 		});
 		return { accessToken: readStableToken(body) };
@@ -83,9 +89,30 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 			method: 'GET',
 		},
 		rules: [
-			{ type: 'responseSuccessBody', properties: { key: 'errcode', value: 40001, message: 'WeChat refused the access token (40001)' } },
-			{ type: 'responseSuccessBody', properties: { key: 'errcode', value: 40164, message: "This n8n server's IP address is not in the account's IP whitelist (40164)" } },
-			{ type: 'responseSuccessBody', properties: { key: 'errcode', value: 48001, message: 'This account may not call the API (48001): only verified accounts can' } },
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: 40001,
+					message: 'WeChat refused the access token (40001)',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: 40164,
+					message: "This n8n server's IP address is not in the account's IP whitelist (40164)",
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'errcode',
+					value: 48001,
+					message: 'This account may not call the API (48001): only verified accounts can',
+				},
+			},
 		],
 	};
 }

@@ -27,7 +27,10 @@ const EXAMPLE = join(ROOT, 'examples', 'demo-cleanup.json');
 const WORKFLOW_ID = 'demoNightlyClean';
 
 const range = (prefix: string, from: number, to: number, width = 4) =>
-	Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${String(from + i).padStart(width, '0')}`);
+	Array.from(
+		{ length: to - from + 1 },
+		(_, i) => `${prefix}${String(from + i).padStart(width, '0')}`,
+	);
 
 const HUAWEI_PROJECT = '0123456789abcdef0123456789abcdef';
 const SOLAPI_GROUP = 'G4V20261122DEMO';
@@ -55,7 +58,12 @@ const CASES: DemoCase[] = [
 			id: 'demoAvayaSpaces0',
 			name: 'Avaya Spaces (local mock)',
 			type: 'avayaSpacesApi',
-			data: (mock) => ({ environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' }),
+			data: (mock) => ({
+				environment: 'custom',
+				baseUrl: mock.baseUrl,
+				scheme: 'jwt',
+				token: 'good-jwt',
+			}),
 		},
 		mock: () => {
 			const ids = range('5f1e00000000000000', 1, 250, 6);
@@ -74,7 +82,11 @@ const CASES: DemoCase[] = [
 			id: 'demoSolapi000000',
 			name: 'SOLAPI (local mock)',
 			type: 'solapiApi',
-			data: (mock) => ({ apiKey: 'NCSTESTKEY0000001', apiSecret: 'test-api-secret-0123456789', baseUrl: mock.baseUrl }),
+			data: (mock) => ({
+				apiKey: 'NCSTESTKEY0000001',
+				apiSecret: 'test-api-secret-0123456789',
+				baseUrl: mock.baseUrl,
+			}),
 		},
 		mock: () => {
 			const mock = new SolapiMock();
@@ -87,7 +99,12 @@ const CASES: DemoCase[] = [
 		provider: 'quectel',
 		label: 'Quectel push messages',
 		items: range('', 900001, 900180, 6).map((id) => ({ id })),
-		parameters: { provider: 'quectel', quectelAuthentication: 'account', idField: 'id', options: {} },
+		parameters: {
+			provider: 'quectel',
+			quectelAuthentication: 'account',
+			idField: 'id',
+			options: {},
+		},
 		credential: {
 			id: 'demoQuectel00000',
 			name: 'Quectel account (local mock)',
@@ -100,7 +117,10 @@ const CASES: DemoCase[] = [
 	{
 		provider: 'weChatOfficialAccount',
 		label: 'WeChat mass messages',
-		items: [...range('', 1000000101, 1000000106, 10).map((msg_id) => ({ msg_id })), { msg_id: '1000000107', article_idx: 2 }],
+		items: [
+			...range('', 1000000101, 1000000106, 10).map((msg_id) => ({ msg_id })),
+			{ msg_id: '1000000107', article_idx: 2 },
+		],
 		parameters: { provider: 'weChatOfficialAccount', options: {} },
 		credential: {
 			id: 'demoWeChat000000',
@@ -108,20 +128,40 @@ const CASES: DemoCase[] = [
 			type: 'weChatOfficialAccountApi',
 			data: (mock) => ({ ...WECHAT_TEST_APP, baseUrl: mock.baseUrl }),
 		},
-		mock: () => new WeChatMock([...range('', 1000000101, 1000000105, 10), { msgId: '1000000107', articles: 3 }]),
+		mock: () =>
+			new WeChatMock([
+				...range('', 1000000101, 1000000105, 10),
+				{ msgId: '1000000107', articles: 3 },
+			]),
 		deletePath: /mass\/delete$/,
 	},
 	{
 		provider: 'huaweiCloudSms',
 		label: 'Huawei Cloud SMS templates',
-		items: [...range('a1b2c3d4-0000-4000-8000-', 1, 75, 12), `${'x'.repeat(70)}`].map((id) => ({ id })),
+		items: [...range('a1b2c3d4-0000-4000-8000-', 1, 75, 12), `${'x'.repeat(70)}`].map((id) => ({
+			id,
+		})),
 		// The SMS endpoint is a node parameter (the region); the demo points it at the mock on import.
-		parameters: { provider: 'huaweiCloudSms', huaweiCloudAuthentication: 'iamToken', huaweiCloudRegion: 'cn-north-4', idField: 'id', options: {} },
+		parameters: {
+			provider: 'huaweiCloudSms',
+			huaweiCloudAuthentication: 'iamToken',
+			huaweiCloudRegion: 'cn-north-4',
+			idField: 'id',
+			options: {},
+		},
 		credential: {
 			id: 'demoHuaweiIam000',
 			name: 'Huawei Cloud IAM (local mock)',
 			type: 'huaweiCloudIamApi',
-			data: (mock) => ({ iamRegion: 'custom', iamUrl: mock.baseUrl, domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9', projectScope: 'id', project: HUAWEI_PROJECT }),
+			data: (mock) => ({
+				iamRegion: 'custom',
+				iamUrl: mock.baseUrl,
+				domainName: 'example-account',
+				userName: 'sms-admin',
+				password: 'Correct-Horse-9',
+				projectScope: 'id',
+				project: HUAWEI_PROJECT,
+			}),
 		},
 		mock: () => {
 			const mock = new HuaweiCloudSmsMock();
@@ -142,7 +182,11 @@ function branches(): Branch[] {
 }
 
 function writeExample(): void {
-	const workflow = buildWorkflow(WORKFLOW_ID, 'Batch Delete demo: nightly cleanup on five providers', branches());
+	const workflow = buildWorkflow(
+		WORKFLOW_ID,
+		'Batch Delete demo: nightly cleanup on five providers',
+		branches(),
+	);
 	writeFileSync(EXAMPLE, `${JSON.stringify(workflow, null, '\t')}\n`);
 	process.stdout.write(`wrote ${EXAMPLE}\n`);
 }
@@ -153,11 +197,23 @@ function table(title: string, rows: Row[]): string {
 	const width = Math.max(...rows.map(([k]) => k.length));
 	const value = Math.max(...rows.map(([, v]) => v.length));
 	const line = `+${'-'.repeat(width + 2)}+${'-'.repeat(value + 2)}+`;
-	return [`\n${title}`, line, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v.padStart(value)} |`), line].join('\n');
+	return [
+		`\n${title}`,
+		line,
+		...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v.padStart(value)} |`),
+		line,
+	].join('\n');
 }
 
 function countIds(c: DemoCase): number {
-	return c.items.reduce((sum, item) => sum + String(item.id ?? item.msg_id ?? '').split(',').filter(Boolean).length, 0);
+	return c.items.reduce(
+		(sum, item) =>
+			sum +
+			String(item.id ?? item.msg_id ?? '')
+				.split(',')
+				.filter(Boolean).length,
+		0,
+	);
 }
 
 async function main(): Promise<void> {
@@ -176,31 +232,47 @@ async function main(): Promise<void> {
 		try {
 			await n8nHost.importCredentials(
 				folder,
-				CASES.map((c, i) => ({ id: c.credential.id, name: c.credential.name, type: c.credential.type, data: c.credential.data(mocks[i]) })),
+				CASES.map((c, i) => ({
+					id: c.credential.id,
+					name: c.credential.name,
+					type: c.credential.type,
+					data: c.credential.data(mocks[i]),
+				})),
 			);
 			const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as IDataObject;
 			const huawei = mocks[CASES.findIndex((c) => c.provider === 'huaweiCloudSms')];
 			for (const node of workflow.nodes as Array<{ parameters: IDataObject }>) {
-				if (node.parameters.provider === 'huaweiCloudSms') Object.assign(node.parameters, { huaweiCloudRegion: 'custom', huaweiCloudEndpoint: huawei.baseUrl });
+				if (node.parameters.provider === 'huaweiCloudSms')
+					Object.assign(node.parameters, {
+						huaweiCloudRegion: 'custom',
+						huaweiCloudEndpoint: huawei.baseUrl,
+					});
 			}
 			await n8nHost.importWorkflow(folder, workflow);
 			const started = Date.now();
 			const result = await n8nHost.executeWorkflow(folder, WORKFLOW_ID);
-			if (!result.execution) throw new Error(`n8n printed no execution:\n${result.stderr.slice(-2000)}`);
-			if (result.error) throw new Error(`The workflow failed: ${String((result.error as IDataObject).message)}`);
-			process.stdout.write(`\nn8n ${host.version} ran "${String(workflow.name)}" in ${((Date.now() - started) / 1000).toFixed(1)} s (including n8n's start-up)\n`);
+			if (!result.execution)
+				throw new Error(`n8n printed no execution:\n${result.stderr.slice(-2000)}`);
+			if (result.error)
+				throw new Error(`The workflow failed: ${String((result.error as IDataObject).message)}`);
+			process.stdout.write(
+				`\nn8n ${host.version} ran "${String(workflow.name)}" in ${((Date.now() - started) / 1000).toFixed(1)} s (including n8n's start-up)\n`,
+			);
 
 			CASES.forEach((c, i) => {
 				const node = `Delete ${c.label}`;
 				const success = (n8nHost.outputOf(result.execution, node, 0) ?? []) as INodeExecutionData[];
 				const failure = (n8nHost.outputOf(result.execution, node, 1) ?? []) as INodeExecutionData[];
-				const count = (items: INodeExecutionData[], status: string) => items.filter((x) => x.json.status === status).length;
+				const count = (items: INodeExecutionData[], status: string) =>
+					items.filter((x) => x.json.status === status).length;
 				const reasons = new Map<string, number>();
 				for (const item of failure) {
 					const key = `${String(item.json.status)} (${String(item.json.code)})`;
 					reasons.set(key, (reasons.get(key) ?? 0) + 1);
 				}
-				const runs = result.execution.data.resultData.runData[node] as Array<{ executionTime: number }>;
+				const runs = result.execution.data.resultData.runData[node] as Array<{
+					executionTime: number;
+				}>;
 				const rows: Row[] = [
 					['IDs sent in', String(countIds(c))],
 					['deleted', String(count(success, 'deleted'))],
@@ -211,7 +283,9 @@ async function main(): Promise<void> {
 				];
 				process.stdout.write(`${table(c.label, rows)}\n`);
 			});
-			process.stdout.write(`\nThe workflow is examples/demo-cleanup.json: import it into your n8n, point the credentials at your accounts, and swap the Code nodes for your data source.\n`);
+			process.stdout.write(
+				`\nThe workflow is examples/demo-cleanup.json: import it into your n8n, point the credentials at your accounts, and swap the Code nodes for your data source.\n`,
+			);
 		} finally {
 			await n8nHost.removeUserFolder(folder);
 		}

@@ -37,25 +37,49 @@ try {
 	const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 	const declared = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
 	const unbuilt = declared.filter((f) => !fs.existsSync(path.join(repo, f)));
-	if (unbuilt.length > 0) throw new Error(`not built (missing ${unbuilt.join(', ')}): run \`npm run build\` first`);
+	if (unbuilt.length > 0)
+		throw new Error(`not built (missing ${unbuilt.join(', ')}): run \`npm run build\` first`);
 
 	// The tarball users install, unpacked as the scanner unpacks it.
-	const packed = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repo, encoding: 'utf8' });
+	const packed = spawnSync(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', work],
+		{ cwd: repo, encoding: 'utf8' },
+	);
 	if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
 	const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0];
 	const packageDir = path.join(work, `${pkg.name}-${pkg.version}`);
 	fs.mkdirSync(packageDir);
-	const untar = spawnSync('tar', ['-xzf', path.join(work, info.filename), '-C', packageDir, '--strip-components=1'], { encoding: 'utf8' });
+	const untar = spawnSync(
+		'tar',
+		['-xzf', path.join(work, info.filename), '-C', packageDir, '--strip-components=1'],
+		{ encoding: 'utf8' },
+	);
 	if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
 	const files = info.files.map((f) => f.path);
-	console.log(`Packed ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(0)} KB`);
+	console.log(
+		`Packed ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(0)} KB`,
+	);
 
-	const { analyzePackage, SOURCE_FILE_PATTERNS } = await import('@n8n/scan-community-package/scanner/scanner.mjs');
+	const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(
+		'@n8n/scan-community-package/scanner/scanner.mjs'
+	);
 	const scannerVersion = JSON.parse(
-		fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs'))), '..', 'package.json'), 'utf8'),
+		fs.readFileSync(
+			path.join(
+				path.dirname(
+					fileURLToPath(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs')),
+				),
+				'..',
+				'package.json',
+			),
+			'utf8',
+		),
 	).version;
 	console.log(`@n8n/scan-community-package ${scannerVersion}`);
-	console.log('- provenance: skipped (needs the package published to npm with provenance from a public GitHub repository)');
+	console.log(
+		'- provenance: skipped (needs the package published to npm with provenance from a public GitHub repository)',
+	);
 	for (const [leg, dir, patterns] of [
 		['source (as attested by provenance)', repo, SOURCE_FILE_PATTERNS],
 		['tarball (compiled .js and package.json)', packageDir, ['**/*.js', 'package.json']],
@@ -69,23 +93,31 @@ try {
 	// What n8n needs to load the package from the tarball.
 	const inTarball = (f) => files.includes(f.replace(/^\.\//, ''));
 	const missing = declared.filter((f) => !inTarball(f));
-	if (missing.length > 0) problems.push(`files named in package.json "n8n" are not in the tarball: ${missing.join(', ')}`);
+	if (missing.length > 0)
+		problems.push(
+			`files named in package.json "n8n" are not in the tarball: ${missing.join(', ')}`,
+		);
 	const allowed = /^(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/;
 	const stray = files.filter((f) => !allowed.test(f));
 	if (stray.length > 0) problems.push(`the tarball holds files outside dist/: ${stray.join(', ')}`);
-	for (const f of ['LICENSE', 'README.md']) if (!inTarball(f)) problems.push(`the tarball has no ${f}`);
+	for (const f of ['LICENSE', 'README.md'])
+		if (!inTarball(f)) problems.push(`the tarball has no ${f}`);
 	const icons = [];
 	for (const file of declared) {
 		const text = fs.readFileSync(path.join(packageDir, file), 'utf8');
-		for (const match of text.matchAll(/['"]file:([^'"]+)['"]/g)) icons.push(path.join(path.dirname(file), match[1]));
+		for (const match of text.matchAll(/['"]file:([^'"]+)['"]/g))
+			icons.push(path.join(path.dirname(file), match[1]));
 		if (file.endsWith('.node.js')) {
 			const codex = file.replace(/\.js$/, '.json');
 			if (!inTarball(codex)) problems.push(`no codex file ${codex} in the tarball`);
 		}
 	}
 	const missingIcons = [...new Set(icons)].filter((f) => !inTarball(f));
-	if (missingIcons.length > 0) problems.push(`icons named by the code are not in the tarball: ${missingIcons.join(', ')}`);
-	console.log(`- tarball contents: ${problems.length === 0 ? 'passed' : 'see below'} (${declared.length} entry points, ${new Set(icons).size} icons, codex)`);
+	if (missingIcons.length > 0)
+		problems.push(`icons named by the code are not in the tarball: ${missingIcons.join(', ')}`);
+	console.log(
+		`- tarball contents: ${problems.length === 0 ? 'passed' : 'see below'} (${declared.length} entry points, ${new Set(icons).size} icons, codex)`,
+	);
 } catch (error) {
 	problems.push(String(error?.stack ?? error));
 } finally {
@@ -96,4 +128,6 @@ if (problems.length > 0) {
 	console.error(`\n❌ n8n community package scan failed:\n${problems.join('\n')}`);
 	process.exit(1);
 }
-console.log(`✅ n8n community package scan passed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+	`✅ n8n community package scan passed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+);

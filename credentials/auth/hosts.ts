@@ -1,9 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /** `custom` environment → the user's base URL; otherwise the documented host. No trailing slash. */
-export function baseUrlOf(credentials: IDataObject, hosts: Record<string, string>, key = 'environment'): string {
+export function baseUrlOf(
+	credentials: IDataObject,
+	hosts: Record<string, string>,
+	key = 'environment',
+): string {
 	const choice = String(credentials[key] ?? '');
 	const url = choice === 'custom' ? String(credentials.baseUrl ?? '') : hosts[choice];
-	if (url === undefined || url === '') throw new Error(`No base URL for ${key} "${choice}": check the credential`);
+	if (url === undefined || url === '')
+		throw new Error(`No base URL for ${key} "${choice}": check the credential`);
 	return url.replace(/\/+$/, '');
 }

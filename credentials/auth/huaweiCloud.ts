@@ -26,7 +26,9 @@ const REGIONS = [
 
 /** The region selector's options, each showing the host it stands for. */
 export function regionOptions(hosts: Record<string, string>): INodePropertyOptions[] {
-	return REGIONS.map((region) => (hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] }));
+	return REGIONS.map((region) =>
+		hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] },
+	);
 }
 
 export const HUAWEI_IAM_CREDENTIAL = 'huaweiCloudIamApi';
@@ -34,14 +36,17 @@ export const HUAWEI_AKSK_CREDENTIAL = 'huaweiCloudAkSkApi';
 /** The IAM credential's hidden, expirable token field. */
 export const HUAWEI_TOKEN_PROPERTY = 'authToken';
 
-
 /** The IAM side of the Huawei Cloud IAM credential: where and how a password token is asked for. */
 
 /** The IAM host: a documented region or the user's URL, without a trailing slash. */
 export function iamBaseUrl(credentials: IDataObject): string {
 	const region = String(credentials.iamRegion ?? '');
-	const url = region === 'custom' ? String(credentials.iamUrl ?? '').trim() : HUAWEI_IAM_ENDPOINTS[region];
-	if (url === undefined || url === '') throw new Error(`No IAM endpoint for region "${region}": check the Huawei Cloud IAM credential`);
+	const url =
+		region === 'custom' ? String(credentials.iamUrl ?? '').trim() : HUAWEI_IAM_ENDPOINTS[region];
+	if (url === undefined || url === '')
+		throw new Error(
+			`No IAM endpoint for region "${region}": check the Huawei Cloud IAM credential`,
+		);
 	return url.replace(/\/+$/, '');
 }
 
@@ -67,7 +72,9 @@ export function iamTokenRequestBody(credentials: IDataObject): IDataObject {
 
 /** The token from a full response's headers (`X-Subject-Token`, any case). */
 export function subjectToken(headers: Record<string, unknown> | undefined): string | undefined {
-	const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-subject-token')?.[1];
+	const value = Object.entries(headers ?? {}).find(
+		([name]) => name.toLowerCase() === 'x-subject-token',
+	)?.[1];
 	const token = Array.isArray(value) ? value[0] : value;
 	return typeof token === 'string' && token !== '' ? token : undefined;
 }
@@ -76,6 +83,9 @@ export function subjectToken(headers: Record<string, unknown> | undefined): stri
 export function iamRefusal(statusCode: number | undefined, body: unknown): string | undefined {
 	if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return undefined;
 	const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-	const reason = typeof error?.message === 'string' && error.message !== '' ? `: ${error.message.slice(0, 300)}` : '';
+	const reason =
+		typeof error?.message === 'string' && error.message !== ''
+			? `: ${error.message.slice(0, 300)}`
+			: '';
 	return `Huawei Cloud IAM refused the token request (HTTP ${statusCode ?? 'no status'})${reason}`;
 }

@@ -24,7 +24,10 @@ export function sha256Hex(data: string | Buffer): string {
 
 /** `YYYYMMDDTHHmmssZ` in UTC. */
 export function sdkDate(date: Date): string {
-	return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+	return date
+		.toISOString()
+		.replace(/\.\d{3}Z$/, 'Z')
+		.replace(/[-:]/g, '');
 }
 
 /** Each path segment through encodeURIComponent, then a trailing `/` (the SDK always adds one). */
@@ -38,7 +41,10 @@ export function canonicalUri(pathname: string): string {
 
 /** RFC 3986 percent-encoding: only A–Z a–z 0–9 - _ . ~ stay as they are (the SDK's table). */
 export function urlEncode(value: string): string {
-	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return encodeURIComponent(value).replace(
+		/[!'()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+	);
 }
 
 /** Keys sorted; a key given several times contributes each value, values sorted. */
@@ -73,7 +79,12 @@ export interface SignedRequest {
 	signature: string;
 }
 
-export function signRequest(request: SignableRequest, accessKey: string, secretKey: string, date: Date): SignedRequest {
+export function signRequest(
+	request: SignableRequest,
+	accessKey: string,
+	secretKey: string,
+	date: Date,
+): SignedRequest {
 	const url = new URL(request.url);
 	const stamp = sdkDate(date);
 	const all: Record<string, string> = {};
@@ -86,18 +97,34 @@ export function signRequest(request: SignableRequest, accessKey: string, secretK
 
 	// As the SDK: a multipart Content-Type carries a boundary the client library may rewrite.
 	const signed = Object.keys(all)
-		.filter((name) => !(name.toLowerCase() === 'content-type' && all[name].includes('multipart/form-data')))
+		.filter(
+			(name) =>
+				!(name.toLowerCase() === 'content-type' && all[name].includes('multipart/form-data')),
+		)
 		.sort((a, b) => compare(a.toLowerCase(), b.toLowerCase()));
 	const signedHeaders = signed.map((name) => name.toLowerCase()).join(';');
 	const canonicalHeaders = signed.map((name) => `${name.toLowerCase()}:${all[name]}\n`).join('');
 	const query = canonicalQuery([...url.searchParams.entries()]);
-	const payloadHash = request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body);
+	const payloadHash =
+		request.body === undefined || request.body.length === 0
+			? EMPTY_BODY_SHA256
+			: sha256Hex(request.body);
 
-	const canonicalRequest = [request.method.toUpperCase(), canonicalUri(url.pathname), query, canonicalHeaders, signedHeaders, payloadHash].join('\n');
+	const canonicalRequest = [
+		request.method.toUpperCase(),
+		canonicalUri(url.pathname),
+		query,
+		canonicalHeaders,
+		signedHeaders,
+		payloadHash,
+	].join('\n');
 	const stringToSign = [SIGNING_ALGORITHM, stamp, sha256Hex(canonicalRequest)].join('\n');
 	const signature = createHmac('sha256', secretKey).update(stringToSign).digest('hex');
 	return {
-		headers: { ...all, Authorization: `${SIGNING_ALGORITHM} Access=${accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}` },
+		headers: {
+			...all,
+			Authorization: `${SIGNING_ALGORITHM} Access=${accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+		},
 		canonicalRequest,
 		stringToSign,
 		signedHeaders,
@@ -138,7 +165,8 @@ export function signOutgoingRequest<T extends OutgoingRequest>(
 	const url = new URL(joinUrl(options.baseURL, options.url));
 	for (const [key, value] of Object.entries(options.qs ?? {})) {
 		if (value === undefined || value === null) continue;
-		for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(item));
+		for (const item of Array.isArray(value) ? value : [value])
+			url.searchParams.append(key, String(item));
 	}
 	const query = canonicalQuery([...url.searchParams.entries()]);
 	const target = `${url.origin}${url.pathname}${query === '' ? '' : `?${query}`}`;
@@ -151,7 +179,12 @@ export function signOutgoingRequest<T extends OutgoingRequest>(
 
 	const body = NO_BODY_METHODS.includes(method) ? undefined : serializeBody(options.body, headers);
 	const signed = signRequest({ method, url: target, headers, body }, accessKey, secretKey, date);
-	const out: T & { headers: Record<string, string> } = { ...options, method: options.method ?? 'GET', url: target, headers: signed.headers };
+	const out: T & { headers: Record<string, string> } = {
+		...options,
+		method: options.method ?? 'GET',
+		url: target,
+		headers: signed.headers,
+	};
 	delete out.baseURL;
 	delete out.qs;
 	if (body === undefined) delete out.body;
@@ -166,15 +199,21 @@ function joinUrl(baseURL: string | undefined, url: string): string {
 }
 
 /** What n8n would send: nothing for an empty body, JSON for an object, a string or bytes as given. */
-function serializeBody(body: unknown, headers: Record<string, string>): string | Buffer | undefined {
+function serializeBody(
+	body: unknown,
+	headers: Record<string, string>,
+): string | Buffer | undefined {
 	if (body === undefined || body === null || body === '') return undefined;
 	if (typeof body === 'string' || Buffer.isBuffer(body)) return body;
 	if (body instanceof URLSearchParams) return body.toString();
 	if (typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype) {
 		if (Object.keys(body).length === 0) return undefined;
 	} else if (!Array.isArray(body)) {
-		throw new Error('Cannot sign this kind of request body (streams and form data are not supported)');
+		throw new Error(
+			'Cannot sign this kind of request body (streams and form data are not supported)',
+		);
 	}
-	if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+	if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+		headers['Content-Type'] = 'application/json';
 	return JSON.stringify(body);
 }

@@ -32,8 +32,15 @@ export function encryptQuectelPassword(password: string, random: string): string
 }
 
 /** hex SHA-256(email + pwd + random + userDomainSecret), `pwd` being the encrypted password. */
-export function signQuectelLogin(email: string, pwd: string, random: string, domainSecret: string): string {
-	return createHash('sha256').update(email + pwd + random + domainSecret, 'utf8').digest('hex');
+export function signQuectelLogin(
+	email: string,
+	pwd: string,
+	random: string,
+	domainSecret: string,
+): string {
+	return createHash('sha256')
+		.update(email + pwd + random + domainSecret, 'utf8')
+		.digest('hex');
 }
 
 /** A new random for every login, so no two logins send the same ciphertext. */
@@ -42,7 +49,10 @@ export function newQuectelRandom(): string {
 }
 
 /** The login form, in the order the documentation lists it. */
-export function quectelLoginForm(account: QuectelAccount, random: string = newQuectelRandom()): Record<string, string> {
+export function quectelLoginForm(
+	account: QuectelAccount,
+	random: string = newQuectelRandom(),
+): Record<string, string> {
 	const pwd = encryptQuectelPassword(account.password, random);
 	return {
 		email: account.email,
@@ -60,7 +70,10 @@ const loginAnswer = z
 		extMsg: z.string().nullish(),
 		data: z
 			.object({
-				accessToken: z.object({ token: z.string().min(1) }).passthrough().nullish(),
+				accessToken: z
+					.object({ token: z.string().min(1) })
+					.passthrough()
+					.nullish(),
 			})
 			.passthrough()
 			.nullish(),
@@ -95,9 +108,13 @@ export function readQuectelLogin(body: unknown): string {
 		if (token !== undefined) return token;
 		throw new Error('Quectel login succeeded but sent no access token');
 	}
-	const said = [answer.msg, answer.extMsg].filter((t) => typeof t === 'string' && t.trim() !== '').join(': ');
+	const said = [answer.msg, answer.extMsg]
+		.filter((t) => typeof t === 'string' && t.trim() !== '')
+		.join(': ');
 	const hint = LOGIN_ERRORS[code] ?? 'check the email, password, user domain and secret';
-	throw new Error(`Quectel login failed (code ${String(answer.code)}${said === '' ? '' : `, ${said.slice(0, 200)}`}): ${hint}`);
+	throw new Error(
+		`Quectel login failed (code ${String(answer.code)}${said === '' ? '' : `, ${said.slice(0, 200)}`}): ${hint}`,
+	);
 }
 
 /** Quectel IoT API hosts by region (the US host is inferred from third-party code). */

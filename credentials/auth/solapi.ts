@@ -12,10 +12,17 @@ export const SALT_MIN_LENGTH = 12;
 export const SALT_MAX_LENGTH = 64;
 
 export function solapiSignature(apiSecret: string, date: string, salt: string): string {
-	return createHmac('sha256', apiSecret).update(date + salt).digest('hex');
+	return createHmac('sha256', apiSecret)
+		.update(date + salt)
+		.digest('hex');
 }
 
-export function solapiAuthorization(apiKey: string, apiSecret: string, date: string, salt: string): string {
+export function solapiAuthorization(
+	apiKey: string,
+	apiSecret: string,
+	date: string,
+	salt: string,
+): string {
 	return `HMAC-SHA256 apiKey=${apiKey}, date=${date}, salt=${salt}, signature=${solapiSignature(apiSecret, date, salt)}`;
 }
 

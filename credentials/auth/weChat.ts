@@ -32,10 +32,15 @@ const TOKEN_HINTS: Record<number, string> = {
 /** The token from a `stable_token` answer, or an Error naming the problem (never the secret). */
 export function readStableToken(body: unknown): string {
 	const parsed = tokenAnswer.safeParse(body);
-	if (!parsed.success) throw new Error('WeChat answered the token request with a body this node cannot read');
+	if (!parsed.success)
+		throw new Error('WeChat answered the token request with a body this node cannot read');
 	const answer = parsed.data;
-	if ((answer.errcode === undefined || answer.errcode === 0) && answer.access_token !== undefined) return answer.access_token;
+	if ((answer.errcode === undefined || answer.errcode === 0) && answer.access_token !== undefined)
+		return answer.access_token;
 	const code = answer.errcode ?? 'none';
-	const hint = (typeof code === 'number' ? TOKEN_HINTS[code] : undefined) ?? 'check the AppID and AppSecret';
-	throw new Error(`WeChat refused the token request (errcode ${code}${answer.errmsg ? `, ${answer.errmsg.slice(0, 200)}` : ''}): ${hint}`);
+	const hint =
+		(typeof code === 'number' ? TOKEN_HINTS[code] : undefined) ?? 'check the AppID and AppSecret';
+	throw new Error(
+		`WeChat refused the token request (errcode ${code}${answer.errmsg ? `, ${answer.errmsg.slice(0, 200)}` : ''}): ${hint}`,
+	);
 }

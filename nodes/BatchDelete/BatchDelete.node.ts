@@ -65,7 +65,10 @@ export class BatchDelete implements INodeType {
 		// 1. What to run: provider, options, the provider's parameters per item.
 		const providerId = this.getNodeParameter('provider', 0) as string;
 		const provider = providerById(providerId);
-		if (provider === undefined) return fail(new NodeOperationError(node, `Unknown provider "${providerId}"`, { itemIndex: 0 }));
+		if (provider === undefined)
+			return fail(
+				new NodeOperationError(node, `Unknown provider "${providerId}"`, { itemIndex: 0 }),
+			);
 		let settings: NodeSettings;
 		let scopes: Scopes<unknown>;
 		try {
@@ -96,19 +99,32 @@ export class BatchDelete implements INodeType {
 			units = planned.units;
 			const problems = planned.problems;
 			for (const problem of problems) {
-				if (!this.continueOnFail()) throw new NodeOperationError(node, problem.message, { itemIndex: problem.itemIndex });
+				if (!this.continueOnFail())
+					throw new NodeOperationError(node, problem.message, { itemIndex: problem.itemIndex });
 				problemItems.push({
-					json: { id: null, provider: provider.id, status: 'invalid', code: problem.code, message: problem.message, batch: null, attempts: 0 },
+					json: {
+						id: null,
+						provider: provider.id,
+						status: 'invalid',
+						code: problem.code,
+						message: problem.message,
+						batch: null,
+						attempts: 0,
+					},
 					pairedItem: { item: problem.itemIndex },
 				});
 			}
 			if (units.length > settings.maxIds) {
 				const count = (n: number) => n.toLocaleString('en-US');
 				return fail(
-					new NodeOperationError(node, `The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`, {
-						itemIndex: 0,
-						description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
-					}),
+					new NodeOperationError(
+						node,
+						`The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`,
+						{
+							itemIndex: 0,
+							description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
+						},
+					),
 				);
 			}
 		}
@@ -120,18 +136,32 @@ export class BatchDelete implements INodeType {
 			credentials = (await this.getCredentials(credentialType.name)) as IDataObject;
 		} catch (error) {
 			if (byFilter || !settings.dryRun) {
-				const auth = provider.authParameter === undefined ? '' : ` (Authentication: ${credentialType.displayName})`;
-				const nothing = byFilter ? 'Nothing was listed or deleted (By Filter lists through the provider even in a dry run).' : 'Nothing was sent.';
+				const auth =
+					provider.authParameter === undefined
+						? ''
+						: ` (Authentication: ${credentialType.displayName})`;
+				const nothing = byFilter
+					? 'Nothing was listed or deleted (By Filter lists through the provider even in a dry run).'
+					: 'Nothing was sent.';
 				return fail(
-					new NodeOperationError(node, `${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`, {
-						itemIndex: 0,
-						description: `${nothing} Select or create a credential of that type under "Credential to connect with"${auth}, or change Authentication to match the credential you have.`,
-					}),
+					new NodeOperationError(
+						node,
+						`${provider.displayName} needs a credential of type "${credentialType.displayName}": ${(error as Error).message}`,
+						{
+							itemIndex: 0,
+							description: `${nothing} Select or create a credential of that type under "Credential to connect with"${auth}, or change Authentication to match the credential you have.`,
+						},
+					),
 				);
 			}
 		}
-		const contexts = scopes.params.map((params) => ({ params, credentialType: credentialType.name, credentials }));
-		const source: (requester: Requester) => TargetSource<FilterEnd | void> = units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
+		const contexts = scopes.params.map((params) => ({
+			params,
+			credentialType: credentialType.name,
+			credentials,
+		}));
+		const source: (requester: Requester) => TargetSource<FilterEnd | void> =
+			units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
@@ -140,7 +170,9 @@ export class BatchDelete implements INodeType {
 			provider.id,
 			settings.output,
 			secrets,
-			provider.scopeFields === undefined ? [] : scopes.params.map((params) => provider.scopeFields!(params)),
+			provider.scopeFields === undefined
+				? []
+				: scopes.params.map((params) => provider.scopeFields!(params)),
 		);
 		for (const item of problemItems) outputs.addProblem(item);
 		const signal = this.getExecutionCancelSignal();
@@ -150,10 +182,18 @@ export class BatchDelete implements INodeType {
 			contexts,
 			source,
 			settings,
-			createTransport(this, credentialType.name, { timeoutMs: settings.timeoutMs, tokenProperty: credentialType.tokenProperty, oAuth2: credentialType.oAuth2, secrets }),
+			createTransport(this, credentialType.name, {
+				timeoutMs: settings.timeoutMs,
+				tokenProperty: credentialType.tokenProperty,
+				oAuth2: credentialType.oAuth2,
+				secrets,
+			}),
 			executionClock(signal),
 			() => signal?.aborted === true,
-			{ sink: (units, results) => outputs.add(units, results), progress: progressLogger(this, provider.noun, provider.displayName, () => units?.length) },
+			{
+				sink: (units, results) => outputs.add(units, results),
+				progress: progressLogger(this, provider.noun, provider.displayName, () => units?.length),
+			},
 		);
 
 		// 5. The outputs. Bad credentials, a wrong endpoint or a list that cannot be read before
@@ -161,11 +201,25 @@ export class BatchDelete implements INodeType {
 		// deleted, the node reports instead, so the record of what was deleted is never lost.
 		const end = report.end ?? undefined;
 		const stop = end?.stop ?? report.stop;
-		if (stop !== undefined && (stop.reason === 'auth' || stop.reason === 'config' || stop.reason === 'list') && !report.anyApplied) {
+		if (
+			stop !== undefined &&
+			(stop.reason === 'auth' || stop.reason === 'config' || stop.reason === 'list') &&
+			!report.anyApplied
+		) {
 			// Continue (regular output) keeps the per-ID report below.
-			if (!this.continueOnFail() || node.onError === 'continueErrorOutput') return fail(stopError(this, provider, stop, secrets));
+			if (!this.continueOnFail() || node.onError === 'continueErrorOutput')
+				return fail(stopError(this, provider, stop, secrets));
 		}
-		const listing = end === undefined ? undefined : { pages: end.pages, listed: end.listed, matched: end.matched, limitReached: end.limitReached, listRequests: report.listRequests };
+		const listing =
+			end === undefined
+				? undefined
+				: {
+						pages: end.pages,
+						listed: end.listed,
+						matched: end.matched,
+						limitReached: end.limitReached,
+						listRequests: report.listRequests,
+					};
 		const [success, failure] = outputs.finish(`${provider.displayName} ${provider.noun}`, {
 			requests: report.requests,
 			splitRequests: report.splitRequests,
@@ -183,15 +237,28 @@ export class BatchDelete implements INodeType {
 }
 
 /** By Filter's source: the provider's list, filtered, from now back to Older Than. */
-function listSource<P>(provider: Provider<P>, ctx: ProviderContext<P>, filter: ReturnType<typeof readFilterOnce>) {
+function listSource<P>(
+	provider: Provider<P>,
+	ctx: ProviderContext<P>,
+	filter: ReturnType<typeof readFilterOnce>,
+) {
 	const { olderThanMs, limit } = filter.chosen;
 	const startedAt = new Date();
 	const olderThan = olderThanMs > 0 ? new Date(startedAt.getTime() - olderThanMs) : undefined;
-	return filterSource(provider, provider.list!, ctx, filter.filters, { limit, startedAt, ...(olderThan ? { olderThan } : {}) });
+	return filterSource(provider, provider.list!, ctx, filter.filters, {
+		limit,
+		startedAt,
+		...(olderThan ? { olderThan } : {}),
+	});
 }
 
 /** The node error for a run stop before anything can have been deleted. */
-function stopError(ctx: IExecuteFunctions, provider: Provider<unknown>, stop: RunStop | ListingStop, secrets: string[]): NodeApiError | NodeOperationError {
+function stopError(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	stop: RunStop | ListingStop,
+	secrets: string[],
+): NodeApiError | NodeOperationError {
 	const message = redact(stop.message, secrets);
 	const nothing = 'Nothing was deleted.';
 	if (stop.reason === 'auth') {

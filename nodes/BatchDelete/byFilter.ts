@@ -39,7 +39,8 @@ export function byFilterProperties(): INodeProperties[] {
 				{
 					name: 'By Filter',
 					value: 'byFilter',
-					description: "Find what to delete through the provider's own list API: its filters, an age and a limit",
+					description:
+						"Find what to delete through the provider's own list API: its filters, an age and a limit",
 				},
 				{ name: 'By ID', value: 'byId', description: 'Delete the IDs the input items name' },
 			],
@@ -61,7 +62,10 @@ export function byFilterProperties(): INodeProperties[] {
 		for (const property of provider.list!.properties) {
 			properties.push({
 				...property,
-				displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, provider: [provider.id], select: ['byFilter'] } },
+				displayOptions: {
+					...property.displayOptions,
+					show: { ...property.displayOptions?.show, provider: [provider.id], select: ['byFilter'] },
+				},
 			});
 		}
 	}
@@ -112,7 +116,9 @@ const schema = z
 			.number({ invalid_type_error: 'Older Than must be a number' })
 			.min(0, 'Older Than cannot be negative')
 			.finite('Older Than must be a number'),
-		unit: z.enum(['days', 'hours', 'minutes'], { errorMap: () => ({ message: 'Older Than Unit must be days, hours or minutes' }) }),
+		unit: z.enum(['days', 'hours', 'minutes'], {
+			errorMap: () => ({ message: 'Older Than Unit must be days, hours or minutes' }),
+		}),
 		limit: z
 			.number({ invalid_type_error: 'Limit must be a number' })
 			.int('Limit must be a whole number')
@@ -128,14 +134,20 @@ export interface ByFilterParameters {
 }
 
 /** Older Than and Limit, validated (throws an Error naming the problem). */
-export function readByFilterParameters(read: (name: string, fallback: unknown) => unknown): ByFilterParameters {
+export function readByFilterParameters(
+	read: (name: string, fallback: unknown) => unknown,
+): ByFilterParameters {
 	const parsed = schema.safeParse({
 		olderThan: read('olderThan', 30),
 		unit: read('olderThanUnit', 'days'),
 		limit: read('filterLimit', DEFAULT_FILTER_LIMIT),
 	});
-	if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
-	return { olderThanMs: parsed.data.olderThan * UNIT_MS[parsed.data.unit], limit: parsed.data.limit };
+	if (!parsed.success)
+		throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+	return {
+		olderThanMs: parsed.data.olderThan * UNIT_MS[parsed.data.unit],
+		limit: parsed.data.limit,
+	};
 }
 
 /**
@@ -143,15 +155,29 @@ export function readByFilterParameters(read: (name: string, fallback: unknown) =
  * whose expressions resolve differently are refused, naming them, rather than listed for one and
  * paired with all (one execution per set, e.g. with Loop Over Items, does what that would mean).
  */
-export function readFilterOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>, scopes: Scopes<P>): { params: P; filters: unknown; chosen: ByFilterParameters } {
+export function readFilterOnce<P>(
+	ctx: IExecuteFunctions,
+	provider: Provider<P>,
+	scopes: Scopes<P>,
+): { params: P; filters: unknown; chosen: ByFilterParameters } {
 	const list = provider.list!;
-	const names = [...parameterNames(provider as Provider<unknown>), ...list.properties.map((p) => p.name), 'olderThan', 'olderThanUnit', 'filterLimit'];
+	const names = [
+		...parameterNames(provider as Provider<unknown>),
+		...list.properties.map((p) => p.name),
+		'olderThan',
+		'olderThanUnit',
+		'filterLimit',
+	];
 	const read = (i: number) => ({
 		params: scopes.params[scopes.ofItem[i]],
-		filters: list.readFilters((name, item, fallback) => ctx.getNodeParameter(name, item, fallback), i),
+		filters: list.readFilters(
+			(name, item, fallback) => ctx.getNodeParameter(name, item, fallback),
+			i,
+		),
 		chosen: readByFilterParameters((name, fallback) => ctx.getNodeParameter(name, i, fallback)),
 	});
-	const fail = (message: string, itemIndex: number) => new NodeOperationError(ctx.getNode(), message, { itemIndex });
+	const fail = (message: string, itemIndex: number) =>
+		new NodeOperationError(ctx.getNode(), message, { itemIndex });
 	const [first] = scopes.problems.entries();
 	if (first !== undefined) throw fail(first[1], first[0]);
 	let once: ReturnType<typeof read>;
@@ -182,7 +208,12 @@ export function readFilterOnce<P>(ctx: IExecuteFunctions, provider: Provider<P>,
 }
 
 /** One Failure item (with no ID) saying the list was not read to its end, and why. */
-export function stopItem(provider: Provider<unknown>, stop: ListingStop, report: FilterEnd, secrets: string[]): INodeExecutionData {
+export function stopItem(
+	provider: Provider<unknown>,
+	stop: ListingStop,
+	report: FilterEnd,
+	secrets: string[],
+): INodeExecutionData {
 	return {
 		json: {
 			id: null,
@@ -199,7 +230,12 @@ export function stopItem(provider: Provider<unknown>, stop: ListingStop, report:
 }
 
 /** Tell the user when Limit cut the run short, or when items could not be dated. */
-export function filterHints(ctx: IExecuteFunctions, provider: Provider<unknown>, report: FilterEnd, chosen: ByFilterParameters): void {
+export function filterHints(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	report: FilterEnd,
+	chosen: ByFilterParameters,
+): void {
 	if (typeof ctx.addExecutionHints !== 'function') return;
 	const count = (n: number) => n.toLocaleString('en-US');
 	if (report.limitReached) {

@@ -28,7 +28,12 @@ function isExpression(value: unknown): boolean {
  * items that name nothing go to `problems`. A parameter without an expression is read once:
  * per-item reads dominate the node's own cost on large inputs.
  */
-function* collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[], problems: ItemProblem[]): Generator<IdOccurrence> {
+function* collectIds(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	items: INodeExecutionData[],
+	problems: ItemProblem[],
+): Generator<IdOccurrence> {
 	if (provider.readTargets !== undefined) {
 		yield* collectTargets(ctx, provider, items, problems);
 		return;
@@ -39,15 +44,26 @@ function* collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items:
 	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
 
 	// `named`: the invalid ID's message names its item (a fixed list belongs to the node, not an item).
-	const add = function* (itemIndex: number, value: unknown, where: string, named = true): Generator<IdOccurrence> {
+	const add = function* (
+		itemIndex: number,
+		value: unknown,
+		where: string,
+		named = true,
+	): Generator<IdOccurrence> {
 		let any = false;
 		for (const r of eachId(value)) {
 			any = true;
 			const reason = r.invalidReason ?? provider.checkId(r.id);
 			if (reason === undefined) yield { id: r.id, itemIndex };
-			else yield { id: r.id, itemIndex, invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason };
+			else
+				yield {
+					id: r.id,
+					itemIndex,
+					invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason,
+				};
 		}
-		if (!any) problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
+		if (!any)
+			problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
 	};
 
 	if (source === 'list' && !perItem) {
@@ -61,13 +77,18 @@ function* collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items:
 		try {
 			if (source === 'list') {
 				value = ctx.getNodeParameter('ids', i, '');
-				where = 'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas';
+				where =
+					'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas';
 			} else {
 				// An expression that returns nothing gives no field name, not the field "undefined".
-				const field = String((perItem ? ctx.getNodeParameter('idField', i, '') : fixed) ?? '').trim();
+				const field = String(
+					(perItem ? ctx.getNodeParameter('idField', i, '') : fixed) ?? '',
+				).trim();
 				value = field === '' ? undefined : readPath(items[i].json, field);
-				const fix = 'set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"';
-				where = field === '' ? `because "ID Field" is empty: ${fix}` : `in field "${field}": ${fix}`;
+				const fix =
+					'set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"';
+				where =
+					field === '' ? `because "ID Field" is empty: ${fix}` : `in field "${field}": ${fix}`;
 			}
 		} catch (error) {
 			const parameter = source === 'list' ? 'IDs' : 'ID Field';
@@ -83,8 +104,14 @@ function* collectIds(ctx: IExecuteFunctions, provider: Provider<unknown>, items:
 }
 
 /** Providers that read items themselves (see `Provider.readTargets`). */
-function* collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, items: INodeExecutionData[], problems: ItemProblem[]): Generator<IdOccurrence> {
-	const read = (name: string, i: number, fallback?: unknown) => ctx.getNodeParameter(name, i, fallback);
+function* collectTargets(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	items: INodeExecutionData[],
+	problems: ItemProblem[],
+): Generator<IdOccurrence> {
+	const read = (name: string, i: number, fallback?: unknown) =>
+		ctx.getNodeParameter(name, i, fallback);
 	for (let i = 0; i < items.length; i++) {
 		let targets;
 		try {
@@ -98,12 +125,22 @@ function* collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, it
 			continue;
 		}
 		if (targets.length === 0) {
-			problems.push({ itemIndex: i, code: 'NO_ID', message: `Item ${i} has nothing to delete: check the ${provider.displayName} ID fields` });
+			problems.push({
+				itemIndex: i,
+				code: 'NO_ID',
+				message: `Item ${i} has nothing to delete: check the ${provider.displayName} ID fields`,
+			});
 			continue;
 		}
 		for (const t of targets) {
 			const reason = t.invalidReason ?? provider.checkId(t.id);
-			yield { id: t.id, key: t.key, fields: t.fields, itemIndex: i, ...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }) };
+			yield {
+				id: t.id,
+				key: t.key,
+				fields: t.fields,
+				itemIndex: i,
+				...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }),
+			};
 		}
 	}
 }
@@ -113,7 +150,13 @@ function* collectTargets(ctx: IExecuteFunctions, provider: Provider<unknown>, it
  * name none. An item whose parameters are unreadable gets its IDs `invalid` (INVALID_PARAMETER),
  * never sent.
  */
-export function plannedUnits<P>(ctx: IExecuteFunctions, provider: Provider<P>, items: INodeExecutionData[], scopes: Scopes<P>, dedupe: boolean): Planned {
+export function plannedUnits<P>(
+	ctx: IExecuteFunctions,
+	provider: Provider<P>,
+	items: INodeExecutionData[],
+	scopes: Scopes<P>,
+	dedupe: boolean,
+): Planned {
 	const problems: ItemProblem[] = [];
 	const collected = collectIds(ctx, provider as Provider<unknown>, items, problems);
 	const scoped = scopes.params.length > 1 || scopes.problems.size > 0;

@@ -16,7 +16,9 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 	return PROVIDERS.flatMap((provider) =>
 		provider.credentials.map((credential) => {
 			const otherProviders = PROVIDERS.filter((p) => p !== provider).map((p) => p.id);
-			const otherCredentials = provider.credentials.filter((c) => c !== credential).map((c) => c.value);
+			const otherCredentials = provider.credentials
+				.filter((c) => c !== credential)
+				.map((c) => c.value);
 			return {
 				name: credential.name,
 				required: true,
@@ -24,7 +26,10 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 				// options they name, for the node's authentication field, and removes it from the node panel
 				// together with every parameter it depends on: that would hide Provider (seen in n8n 1.123).
 				displayOptions: {
-					hide: provider.authParameter === undefined ? { provider: otherProviders } : { provider: otherProviders, [provider.authParameter]: otherCredentials },
+					hide:
+						provider.authParameter === undefined
+							? { provider: otherProviders }
+							: { provider: otherProviders, [provider.authParameter]: otherCredentials },
 				},
 			};
 		}),
@@ -34,9 +39,15 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 const batching = PROVIDERS.filter((p) => p.maxBatchSize > 1);
 const batchSizeHint = batching.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
 const oneAtATime = PROVIDERS.filter((p) => p.maxBatchSize === 1).map((p) => p.id);
-const autoHint = PROVIDERS.filter((p) => p.autoConcurrency === true).map((p) => p.displayName).join(' and ');
-const fixedHint = PROVIDERS.filter((p) => p.autoConcurrency !== true).map((p) => `${p.displayName} ${p.defaultConcurrency}`).join(', ');
-const rateHint = PROVIDERS.map((p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`).join(', ');
+const autoHint = PROVIDERS.filter((p) => p.autoConcurrency === true)
+	.map((p) => p.displayName)
+	.join(' and ');
+const fixedHint = PROVIDERS.filter((p) => p.autoConcurrency !== true)
+	.map((p) => `${p.displayName} ${p.defaultConcurrency}`)
+	.join(', ');
+const rateHint = PROVIDERS.map(
+	(p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`,
+).join(', ');
 
 export const optionsDescription: INodeProperties = {
 	displayName: 'Options',
@@ -68,14 +79,16 @@ export const optionsDescription: INodeProperties = {
 			name: 'deduplicate',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to send each distinct ID once; its output item is still paired with every input item that named it',
+			description:
+				'Whether to send each distinct ID once; its output item is still paired with every input item that named it',
 		},
 		{
 			displayName: 'Dry Run',
 			name: 'dryRun',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to send nothing and instead show, per ID, the batch and the request that would delete it',
+			description:
+				'Whether to send nothing and instead show, per ID, the batch and the request that would delete it',
 		},
 		{
 			displayName: 'Max IDs per Run',
@@ -111,16 +124,19 @@ export const optionsDescription: INodeProperties = {
 				{
 					name: 'Failures and Summary',
 					value: 'failuresAndSummary',
-					description: 'One summary item on Success (counts by status, requests, duration); one item per failed ID on Failure',
+					description:
+						'One summary item on Success (counts by status, requests, duration); one item per failed ID on Failure',
 				},
 				{
 					name: 'Summary Only',
 					value: 'summaryOnly',
-					description: 'One summary item listing up to 100 failures: on Success when every ID succeeded, on Failure when any failed',
+					description:
+						'One summary item listing up to 100 failures: on Success when every ID succeeded, on Failure when any failed',
 				},
 			],
 			default: 'eachId',
-			description: 'What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n\'s memory and its saved executions small.',
+			description:
+				"What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n's memory and its saved executions small.",
 		},
 		{
 			displayName: 'Retry Delay (Ms)',
@@ -128,7 +144,8 @@ export const optionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 1000,
-			description: "First wait before a retry; it doubles each time, with jitter. A provider's Retry-After wins.",
+			description:
+				"First wait before a retry; it doubles each time, with jitter. A provider's Retry-After wins.",
 		},
 		{
 			displayName: 'Timeout (Ms)',
@@ -136,7 +153,8 @@ export const optionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 30000,
-			description: 'How long to wait for one answer; a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
+			description:
+				'How long to wait for one answer; a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
 		},
 		{
 			displayName: 'Treat Not Found as Deleted',
@@ -156,7 +174,11 @@ export function nodeProperties(): INodeProperties[] {
 			name: 'provider',
 			type: 'options',
 			noDataExpression: true,
-			options: PROVIDERS.map((p) => ({ name: p.displayName, value: p.id, description: `Delete ${p.noun}` })),
+			options: PROVIDERS.map((p) => ({
+				name: p.displayName,
+				value: p.id,
+				description: `Delete ${p.noun}`,
+			})),
 			default: 'avayaSpaces',
 		},
 	];
@@ -183,7 +205,10 @@ export function nodeProperties(): INodeProperties[] {
 	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
 	const generic = (property: INodeProperties): INodeProperties => ({
 		...property,
-		displayOptions: { ...property.displayOptions, hide: { ...(ownIds.length === 0 ? {} : { provider: ownIds }), select: ['byFilter'] } },
+		displayOptions: {
+			...property.displayOptions,
+			hide: { ...(ownIds.length === 0 ? {} : { provider: ownIds }), select: ['byFilter'] },
+		},
 	});
 	properties.push(
 		generic({
@@ -192,8 +217,16 @@ export function nodeProperties(): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			options: [
-				{ name: 'Field of Each Item', value: 'field', description: 'Read the IDs from a field of every input item' },
-				{ name: 'List', value: 'list', description: 'Give the IDs directly, or with an expression' },
+				{
+					name: 'Field of Each Item',
+					value: 'field',
+					description: 'Read the IDs from a field of every input item',
+				},
+				{
+					name: 'List',
+					value: 'list',
+					description: 'Give the IDs directly, or with an expression',
+				},
 			],
 			default: 'field',
 		}),

@@ -1,4 +1,9 @@
-import { NodeApiError, type IExecuteFunctions, type INodeExecutionData, type NodeOperationError } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type NodeOperationError,
+} from 'n8n-workflow';
 
 /**
  * A whole-run error (bad options or parameters, a missing or refused credential, too many IDs)
@@ -10,7 +15,12 @@ import { NodeApiError, type IExecuteFunctions, type INodeExecutionData, type Nod
  * Never thrown while continuing: n8n then passes the input items through the FIRST output, which
  * here is Success, and would show IDs as deleted that nobody deleted.
  */
-export function runError(ctx: IExecuteFunctions, items: INodeExecutionData[], error: NodeOperationError | NodeApiError, providerId?: string): INodeExecutionData[][] {
+export function runError(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	error: NodeOperationError | NodeApiError,
+	providerId?: string,
+): INodeExecutionData[][] {
 	if (!ctx.continueOnFail()) throw error;
 	const text = error.description ? `${error.message}. ${error.description}` : error.message;
 	const inputs = items.length === 0 ? [0] : items.map((_, i) => i);
@@ -18,7 +28,18 @@ export function runError(ctx: IExecuteFunctions, items: INodeExecutionData[], er
 		// Exactly `{error}`: the shape n8n moves from the node's outputs to its error output.
 		return [[], inputs.map((item) => ({ json: { error: text }, pairedItem: { item } }))];
 	}
-	const code = error instanceof NodeApiError ? (error.httpCode === '401' ? 'AUTH_FAILED' : `HTTP_${error.httpCode ?? 'ERROR'}`) : 'RUN_ERROR';
+	const code =
+		error instanceof NodeApiError
+			? error.httpCode === '401'
+				? 'AUTH_FAILED'
+				: `HTTP_${error.httpCode ?? 'ERROR'}`
+			: 'RUN_ERROR';
 	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
-	return [[], inputs.map((item) => ({ json: { id: null, provider, status: 'error', code, message: text, batch: null, attempts: 0 }, pairedItem: { item } }))];
+	return [
+		[],
+		inputs.map((item) => ({
+			json: { id: null, provider, status: 'error', code, message: text, batch: null, attempts: 0 },
+			pairedItem: { item },
+		})),
+	];
 }

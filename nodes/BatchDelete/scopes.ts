@@ -34,8 +34,13 @@ export function parameterNames(provider: Provider<unknown>): string[] {
  * Read the provider's parameters for every item (once when none is an expression). A failure for
  * the first item when no parameter is an expression is a node configuration error, and throws.
  */
-export function readScopes<P>(ctx: IExecuteFunctions, provider: Provider<P>, itemCount: number): Scopes<P> {
-	const read = (name: string, i: number, fallback?: unknown) => ctx.getNodeParameter(name, i, fallback);
+export function readScopes<P>(
+	ctx: IExecuteFunctions,
+	provider: Provider<P>,
+	itemCount: number,
+): Scopes<P> {
+	const read = (name: string, i: number, fallback?: unknown) =>
+		ctx.getNodeParameter(name, i, fallback);
 	const ofItem = new Int32Array(itemCount);
 	const problems = new Map<number, string>();
 	if (!anyExpression(ctx, parameterNames(provider as Provider<unknown>))) {

@@ -28,17 +28,31 @@ function optionsSchema(provider: Provider<unknown>) {
 			.number({ invalid_type_error: `${name} must be a number` })
 			.int(`${name} must be a whole number`)
 			.min(min, `${name} must be at least ${min}`)
-			.max(max, `${name} must be at most ${max}${name === 'Batch Size' ? ` for ${provider.displayName}` : ''}`);
+			.max(
+				max,
+				`${name} must be at most ${max}${name === 'Batch Size' ? ` for ${provider.displayName}` : ''}`,
+			);
 	return z
 		.object({
 			batchSize: whole('Batch Size', 1, provider.maxBatchSize).default(provider.defaultBatchSize),
 			// 0 is Auto (see engine/concurrency.ts); a number is a fixed setting.
-			concurrency: whole('Concurrency', 0, AUTO_MAX_CONCURRENCY).default(provider.autoConcurrency === true ? 0 : provider.defaultConcurrency),
+			concurrency: whole('Concurrency', 0, AUTO_MAX_CONCURRENCY).default(
+				provider.autoConcurrency === true ? 0 : provider.defaultConcurrency,
+			),
 			deduplicate: z.boolean().default(true),
 			dryRun: z.boolean().default(false),
 			maxIds: whole('Max IDs per Run', 1, MAX_MAX_IDS).optional(),
-			output: z.enum(['eachId', 'failuresAndSummary', 'summaryOnly'], { errorMap: () => ({ message: 'Output must be Each ID, Failures and Summary, or Summary Only' }) }).default('eachId'),
-			requestsPerSecond: z.number().min(0, 'Max Requests per Second cannot be negative').default(provider.defaultRequestsPerSecond),
+			output: z
+				.enum(['eachId', 'failuresAndSummary', 'summaryOnly'], {
+					errorMap: () => ({
+						message: 'Output must be Each ID, Failures and Summary, or Summary Only',
+					}),
+				})
+				.default('eachId'),
+			requestsPerSecond: z
+				.number()
+				.min(0, 'Max Requests per Second cannot be negative')
+				.default(provider.defaultRequestsPerSecond),
 			maxRetries: whole('Max Retries', 0, 10).default(3),
 			retryDelay: z.number().min(0, 'Retry Delay cannot be negative').default(1000),
 			timeout: whole('Timeout', 1, 600_000).default(30_000),

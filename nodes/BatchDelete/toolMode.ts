@@ -12,7 +12,10 @@ export const TOOL_MAX_OUTCOMES = 100;
  */
 export function isToolMode(ctx: IExecuteFunctions): boolean {
 	const withTool = ctx as IExecuteFunctions & { isToolExecution?: () => boolean };
-	return ctx.getNode().type.endsWith('Tool') || (typeof withTool.isToolExecution === 'function' && withTool.isToolExecution());
+	return (
+		ctx.getNode().type.endsWith('Tool') ||
+		(typeof withTool.isToolExecution === 'function' && withTool.isToolExecution())
+	);
 }
 
 /**
@@ -21,7 +24,12 @@ export function isToolMode(ctx: IExecuteFunctions): boolean {
  * a sentence) followed by every ID's outcome — for runs over TOOL_MAX_OUTCOMES IDs, the failures
  * first, then successes, up to the cap, with the rest counted. Workflow runs are unchanged.
  */
-export function shapeForTool(ctx: IExecuteFunctions, provider: Provider<unknown>, outputs: INodeExecutionData[][], mode: OutputMode = 'eachId'): INodeExecutionData[][] {
+export function shapeForTool(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	outputs: INodeExecutionData[][],
+	mode: OutputMode = 'eachId',
+): INodeExecutionData[][] {
 	if (!isToolMode(ctx)) return outputs;
 	const [success, failure] = outputs;
 	// The summary outputs already lead with their summary item: hand the model all of it.
@@ -36,7 +44,9 @@ export function shapeForTool(ctx: IExecuteFunctions, provider: Provider<unknown>
 	const counts = Object.entries(byStatus)
 		.map(([status, n]) => `${n} ${status}`)
 		.join(', ');
-	const gone = success.filter((i) => i.json.status === 'deleted' || i.json.status === 'alreadyGone').length;
+	const gone = success.filter(
+		(i) => i.json.status === 'deleted' || i.json.status === 'alreadyGone',
+	).length;
 	const total = success.length + failure.length;
 	const sentence =
 		failure.length === 0
@@ -51,7 +61,10 @@ export function shapeForTool(ctx: IExecuteFunctions, provider: Provider<unknown>
 		byStatus,
 		...(omitted > 0 ? { outcomesOmitted: omitted } : {}),
 	};
-	const outcomes = shown.map((item) => ({ json: outcomeOf(item.json), pairedItem: item.pairedItem }));
+	const outcomes = shown.map((item) => ({
+		json: outcomeOf(item.json),
+		pairedItem: item.pairedItem,
+	}));
 	return [[{ json: summary, pairedItem: { item: 0 } }, ...outcomes], []];
 }
 

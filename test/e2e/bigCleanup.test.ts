@@ -18,11 +18,15 @@ import { buildWorkflow } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 
-const output = (execution: Execution, branch: string, index: number) => (n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
+const output = (execution: Execution, branch: string, index: number) =>
+	(n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
 
 describe.each(LINES)('real n8n %s.x: big cleanups', (line) => {
 	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
@@ -36,7 +40,10 @@ describe.each(LINES)('real n8n %s.x: big cleanups', (line) => {
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
 		[fast, slow] = await Promise.all([avaya.start(), avaya.start()]);
-		const credentials = [fast.credentials('default')[0], { ...slow.credentials('default')[0], id: 'avaya-slow', name: 'Avaya (slow mock)' }];
+		const credentials = [
+			fast.credentials('default')[0],
+			{ ...slow.credentials('default')[0], id: 'avaya-slow', name: 'Avaya (slow mock)' },
+		];
 		secrets.push(...secretValues(credentials.map((c) => c.data)));
 		await n8nHost.importCredentials(folder, credentials);
 	}, INSTALL_TIMEOUT);
@@ -46,7 +53,13 @@ describe.each(LINES)('real n8n %s.x: big cleanups', (line) => {
 		if (folder) await n8nHost.removeUserFolder(folder);
 	});
 
-	const branch = (env: ProviderEnv, name: string, items: IDataObject[], options: IDataObject, credential = env.credentials('default')[0]): Branch => ({
+	const branch = (
+		env: ProviderEnv,
+		name: string,
+		items: IDataObject[],
+		options: IDataObject,
+		credential = env.credentials('default')[0],
+	): Branch => ({
 		name,
 		parameters: env.parameters(options as never),
 		credentials: { [credential.type]: { id: credential.id, name: credential.name } },
@@ -67,26 +80,58 @@ describe.each(LINES)('real n8n %s.x: big cleanups', (line) => {
 			const result = await executeScanned(
 				folder,
 				buildWorkflow(`e2eBigCleanup${line}00`, 'e2e big cleanup', [
-					branch(fast, 'Each ID', fast.items(each.ids, 45), { output: 'eachId', treatNotFoundAsDeleted: false }),
-					branch(fast, 'Failures and Summary', fast.items(both.ids, 45), { output: 'failuresAndSummary', treatNotFoundAsDeleted: false }),
-					branch(fast, 'Summary Only', fast.items(only.ids, 45), { output: 'summaryOnly', treatNotFoundAsDeleted: false }),
+					branch(fast, 'Each ID', fast.items(each.ids, 45), {
+						output: 'eachId',
+						treatNotFoundAsDeleted: false,
+					}),
+					branch(fast, 'Failures and Summary', fast.items(both.ids, 45), {
+						output: 'failuresAndSummary',
+						treatNotFoundAsDeleted: false,
+					}),
+					branch(fast, 'Summary Only', fast.items(only.ids, 45), {
+						output: 'summaryOnly',
+						treatNotFoundAsDeleted: false,
+					}),
 				]),
 				secrets,
 			);
 			expect(result.error).toBeUndefined();
 
-			checkInvariant(fast, { success: output(result, 'Each ID', 0), failure: output(result, 'Each ID', 1) } as BatchDeleteRun, [each.ids]);
+			checkInvariant(
+				fast,
+				{
+					success: output(result, 'Each ID', 0),
+					failure: output(result, 'Each ID', 1),
+				} as BatchDeleteRun,
+				[each.ids],
+			);
 
 			const [summary] = output(result, 'Failures and Summary', 0).map((i) => i.json);
 			expect(output(result, 'Failures and Summary', 0)).toHaveLength(1);
-			expect(summary).toMatchObject({ total: 45, succeeded: 40, failed: 5, byStatus: { deleted: 40, notFound: 5 } });
+			expect(summary).toMatchObject({
+				total: 45,
+				succeeded: 40,
+				failed: 5,
+				byStatus: { deleted: 40, notFound: 5 },
+			});
 			expect(both.ok.every((id) => fast.removed(id))).toBe(true);
-			expect(output(result, 'Failures and Summary', 1).map((i) => i.json.id).sort()).toEqual([...both.gone].sort());
+			expect(
+				output(result, 'Failures and Summary', 1)
+					.map((i) => i.json.id)
+					.sort(),
+			).toEqual([...both.gone].sort());
 
 			expect(output(result, 'Summary Only', 0)).toHaveLength(0);
 			const [only1] = output(result, 'Summary Only', 1).map((i) => i.json);
-			expect(only1).toMatchObject({ total: 45, failed: 5, byStatus: { deleted: 40, notFound: 5 }, failuresOmitted: 0 });
-			expect((only1.failures as IDataObject[]).map((f) => f.id).sort()).toEqual([...only.gone].sort());
+			expect(only1).toMatchObject({
+				total: 45,
+				failed: 5,
+				byStatus: { deleted: 40, notFound: 5 },
+				failuresOmitted: 0,
+			});
+			expect((only1.failures as IDataObject[]).map((f) => f.id).sort()).toEqual(
+				[...only.gone].sort(),
+			);
 			expect(only.ok.every((id) => fast.removed(id))).toBe(true);
 		},
 		RUN_TIMEOUT,
@@ -98,16 +143,32 @@ describe.each(LINES)('real n8n %s.x: big cleanups', (line) => {
 			const ids = slow.seed(500);
 			// 100 requests one at a time, each answered after 120 ms: about 12 s.
 			slow.mock.latencyMs = 120;
-			const credential = { ...slow.credentials('default')[0], id: 'avaya-slow', name: 'Avaya (slow mock)' };
+			const credential = {
+				...slow.credentials('default')[0],
+				id: 'avaya-slow',
+				name: 'Avaya (slow mock)',
+			};
 			const result = await executeScanned(
 				folder,
-				buildWorkflow(`e2eBigProgress${line}0`, 'e2e progress', [branch(slow, 'Slow cleanup', slow.items(ids, 500), { output: 'summaryOnly', batchSize: 5, concurrency: 1 }, credential)]),
+				buildWorkflow(`e2eBigProgress${line}0`, 'e2e progress', [
+					branch(
+						slow,
+						'Slow cleanup',
+						slow.items(ids, 500),
+						{ output: 'summaryOnly', batchSize: 5, concurrency: 1 },
+						credential,
+					),
+				]),
 				secrets,
 			);
 			expect(result.error).toBeUndefined();
-			const lines = result.stdout.split('\n').filter((l) => l.includes('Batch Delete "Slow cleanup"'));
+			const lines = result.stdout
+				.split('\n')
+				.filter((l) => l.includes('Batch Delete "Slow cleanup"'));
 			expect(lines.length).toBeGreaterThanOrEqual(1);
-			expect(lines[0]).toMatch(/Batch Delete "Slow cleanup": [\d,]+ of 500 \(\d+%\) Avaya Spaces messages done \([\d,]+ deleted\); [\d,]+ requests, [\d,]+ IDs\/s, about \d+ s left/);
+			expect(lines[0]).toMatch(
+				/Batch Delete "Slow cleanup": [\d,]+ of 500 \(\d+%\) Avaya Spaces messages done \([\d,]+ deleted\); [\d,]+ requests, [\d,]+ IDs\/s, about \d+ s left/,
+			);
 			expect(output(result, 'Slow cleanup', 0).map((i) => i.json.total)).toEqual([500]);
 			expect(ids.every((id) => slow.removed(id))).toBe(true);
 		},

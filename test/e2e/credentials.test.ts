@@ -27,7 +27,10 @@ import { buildWorkflow } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one n8n line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const TEST_TIMEOUT = 60 * 1000;
 
@@ -42,14 +45,21 @@ interface Case {
 	bad: Array<{ what: string; data: IDataObject; message: RegExp }>;
 }
 
-const withData = (credential: CredentialInstance, data: IDataObject): IDataObject => ({ ...credential.data, ...data });
+const withData = (credential: CredentialInstance, data: IDataObject): IDataObject => ({
+	...credential.data,
+	...data,
+});
 
 /** Good and bad values for the 7 credential types with a test request, from the providers' mocks. */
 function cases(envs: Record<string, ProviderEnv>, line: '1' | '2'): Case[] {
 	// A refusal by HTTP status: n8n 2.x shows the credential's own `responseCode` rule message; n8n 1.x
 	// wraps the error before its rules are read and shows its generic text for 401/403.
 	const refused = (status: 401 | 403, rule: RegExp): RegExp =>
-		line === '2' ? rule : status === 401 ? /^Authorization failed - please check your credentials$/ : /^Forbidden - perhaps check your credentials\?$/;
+		line === '2'
+			? rule
+			: status === 401
+				? /^Authorization failed - please check your credentials$/
+				: /^Forbidden - perhaps check your credentials\?$/;
 	const [avaya] = envs.avayaSpaces.credentials('default');
 	const [solapi] = envs.solapi.credentials('default');
 	const [quectelAccount] = envs.quectel.credentials('default');
@@ -64,40 +74,88 @@ function cases(envs: Record<string, ProviderEnv>, line: '1' | '2'): Case[] {
 			type: 'avayaSpacesApi',
 			good: withData(avaya, { scheme: 'jwt' }),
 			bad: [
-				{ what: 'a revoked token', data: withData(avaya, { token: 'revoked-jwt' }), message: refused(401, /Avaya Spaces refused the token \(401\): check that it is current and that Token Type matches it/) },
-				{ what: 'the wrong token type', data: withData(avaya, { scheme: 'bearer' }), message: refused(401, /Avaya Spaces refused the token \(401\): check that it is current and that Token Type matches it/) },
+				{
+					what: 'a revoked token',
+					data: withData(avaya, { token: 'revoked-jwt' }),
+					message: refused(
+						401,
+						/Avaya Spaces refused the token \(401\): check that it is current and that Token Type matches it/,
+					),
+				},
+				{
+					what: 'the wrong token type',
+					data: withData(avaya, { scheme: 'bearer' }),
+					message: refused(
+						401,
+						/Avaya Spaces refused the token \(401\): check that it is current and that Token Type matches it/,
+					),
+				},
 			],
 		},
 		{
 			type: 'solapiApi',
 			good: solapi.data,
 			bad: [
-				{ what: 'a wrong API secret', data: withData(solapi, { apiSecret: 'not-the-secret-0000' }), message: refused(403, /SOLAPI refused the API key or secret \(403\)/) },
-				{ what: 'an unknown API key', data: withData(solapi, { apiKey: 'NCSUNKNOWNKEY0001' }), message: refused(403, /SOLAPI refused the API key or secret \(403\)/) },
+				{
+					what: 'a wrong API secret',
+					data: withData(solapi, { apiSecret: 'not-the-secret-0000' }),
+					message: refused(403, /SOLAPI refused the API key or secret \(403\)/),
+				},
+				{
+					what: 'an unknown API key',
+					data: withData(solapi, { apiKey: 'NCSUNKNOWNKEY0001' }),
+					message: refused(403, /SOLAPI refused the API key or secret \(403\)/),
+				},
 			],
 		},
 		{
 			type: 'quectelAccountApi',
 			good: quectelAccount.data,
 			bad: [
-				{ what: 'a wrong password', data: withData(quectelAccount, { password: 'wrong-password' }), message: /Quectel login failed \(code 5583, Incorrect password\)/ },
-				{ what: 'a wrong user domain secret', data: withData(quectelAccount, { domainSecret: 'wrong-domain-secret' }), message: /Quectel login failed .*User Domain Secret/ },
+				{
+					what: 'a wrong password',
+					data: withData(quectelAccount, { password: 'wrong-password' }),
+					message: /Quectel login failed \(code 5583, Incorrect password\)/,
+				},
+				{
+					what: 'a wrong user domain secret',
+					data: withData(quectelAccount, { domainSecret: 'wrong-domain-secret' }),
+					message: /Quectel login failed .*User Domain Secret/,
+				},
 			],
 		},
 		{
 			type: 'quectelTokenApi',
 			good: quectelToken.data,
-			bad: [{ what: 'an expired token', data: withData(quectelToken, { accessToken: 'expired-or-unknown-token' }), message: /Quectel refused the access token \(5032\)/ }],
+			bad: [
+				{
+					what: 'an expired token',
+					data: withData(quectelToken, { accessToken: 'expired-or-unknown-token' }),
+					message: /Quectel refused the access token \(5032\)/,
+				},
+			],
 		},
 		{
 			type: 'weChatOfficialAccountApi',
 			good: weChat.data,
-			bad: [{ what: 'a wrong AppSecret', data: withData(weChat, { appSecret: '00000000000000000000000000000000' }), message: /WeChat refused the token request \(errcode 40125.*the AppSecret is wrong/ }],
+			bad: [
+				{
+					what: 'a wrong AppSecret',
+					data: withData(weChat, { appSecret: '00000000000000000000000000000000' }),
+					message: /WeChat refused the token request \(errcode 40125.*the AppSecret is wrong/,
+				},
+			],
 		},
 		{
 			type: 'huaweiCloudIamApi',
 			good: huaweiIam.data,
-			bad: [{ what: 'a wrong password', data: withData(huaweiIam, { password: 'Wrong-Horse-0' }), message: /Huawei Cloud IAM refused the token request \(HTTP 401\).*password is wrong/ }],
+			bad: [
+				{
+					what: 'a wrong password',
+					data: withData(huaweiIam, { password: 'Wrong-Horse-0' }),
+					message: /Huawei Cloud IAM refused the token request \(HTTP 401\).*password is wrong/,
+				},
+			],
 		},
 		{
 			type: 'huaweiCloudAkSkApi',
@@ -105,12 +163,20 @@ function cases(envs: Record<string, ProviderEnv>, line: '1' | '2'): Case[] {
 			bad: [
 				{
 					what: 'a wrong secret key',
-					data: withData(huaweiAkSk, { testRegion: 'custom', testUrl: huaweiMock, secretKey: 'wrongSecretKey0123456789abcdefghijklmnop' }),
+					data: withData(huaweiAkSk, {
+						testRegion: 'custom',
+						testUrl: huaweiMock,
+						secretKey: 'wrongSecretKey0123456789abcdefghijklmnop',
+					}),
 					message: refused(401, /Huawei Cloud refused the AK\/SK signature \(401\)/),
 				},
 				{
 					what: 'an unknown access key',
-					data: withData(huaweiAkSk, { testRegion: 'custom', testUrl: huaweiMock, accessKey: 'HPUAUNKNOWNAK0000001' }),
+					data: withData(huaweiAkSk, {
+						testRegion: 'custom',
+						testUrl: huaweiMock,
+						accessKey: 'HPUAUNKNOWNAK0000001',
+					}),
 					message: refused(401, /Huawei Cloud refused the AK\/SK signature \(401\)/),
 				},
 			],
@@ -140,9 +206,24 @@ async function startOAuthServer(accessToken: string) {
 			req.on('end', () => {
 				const form = new URLSearchParams(raw);
 				const code = form.get('code') ?? '';
-				const ok = codes.delete(code) && form.get('client_id') === 'n8n-client' && form.get('client_secret') === 'good-client-secret';
+				const ok =
+					codes.delete(code) &&
+					form.get('client_id') === 'n8n-client' &&
+					form.get('client_secret') === 'good-client-secret';
 				res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-				res.end(JSON.stringify(ok ? { access_token: accessToken, token_type: 'bearer', expires_in: 3600, refresh_token: 'refresh-1', scope: 'spaces' } : { error: 'invalid_client' }));
+				res.end(
+					JSON.stringify(
+						ok
+							? {
+									access_token: accessToken,
+									token_type: 'bearer',
+									expires_in: 3600,
+									refresh_token: 'refresh-1',
+									scope: 'spaces',
+								}
+							: { error: 'invalid_client' },
+					),
+				);
 			});
 			return;
 		}
@@ -150,7 +231,10 @@ async function startOAuthServer(accessToken: string) {
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	return { baseUrl, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		baseUrl,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
@@ -173,8 +257,15 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 		// The OAuth2 type fixes its authorization and token URLs to Avaya's accounts host (hidden
 		// fields). An n8n admin can overwrite credential fields for the whole instance; here that
 		// points them at the OAuth2 mock.
-		const overwrite = { avayaSpacesOAuth2Api: { authUrl: `${oauth.baseUrl}/oauth2/authorize`, accessTokenUrl: `${oauth.baseUrl}/oauth2/access_token` } };
-		server = await n8nHost.startServer(folder, { env: { CREDENTIALS_OVERWRITE_DATA: JSON.stringify(overwrite) } });
+		const overwrite = {
+			avayaSpacesOAuth2Api: {
+				authUrl: `${oauth.baseUrl}/oauth2/authorize`,
+				accessTokenUrl: `${oauth.baseUrl}/oauth2/access_token`,
+			},
+		};
+		server = await n8nHost.startServer(folder, {
+			env: { CREDENTIALS_OVERWRITE_DATA: JSON.stringify(overwrite) },
+		});
 		await server.setupOwner();
 	}, INSTALL_TIMEOUT);
 
@@ -186,19 +277,36 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 		if (folder) await n8nHost.removeUserFolder(folder);
 	});
 
-	const unwrap = (body: any) => (body && typeof body === 'object' && 'data' in body ? body.data : body);
+	const unwrap = (body: any) =>
+		body && typeof body === 'object' && 'data' in body ? body.data : body;
 
 	/** Save a credential the way the editor does; returns its id. */
 	async function save(type: string, data: IDataObject): Promise<string> {
-		const r = await server.rest('POST', '/rest/credentials', { name: `${type} ${++n}`, type, data });
-		if (r.status !== 200) throw new Error(`saving a ${type} credential: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+		const r = await server.rest('POST', '/rest/credentials', {
+			name: `${type} ${++n}`,
+			type,
+			data,
+		});
+		if (r.status !== 200)
+			throw new Error(
+				`saving a ${type} credential: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		return String(unwrap(r.body).id);
 	}
 
 	/** Press "Test": the dialog sends the saved credential's id with the values on screen. */
-	async function test(id: string, type: string, data: IDataObject): Promise<{ status: string; message: string }> {
-		const r = await server.rest('POST', '/rest/credentials/test', { credentials: { id, name: `${type} ${n}`, type, data } });
-		if (r.status !== 200) throw new Error(`testing a ${type} credential: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+	async function test(
+		id: string,
+		type: string,
+		data: IDataObject,
+	): Promise<{ status: string; message: string }> {
+		const r = await server.rest('POST', '/rest/credentials/test', {
+			credentials: { id, name: `${type} ${n}`, type, data },
+		});
+		if (r.status !== 200)
+			throw new Error(
+				`testing a ${type} credential: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`,
+			);
 		return unwrap(r.body) as { status: string; message: string };
 	}
 
@@ -231,16 +339,29 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 				const id = await save(c.type, c.good);
 				const good = await test(id, c.type, c.good);
 				results.push([c.type, 'good', good.status, good.message]);
-				expect([c.type, good.status, good.message]).toEqual([c.type, 'OK', 'Connection successful!']);
+				expect([c.type, good.status, good.message]).toEqual([
+					c.type,
+					'OK',
+					'Connection successful!',
+				]);
 				for (const bad of c.bad) {
 					const badId = await save(c.type, bad.data);
 					const got = await test(badId, c.type, bad.data);
 					results.push([c.type, bad.what, got.status, got.message]);
 					expect([c.type, bad.what, got.status]).toEqual([c.type, bad.what, 'Error']);
-					expect([c.type, bad.what, got.message]).toEqual([c.type, bad.what, expect.stringMatching(bad.message)]);
+					expect([c.type, bad.what, got.message]).toEqual([
+						c.type,
+						bad.what,
+						expect.stringMatching(bad.message),
+					]);
 					// The message names the problem, never the secret the user typed.
 					for (const [key, value] of Object.entries(bad.data)) {
-						if (/secret|password|token/i.test(key) && typeof value === 'string' && value.length >= 8) expect(got.message).not.toContain(value);
+						if (
+							/secret|password|token/i.test(key) &&
+							typeof value === 'string' &&
+							value.length >= 8
+						)
+							expect(got.message).not.toContain(value);
 					}
 				}
 			}
@@ -250,29 +371,44 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 	);
 
 	it(
-		'OAuth2: not connected until n8n\'s authorization-code flow succeeds; then the node deletes with the token it got',
+		"OAuth2: not connected until n8n's authorization-code flow succeeds; then the node deletes with the token it got",
 		async () => {
 			const type = 'avayaSpacesOAuth2Api';
-			const data = (clientSecret: string): IDataObject => ({ environment: 'custom', baseUrl: oauthAvaya.baseUrl, clientId: 'n8n-client', clientSecret });
-			const shown = async (id: string) => unwrap((await server.rest('GET', `/rest/credentials/${id}?includeData=true`)).body).data as IDataObject;
+			const data = (clientSecret: string): IDataObject => ({
+				environment: 'custom',
+				baseUrl: oauthAvaya.baseUrl,
+				clientId: 'n8n-client',
+				clientSecret,
+			});
+			const shown = async (id: string) =>
+				unwrap((await server.rest('GET', `/rest/credentials/${id}?includeData=true`)).body)
+					.data as IDataObject;
 
 			/** "Connect my account": n8n builds the authorization URL, the user approves, the provider calls back. */
 			const connect = async (id: string): Promise<string> => {
-				const auth = await server.rest('GET', `/rest/oauth2-credential/auth?id=${encodeURIComponent(id)}`);
+				const auth = await server.rest(
+					'GET',
+					`/rest/oauth2-credential/auth?id=${encodeURIComponent(id)}`,
+				);
 				expect(auth.status).toBe(200);
 				const authUrl = new URL(String(unwrap(auth.body)));
 				expect(authUrl.origin + authUrl.pathname).toBe(`${oauth.baseUrl}/oauth2/authorize`);
 				expect(authUrl.searchParams.get('client_id')).toBe('n8n-client');
 				const approve = await fetch(authUrl, { redirect: 'manual' });
 				const callback = new URL(approve.headers.get('location') ?? '');
-				expect(callback.origin + callback.pathname).toBe(`${server.baseUrl}/rest/oauth2-credential/callback`);
+				expect(callback.origin + callback.pathname).toBe(
+					`${server.baseUrl}/rest/oauth2-credential/callback`,
+				);
 				const done = await server.rest('GET', callback.pathname + callback.search);
 				return typeof done.body === 'string' ? done.body : JSON.stringify(done.body);
 			};
 
 			// Before connecting, n8n's test for an OAuth2 type says so.
 			const id = await save(type, data('good-client-secret'));
-			expect(await test(id, type, data('good-client-secret'))).toEqual({ status: 'Error', message: 'This OAuth2 credential was not connected to an account.' });
+			expect(await test(id, type, data('good-client-secret'))).toEqual({
+				status: 'Error',
+				message: 'This OAuth2 credential was not connected to an account.',
+			});
 
 			// The token endpoint refuses the client secret: n8n shows its error page, nothing is stored.
 			const refusedId = await save(type, data('wrong-client-secret'));
@@ -290,7 +426,12 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 			const workflow = buildWorkflow('e2eOAuth2Delete1', 'e2e OAuth2 delete', [
 				{
 					name: 'Delete with OAuth2',
-					parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'oAuth2', idField: 'id', options: { requestsPerSecond: 0 } },
+					parameters: {
+						provider: 'avayaSpaces',
+						avayaSpacesAuthentication: 'oAuth2',
+						idField: 'id',
+						options: { requestsPerSecond: 0 },
+					},
 					credentials: { [type]: { id, name: `${type} ${n}` } },
 					items: ids.map((msg) => ({ id: msg })),
 				},
@@ -298,7 +439,11 @@ describe.each(LINES)('credential tests in real n8n %s.x', (line) => {
 			await n8nHost.importWorkflow(folder, workflow);
 			const run = await n8nHost.executeWorkflow(folder, 'e2eOAuth2Delete1');
 			expect(run.error).toBeUndefined();
-			expect((n8nHost.outputOf(run.execution, 'Delete with OAuth2', 0) ?? []).map((i: { json: IDataObject }) => i.json.status)).toEqual(['deleted', 'deleted']);
+			expect(
+				(n8nHost.outputOf(run.execution, 'Delete with OAuth2', 0) ?? []).map(
+					(i: { json: IDataObject }) => i.json.status,
+				),
+			).toEqual(['deleted', 'deleted']);
 			expect(ids.every((msg) => oauthAvaya.deleted.has(msg))).toBe(true);
 		},
 		2 * TEST_TIMEOUT,

@@ -46,12 +46,20 @@ const OWNER = { email: 'owner@example.com', password: 'Test-Passw0rd!' };
  * default. A new provider is checked here without an edit.
  */
 function shownByDefault(provider: Provider<unknown>, property: INodeProperties): boolean {
-	const defaults: Record<string, unknown> = Object.fromEntries(provider.properties.map((p) => [p.name, p.default]));
-	if (provider.authParameter !== undefined) defaults[provider.authParameter] = provider.credentials[0].value;
+	const defaults: Record<string, unknown> = Object.fromEntries(
+		provider.properties.map((p) => [p.name, p.default]),
+	);
+	if (provider.authParameter !== undefined)
+		defaults[provider.authParameter] = provider.credentials[0].value;
 	const show = property.displayOptions?.show ?? {};
-	return Object.entries(show).every(([name, values]) => name === 'provider' || (values as unknown[]).includes(defaults[name]));
+	return Object.entries(show).every(
+		([name, values]) => name === 'provider' || (values as unknown[]).includes(defaults[name]),
+	);
 }
-const credentialName = (provider: Provider<unknown>, choice: Provider<unknown>['credentials'][number]) => `${provider.displayName} ${choice.displayName}`;
+const credentialName = (
+	provider: Provider<unknown>,
+	choice: Provider<unknown>['credentials'][number],
+) => `${provider.displayName} ${choice.displayName}`;
 const PROVIDERS = REGISTRY.map((provider) => ({
 	label: provider.displayName,
 	own: [
@@ -61,25 +69,33 @@ const PROVIDERS = REGISTRY.map((provider) => ({
 	],
 	credentials: [credentialName(provider, provider.credentials[0])],
 }));
-const PROVIDER_ONLY_PARAMETERS = [...new Set(PROVIDERS.flatMap((p) => p.own.filter((name) => name !== 'idField')))];
+const PROVIDER_ONLY_PARAMETERS = [
+	...new Set(PROVIDERS.flatMap((p) => p.own.filter((name) => name !== 'idField'))),
+];
 
 /** One saved credential per type the registry uses, named as above. Values are never sent: every
  * text field gets a placeholder, every other field its default. */
-const CREDENTIALS: Array<{ type: string; name: string; data: IDataObject }> = REGISTRY.flatMap((provider) =>
-	provider.credentials.map((choice) => {
-		const type = declaredCredentialTypes().find((t) => t.name === choice.name)!;
-		const data: IDataObject = {};
-		for (const property of type.properties) {
-			if (property.type === 'hidden' || property.type === 'notice') continue;
-			data[property.name] = property.type === 'string' && (property.default === '' || property.default === undefined) ? 'editor-test' : (property.default as IDataObject[string]);
-		}
-		return { type: choice.name, name: credentialName(provider, choice), data };
-	}),
+const CREDENTIALS: Array<{ type: string; name: string; data: IDataObject }> = REGISTRY.flatMap(
+	(provider) =>
+		provider.credentials.map((choice) => {
+			const type = declaredCredentialTypes().find((t) => t.name === choice.name)!;
+			const data: IDataObject = {};
+			for (const property of type.properties) {
+				if (property.type === 'hidden' || property.type === 'notice') continue;
+				data[property.name] =
+					property.type === 'string' && (property.default === '' || property.default === undefined)
+						? 'editor-test'
+						: (property.default as IDataObject[string]);
+			}
+			return { type: choice.name, name: credentialName(provider, choice), data };
+		}),
 );
 
 const chromiumThere = fs.existsSync(CHROMIUM);
 if (!chromiumThere) {
-	console.warn(`editor.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+	console.warn(
+		`editor.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+	);
 }
 const describeIfChromium = chromiumThere ? describe : describe.skip;
 
@@ -100,20 +116,36 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 		await server.setupOwner(OWNER);
 		for (const c of CREDENTIALS) {
 			const r = await server.rest('POST', '/rest/credentials', c);
-			if (r.status !== 200) throw new Error(`saving ${c.type}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+			if (r.status !== 200)
+				throw new Error(
+					`saving ${c.type}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`,
+				);
 		}
 		fs.mkdirSync(SHOTS, { recursive: true });
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
 		});
 		// A fresh profile (playwright's own temporary user-data-dir), 127.0.0.1 only.
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		const context = await browser.newContext({
+			viewport: { width: 1440, height: 900 },
+			deviceScaleFactor: 1,
+		});
 		const origin = new URL(server.baseUrl).origin;
 		await context.route('**/*', async (route) => {
 			const url = new URL(route.request().url());
-			if (url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:') return await route.continue();
+			if (url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:')
+				return await route.continue();
 			blocked.add(url.host);
 			return await route.abort();
 		});
@@ -136,13 +168,19 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 
 	const ndv = () => page.locator('[data-test-id="ndv"]');
 	const parametersShown = async (panel: Locator) =>
-		await panel.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]').evaluateAll((els) => els.map((e) => (e.getAttribute('data-test-id') ?? '').replace(/^parameter-input-/, '')));
+		await panel
+			.locator('[data-test-id="node-parameters"] [data-test-id^="parameter-input-"]')
+			.evaluateAll((els) =>
+				els.map((e) => (e.getAttribute('data-test-id') ?? '').replace(/^parameter-input-/, '')),
+			);
 
 	/** The credentials the panel's "Credential to connect with" list offers. */
 	async function credentialsOffered(panel: Locator): Promise<string[]> {
 		await panel.locator('[data-test-id="node-credentials-select"]').click();
 		// One item per saved credential of the types the node accepts here, and "Create new credential".
-		const items = page.locator('[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible');
+		const items = page.locator(
+			'[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible',
+		);
 		await items.first().waitFor();
 		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
 		await page.keyboard.press('Escape');
@@ -155,7 +193,10 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			await page.goto(`${server.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
 			await page.locator('[data-test-id="canvas-plus-button"]').click();
 			await page.locator('[data-test-id="node-creator-search-bar"]').fill('Batch Delete');
-			await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Batch Delete$/ }).first().click();
+			await page
+				.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Batch Delete$/ })
+				.first()
+				.click();
 			// A community node first shows its card ("Installed", "Via npm"): add it from there.
 			await page.getByRole('button', { name: 'Add to workflow' }).click();
 			const panel = ndv();
@@ -164,31 +205,64 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			const seen: Record<string, { parameters: string[]; credentials: string[] }> = {};
 			for (const provider of [...PROVIDERS.slice(1), PROVIDERS[0]]) {
 				await panel.locator('[data-test-id="parameter-input-provider"]').click();
-				await page.locator('.el-select-dropdown__item:visible', { hasText: provider.label }).first().click();
-				await expectValue(panel.locator('[data-test-id="parameter-input-provider"] input'), provider.label);
+				await page
+					.locator('.el-select-dropdown__item:visible', { hasText: provider.label })
+					.first()
+					.click();
+				await expectValue(
+					panel.locator('[data-test-id="parameter-input-provider"] input'),
+					provider.label,
+				);
 				const parameters = await parametersShown(panel);
 				const credentials = await credentialsOffered(panel);
 				seen[provider.label] = { parameters, credentials };
-				for (const own of provider.own) expect([provider.label, own, parameters.includes(own)]).toEqual([provider.label, own, true]);
-				for (const other of PROVIDER_ONLY_PARAMETERS.filter((name) => !provider.own.includes(name))) {
-					expect([provider.label, other, parameters.includes(other)]).toEqual([provider.label, other, false]);
+				for (const own of provider.own)
+					expect([provider.label, own, parameters.includes(own)]).toEqual([
+						provider.label,
+						own,
+						true,
+					]);
+				for (const other of PROVIDER_ONLY_PARAMETERS.filter(
+					(name) => !provider.own.includes(name),
+				)) {
+					expect([provider.label, other, parameters.includes(other)]).toEqual([
+						provider.label,
+						other,
+						false,
+					]);
 				}
 				expect([provider.label, credentials]).toEqual([provider.label, provider.credentials]);
 			}
 
 			// Authentication switches the credential type within a provider.
 			await panel.locator('[data-test-id="parameter-input-avayaSpacesAuthentication"]').click();
-			await page.locator('.el-select-dropdown__item:visible', { hasText: 'OAuth2' }).first().click();
+			await page
+				.locator('.el-select-dropdown__item:visible', { hasText: 'OAuth2' })
+				.first()
+				.click();
 			expect(await credentialsOffered(panel)).toEqual(['Avaya Spaces OAuth2']);
 			expect(CREDENTIALS.map((c) => c.name)).toContain('SOLAPI API Key');
 
 			// The panel as a user sets it up for SOLAPI.
 			await panel.locator('[data-test-id="parameter-input-provider"]').click();
-			await page.locator('.el-select-dropdown__item:visible', { hasText: 'SOLAPI' }).first().click();
+			await page
+				.locator('.el-select-dropdown__item:visible', { hasText: 'SOLAPI' })
+				.first()
+				.click();
 			await panel.locator('[data-test-id="node-credentials-select"]').click();
-			await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'SOLAPI API Key' }).first().click();
-			await panel.locator('[data-test-id="parameter-input-solapiGroupId"] input').fill('G4V20260101000000ABCDEFGHIJKLMN');
-			await expectValue(panel.locator('[data-test-id="node-credentials-select"] input'), 'SOLAPI API Key');
+			await page
+				.locator('[data-test-id^="node-credentials-select-item-"]:visible', {
+					hasText: 'SOLAPI API Key',
+				})
+				.first()
+				.click();
+			await panel
+				.locator('[data-test-id="parameter-input-solapiGroupId"] input')
+				.fill('G4V20260101000000ABCDEFGHIJKLMN');
+			await expectValue(
+				panel.locator('[data-test-id="node-credentials-select"] input'),
+				'SOLAPI API Key',
+			);
 			// Leave the field (its tip closes) and the mouse off every control (no tooltip).
 			await page.keyboard.press('Tab');
 			await page.mouse.move(720, 880);
@@ -206,25 +280,55 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			const [gone] = env.missing(1);
 			const [archived] = env.seed(1);
 			(env.mock as AvayaSpacesMock).poison.add(archived);
-			const credential = await server.rest('POST', '/rest/credentials', { name: 'Avaya Spaces (mock)', type: 'avayaSpacesApi', data: env.credentials('default')[0].data });
+			const credential = await server.rest('POST', '/rest/credentials', {
+				name: 'Avaya Spaces (mock)',
+				type: 'avayaSpacesApi',
+				data: env.credentials('default')[0].data,
+			});
 			const credentialId = String((credential.body as { data: { id: string } }).data.id);
 			const name = 'Batch Delete';
-			const node = (n: number, nodeName: string, type: string, position: [number, number], parameters: IDataObject = {}) => ({ id: `e0000000-0000-4000-8000-00000000000${n}`, name: nodeName, type, typeVersion: type.endsWith('.code') ? 2 : 1, position, parameters });
+			const node = (
+				n: number,
+				nodeName: string,
+				type: string,
+				position: [number, number],
+				parameters: IDataObject = {},
+			) => ({
+				id: `e0000000-0000-4000-8000-00000000000${n}`,
+				name: nodeName,
+				type,
+				typeVersion: type.endsWith('.code') ? 2 : 1,
+				position,
+				parameters,
+			});
 			const workflow = {
 				name: 'Nightly cleanup (a run with both outputs)',
 				active: false,
 				nodes: [
 					node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
-					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], { jsCode: `return ${JSON.stringify([...ids, gone, archived].map((id) => ({ json: { id } })))};` }),
+					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], {
+						jsCode: `return ${JSON.stringify([...ids, gone, archived].map((id) => ({ json: { id } })))};`,
+					}),
 					// The options a user leaves alone (the test adapters' fast retry settings are not needed here).
-					{ ...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], { ...env.parameters(), options: {} }), credentials: { avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock)' } } },
+					{
+						...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], {
+							...env.parameters(),
+							options: {},
+						}),
+						credentials: { avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock)' } },
+					},
 					node(4, 'Deleted', 'n8n-nodes-base.noOp', [760, -100]),
 					node(5, 'Not deleted', 'n8n-nodes-base.noOp', [760, 100]),
 				],
 				connections: {
 					Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
 					'IDs to delete': { main: [[{ node: name, type: 'main', index: 0 }]] },
-					[name]: { main: [[{ node: 'Deleted', type: 'main', index: 0 }], [{ node: 'Not deleted', type: 'main', index: 0 }]] },
+					[name]: {
+						main: [
+							[{ node: 'Deleted', type: 'main', index: 0 }],
+							[{ node: 'Not deleted', type: 'main', index: 0 }],
+						],
+					},
 				},
 				settings: { executionOrder: 'v1' },
 			};
@@ -232,17 +336,24 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			expect(saved.status).toBe(200);
 			const workflowId = String((saved.body as { data: { id: string } }).data.id);
 
-			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded' });
+			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, {
+				waitUntil: 'domcontentloaded',
+			});
 			await page.locator('[data-test-id="execute-workflow-button"]').click();
 			// The run is over when the editor shows the items each output sent on to its sink.
 			const finished = await waitForExecution(workflowId);
 			expect(finished.status).toBe('success');
-			await page.locator('[data-test-id="edge-label"]', { hasText: /1 item/ }).first().waitFor();
+			await page
+				.locator('[data-test-id="edge-label"]', { hasText: /1 item/ })
+				.first()
+				.waitFor();
 			await page.locator('[data-test-id="zoom-to-fit"]').click();
 			await page.mouse.move(700, 250);
 			await page.waitForTimeout(800);
 			await page.screenshot({ path: path.join(SHOTS, 'run-both-outputs.png') });
-			const edgeLabels = (await page.locator('[data-test-id="edge-label"]').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+			const edgeLabels = (await page.locator('[data-test-id="edge-label"]').allInnerTexts()).map(
+				(t) => t.replace(/\s+/g, ' ').trim(),
+			);
 			expect(edgeLabels).toEqual(expect.arrayContaining(['6 items', '1 item']));
 
 			// The node's own panel: the Success output, and the Failure output with the reason.
@@ -253,7 +364,10 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			const tabs = panel.locator('[data-test-id="output-panel"] [data-test-id="branches"]');
 			await expectText(tabs, 'Failure');
 			await tabs.locator('[data-test-id="tab-1"]').click();
-			await expectText(panel.locator('[data-test-id="output-panel"]'), 'invalid message id in input data');
+			await expectText(
+				panel.locator('[data-test-id="output-panel"]'),
+				'invalid message id in input data',
+			);
 			await page.mouse.move(700, 880);
 			await page.waitForTimeout(300);
 			await page.screenshot({ path: path.join(SHOTS, 'run-failure-output.png') });
@@ -274,11 +388,17 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 	async function waitForExecution(workflowId: string): Promise<{ status: string }> {
 		const deadline = Date.now() + 60000;
 		for (;;) {
-			const r = await server.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`);
+			const r = await server.rest(
+				'GET',
+				`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`,
+			);
 			const body = r.body as { data?: { results?: Array<{ status: string; finished?: boolean }> } };
 			const latest = body.data?.results?.[0];
 			if (latest && !['new', 'running', 'waiting'].includes(latest.status)) return latest;
-			if (Date.now() > deadline) throw new Error(`no finished execution of ${workflowId}: ${JSON.stringify(r.body).slice(0, 500)}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`no finished execution of ${workflowId}: ${JSON.stringify(r.body).slice(0, 500)}`,
+				);
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
 	}
@@ -296,5 +416,7 @@ async function eventually(check: () => Promise<void>): Promise<void> {
 		}
 	}
 }
-const expectValue = async (locator: Locator, value: string) => await eventually(async () => expect(await locator.inputValue()).toBe(value));
-const expectText = async (locator: Locator, text: string) => await eventually(async () => expect(await locator.innerText()).toContain(text));
+const expectValue = async (locator: Locator, value: string) =>
+	await eventually(async () => expect(await locator.inputValue()).toBe(value));
+const expectText = async (locator: Locator, text: string) =>
+	await eventually(async () => expect(await locator.innerText()).toContain(text));

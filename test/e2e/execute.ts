@@ -9,11 +9,17 @@ export type Execution = Awaited<ReturnType<typeof n8nHost.executeWorkflow>>;
  * Import a workflow into a real n8n user folder and run it with `n8n execute`. Fails loudly when
  * no execution could be read, and when anything the run printed or stored holds a secret.
  */
-export async function executeScanned(folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>, workflow: IDataObject, secrets: string[]): Promise<Execution> {
+export async function executeScanned(
+	folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>,
+	workflow: IDataObject,
+	secrets: string[],
+): Promise<Execution> {
 	await n8nHost.importWorkflow(folder, workflow);
 	const result = await n8nHost.executeWorkflow(folder, String(workflow.id));
 	if (result.execution === null || result.execution === undefined) {
-		throw new Error(`n8n execute printed no execution (exit ${result.code}):\n${result.stderr.slice(-3000)}\n${result.stdout.slice(-3000)}`);
+		throw new Error(
+			`n8n execute printed no execution (exit ${result.code}):\n${result.stderr.slice(-3000)}\n${result.stdout.slice(-3000)}`,
+		);
 	}
 	assertNoSecrets(result.stdout + result.stderr, secrets);
 	assertNoSecrets(result.execution, secrets);

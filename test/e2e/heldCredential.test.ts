@@ -16,7 +16,10 @@ import { buildWorkflow } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 180 * 1000;
 
@@ -30,7 +33,10 @@ describe.each(LINES)('credential held for the run, real n8n %s.x', (line) => {
 		const host = await n8nHost.ensureHost(line);
 		folder = await n8nHost.createUserFolder(host, { tarball: await n8nHost.packPackage() });
 		envs = await Promise.all(ADAPTERS.map(async (adapter) => await adapter.start()));
-		await n8nHost.importCredentials(folder, envs.flatMap((env) => env.credentials('default')));
+		await n8nHost.importCredentials(
+			folder,
+			envs.flatMap((env) => env.credentials('default')),
+		);
 	}, INSTALL_TIMEOUT);
 
 	afterAll(async () => {
@@ -42,35 +48,56 @@ describe.each(LINES)('credential held for the run, real n8n %s.x', (line) => {
 		'every provider deletes with the held credential; a token that expires mid-run is fetched again once and used from then on',
 		async () => {
 			// Providers whose credential can recover (a fetched token, or SOLAPI's fresh signature).
-			const plans = envs.filter((env) => env.expireRecovers).map((env) => {
-				const ids = env.seed(12);
-				// Batches of 2 (WeChat: 1), two at a time: the token expires after the third delete call.
-				env.expireToken(3);
-				// All IDs on one item; WeChat reads one target per item.
-				const idsByItem = env.maxBatch === 1 ? ids.map((id) => [id]) : [ids];
-				const credentials = env.credentials('default');
-				return {
-					env,
-					ids,
-					idsByItem,
-					tokenRequestsBefore: env.provider === 'weChatOfficialAccount' ? (env.mock as WeChatMock).tokenRequests : 0,
-					branch: {
-						name: `Delete ${env.provider}`,
-						parameters: env.parameters({ batchSize: Math.min(2, env.maxBatch), concurrency: 2 }),
-						credentials: Object.fromEntries(credentials.map((c) => [c.type, { id: c.id, name: c.name }])),
-						items: env.items(ids, ids.length),
-					},
-				};
-			});
-			await n8nHost.importWorkflow(folder, buildWorkflow(`e2eHeldCred${line}000`.slice(0, 16), 'e2e held credential', plans.map((p) => p.branch)));
+			const plans = envs
+				.filter((env) => env.expireRecovers)
+				.map((env) => {
+					const ids = env.seed(12);
+					// Batches of 2 (WeChat: 1), two at a time: the token expires after the third delete call.
+					env.expireToken(3);
+					// All IDs on one item; WeChat reads one target per item.
+					const idsByItem = env.maxBatch === 1 ? ids.map((id) => [id]) : [ids];
+					const credentials = env.credentials('default');
+					return {
+						env,
+						ids,
+						idsByItem,
+						tokenRequestsBefore:
+							env.provider === 'weChatOfficialAccount' ? (env.mock as WeChatMock).tokenRequests : 0,
+						branch: {
+							name: `Delete ${env.provider}`,
+							parameters: env.parameters({ batchSize: Math.min(2, env.maxBatch), concurrency: 2 }),
+							credentials: Object.fromEntries(
+								credentials.map((c) => [c.type, { id: c.id, name: c.name }]),
+							),
+							items: env.items(ids, ids.length),
+						},
+					};
+				});
+			await n8nHost.importWorkflow(
+				folder,
+				buildWorkflow(
+					`e2eHeldCred${line}000`.slice(0, 16),
+					'e2e held credential',
+					plans.map((p) => p.branch),
+				),
+			);
 			const result = await n8nHost.executeWorkflow(folder, `e2eHeldCred${line}000`.slice(0, 16));
-			if (!result.execution) throw new Error(`n8n execute printed no execution:\n${result.stderr.slice(-3000)}`);
+			if (!result.execution)
+				throw new Error(`n8n execute printed no execution:\n${result.stderr.slice(-3000)}`);
 			expect(result.error).toBeUndefined();
 			for (const plan of plans) {
-				const success = (n8nHost.outputOf(result.execution, plan.branch.name, 0) ?? []) as INodeExecutionData[];
-				const failure = (n8nHost.outputOf(result.execution, plan.branch.name, 1) ?? []) as INodeExecutionData[];
-				expect([plan.env.provider, failure.map((i) => i.json.code)]).toEqual([plan.env.provider, []]);
-				expect([plan.env.provider, success.filter((i) => i.json.status === 'deleted').length]).toEqual([plan.env.provider, plan.ids.length]);
+				const success = (n8nHost.outputOf(result.execution, plan.branch.name, 0) ??
+					[]) as INodeExecutionData[];
+				const failure = (n8nHost.outputOf(result.execution, plan.branch.name, 1) ??
+					[]) as INodeExecutionData[];
+				expect([plan.env.provider, failure.map((i) => i.json.code)]).toEqual([
+					plan.env.provider,
+					[],
+				]);
+				expect([
+					plan.env.provider,
+					success.filter((i) => i.json.status === 'deleted').length,
+				]).toEqual([plan.env.provider, plan.ids.length]);
 				checkInvariant(plan.env, { success, failure } as BatchDeleteRun, plan.idsByItem);
 				if (plan.env.provider === 'weChatOfficialAccount') {
 					// One token fetched at the start and one after it expired: had the held copy not taken

@@ -26,7 +26,10 @@ import { BATCH_DELETE_TYPE, postToWebhook } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 const TYPE = 'avayaSpacesOAuth2Api';
@@ -50,14 +53,27 @@ function webhookWorkflow(s: Scenario, credential: { id: string; name: string }):
 		name: `e2e ${s.id}`,
 		active: false,
 		nodes: [
-			{ id: `${s.id}-hook`, name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `${s.id}-hook`, parameters: { httpMethod: 'POST', path: s.id, responseMode: 'lastNode' } },
+			{
+				id: `${s.id}-hook`,
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: `${s.id}-hook`,
+				parameters: { httpMethod: 'POST', path: s.id, responseMode: 'lastNode' },
+			},
 			{
 				id: `${s.id}-delete`,
 				name: NODE,
 				type: BATCH_DELETE_TYPE,
 				typeVersion: 1,
 				position: [250, 0],
-				parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'oAuth2', idField: 'body.id', options: { requestsPerSecond: 0, retryDelay: 10, ...s.options } },
+				parameters: {
+					provider: 'avayaSpaces',
+					avayaSpacesAuthentication: 'oAuth2',
+					idField: 'body.id',
+					options: { requestsPerSecond: 0, retryDelay: 10, ...s.options },
+				},
 				credentials: { [TYPE]: credential },
 				...(s.continueOnFail ? { continueOnFail: true, onError: 'continueRegularOutput' } : {}),
 			},
@@ -74,7 +90,8 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 	const accounts = new AvayaAccountsMock();
 	const avaya = new AvayaSpacesMock();
 	avaya.accounts = accounts;
-	const scenarios: Record<'expired' | 'concurrent' | 'revoked' | 'revokedContinue', Scenario> = {} as never;
+	const scenarios: Record<'expired' | 'concurrent' | 'revoked' | 'revokedContinue', Scenario> =
+		{} as never;
 	let n = 0;
 
 	beforeAll(async () => {
@@ -89,10 +106,27 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 			return tokens;
 		};
 		Object.assign(scenarios, {
-			expired: { id: `e2eOAuthExpired${line}`, tokens: accounts.issue({ expired: true }), options: { concurrency: 1 } },
-			concurrent: { id: `e2eOAuthConcurr${line}`, tokens: accounts.issue({ expired: true }), options: { concurrency: 4, batchSize: 2 } },
-			revoked: { id: `e2eOAuthRevoked${line}`, tokens: revoked(), options: { concurrency: 2, batchSize: 1 } },
-			revokedContinue: { id: `e2eOAuthRevCont${line}`, tokens: revoked(), options: { concurrency: 2, batchSize: 1 }, continueOnFail: true },
+			expired: {
+				id: `e2eOAuthExpired${line}`,
+				tokens: accounts.issue({ expired: true }),
+				options: { concurrency: 1 },
+			},
+			concurrent: {
+				id: `e2eOAuthConcurr${line}`,
+				tokens: accounts.issue({ expired: true }),
+				options: { concurrency: 4, batchSize: 2 },
+			},
+			revoked: {
+				id: `e2eOAuthRevoked${line}`,
+				tokens: revoked(),
+				options: { concurrency: 2, batchSize: 1 },
+			},
+			revokedContinue: {
+				id: `e2eOAuthRevCont${line}`,
+				tokens: revoked(),
+				options: { concurrency: 2, batchSize: 1 },
+				continueOnFail: true,
+			},
 		});
 		const all = Object.values(scenarios);
 		// Each workflow its own connected credential, as "Connect my account" would have stored it.
@@ -102,17 +136,31 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 				id: `${s.id}c`,
 				name: `Avaya OAuth2 ${s.id}`,
 				type: TYPE,
-				data: { environment: 'custom', baseUrl: avaya.baseUrl, clientId: accounts.clientId, clientSecret: accounts.clientSecret, oauthTokenData: { ...s.tokens } },
+				data: {
+					environment: 'custom',
+					baseUrl: avaya.baseUrl,
+					clientId: accounts.clientId,
+					clientSecret: accounts.clientSecret,
+					oauthTokenData: { ...s.tokens },
+				},
 			})),
 		);
-		await n8nHost.importWorkflow(folder, all.map((s) => webhookWorkflow(s, { id: `${s.id}c`, name: `Avaya OAuth2 ${s.id}` })));
+		await n8nHost.importWorkflow(
+			folder,
+			all.map((s) => webhookWorkflow(s, { id: `${s.id}c`, name: `Avaya OAuth2 ${s.id}` })),
+		);
 		for (const s of all) {
-			const args = line === '2' ? ['publish:workflow', `--id=${s.id}`] : ['update:workflow', `--id=${s.id}`, '--active=true'];
+			const args =
+				line === '2'
+					? ['publish:workflow', `--id=${s.id}`]
+					: ['update:workflow', `--id=${s.id}`, '--active=true'];
 			const r = await n8nHost.runN8n(folder, args);
 			if (r.code !== 0) throw new Error(`${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
 		}
 		const overwrite = { [TYPE]: { accessTokenUrl: `${accounts.baseUrl}/oauth2/access_token` } };
-		server = await n8nHost.startServer(folder, { env: { CREDENTIALS_OVERWRITE_DATA: JSON.stringify(overwrite) } });
+		server = await n8nHost.startServer(folder, {
+			env: { CREDENTIALS_OVERWRITE_DATA: JSON.stringify(overwrite) },
+		});
 	}, INSTALL_TIMEOUT);
 
 	afterAll(async () => {
@@ -125,7 +173,12 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 	/** What n8n has stored for the scenario's credential now (decrypted). */
 	async function stored(s: Scenario): Promise<IDataObject> {
 		const file = join(folder.dir, `export-${s.id}.json`);
-		const res = await n8nHost.runN8n(folder, ['export:credentials', `--id=${s.id}c`, '--decrypted', `--output=${file}`]);
+		const res = await n8nHost.runN8n(folder, [
+			'export:credentials',
+			`--id=${s.id}c`,
+			'--decrypted',
+			`--output=${file}`,
+		]);
 		if (res.code !== 0) throw new Error(`export:credentials failed: ${res.stderr}`);
 		try {
 			const [row] = JSON.parse(await readFile(file, 'utf8')) as Array<{ data: IDataObject }>;
@@ -141,19 +194,30 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 		const res = await postToWebhook(`${server!.baseUrl}/webhook/${s.id}`, { id: ids });
 		await res.text();
 		let execution: any = null;
-		for (const deadline = Date.now() + 20000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
+		for (
+			const deadline = Date.now() + 20000;
+			Date.now() < deadline;
+			await new Promise((r) => setTimeout(r, 300))
+		) {
 			execution = await n8nHost.readExecutionFromDb(folder, { workflowId: s.id });
 			if (execution && execution.id !== before?.id && execution.stoppedAt) break;
 			execution = null;
 		}
-		if (!execution) throw new Error(`no stored execution for ${s.id} (webhook answered ${res.status})\n${server!.logs().slice(-3000)}`);
+		if (!execution)
+			throw new Error(
+				`no stored execution for ${s.id} (webhook answered ${res.status})\n${server!.logs().slice(-3000)}`,
+			);
 		// No token, old or refreshed, in anything n8n logged or stored for the execution.
 		const secrets = [accounts.clientSecret, ...accounts.minted];
 		assertNoSecrets(server!.logs(), secrets);
 		assertNoSecrets(execution, secrets);
 		const success = (n8nHost.outputOf(execution, NODE, 0) ?? []) as INodeExecutionData[];
 		const failure = (n8nHost.outputOf(execution, NODE, 1) ?? []) as INodeExecutionData[];
-		return { error: execution.data?.resultData?.error as IDataObject | undefined, success, failure };
+		return {
+			error: execution.data?.resultData?.error as IDataObject | undefined,
+			success,
+			failure,
+		};
 	}
 
 	const fresh = (count: number) => {
@@ -162,8 +226,17 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 		avaya.add(...ids);
 		return ids;
 	};
-	const invariant = (ids: string[], result: { success: INodeExecutionData[]; failure: INodeExecutionData[] }) =>
-		assertInvariant({ idsByItem: [ids], success: result.success, failure: result.failure, removedByRun: (id) => avaya.deleted.has(id), isGone: (id) => !avaya.messages.has(id) });
+	const invariant = (
+		ids: string[],
+		result: { success: INodeExecutionData[]; failure: INodeExecutionData[] },
+	) =>
+		assertInvariant({
+			idsByItem: [ids],
+			success: result.success,
+			failure: result.failure,
+			removedByRun: (id) => avaya.deleted.has(id),
+			isGone: (id) => !avaya.messages.has(id),
+		});
 
 	it(
 		'refreshes an expired access token once and deletes every ID; the next execution uses the stored token without refreshing',
@@ -174,7 +247,9 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 			const first = await deleteWith(s, ids);
 			expect(first.error).toBeUndefined();
 			expect(accounts.refreshRequests().length - refreshes).toBe(1);
-			expect(first.success.map((i) => [i.json.status, i.json.attempts])).toEqual(ids.map(() => ['deleted', 2]));
+			expect(first.success.map((i) => [i.json.status, i.json.attempts])).toEqual(
+				ids.map(() => ['deleted', 2]),
+			);
 			expect(ids.every((id) => avaya.deleted.has(id))).toBe(true);
 			invariant(ids, first);
 
@@ -186,7 +261,9 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 			const second = await deleteWith(s, more);
 			expect(second.error).toBeUndefined();
 			expect(accounts.refreshRequests().length - refreshes).toBe(1);
-			expect(second.success.map((i) => [i.json.status, i.json.attempts])).toEqual(more.map(() => ['deleted', 1]));
+			expect(second.success.map((i) => [i.json.status, i.json.attempts])).toEqual(
+				more.map(() => ['deleted', 1]),
+			);
 			invariant(more, second);
 		},
 		2 * RUN_TIMEOUT,
@@ -214,7 +291,9 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 			const ids = fresh(4);
 			const refreshes = accounts.refreshRequests().length;
 			const result = await deleteWith(s, ids);
-			expect(result.error?.message).toMatch(/^Avaya Spaces refused the credentials: n8n could not refresh the OAuth2 access token \(.+\): reconnect the credential$/);
+			expect(result.error?.message).toMatch(
+				/^Avaya Spaces refused the credentials: n8n could not refresh the OAuth2 access token \(.+\): reconnect the credential$/,
+			);
 			// Every ID is in the node error (nothing was applied): no output holds any of them.
 			expect([...result.success, ...result.failure]).toHaveLength(0);
 			expect(accounts.refreshRequests().length - refreshes).toBe(1);
@@ -232,7 +311,9 @@ describe.each(LINES)('OAuth2 refresh in real n8n %s.x', (line) => {
 			const result = await deleteWith(scenarios.revokedContinue, ids);
 			expect(result.error).toBeUndefined();
 			expect(accounts.refreshRequests().length - refreshes).toBe(1);
-			expect(result.failure.map((i) => [i.json.status, i.json.code])).toEqual(ids.map(() => ['notAttempted', 'OAUTH2_REFRESH_FAILED']));
+			expect(result.failure.map((i) => [i.json.status, i.json.code])).toEqual(
+				ids.map(() => ['notAttempted', 'OAUTH2_REFRESH_FAILED']),
+			);
 			expect(String(result.failure[0].json.message)).toMatch(/reconnect the credential/);
 			expect(ids.some((id) => avaya.deleted.has(id))).toBe(false);
 			invariant(ids, result);

@@ -20,13 +20,16 @@ import { buildWorkflow } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 const SECOND_PROJECT = 'fedcba9876543210fedcba9876543210';
 
-
-const output = (execution: Execution, branch: string, index: number) => (n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
+const output = (execution: Execution, branch: string, index: number) =>
+	(n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
 
 describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (line) => {
 	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
@@ -40,10 +43,25 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
 		const byId = (id: string) => ADAPTERS.find((a) => a.id === id)!;
-		[avaya, solapi, huawei] = await Promise.all([byId('avayaSpaces').start(), byId('solapi').start(), byId('huaweiCloudSms').start()]);
-		(huawei.mock as HuaweiCloudSmsMock).projects.push({ id: SECOND_PROJECT, name: 'second-project' });
-		const credentials = [...avaya.credentials('default'), ...solapi.credentials('default'), ...huawei.credentials('default')];
-		const bad = { ...avaya.credentials('default')[0], id: 'e2e-bad-avaya', name: 'Avaya bad token' };
+		[avaya, solapi, huawei] = await Promise.all([
+			byId('avayaSpaces').start(),
+			byId('solapi').start(),
+			byId('huaweiCloudSms').start(),
+		]);
+		(huawei.mock as HuaweiCloudSmsMock).projects.push({
+			id: SECOND_PROJECT,
+			name: 'second-project',
+		});
+		const credentials = [
+			...avaya.credentials('default'),
+			...solapi.credentials('default'),
+			...huawei.credentials('default'),
+		];
+		const bad = {
+			...avaya.credentials('default')[0],
+			id: 'e2e-bad-avaya',
+			name: 'Avaya bad token',
+		};
 		bad.data = { ...bad.data, token: 'revoked-token' };
 		secrets.push(...secretValues([...credentials, bad].map((c) => c.data)));
 		await n8nHost.importCredentials(folder, [...credentials, bad]);
@@ -58,10 +76,19 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
-	const branch = (env: ProviderEnv, name: string, items: IDataObject[], extra: Partial<Branch> = {}, parameters: IDataObject = {}, options: IDataObject = {}): Branch => ({
+	const branch = (
+		env: ProviderEnv,
+		name: string,
+		items: IDataObject[],
+		extra: Partial<Branch> = {},
+		parameters: IDataObject = {},
+		options: IDataObject = {},
+	): Branch => ({
 		name,
 		parameters: env.parameters(options as never, parameters as never),
-		credentials: Object.fromEntries(env.credentials('default').map((c) => [c.type, { id: c.id, name: c.name }])),
+		credentials: Object.fromEntries(
+			env.credentials('default').map((c) => [c.type, { id: c.id, name: c.name }]),
+		),
 		items,
 		...extra,
 	});
@@ -84,13 +111,17 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 				{ id: b[0], group: g2 },
 			];
 			const name = 'Per-item groups';
-			const result = await execute(`e2ePerItemGrp${line}0`, [branch(solapi, name, items, {}, { solapiGroupId: '={{ $json.group }}' })]);
+			const result = await execute(`e2ePerItemGrp${line}0`, [
+				branch(solapi, name, items, {}, { solapiGroupId: '={{ $json.group }}' }),
+			]);
 			expect(result.error).toBeUndefined();
 			expect(mock.groups.get(g1)!.has(shared)).toBe(true);
 			expect(mock.groups.get(g2)!.has(shared)).toBe(false);
 			expect([...a, ...b].some((id) => mock.holds(id))).toBe(false);
 			const success = output(result, name, 0);
-			expect(success.map((i) => [i.json.id, i.json.groupId]).sort()).toEqual(items.map((i) => [i.id, i.group]).sort());
+			expect(success.map((i) => [i.json.id, i.json.groupId]).sort()).toEqual(
+				items.map((i) => [i.id, i.group]).sort(),
+			);
 			assertInvariant({
 				idsByItem: items.map((i) => [`${i.group}|${i.id}`]),
 				success,
@@ -119,11 +150,20 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 				{ id: p2[0], project: SECOND_PROJECT },
 			];
 			const name = 'Per-item projects';
-			const result = await execute(`e2ePerItemPrj${line}0`, [branch(huawei, name, items, {}, { huaweiCloudProjectId: '={{ $json.project }}' })]);
+			const result = await execute(`e2ePerItemPrj${line}0`, [
+				branch(huawei, name, items, {}, { huaweiCloudProjectId: '={{ $json.project }}' }),
+			]);
 			expect(result.error).toBeUndefined();
-			const sent = mock.requestsTo(/\/msgsms\/templates\/batch-delete$/).map((r) => [r.path.split('/')[2], (r.body as { ids: string[] }).ids]);
+			const sent = mock
+				.requestsTo(/\/msgsms\/templates\/batch-delete$/)
+				.map((r) => [r.path.split('/')[2], (r.body as { ids: string[] }).ids]);
 			// One request per project, each with only its own templates.
-			expect(sent).toEqual(expect.arrayContaining([[HUAWEI_PROJECT, p1], [SECOND_PROJECT, [both, p2[0]]]]));
+			expect(sent).toEqual(
+				expect.arrayContaining([
+					[HUAWEI_PROJECT, p1],
+					[SECOND_PROJECT, [both, p2[0]]],
+				]),
+			);
 			// The IAM token is scoped to the first project (as Huawei's are): the second project's
 			// templates stay and end on Failure; the shared one was never touched in the first project.
 			expect(p1.some((id) => mock.templates.get(HUAWEI_PROJECT)!.has(id))).toBe(false);
@@ -150,11 +190,23 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			const badCredential = { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } };
 			const branches: Branch[] = [
 				// A whole-run error (the credential is refused before anything is deleted).
-				branch(avaya, 'ErrOut refused', avaya.items(refused, 1), { credentials: badCredential, settings: { onError: 'continueErrorOutput' } }),
+				branch(avaya, 'ErrOut refused', avaya.items(refused, 1), {
+					credentials: badCredential,
+					settings: { onError: 'continueErrorOutput' },
+				}),
 				// Per-ID failures stay on Failure; the error output stays empty.
-				branch(avaya, 'ErrOut mixed', [...avaya.items(mixed, 2), { id: true }], { settings: { onError: 'continueErrorOutput' } }),
+				branch(avaya, 'ErrOut mixed', [...avaya.items(mixed, 2), { id: true }], {
+					settings: { onError: 'continueErrorOutput' },
+				}),
 				// A configuration error in Continue (regular output): Failure per input item, Success empty.
-				branch(avaya, 'Regular bad option', avaya.items(regular, 1), { settings: { onError: 'continueRegularOutput' } }, {}, { batchSize: 5000 }),
+				branch(
+					avaya,
+					'Regular bad option',
+					avaya.items(regular, 1),
+					{ settings: { onError: 'continueRegularOutput' } },
+					{},
+					{ batchSize: 5000 },
+				),
 			];
 			const result = await execute(`e2eErrorOutput${line}0`, branches);
 			expect(result.error).toBeUndefined();
@@ -164,25 +216,40 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			expect(output(result, 'ErrOut refused', 1)).toEqual([]);
 			const errors = output(result, 'ErrOut refused', 2);
 			expect(errors.map((i) => String(i.json.id)).sort()).toEqual([...refused].sort());
-			for (const item of errors) expect(String(item.json.error)).toMatch(/Avaya Spaces refused the credentials/);
+			for (const item of errors)
+				expect(String(item.json.error)).toMatch(/Avaya Spaces refused the credentials/);
 			expect(errors.map((i) => (i.pairedItem as { item: number }).item).sort()).toEqual([0, 1]);
 			expect(refused.some((id) => avaya.isGone(id))).toBe(false);
 
 			// 2. Mixed: deleted on Success, the boolean on Failure naming its item, error output empty.
-			expect(output(result, 'ErrOut mixed', 0).map((i) => i.json.id).sort()).toEqual([...mixed].sort());
+			expect(
+				output(result, 'ErrOut mixed', 0)
+					.map((i) => i.json.id)
+					.sort(),
+			).toEqual([...mixed].sort());
 			const failed = output(result, 'ErrOut mixed', 1);
-			expect(failed.map((i) => [i.json.status, i.json.message])).toEqual([['invalid', 'Item 1: a boolean, not an ID']]);
+			expect(failed.map((i) => [i.json.status, i.json.message])).toEqual([
+				['invalid', 'Item 1: a boolean, not an ID'],
+			]);
 			expect(output(result, 'ErrOut mixed', 2)).toEqual([]);
-			checkInvariant(avaya, { success: output(result, 'ErrOut mixed', 0), failure: [] } as unknown as BatchDeleteRun, [mixed]);
+			checkInvariant(
+				avaya,
+				{ success: output(result, 'ErrOut mixed', 0), failure: [] } as unknown as BatchDeleteRun,
+				[mixed],
+			);
 
 			// 3. Regular output, bad option: one Failure item per input item, nothing on Success.
 			expect(output(result, 'Regular bad option', 0)).toEqual([]);
 			const regularFailed = output(result, 'Regular bad option', 1);
-			expect(regularFailed.map((i) => [i.json.status, (i.pairedItem as { item: number }).item])).toEqual([
+			expect(
+				regularFailed.map((i) => [i.json.status, (i.pairedItem as { item: number }).item]),
+			).toEqual([
 				['error', 0],
 				['error', 1],
 			]);
-			expect(String(regularFailed[0].json.message)).toMatch(/^Batch Size must be at most 100 for Avaya Spaces/);
+			expect(String(regularFailed[0].json.message)).toMatch(
+				/^Batch Size must be at most 100 for Avaya Spaces/,
+			);
 			expect(regular.some((id) => avaya.isGone(id))).toBe(false);
 		},
 		RUN_TIMEOUT,

@@ -19,14 +19,20 @@ import { buildWorkflow, deletedNode, failedNode } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 
 /** A Batch Delete node's outputs in a real execution, shaped like an in-engine run. */
-function outputsOf(execution: Execution, branch: string): Pick<BatchDeleteRun, 'success' | 'failure'> {
+function outputsOf(
+	execution: Execution,
+	branch: string,
+): Pick<BatchDeleteRun, 'success' | 'failure'> {
 	// Batch Delete's own run data holds both outputs with pairedItem as n8n stored them.
 	const success = (n8nHost.outputOf(execution.execution, branch, 0) ?? []) as INodeExecutionData[];
 	const failure = (n8nHost.outputOf(execution.execution, branch, 1) ?? []) as INodeExecutionData[];
@@ -58,7 +64,12 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
-	const branchFor = (env: ProviderEnv, name: string, items: IDataObject[], extra: Partial<Branch> = {}): Branch => {
+	const branchFor = (
+		env: ProviderEnv,
+		name: string,
+		items: IDataObject[],
+		extra: Partial<Branch> = {},
+	): Branch => {
 		const credentials = env.credentials('default');
 		return {
 			name,
@@ -76,22 +87,47 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 				const ids = env.seed(7);
 				const missing = env.missing(1);
 				// Two items name the first ID: its output item must pair with both.
-				const idsByItem = env.maxBatch === 1 ? [...ids, ...missing, ids[0]].map((id) => [id]) : [[...ids.slice(0, 4), ...missing], [...ids.slice(4), ids[0]]];
+				const idsByItem =
+					env.maxBatch === 1
+						? [...ids, ...missing, ids[0]].map((id) => [id])
+						: [
+								[...ids.slice(0, 4), ...missing],
+								[...ids.slice(4), ids[0]],
+							];
 				const items = idsByItem.flatMap((group) => env.items(group, group.length));
-				return { env, ids, missing, idsByItem, branch: branchFor(env, `Delete ${env.provider}`, items) };
+				return {
+					env,
+					ids,
+					missing,
+					idsByItem,
+					branch: branchFor(env, `Delete ${env.provider}`, items),
+				};
 			});
-			const result = await execute('e2eAllProviders1', plans.map((p) => p.branch));
+			const result = await execute(
+				'e2eAllProviders1',
+				plans.map((p) => p.branch),
+			);
 			expect(result.error).toBeUndefined();
 			for (const plan of plans) {
 				const outputs = outputsOf(result, plan.branch.name);
 				const statuses = outputs.success.map((i) => i.json.status);
-				expect([plan.env.provider, statuses.filter((s) => s === 'deleted').length]).toEqual([plan.env.provider, 7]);
-				expect([plan.env.provider, statuses.filter((s) => s === 'alreadyGone').length]).toEqual([plan.env.provider, 1]);
+				expect([plan.env.provider, statuses.filter((s) => s === 'deleted').length]).toEqual([
+					plan.env.provider,
+					7,
+				]);
+				expect([plan.env.provider, statuses.filter((s) => s === 'alreadyGone').length]).toEqual([
+					plan.env.provider,
+					1,
+				]);
 				expect([plan.env.provider, outputs.failure.length]).toEqual([plan.env.provider, 0]);
 				checkInvariant(plan.env, outputs as BatchDeleteRun, plan.idsByItem);
 				// The sinks received exactly what Batch Delete sent to each output.
-				expect(n8nHost.outputOf(result.execution, deletedNode(plan.branch.name))?.length).toBe(outputs.success.length);
-				expect(n8nHost.outputOf(result.execution, failedNode(plan.branch.name))?.length ?? 0).toBe(0);
+				expect(n8nHost.outputOf(result.execution, deletedNode(plan.branch.name))?.length).toBe(
+					outputs.success.length,
+				);
+				expect(n8nHost.outputOf(result.execution, failedNode(plan.branch.name))?.length ?? 0).toBe(
+					0,
+				);
 			}
 		},
 		RUN_TIMEOUT,
@@ -102,9 +138,18 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 		async () => {
 			const env = envs[0];
 			const ids = env.seed(3);
-			const branch = branchFor(env, 'Bad token', env.items(ids, 3), { credentials: { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } } });
+			const branch = branchFor(env, 'Bad token', env.items(ids, 3), {
+				credentials: { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } },
+			});
 			const good = env.credentials('default')[0];
-			await n8nHost.importCredentials(folder, [{ ...good, id: 'e2e-bad-avaya', name: 'Avaya bad token', data: { ...good.data, token: 'revoked-token' } }]);
+			await n8nHost.importCredentials(folder, [
+				{
+					...good,
+					id: 'e2e-bad-avaya',
+					name: 'Avaya bad token',
+					data: { ...good.data, token: 'revoked-token' },
+				},
+			]);
 			const result = await execute('e2eBadCredential', [branch]);
 			expect(result.error?.message).toMatch(/Avaya Spaces refused the credentials/);
 			expect(ids.every((id) => !env.removed(id) && !env.isGone(id))).toBe(true);
@@ -124,7 +169,11 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 			const result = await execute('e2eContinueOnFl1', [branch]);
 			expect(result.error).toBeUndefined();
 			const outputs = outputsOf(result, branch.name);
-			expect(outputs.failure.map((i) => i.json.status)).toEqual(['notAttempted', 'notAttempted', 'notAttempted']);
+			expect(outputs.failure.map((i) => i.json.status)).toEqual([
+				'notAttempted',
+				'notAttempted',
+				'notAttempted',
+			]);
 			checkInvariant(env, outputs as BatchDeleteRun, [ids]);
 		},
 		RUN_TIMEOUT,
@@ -139,7 +188,22 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 			const branch = branchFor(env, 'Throttled', env.items(ids, 2));
 			const result = await execute('e2eThrottled0001', [branch]);
 			const outputs = outputsOf(result, branch.name);
-			if (process.env.E2E_DEBUG) console.log(JSON.stringify({ error: result.error, source: result.source, outputs, requests: env.mock.requestsTo(env.deletePath).slice(-3).map((r) => r.body) }, null, 1));
+			if (process.env.E2E_DEBUG)
+				console.log(
+					JSON.stringify(
+						{
+							error: result.error,
+							source: result.source,
+							outputs,
+							requests: env.mock
+								.requestsTo(env.deletePath)
+								.slice(-3)
+								.map((r) => r.body),
+						},
+						null,
+						1,
+					),
+				);
 			expect(outputs.success.map((i) => [i.json.status, i.json.attempts])).toEqual([
 				['deleted', 2],
 				['deleted', 2],

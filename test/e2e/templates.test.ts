@@ -35,14 +35,28 @@ import { postToWebhook } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one n8n line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2').split(',').map((l) => l.trim()).filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 2 * 60 * 1000;
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
-type Workflow = { name: string; nodes: Array<{ name: string; type: string; parameters: IDataObject; credentials?: Record<string, { id: string; name: string }>; webhookId?: string }>; connections: IDataObject };
+type Workflow = {
+	name: string;
+	nodes: Array<{
+		name: string;
+		type: string;
+		parameters: IDataObject;
+		credentials?: Record<string, { id: string; name: string }>;
+		webhookId?: string;
+	}>;
+	connections: IDataObject;
+};
 
-const load = (file: string): Workflow => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as Workflow;
+const load = (file: string): Workflow =>
+	JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as Workflow;
 const node = (wf: Workflow, name: string) => {
 	const found = wf.nodes.find((n) => n.name === name);
 	if (!found) throw new Error(`${wf.name}: no node "${name}"`);
@@ -56,7 +70,12 @@ interface Started {
 }
 
 /** A tiny JSON server on 127.0.0.1: `handler` answers each request's parsed body. */
-async function serve(handler: (req: http.IncomingMessage, body: IDataObject | undefined) => { status?: number; body: unknown; stream?: boolean }): Promise<Started> {
+async function serve(
+	handler: (
+		req: http.IncomingMessage,
+		body: IDataObject | undefined,
+	) => { status?: number; body: unknown; stream?: boolean },
+): Promise<Started> {
 	const requests: IDataObject[] = [];
 	const server = http.createServer((req, res) => {
 		let raw = '';
@@ -90,11 +109,21 @@ async function serve(handler: (req: http.IncomingMessage, body: IDataObject | un
 function openAiMock(toolArgs: () => IDataObject) {
 	let n = 0;
 	return serve((req, body) => {
-		if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return { status: 404, body: { error: { message: `no route ${req.method} ${req.url}` } } };
-		const messages = (body?.messages ?? []) as Array<{ role: string; content?: unknown; tool_call_id?: string }>;
+		if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions'))
+			return { status: 404, body: { error: { message: `no route ${req.method} ${req.url}` } } };
+		const messages = (body?.messages ?? []) as Array<{
+			role: string;
+			content?: unknown;
+			tool_call_id?: string;
+		}>;
 		const tools = (body?.tools ?? []) as Array<{ function: { name: string } }>;
 		const toolResult = messages.find((m) => m.role === 'tool');
-		const base = { id: `chatcmpl-${++n}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: String(body?.model ?? 'gpt-4o-mini') };
+		const base = {
+			id: `chatcmpl-${++n}`,
+			object: 'chat.completion',
+			created: Math.floor(Date.now() / 1000),
+			model: String(body?.model ?? 'gpt-4o-mini'),
+		};
 		const usage = { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 };
 		if (toolResult === undefined && tools.length > 0) {
 			return {
@@ -103,7 +132,20 @@ function openAiMock(toolArgs: () => IDataObject) {
 					choices: [
 						{
 							index: 0,
-							message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: tools[0].function.name, arguments: JSON.stringify(toolArgs()) } }] },
+							message: {
+								role: 'assistant',
+								content: null,
+								tool_calls: [
+									{
+										id: 'call_1',
+										type: 'function',
+										function: {
+											name: tools[0].function.name,
+											arguments: JSON.stringify(toolArgs()),
+										},
+									},
+								],
+							},
 							finish_reason: 'tool_calls',
 						},
 					],
@@ -111,24 +153,55 @@ function openAiMock(toolArgs: () => IDataObject) {
 				},
 			};
 		}
-		const quoted = typeof toolResult?.content === 'string' ? toolResult.content : JSON.stringify(toolResult?.content ?? null);
-		return { body: { ...base, choices: [{ index: 0, message: { role: 'assistant', content: `Done. The tool answered: ${quoted}` }, finish_reason: 'stop' }], usage } };
+		const quoted =
+			typeof toolResult?.content === 'string'
+				? toolResult.content
+				: JSON.stringify(toolResult?.content ?? null);
+		return {
+			body: {
+				...base,
+				choices: [
+					{
+						index: 0,
+						message: { role: 'assistant', content: `Done. The tool answered: ${quoted}` },
+						finish_reason: 'stop',
+					},
+				],
+				usage,
+			},
+		};
 	});
 }
 
 describe('templates under examples/', () => {
 	it('reference credentials by name and bake in no local address', () => {
-		for (const file of ['nightly-cleanup.json', 'nightly-million-cleanup.json', 'webhook-delete.json', 'ai-agent-tool.json']) {
+		for (const file of [
+			'nightly-cleanup.json',
+			'nightly-million-cleanup.json',
+			'webhook-delete.json',
+			'ai-agent-tool.json',
+		]) {
 			const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
 			expect([file, /localhost|127\.0\.0\.1|\[::1\]/.test(text)]).toEqual([file, false]);
 			const wf = JSON.parse(text) as Workflow;
 			for (const n of wf.nodes) {
-				for (const [type, ref] of Object.entries(n.credentials ?? {})) expect([file, n.name, type, typeof ref.name, ref.name.length > 0]).toEqual([file, n.name, type, 'string', true]);
+				for (const [type, ref] of Object.entries(n.credentials ?? {}))
+					expect([file, n.name, type, typeof ref.name, ref.name.length > 0]).toEqual([
+						file,
+						n.name,
+						type,
+						'string',
+						true,
+					]);
 			}
 			// Every connection names a node of the workflow.
 			for (const [from, byType] of Object.entries(wf.connections)) {
 				expect(wf.nodes.map((n) => n.name)).toContain(from);
-				for (const outputs of Object.values(byType as Record<string, Array<Array<{ node: string }>>>)) for (const out of outputs) for (const c of out) expect(wf.nodes.map((n) => n.name)).toContain(c.node);
+				for (const outputs of Object.values(
+					byType as Record<string, Array<Array<{ node: string }>>>,
+				))
+					for (const out of outputs)
+						for (const c of out) expect(wf.nodes.map((n) => n.name)).toContain(c.node);
 			}
 		}
 	});
@@ -156,23 +229,43 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
 		[avayaEnv, solapiEnv] = await Promise.all([avaya.start(), solapi.start()]);
-		idSource = await serve((req) => ({ body: req.url === '/million.json' ? { ids: millionIds } : idList }));
+		idSource = await serve((req) => ({
+			body: req.url === '/million.json' ? { ids: millionIds } : idList,
+		}));
 		openAi = await openAiMock(() => ({ ids: agentIds.join(', ') }));
 
 		// The credentials the templates name, under those ids and names, pointing at the mocks.
-		const ref = (wf: Workflow, nodeName: string, type: string) => node(wf, nodeName).credentials![type];
+		const ref = (wf: Workflow, nodeName: string, type: string) =>
+			node(wf, nodeName).credentials![type];
 		const [avayaCredential] = avayaEnv.credentials('default');
 		const [solapiCredential] = solapiEnv.credentials('default');
 		await n8nHost.importCredentials(folder, [
-			{ ...ref(nightly, 'Batch Delete', 'avayaSpacesApi'), type: 'avayaSpacesApi', data: avayaCredential.data },
-			{ ...ref(webhook, 'Batch Delete', 'solapiApi'), type: 'solapiApi', data: solapiCredential.data },
-			{ ...ref(agent, 'OpenAI Chat Model', 'openAiApi'), type: 'openAiApi', data: { apiKey: 'sk-test-0000000000000000', url: `${openAi.baseUrl}/v1` } },
+			{
+				...ref(nightly, 'Batch Delete', 'avayaSpacesApi'),
+				type: 'avayaSpacesApi',
+				data: avayaCredential.data,
+			},
+			{
+				...ref(webhook, 'Batch Delete', 'solapiApi'),
+				type: 'solapiApi',
+				data: solapiCredential.data,
+			},
+			{
+				...ref(agent, 'OpenAI Chat Model', 'openAiApi'),
+				type: 'openAiApi',
+				data: { apiKey: 'sk-test-0000000000000000', url: `${openAi.baseUrl}/v1` },
+			},
 		]);
-		expect(ref(agent, 'delete_messages', 'avayaSpacesApi')).toEqual(ref(nightly, 'Batch Delete', 'avayaSpacesApi'));
-		expect(ref(million, 'Batch Delete', 'avayaSpacesApi')).toEqual(ref(nightly, 'Batch Delete', 'avayaSpacesApi'));
+		expect(ref(agent, 'delete_messages', 'avayaSpacesApi')).toEqual(
+			ref(nightly, 'Batch Delete', 'avayaSpacesApi'),
+		);
+		expect(ref(million, 'Batch Delete', 'avayaSpacesApi')).toEqual(
+			ref(nightly, 'Batch Delete', 'avayaSpacesApi'),
+		);
 
 		// Addresses only: the HTTP Request's placeholder URL, and the chat made reachable.
-		node(nightly, 'Get IDs to delete').parameters.url = `${idSource.baseUrl}/messages-to-delete.json`;
+		node(nightly, 'Get IDs to delete').parameters.url =
+			`${idSource.baseUrl}/messages-to-delete.json`;
 		node(million, 'Get IDs to delete').parameters.url = `${idSource.baseUrl}/million.json`;
 		node(agent, 'When chat message received').parameters.public = true;
 		await n8nHost.importWorkflow(folder, [
@@ -183,7 +276,10 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 		]);
 		// Activate the two that a server triggers (n8n 2.x: "publish").
 		for (const id of ['tplWebhookDel001', 'tplAiAgentTool01']) {
-			const args = line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+			const args =
+				line === '2'
+					? ['publish:workflow', `--id=${id}`]
+					: ['update:workflow', `--id=${id}`, '--active=true'];
 			const r = await n8nHost.runN8n(folder, args);
 			if (r.code !== 0) throw new Error(`${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
 		}
@@ -208,12 +304,25 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			expect(run.error).toBeUndefined();
 			const success = n8nHost.outputOf(run.execution, 'Batch Delete', 0) ?? [];
 			const failure = n8nHost.outputOf(run.execution, 'Batch Delete', 1) ?? [];
-			expect(success.map((i: { json: IDataObject }) => i.json.status).sort()).toEqual(['alreadyGone', 'deleted', 'deleted', 'deleted', 'deleted', 'deleted']);
-			expect(failure.map((i: { json: IDataObject }) => [i.json.id, i.json.status])).toEqual([[archived, 'rejected']]);
+			expect(success.map((i: { json: IDataObject }) => i.json.status).sort()).toEqual([
+				'alreadyGone',
+				'deleted',
+				'deleted',
+				'deleted',
+				'deleted',
+				'deleted',
+			]);
+			expect(failure.map((i: { json: IDataObject }) => [i.json.id, i.json.status])).toEqual([
+				[archived, 'rejected'],
+			]);
 			expect(ids.every((id) => avayaEnv.removed(id))).toBe(true);
 			const alert = n8nHost.outputOf(run.execution, 'Send alert', 0) ?? [];
 			expect(alert).toHaveLength(1);
-			expect(alert[0].json).toMatchObject({ subject: 'Nightly cleanup: 1 message(s) not deleted', failedCount: 1, byStatus: { rejected: 1 } });
+			expect(alert[0].json).toMatchObject({
+				subject: 'Nightly cleanup: 1 message(s) not deleted',
+				failedCount: 1,
+				byStatus: { rejected: 1 },
+			});
 			expect(String(alert[0].json.text)).toContain(archived);
 		},
 		RUN_TIMEOUT,
@@ -226,13 +335,21 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			const ok = avayaEnv.seed(1_990);
 			const [forbidden1, forbidden2, forbidden3] = avayaEnv.missing(3);
 			const [archived1, archived2] = avayaEnv.missing(2);
-			mock.add({ id: forbidden1, forbidden: true }, { id: forbidden2, forbidden: true }, { id: forbidden3, forbidden: true }, { id: archived1, archived: true }, { id: archived2, archived: true });
+			mock.add(
+				{ id: forbidden1, forbidden: true },
+				{ id: forbidden2, forbidden: true },
+				{ id: forbidden3, forbidden: true },
+				{ id: archived1, archived: true },
+				{ id: archived2, archived: true },
+			);
 			const gone = avayaEnv.missing(5);
 			millionIds = [...ok, forbidden1, archived1, ...gone, forbidden2, archived2, forbidden3];
 			expect(millionIds).toHaveLength(2_000);
 			const requestsBefore = mock.requestsTo(/deletemessages$/).length;
 
-			const run = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', { timeoutMs: RUN_TIMEOUT });
+			const run = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', {
+				timeoutMs: RUN_TIMEOUT,
+			});
 			expect(run.error).toBeUndefined();
 			expect(n8nHost.outputOf(run.execution, 'Batch Delete', 0)).toEqual([]);
 			const failure = n8nHost.outputOf(run.execution, 'Batch Delete', 1) ?? [];
@@ -263,17 +380,31 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			// The alert branch got the summary, with its text.
 			const alert = n8nHost.outputOf(run.execution, 'Send alert', 0) ?? [];
 			expect(alert).toHaveLength(1);
-			expect(alert[0].json).toMatchObject({ subject: 'Nightly cleanup: 5 of 2,000 messages NOT deleted', total: 2_000, failed: 5 });
+			expect(alert[0].json).toMatchObject({
+				subject: 'Nightly cleanup: 5 of 2,000 messages NOT deleted',
+				total: 2_000,
+				failed: 5,
+			});
 			expect(String(alert[0].json.text)).toContain('1,995 of 2,000');
 			for (const id of [forbidden1, archived2]) expect(String(alert[0].json.text)).toContain(id);
 			expect(n8nHost.outputOf(run.execution, 'All deleted', 0)).toBeUndefined();
 
 			// Nothing fails: the summary goes to Success and no alert is sent.
 			millionIds = avayaEnv.seed(150);
-			const clean = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', { timeoutMs: RUN_TIMEOUT });
+			const clean = await n8nHost.executeWorkflow(folder, 'tplMillionClean1', {
+				timeoutMs: RUN_TIMEOUT,
+			});
 			expect(clean.error).toBeUndefined();
-			const [ok2] = (n8nHost.outputOf(clean.execution, 'Batch Delete', 0) ?? []) as Array<{ json: IDataObject }>;
-			expect(ok2.json).toMatchObject({ total: 150, succeeded: 150, failed: 0, byStatus: { deleted: 150 }, failures: [] });
+			const [ok2] = (n8nHost.outputOf(clean.execution, 'Batch Delete', 0) ?? []) as Array<{
+				json: IDataObject;
+			}>;
+			expect(ok2.json).toMatchObject({
+				total: 150,
+				succeeded: 150,
+				failed: 0,
+				byStatus: { deleted: 150 },
+				failures: [],
+			});
 			expect(n8nHost.outputOf(clean.execution, 'Batch Delete', 1)).toEqual([]);
 			expect(millionIds.every((id) => avayaEnv.removed(id))).toBe(true);
 			expect(n8nHost.outputOf(clean.execution, 'Send alert', 0)).toBeUndefined();
@@ -294,18 +425,33 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 				const [gone] = solapiEnv.missing(1);
 				const [broken] = solapiEnv.seed(1);
 				(solapiEnv.mock as SolapiMock).internalErrorAlways.add(broken);
-				const res = await postToWebhook(`${server!.baseUrl}/webhook/batch-delete`, { groupId: SOLAPI_GROUP, ids: [...ids, gone, broken] });
+				const res = await postToWebhook(`${server!.baseUrl}/webhook/batch-delete`, {
+					groupId: SOLAPI_GROUP,
+					ids: [...ids, gone, broken],
+				});
 				const text = await res.text();
-				if (res.status !== 200) throw new Error(`webhook answered ${res.status} ${text}\n${server!.logs().slice(-3000)}`);
+				if (res.status !== 200)
+					throw new Error(`webhook answered ${res.status} ${text}\n${server!.logs().slice(-3000)}`);
 				const answer = JSON.parse(text) as IDataObject;
 				expect(answer).toMatchObject({ requested: 6, deleted: 4, alreadyGone: 1, failed: 1 });
-				expect((answer.failures as IDataObject[]).map((f) => [f.id, f.status])).toEqual([[broken, 'error']]);
+				expect((answer.failures as IDataObject[]).map((f) => [f.id, f.status])).toEqual([
+					[broken, 'error'],
+				]);
 				expect(ids.every((id) => solapiEnv.removed(id))).toBe(true);
 
 				// All confirmed: the Failure output is empty and the answer still comes.
 				const more = solapiEnv.seed(2);
-				const again = await postToWebhook(`${server!.baseUrl}/webhook/batch-delete`, { groupId: SOLAPI_GROUP, ids: more });
-				expect(await again.json()).toMatchObject({ requested: 2, deleted: 2, alreadyGone: 0, failed: 0, failures: [] });
+				const again = await postToWebhook(`${server!.baseUrl}/webhook/batch-delete`, {
+					groupId: SOLAPI_GROUP,
+					ids: more,
+				});
+				expect(await again.json()).toMatchObject({
+					requested: 2,
+					deleted: 2,
+					alreadyGone: 0,
+					failed: 0,
+					failures: [],
+				});
 			},
 			RUN_TIMEOUT,
 		);
@@ -316,17 +462,32 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 				const ids = avayaEnv.seed(2);
 				const [gone] = avayaEnv.missing(1);
 				agentIds = [...ids, gone];
-				const webhookId = (agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }).webhookId;
-				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, { action: 'sendMessage', sessionId: 'e2e-session', chatInput: `Please delete messages ${agentIds.join(', ')}` });
+				const webhookId = (
+					agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }
+				).webhookId;
+				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, {
+					action: 'sendMessage',
+					sessionId: 'e2e-session',
+					chatInput: `Please delete messages ${agentIds.join(', ')}`,
+				});
 				const text = await res.text();
-				expect([res.status, text]).toEqual([200, expect.stringContaining('Done. The tool answered')]);
+				expect([res.status, text]).toEqual([
+					200,
+					expect.stringContaining('Done. The tool answered'),
+				]);
 				expect(ids.every((id) => avayaEnv.removed(id))).toBe(true);
 				// The model saw the tool, by the name the template gives it, and its per-ID result.
 				const calls = openAi.requests.filter((r) => String(r.url).endsWith('/chat/completions'));
 				expect(calls).toHaveLength(2);
-				const offered = ((calls[0].body as IDataObject).tools as Array<{ function: { name: string; parameters: IDataObject } }>).map((t) => t.function.name);
+				const offered = (
+					(calls[0].body as IDataObject).tools as Array<{
+						function: { name: string; parameters: IDataObject };
+					}>
+				).map((t) => t.function.name);
 				expect(offered).toEqual(['delete_messages']);
-				const toolMessage = ((calls[1].body as IDataObject).messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool');
+				const toolMessage = (
+					(calls[1].body as IDataObject).messages as Array<{ role: string; content: string }>
+				).find((m) => m.role === 'tool');
 				expect(toolMessage?.content).toContain('deleted');
 				expect(toolMessage?.content).toContain(ids[0]);
 				expect(text).toContain('alreadyGone');
@@ -344,12 +505,25 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 				const [gone] = avayaEnv.missing(1);
 				agentIds = [...deleted, forbidden, archived, gone];
 				const mark = openAi.requests.length;
-				const webhookId = (agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }).webhookId;
-				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, { action: 'sendMessage', sessionId: 'e2e-failures', chatInput: `Delete ${agentIds.join(', ')}` });
+				const webhookId = (
+					agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }
+				).webhookId;
+				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, {
+					action: 'sendMessage',
+					sessionId: 'e2e-failures',
+					chatInput: `Delete ${agentIds.join(', ')}`,
+				});
 				expect(res.status).toBe(200);
 				expect(deleted.every((id) => avayaEnv.removed(id))).toBe(true);
-				const calls = openAi.requests.slice(mark).filter((r) => String(r.url).endsWith('/chat/completions'));
-				const toolMessage = ((calls[calls.length - 1].body as IDataObject).messages as Array<{ role: string; content: string }>).find((m) => m.role === 'tool');
+				const calls = openAi.requests
+					.slice(mark)
+					.filter((r) => String(r.url).endsWith('/chat/completions'));
+				const toolMessage = (
+					(calls[calls.length - 1].body as IDataObject).messages as Array<{
+						role: string;
+						content: string;
+					}>
+				).find((m) => m.role === 'tool');
 				const content = String(toolMessage?.content);
 				// What the model is told: a summary with the counts, then each ID's outcome.
 				expect(content).toMatch(/2 of 5 messages were NOT deleted/);

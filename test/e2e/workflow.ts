@@ -13,7 +13,10 @@ export interface Branch {
 	credentials: Record<string, { id: string; name: string }>;
 	/** The items the Code node emits. */
 	items: IDataObject[];
-	settings?: { continueOnFail?: boolean; onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow' };
+	settings?: {
+		continueOnFail?: boolean;
+		onError?: 'continueRegularOutput' | 'continueErrorOutput' | 'stopWorkflow';
+	};
 	/** Notes shown on the Code node in the editor. */
 	note?: string;
 }
@@ -43,7 +46,12 @@ export const idsNode = (branch: string) => `${branch} IDs`;
  * A workflow: one trigger ("Start", a Manual Trigger, or a Schedule Trigger when `schedule` is set)
  * fanning out to every branch. n8n runs the branches one after another.
  */
-export function buildWorkflow(id: string, name: string, branches: Branch[], options: { schedule?: boolean } = {}): IDataObject {
+export function buildWorkflow(
+	id: string,
+	name: string,
+	branches: Branch[],
+	options: { schedule?: boolean } = {},
+): IDataObject {
 	let n = 0;
 	const nodes: WorkflowNode[] = [
 		options.schedule
@@ -55,7 +63,14 @@ export function buildWorkflow(id: string, name: string, branches: Branch[], opti
 					position: [0, 0],
 					parameters: { rule: { interval: [{ triggerAtHour: 3 }] } },
 				}
-			: { id: uuid(++n), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			: {
+					id: uuid(++n),
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 	];
 	const connections: IDataObject = { Start: { main: [[] as IDataObject[]] } };
 	branches.forEach((branch, row) => {
@@ -67,7 +82,13 @@ export function buildWorkflow(id: string, name: string, branches: Branch[], opti
 			type: 'n8n-nodes-base.code',
 			typeVersion: 2,
 			position: [250, y],
-			parameters: { jsCode: `// The IDs to delete: in a real cleanup, a database, a sheet or an API list.\nreturn ${JSON.stringify(branch.items.map((json) => ({ json })), null, 1)};` },
+			parameters: {
+				jsCode: `// The IDs to delete: in a real cleanup, a database, a sheet or an API list.\nreturn ${JSON.stringify(
+					branch.items.map((json) => ({ json })),
+					null,
+					1,
+				)};`,
+			},
 			...(branch.note ? { notes: branch.note, notesInFlow: true } : {}),
 		});
 		nodes.push({
@@ -78,15 +99,38 @@ export function buildWorkflow(id: string, name: string, branches: Branch[], opti
 			position: [500, y],
 			parameters: branch.parameters as IDataObject,
 			credentials: branch.credentials,
-			...(branch.settings?.continueOnFail ? { continueOnFail: true, onError: 'continueRegularOutput' } : {}),
+			...(branch.settings?.continueOnFail
+				? { continueOnFail: true, onError: 'continueRegularOutput' }
+				: {}),
 			...(branch.settings?.onError ? { onError: branch.settings.onError } : {}),
 		});
-		nodes.push({ id: uuid(++n), name: deletedNode(branch.name), type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [750, y - 80], parameters: {} });
-		nodes.push({ id: uuid(++n), name: failedNode(branch.name), type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [750, y + 80], parameters: {} });
-		((connections.Start as IDataObject).main as IDataObject[][])[0].push({ node: code, type: 'main', index: 0 });
+		nodes.push({
+			id: uuid(++n),
+			name: deletedNode(branch.name),
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [750, y - 80],
+			parameters: {},
+		});
+		nodes.push({
+			id: uuid(++n),
+			name: failedNode(branch.name),
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [750, y + 80],
+			parameters: {},
+		});
+		((connections.Start as IDataObject).main as IDataObject[][])[0].push({
+			node: code,
+			type: 'main',
+			index: 0,
+		});
 		connections[code] = { main: [[{ node: branch.name, type: 'main', index: 0 }]] };
 		connections[branch.name] = {
-			main: [[{ node: deletedNode(branch.name), type: 'main', index: 0 }], [{ node: failedNode(branch.name), type: 'main', index: 0 }]],
+			main: [
+				[{ node: deletedNode(branch.name), type: 'main', index: 0 }],
+				[{ node: failedNode(branch.name), type: 'main', index: 0 }],
+			],
 		};
 	});
 	return {
@@ -109,7 +153,11 @@ export function buildWorkflow(id: string, name: string, branches: Branch[], opti
 export async function postToWebhook(url: string, body: unknown): Promise<Response> {
 	const deadline = Date.now() + 30000;
 	for (;;) {
-		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		if (res.status !== 404 || Date.now() > deadline) return res;
 		const text = await res.text();
 		if (!/is not registered/.test(text)) return new Response(text, { status: res.status });

@@ -23,7 +23,9 @@ export interface AdditionalDataOptions {
 	executionTimeoutTimestamp?: number;
 }
 
-export function buildAdditionalData(options: AdditionalDataOptions): IWorkflowExecuteAdditionalData {
+export function buildAdditionalData(
+	options: AdditionalDataOptions,
+): IWorkflowExecuteAdditionalData {
 	const { credentialsHelper, executionId, workflowData } = options;
 
 	// The CLI creates these hooks per execution (getLifecycleHooksForRegularMain); they save

@@ -132,7 +132,13 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	addCredential({ id, name, type, data }: CredentialInstance): this {
 		const credentials = new Credentials({ id, name }, type);
 		credentials.setData(data);
-		this.store.set(id, { id, name, type, data: credentials.getDataToSave().data!, updatedAt: new Date() });
+		this.store.set(id, {
+			id,
+			name,
+			type,
+			data: credentials.getDataToSave().data!,
+			updatedAt: new Date(),
+		});
 		return this;
 	}
 
@@ -177,7 +183,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 		if (credentialType.authenticate) {
 			if (typeof credentialType.authenticate === 'function') {
-				return await credentialType.authenticate(credentials, requestOptions as IHttpRequestOptions);
+				return await credentialType.authenticate(
+					credentials,
+					requestOptions as IHttpRequestOptions,
+				);
 			}
 
 			if (typeof credentialType.authenticate === 'object') {
@@ -187,7 +196,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				if (authenticate.type === 'generic') {
 					for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 						for (const [key, value] of Object.entries(outerValue as object)) {
-							const keyResolved = this.resolveValue(key, { $credentials: credentials }, workflow, node);
+							const keyResolved = this.resolveValue(
+								key,
+								{ $credentials: credentials },
+								workflow,
+								node,
+							);
 							const valueResolved = this.resolveValue(
 								value as string,
 								{ $credentials: credentials },
@@ -278,7 +292,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return this.credentialTypes.getParentTypes(typeName);
 	}
 
-	async getCredentials(nodeCredential: INodeCredentialsDetails, type: string): Promise<Credentials> {
+	async getCredentials(
+		nodeCredential: INodeCredentialsDetails,
+		type: string,
+	): Promise<Credentials> {
 		if (!nodeCredential.id) {
 			throw new UnexpectedError('Found credential with no ID.', {
 				extra: { credentialName: nodeCredential.name },
@@ -301,7 +318,13 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 			if (['oAuth1Api', 'oAuth2Api'].includes(type)) {
 				return [
 					...credentialTypeData.properties,
-					{ displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', required: false, default: {} },
+					{
+						displayName: 'oauthTokenData',
+						name: 'oauthTokenData',
+						type: 'json',
+						required: false,
+						default: {},
+					},
 				];
 			}
 			return credentialTypeData.properties;
@@ -309,7 +332,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 
 		const combineProperties = [] as INodeProperties[];
 		for (const credentialsTypeName of credentialTypeData.extends) {
-			NodeHelpers.mergeNodeProperties(combineProperties, this.getCredentialsProperties(credentialsTypeName));
+			NodeHelpers.mergeNodeProperties(
+				combineProperties,
+				this.getCredentialsProperties(credentialsTypeName),
+			);
 		}
 		NodeHelpers.mergeNodeProperties(combineProperties, credentialTypeData.properties);
 		return combineProperties;
@@ -374,12 +400,22 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		) {
 			decryptedData.allowedHttpRequestDomains = decryptedDataOriginal.allowedHttpRequestDomains;
 		}
-		if (decryptedData.allowedDomains === undefined && decryptedDataOriginal.allowedDomains !== undefined) {
+		if (
+			decryptedData.allowedDomains === undefined &&
+			decryptedDataOriginal.allowedDomains !== undefined
+		) {
 			decryptedData.allowedDomains = decryptedDataOriginal.allowedDomains;
 		}
 		// OAuth dynamic client registration keeps runtime-negotiated fields that the UI hides.
 		if (decryptedData.useDynamicClientRegistration) {
-			for (const field of ['clientId', 'clientSecret', 'authUrl', 'accessTokenUrl', 'grantType', 'authentication']) {
+			for (const field of [
+				'clientId',
+				'clientSecret',
+				'authUrl',
+				'accessTokenUrl',
+				'grantType',
+				'authentication',
+			]) {
 				decryptedData[field] = decryptedDataOriginal[field];
 			}
 		}

@@ -29,7 +29,13 @@ class HarnessHeaderApi implements ICredentialType {
 	name = 'harnessHeaderApi';
 	displayName = 'Harness Header API';
 	properties: ICredentialType['properties'] = [
-		{ displayName: 'API Key', name: 'apiKey', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 		{ displayName: 'Prefix', name: 'prefix', type: 'string', default: 'Key' },
 		{ displayName: 'Tenant', name: 'tenant', type: 'string', default: '' },
 	];
@@ -49,7 +55,13 @@ class HarnessSignedApi implements ICredentialType {
 	name = 'harnessSignedApi';
 	displayName = 'Harness Signed API';
 	properties: ICredentialType['properties'] = [
-		{ displayName: 'Secret', name: 'secret', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
@@ -66,7 +78,13 @@ class HarnessTokenApi implements ICredentialType {
 	properties: ICredentialType['properties'] = [
 		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 		{ displayName: 'App ID', name: 'appId', type: 'string', default: '' },
-		{ displayName: 'App Secret', name: 'appSecret', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',
@@ -90,7 +108,8 @@ class HarnessTokenApi implements ICredentialType {
 	};
 }
 
-const sign = (secret: string, url: string) => createHmac('sha256', secret).update(url).digest('hex');
+const sign = (secret: string, url: string) =>
+	createHmac('sha256', secret).update(url).digest('hex');
 
 // ---------- fake node ----------
 
@@ -114,7 +133,12 @@ class HarnessFakeNode implements INodeType {
 		properties: [
 			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 			{ displayName: 'Path', name: 'path', type: 'string', default: '/echo' },
-			{ displayName: 'Credential Type', name: 'credentialType', type: 'string', default: 'harnessHeaderApi' },
+			{
+				displayName: 'Credential Type',
+				name: 'credentialType',
+				type: 'string',
+				default: 'harnessHeaderApi',
+			},
 			{ displayName: 'Handle Soft Expiry', name: 'softExpiry', type: 'boolean', default: false },
 			{ displayName: 'Ignore Continue On Fail', name: 'failHard', type: 'boolean', default: false },
 		],
@@ -214,7 +238,8 @@ async function startFakeApi(): Promise<FakeApi> {
 			api.requests.push({ path: url.pathname, headers: req.headers });
 			if (url.pathname === '/token') {
 				const body = JSON.parse(raw || '{}');
-				if (body.appId !== 'app-1' || body.appSecret !== 'shh') return send(403, { message: 'bad app' });
+				if (body.appId !== 'app-1' || body.appSecret !== 'shh')
+					return send(403, { message: 'bad app' });
 				api.tokenRequests++;
 				const token = `tok-${++issued}`;
 				valid.add(token);
@@ -237,7 +262,8 @@ async function startFakeApi(): Promise<FakeApi> {
 			const auth = req.headers.authorization;
 			if (auth?.startsWith('Bearer ') && !valid.has(auth.slice(7))) {
 				// `/soft` reports expiry the WeChat way: HTTP 200 with an error code in the body.
-				if (url.pathname === '/soft') return send(200, { errcode: 40001, errmsg: 'access_token expired' });
+				if (url.pathname === '/soft')
+					return send(200, { errcode: 40001, errmsg: 'access_token expired' });
 				return send(401, { message: 'token expired' });
 			}
 			return send(200, {
@@ -280,7 +306,12 @@ describe('node harness inside n8n WorkflowExecute', () => {
 			credentialTypes,
 			credentials: [
 				// A stored value can itself be an expression; n8n resolves it in the node's context.
-				{ id: 'c1', name: 'Header', type: 'harnessHeaderApi', data: { apiKey: 'k-123', tenant: '={{ $vars.tenant }}' } },
+				{
+					id: 'c1',
+					name: 'Header',
+					type: 'harnessHeaderApi',
+					data: { apiKey: 'k-123', tenant: '={{ $vars.tenant }}' },
+				},
 			],
 			variables: { tenant: 'acme' },
 			items: [{ json: { path: '/echo/1' } }, { json: { path: '/echo/2' } }],
@@ -289,13 +320,21 @@ describe('node harness inside n8n WorkflowExecute', () => {
 		expect(error).toBeUndefined();
 		expect(outputs).toHaveLength(1);
 		expect(outputs[0].map((i) => i.json)).toEqual([
-			expect.objectContaining({ path: '/echo/1', apiKey: 'Key k-123', static: 'plain-value', query: { tenant: 'acme' } }),
+			expect.objectContaining({
+				path: '/echo/1',
+				apiKey: 'Key k-123',
+				static: 'plain-value',
+				query: { tenant: 'acme' },
+			}),
 			expect.objectContaining({ path: '/echo/2', apiKey: 'Key k-123' }),
 		]);
 		expect(outputs[0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		// Stored encrypted, as n8n does: the clear key is not in the row.
 		expect(credentials.getStoredCiphertext('c1')).not.toContain('k-123');
-		expect(credentials.getStoredData('c1')).toEqual({ apiKey: 'k-123', tenant: '={{ $vars.tenant }}' });
+		expect(credentials.getStoredData('c1')).toEqual({
+			apiKey: 'k-123',
+			tenant: '={{ $vars.tenant }}',
+		});
 	});
 
 	test('(b) function-form authenticate signs each request', async () => {
@@ -303,7 +342,9 @@ describe('node harness inside n8n WorkflowExecute', () => {
 			node: HarnessFakeNode,
 			parameters: { baseUrl: api.baseUrl, credentialType: 'harnessSignedApi' },
 			credentialTypes,
-			credentials: [{ id: 'c2', name: 'Signed', type: 'harnessSignedApi', data: { secret: 's3cr3t' } }],
+			credentials: [
+				{ id: 'c2', name: 'Signed', type: 'harnessSignedApi', data: { secret: 's3cr3t' } },
+			],
 		});
 		expect(error).toBeUndefined();
 		expect(outputs[0][0].json.signature).toBe(sign('s3cr3t', `${api.baseUrl}/echo`));
@@ -320,10 +361,18 @@ describe('node harness inside n8n WorkflowExecute', () => {
 		});
 		const helper = first.credentials;
 		expect(first.error).toBeUndefined();
-		expect(first.outputs[0].map((i) => i.json.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1']);
+		expect(first.outputs[0].map((i) => i.json.authorization)).toEqual([
+			'Bearer tok-1',
+			'Bearer tok-1',
+		]);
 		expect(api.tokenRequests).toBe(1);
-		expect(helper.preAuthenticationCalls).toEqual([{ type: 'harnessTokenApi', credentialsExpired: false }]);
-		expect(helper.getStoredData('cred-token')).toMatchObject({ appId: 'app-1', accessToken: 'tok-1' });
+		expect(helper.preAuthenticationCalls).toEqual([
+			{ type: 'harnessTokenApi', credentialsExpired: false },
+		]);
+		expect(helper.getStoredData('cred-token')).toMatchObject({
+			appId: 'app-1',
+			accessToken: 'tok-1',
+		});
 
 		// Second execution: the persisted token is used as is.
 		const second = await runNode({ node: HarnessFakeNode, parameters, credentialsHelper: helper });
@@ -335,10 +384,15 @@ describe('node harness inside n8n WorkflowExecute', () => {
 		const third = await runNode({ node: HarnessFakeNode, parameters, credentialsHelper: helper });
 		expect(third.error).toBeUndefined();
 		expect(third.outputs[0][0].json.authorization).toBe('Bearer tok-2');
-		expect(helper.preAuthenticationCalls.at(-1)).toEqual({ type: 'harnessTokenApi', credentialsExpired: true });
+		expect(helper.preAuthenticationCalls.at(-1)).toEqual({
+			type: 'harnessTokenApi',
+			credentialsExpired: true,
+		});
 		expect(api.tokenRequests).toBe(2);
 		expect(helper.getStoredData('cred-token').accessToken).toBe('tok-2');
-		const echoes = api.requests.filter((r) => r.path === '/echo').map((r) => r.headers.authorization);
+		const echoes = api.requests
+			.filter((r) => r.path === '/echo')
+			.map((r) => r.headers.authorization);
 		expect(echoes.slice(-2)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
 	});
 
@@ -349,7 +403,12 @@ describe('node harness inside n8n WorkflowExecute', () => {
 			credentialType: 'harnessTokenApi',
 			softExpiry: true,
 		};
-		const first = await runNode({ node: HarnessFakeNode, parameters, credentialTypes, credentials: [tokenCredential] });
+		const first = await runNode({
+			node: HarnessFakeNode,
+			parameters,
+			credentialTypes,
+			credentials: [tokenCredential],
+		});
 		expect(first.outputs[0][0].json.authorization).toBe('Bearer tok-1');
 		const helper = first.credentials;
 
@@ -402,7 +461,11 @@ describe('node harness inside n8n WorkflowExecute', () => {
 			expect(outputs[0].map((i) => i.json.path)).toEqual(['/echo']);
 			// The error item is merged with the input item it pairs to.
 			expect(outputs[1]).toHaveLength(1);
-			expect(outputs[1][0].json).toMatchObject({ path: '/status/500', n: 2, error: expect.any(String) });
+			expect(outputs[1][0].json).toMatchObject({
+				path: '/status/500',
+				n: 2,
+				error: expect.any(String),
+			});
 			expect(outputs[1][0].pairedItem).toEqual({ item: 1 });
 		});
 
@@ -495,10 +558,19 @@ describe('HarnessCredentialsHelper on its own', () => {
 	test('extends: parent types, merged properties, defaults and expressions outside a run', async () => {
 		const helper = new HarnessCredentialsHelper({
 			types: [ParentApi, ChildApi],
-			credentials: [{ id: 'k', name: 'K', type: 'harnessChildApi', data: { key: 'v', region: '={{ $vars.region }}' } }],
+			credentials: [
+				{
+					id: 'k',
+					name: 'K',
+					type: 'harnessChildApi',
+					data: { key: 'v', region: '={{ $vars.region }}' },
+				},
+			],
 		});
 		expect(helper.getParentTypes('harnessChildApi')).toEqual(['harnessParentApi']);
-		expect(helper.getCredentialsProperties('harnessChildApi').map((p) => [p.name, p.default])).toEqual([
+		expect(
+			helper.getCredentialsProperties('harnessChildApi').map((p) => [p.name, p.default]),
+		).toEqual([
 			['host', 'child.example'],
 			['region', 'us'],
 			['key', ''],
@@ -509,13 +581,15 @@ describe('HarnessCredentialsHelper on its own', () => {
 			region: 'eu',
 			key: 'v',
 		});
-		expect(await helper.getDecrypted(additionalData, ref, 'harnessChildApi', 'manual', undefined, true)).toEqual({
+		expect(
+			await helper.getDecrypted(additionalData, ref, 'harnessChildApi', 'manual', undefined, true),
+		).toEqual({
 			key: 'v',
 			region: '={{ $vars.region }}',
 		});
-		await expect(helper.getDecrypted(additionalData, ref, 'harnessParentApi', 'manual')).rejects.toThrow(
-			'Credential with ID "k" does not exist for type "harnessParentApi".',
-		);
+		await expect(
+			helper.getDecrypted(additionalData, ref, 'harnessParentApi', 'manual'),
+		).rejects.toThrow('Credential with ID "k" does not exist for type "harnessParentApi".');
 	});
 
 	test('n8n 1.123 persists the resolved credential after a token refresh (expressions included)', async () => {
@@ -524,7 +598,9 @@ describe('HarnessCredentialsHelper on its own', () => {
 			node: HarnessFakeNode,
 			parameters: { baseUrl: api.baseUrl, credentialType: 'harnessTokenApi' },
 			credentialsHelper: helper,
-			credentials: [{ ...tokenCredential, data: { ...tokenCredential.data, appId: '={{ "app-" + 1 }}' } }],
+			credentials: [
+				{ ...tokenCredential, data: { ...tokenCredential.data, appId: '={{ "app-" + 1 }}' } },
+			],
 		});
 		// The stored expression is replaced by its value, and defaults are written too.
 		expect(helper.getStoredData('cred-token')).toEqual({

@@ -31,7 +31,10 @@ export class HarnessNodeTypes implements INodeTypes {
 		const versionedNodeType = NodeHelpers.getVersionedNodeType(this.get(nodeType), version);
 		if (shouldAssignExecuteMethod(versionedNodeType)) {
 			versionedNodeType.execute = async function (this: IExecuteFunctions) {
-				const routingNode = new RoutingNode(this as ConstructorParameters<typeof RoutingNode>[0], versionedNodeType);
+				const routingNode = new RoutingNode(
+					this as ConstructorParameters<typeof RoutingNode>[0],
+					versionedNodeType,
+				);
 				return (await routingNode.runNode()) ?? [];
 			};
 		}

@@ -120,8 +120,7 @@ export function runNodeCancellable(options: RunNodeOptions): CancellableRun {
 
 	const saved = credentialsHelper.listCredentials();
 	const wanted =
-		options.nodeCredentials ??
-		Object.fromEntries([...saved].reverse().map((c) => [c.type, c.id]));
+		options.nodeCredentials ?? Object.fromEntries([...saved].reverse().map((c) => [c.type, c.id]));
 	const nodeCredentials: INodeCredentials = {};
 	for (const [type, id] of Object.entries(wanted)) {
 		nodeCredentials[type] = { id, name: saved.find((c) => c.id === id)?.name ?? id };
@@ -231,5 +230,7 @@ function defaultTypeVersion(nodeType: INodeType | IVersionedNodeType): number {
 }
 
 function pickDefined<T extends object>(values: T): Partial<T> {
-	return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+	return Object.fromEntries(
+		Object.entries(values).filter(([, v]) => v !== undefined),
+	) as Partial<T>;
 }

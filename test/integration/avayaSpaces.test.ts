@@ -27,9 +27,19 @@ const credential = (token = 'good-jwt', scheme = 'jwt') => ({
 
 const FAST = { retryDelay: 5, requestsPerSecond: 0 };
 
-async function run(items: IDataObject[], options: IDataObject = {}, extra: IDataObject = {}, token?: string) {
+async function run(
+	items: IDataObject[],
+	options: IDataObject = {},
+	extra: IDataObject = {},
+	token?: string,
+) {
 	return await runBatchDelete({
-		parameters: { provider: 'avayaSpaces', idField: 'id', ...extra, options: { ...FAST, ...options } },
+		parameters: {
+			provider: 'avayaSpaces',
+			idField: 'id',
+			...extra,
+			options: { ...FAST, ...options },
+		},
 		items,
 		credentials: [credential(token)],
 	});
@@ -52,12 +62,22 @@ describe('Avaya Spaces through n8n', () => {
 		const ids = fresh(250);
 		mock.add(...ids);
 		const before = deletesTo();
-		const items = [{ id: ids.slice(0, 100) }, { id: ids.slice(100, 200).join(',') }, { id: ids.slice(200).join('\n') }];
+		const items = [
+			{ id: ids.slice(0, 100) },
+			{ id: ids.slice(100, 200).join(',') },
+			{ id: ids.slice(200).join('\n') },
+		];
 		const result = await run(items);
 		expect(deletesTo() - before).toBe(3);
 		expect(result.success).toHaveLength(250);
 		expect(result.failure).toHaveLength(0);
-		expect(result.byId[ids[0]]).toEqual({ id: ids[0], provider: 'avayaSpaces', status: 'deleted', batch: 1, attempts: 1 });
+		expect(result.byId[ids[0]]).toEqual({
+			id: ids[0],
+			provider: 'avayaSpaces',
+			status: 'deleted',
+			batch: 1,
+			attempts: 1,
+		});
 		expect(result.byId[ids[249]]).toMatchObject({ status: 'deleted', batch: 3 });
 		expect(result.success[0].pairedItem).toEqual({ item: 0 });
 		expectInvariant(result, [ids.slice(0, 100), ids.slice(100, 200), ids.slice(200)]);
@@ -66,17 +86,46 @@ describe('Avaya Spaces through n8n', () => {
 	it('maps every kind of answer and pairs duplicates with every item that named them', async () => {
 		const [gone, mine, forbidden, archived, missing] = fresh(5);
 		mock.add(gone, { id: forbidden, forbidden: true }, { id: archived, archived: true }, mine);
-		const items = [{ id: [gone, forbidden] }, { id: `${gone}, ${archived}` }, { id: [missing, 42, 'has space'] }, { id: mine }];
+		const items = [
+			{ id: [gone, forbidden] },
+			{ id: `${gone}, ${archived}` },
+			{ id: [missing, 42, 'has space'] },
+			{ id: mine },
+		];
 		const result = await run(items);
 		expect(result.byId[gone]).toMatchObject({ status: 'deleted' });
-		expect(result.success.find((i) => i.json.id === gone)?.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(result.success.find((i) => i.json.id === gone)?.pairedItem).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+		]);
 		expect(result.byId[missing]).toMatchObject({ status: 'alreadyGone' });
 		expect(result.byId['42']).toMatchObject({ status: 'alreadyGone' });
-		expect(result.byId[forbidden]).toMatchObject({ status: 'forbidden', code: 'authorize_error.permission', message: 'Authorise permission failed' });
-		expect(result.byId[archived]).toMatchObject({ status: 'rejected', code: 'topic.invalid_acesss_to_archived_topic' });
-		expect(result.byId['has space']).toMatchObject({ status: 'invalid', code: 'INVALID_ID', batch: null, attempts: 0 });
-		expect(mock.requests.some((r) => Array.isArray(r.body) && (r.body as string[]).includes('has space'))).toBe(false);
-		expectInvariant(result, [[gone, forbidden], [gone, archived], [missing, '42', 'has space'], [mine]]);
+		expect(result.byId[forbidden]).toMatchObject({
+			status: 'forbidden',
+			code: 'authorize_error.permission',
+			message: 'Authorise permission failed',
+		});
+		expect(result.byId[archived]).toMatchObject({
+			status: 'rejected',
+			code: 'topic.invalid_acesss_to_archived_topic',
+		});
+		expect(result.byId['has space']).toMatchObject({
+			status: 'invalid',
+			code: 'INVALID_ID',
+			batch: null,
+			attempts: 0,
+		});
+		expect(
+			mock.requests.some(
+				(r) => Array.isArray(r.body) && (r.body as string[]).includes('has space'),
+			),
+		).toBe(false);
+		expectInvariant(result, [
+			[gone, forbidden],
+			[gone, archived],
+			[missing, '42', 'has space'],
+			[mine],
+		]);
 	});
 
 	it('reports not found as a failure when asked to', async () => {
@@ -89,9 +138,17 @@ describe('Avaya Spaces through n8n', () => {
 	it('reads IDs from an expression list and from a dot path', async () => {
 		const ids = fresh(3);
 		mock.add(...ids);
-		const listed = await run([{ data: { ids: ids.slice(0, 2) } }], {}, { idSource: 'list', ids: '={{ $json.data.ids }}' });
+		const listed = await run(
+			[{ data: { ids: ids.slice(0, 2) } }],
+			{},
+			{ idSource: 'list', ids: '={{ $json.data.ids }}' },
+		);
 		expect(listed.success.map((i) => i.json.id)).toEqual(ids.slice(0, 2));
-		const nested = await run([{ payload: { message: { id: ids[2] } } }], {}, { idField: 'payload.message.id' });
+		const nested = await run(
+			[{ payload: { message: { id: ids[2] } } }],
+			{},
+			{ idField: 'payload.message.id' },
+		);
 		expect(nested.byId[ids[2]]).toMatchObject({ status: 'deleted' });
 		expectInvariant(listed, [ids.slice(0, 2)]);
 	});
@@ -101,7 +158,14 @@ describe('Avaya Spaces through n8n', () => {
 		mock.add(id);
 		const result = await run([{ id }, { id }], { deduplicate: false });
 		expect(result.success.map((i) => i.json.status).sort()).toEqual(['alreadyGone', 'deleted']);
-		assertInvariant({ idsByItem: [[id], [id]], success: result.success, failure: result.failure, removedByRun: (x) => mock.deleted.has(x), isGone: (x) => !mock.messages.has(x), dedupe: false });
+		assertInvariant({
+			idsByItem: [[id], [id]],
+			success: result.success,
+			failure: result.failure,
+			removedByRun: (x) => mock.deleted.has(x),
+			isGone: (x) => !mock.messages.has(x),
+			dedupe: false,
+		});
 	});
 
 	it('stops with the item index when an item has no ID', async () => {
@@ -141,7 +205,9 @@ describe('Avaya Spaces through n8n', () => {
 		const ids = fresh(3);
 		mock.add(...ids);
 		const result = await run([{ id: ids }], {}, {}, 'wrong-token');
-		expect(result.error?.message).toMatch(/Avaya Spaces refused the credentials: Authenticate anonymouse jwt failed/);
+		expect(result.error?.message).toMatch(
+			/Avaya Spaces refused the credentials: Authenticate anonymouse jwt failed/,
+		);
 		expect((result.error as unknown as { httpCode: string }).httpCode).toBe('401');
 		expect(ids.every((id) => mock.messages.has(id))).toBe(true);
 		expect(result.success).toHaveLength(0);
@@ -158,14 +224,26 @@ describe('Avaya Spaces through n8n', () => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.failure).toHaveLength(150);
-		expect(result.failure.every((i) => i.json.status === 'notAttempted' && i.json.code === 'authen_error.anonymouse_jwt_auth_failed')).toBe(true);
+		expect(
+			result.failure.every(
+				(i) =>
+					i.json.status === 'notAttempted' &&
+					i.json.code === 'authen_error.anonymouse_jwt_auth_failed',
+			),
+		).toBe(true);
 		expectInvariant(result, [ids]);
 	});
 
 	it('waits out a 429 with Retry-After, then deletes', async () => {
 		const ids = fresh(2);
 		mock.add(...ids);
-		mock.inject({ kind: 'reply', status: 429, body: { message: 'Too many requests' }, headers: { 'retry-after': '1' }, path: /deletemessages/ });
+		mock.inject({
+			kind: 'reply',
+			status: 429,
+			body: { message: 'Too many requests' },
+			headers: { 'retry-after': '1' },
+			path: /deletemessages/,
+		});
 		const started = Date.now();
 		const result = await run([{ id: ids }]);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -215,7 +293,11 @@ describe('Avaya Spaces through n8n', () => {
 		mock.add(...ids);
 		mock.poison.add(ids[5]);
 		const result = await run([{ id: ids }]);
-		expect(result.byId[ids[5]]).toMatchObject({ status: 'rejected', code: 'api_bad_request_input', message: 'invalid message id in input data' });
+		expect(result.byId[ids[5]]).toMatchObject({
+			status: 'rejected',
+			code: 'api_bad_request_input',
+			message: 'invalid message id in input data',
+		});
 		expect(result.success).toHaveLength(7);
 		expectInvariant(result, [ids]);
 	});
@@ -230,10 +312,22 @@ describe('Avaya Spaces through n8n', () => {
 		expect(result.byId[ids[0]]).toMatchObject({
 			status: 'dryRun',
 			batch: 1,
-			request: { method: 'POST', url: `${mock.baseUrl}/api/messages/deletemessages`, ids: 100, body: ids.slice(0, 100) },
+			request: {
+				method: 'POST',
+				url: `${mock.baseUrl}/api/messages/deletemessages`,
+				ids: 100,
+				body: ids.slice(0, 100),
+			},
 		});
-		expect(result.byId[ids[100]]).toMatchObject({ batch: 2, request: { ids: 20, body: ids.slice(100) } });
-		expect(result.byId[ids[1]].request).toEqual({ method: 'POST', url: `${mock.baseUrl}/api/messages/deletemessages`, ids: 100 });
+		expect(result.byId[ids[100]]).toMatchObject({
+			batch: 2,
+			request: { ids: 20, body: ids.slice(100) },
+		});
+		expect(result.byId[ids[1]].request).toEqual({
+			method: 'POST',
+			url: `${mock.baseUrl}/api/messages/deletemessages`,
+			ids: 100,
+		});
 		expect(ids.every((id) => mock.messages.has(id))).toBe(true);
 	});
 
@@ -243,7 +337,11 @@ describe('Avaya Spaces through n8n', () => {
 		mock.latencyMs = 150;
 		try {
 			const running = runBatchDeleteCancellable({
-				parameters: { provider: 'avayaSpaces', idField: 'id', options: { ...FAST, batchSize: 1, concurrency: 1 } },
+				parameters: {
+					provider: 'avayaSpaces',
+					idField: 'id',
+					options: { ...FAST, batchSize: 1, concurrency: 1 },
+				},
 				items: [{ id: ids }],
 				credentials: [credential()],
 			});
@@ -251,7 +349,9 @@ describe('Avaya Spaces through n8n', () => {
 			running.cancel();
 			const result = await running.result;
 			expect(result.run.status).toBe('canceled');
-			const sent = mock.requestsTo(/deletemessages/).filter((r) => ids.includes((r.body as string[])[0])).length;
+			const sent = mock
+				.requestsTo(/deletemessages/)
+				.filter((r) => ids.includes((r.body as string[])[0])).length;
 			expect(sent).toBeLessThan(ids.length);
 			// A cancelled run may keep no node output; what it sent is all the mock saw.
 			if (result.success.length + result.failure.length > 0) expectInvariant(result, [ids]);
@@ -264,7 +364,12 @@ describe('Avaya Spaces through n8n', () => {
 		const ids = fresh(2);
 		mock.add(...ids);
 		const result = await runBatchDelete({
-			parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'oAuth2', idField: 'id', options: FAST },
+			parameters: {
+				provider: 'avayaSpaces',
+				avayaSpacesAuthentication: 'oAuth2',
+				idField: 'id',
+				options: FAST,
+			},
 			items: [{ id: ids }],
 			credentials: [
 				{

@@ -51,21 +51,41 @@ const credential = (tokens: IssuedTokens) => ({
 	},
 });
 
-async function run(ids: string[], tokens: IssuedTokens, options: IDataObject = {}, credentialsHelper?: HarnessCredentialsHelper) {
+async function run(
+	ids: string[],
+	tokens: IssuedTokens,
+	options: IDataObject = {},
+	credentialsHelper?: HarnessCredentialsHelper,
+) {
 	return await runBatchDelete({
-		parameters: { provider: 'avayaSpaces', avayaSpacesAuthentication: 'oAuth2', idField: 'id', options: { retryDelay: 5, requestsPerSecond: 0, ...options } },
+		parameters: {
+			provider: 'avayaSpaces',
+			avayaSpacesAuthentication: 'oAuth2',
+			idField: 'id',
+			options: { retryDelay: 5, requestsPerSecond: 0, ...options },
+		},
 		items: [{ id: ids }],
 		...(credentialsHelper ? { credentialsHelper } : { credentials: [credential(tokens)] }),
 	});
 }
 
 function expectInvariant(result: BatchDeleteRun, ids: string[]) {
-	assertInvariant({ idsByItem: [ids], success: result.success, failure: result.failure, removedByRun: (id) => mock.deleted.has(id), isGone: (id) => !mock.messages.has(id) });
+	assertInvariant({
+		idsByItem: [ids],
+		success: result.success,
+		failure: result.failure,
+		removedByRun: (id) => mock.deleted.has(id),
+		isGone: (id) => !mock.messages.has(id),
+	});
 }
 
-const stored = (result: BatchDeleteRun) => result.credentials.getStoredData(`avaya-oauth-${counter}`).oauthTokenData as IDataObject;
+const stored = (result: BatchDeleteRun) =>
+	result.credentials.getStoredData(`avaya-oauth-${counter}`).oauthTokenData as IDataObject;
 /** Each ID at most once in a delete request the mock answered 200 (nothing deleted twice). */
-const deleteBodies = (ids: string[]) => mock.requestsTo(/deletemessages/).filter((r) => Array.isArray(r.body) && (r.body as string[]).some((id) => ids.includes(id)));
+const deleteBodies = (ids: string[]) =>
+	mock
+		.requestsTo(/deletemessages/)
+		.filter((r) => Array.isArray(r.body) && (r.body as string[]).some((id) => ids.includes(id)));
 
 describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 	it('is refreshed once, stored with the credential, and every ID is deleted; the next run does not refresh again', async () => {
@@ -78,7 +98,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
 		// The node asked twice (the 401, then the refresh send); n8n sent that second one twice:
 		// once more with the expired token (its 401 starts the refresh), then with the new token.
-		expect(result.success.map((i) => [i.json.status, i.json.attempts])).toEqual(ids.map(() => ['deleted', 2]));
+		expect(result.success.map((i) => [i.json.status, i.json.attempts])).toEqual(
+			ids.map(() => ['deleted', 2]),
+		);
 		expect(deleteBodies(ids)).toHaveLength(3);
 		expectInvariant(result, ids);
 		const now = stored(result);
@@ -92,7 +114,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		const second = await run(more, tokens, { concurrency: 1 }, result.credentials);
 		expect(second.error).toBeUndefined();
 		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
-		expect(second.success.map((i) => [i.json.status, i.json.attempts])).toEqual(more.map(() => ['deleted', 1]));
+		expect(second.success.map((i) => [i.json.status, i.json.attempts])).toEqual(
+			more.map(() => ['deleted', 1]),
+		);
 		expectInvariant(second, more);
 	});
 
@@ -100,7 +124,10 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		const ids = fresh(12);
 		mock.add(...ids);
 		const refreshesBefore = accounts.refreshRequests().length;
-		const result = await run(ids, accounts.issue({ expired: true }), { concurrency: 4, batchSize: 2 });
+		const result = await run(ids, accounts.issue({ expired: true }), {
+			concurrency: 4,
+			batchSize: 2,
+		});
 		expect(result.error).toBeUndefined();
 		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
 		expect(result.success.map((i) => i.json.status)).toEqual(ids.map(() => 'deleted'));
@@ -116,7 +143,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		accounts.revoke(tokens.refresh_token);
 		const refreshesBefore = accounts.refreshRequests().length;
 		const result = await run(ids, tokens, { concurrency: 2, batchSize: 1 });
-		expect(result.error?.message).toMatch(/^Avaya Spaces refused the credentials: n8n could not refresh the OAuth2 access token \(.*\): reconnect the credential$/);
+		expect(result.error?.message).toMatch(
+			/^Avaya Spaces refused the credentials: n8n could not refresh the OAuth2 access token \(.*\): reconnect the credential$/,
+		);
 		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
 		expect(ids.some((id) => mock.deleted.has(id))).toBe(false);
 		expect(stored(result).access_token).toBe(tokens.access_token);
@@ -137,7 +166,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		const result = await run(ids, tokens, { concurrency: 1, batchSize: 1 });
 		expect(result.error).toBeUndefined();
 		expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 2));
-		expect(result.failure.map((i) => [i.json.id, i.json.status, i.json.code])).toEqual(ids.slice(2).map((id) => [id, 'notAttempted', 'OAUTH2_REFRESH_FAILED']));
+		expect(result.failure.map((i) => [i.json.id, i.json.status, i.json.code])).toEqual(
+			ids.slice(2).map((id) => [id, 'notAttempted', 'OAUTH2_REFRESH_FAILED']),
+		);
 		expect(result.failure[0].json.message).toMatch(/reconnect the credential/);
 		expectInvariant(result, ids);
 	});
@@ -149,7 +180,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		// Tokens the endpoint issues from now on are dead on arrival.
 		accounts.ttlMs = 0;
 		const result = await run(ids, tokens, { concurrency: 1 });
-		expect(result.error?.message).toBe('Avaya Spaces refused the credentials: The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential');
+		expect(result.error?.message).toBe(
+			'Avaya Spaces refused the credentials: The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential',
+		);
 		expect(ids.some((id) => mock.deleted.has(id))).toBe(false);
 		// Stored, so the next run does not refresh with a rotated-away refresh token.
 		expect(stored(result).access_token).not.toBe(tokens.access_token);
@@ -160,10 +193,16 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		mock.add(...ids);
 		const tokens = accounts.issue({ expired: true });
 		// The first two delete requests carry the expired token (the node's, then n8n's before it refreshes).
-		mock.inject({ kind: 'latency', ms: 0, path: /deletemessages/ }, { kind: 'latency', ms: 0, path: /deletemessages/ }, { kind: 'reply', status: 503, path: /deletemessages/ });
+		mock.inject(
+			{ kind: 'latency', ms: 0, path: /deletemessages/ },
+			{ kind: 'latency', ms: 0, path: /deletemessages/ },
+			{ kind: 'reply', status: 503, path: /deletemessages/ },
+		);
 		const result = await run(ids, tokens, { concurrency: 1 });
 		expect(result.error).toBeUndefined();
-		expect(result.success.map((i) => [i.json.status, i.json.attempts])).toEqual(ids.map(() => ['deleted', 3]));
+		expect(result.success.map((i) => [i.json.status, i.json.attempts])).toEqual(
+			ids.map(() => ['deleted', 3]),
+		);
 		expect(mock.clearFaults()).toEqual([]);
 		expectInvariant(result, ids);
 	});
@@ -171,7 +210,11 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 	it('By Filter: the list request that meets the expired token gets it refreshed once, then the matches are deleted', async () => {
 		counter++;
 		const old = Date.now() - 40 * 86_400_000;
-		const ids = seedAvayaSpace(mock, `space-oauth-${counter}`, [{ created: old }, { created: old + 1000 }, { created: old + 2000 }]);
+		const ids = seedAvayaSpace(mock, `space-oauth-${counter}`, [
+			{ created: old },
+			{ created: old + 1000 },
+			{ created: old + 2000 },
+		]);
 		const refreshesBefore = accounts.refreshRequests().length;
 		const result = await runBatchDelete({
 			parameters: {
@@ -188,7 +231,9 @@ describe('Avaya Spaces OAuth2 through n8n: an expired access token', () => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(accounts.refreshRequests().length - refreshesBefore).toBe(1);
-		expect(result.success.map((i) => [i.json.id, i.json.status]).sort()).toEqual(ids.map((id) => [id, 'deleted']).sort());
+		expect(result.success.map((i) => [i.json.id, i.json.status]).sort()).toEqual(
+			ids.map((id) => [id, 'deleted']).sort(),
+		);
 		expect(result.failure).toHaveLength(0);
 	});
 });

@@ -6,7 +6,13 @@ import type { QuectelMock } from '../mocks/quectel';
 import type { SolapiMock } from '../mocks/solapi';
 import { solapiPaging } from '../mocks/solapiList';
 import type { FilterEnv } from '../support/byFilterEnvs';
-import { FILTER_ENVS, checkFilterInvariant, startAvaya, startQuectel, startSolapi } from '../support/byFilterEnvs';
+import {
+	FILTER_ENVS,
+	checkFilterInvariant,
+	startAvaya,
+	startQuectel,
+	startSolapi,
+} from '../support/byFilterEnvs';
 import { runBatchDelete } from '../support/runBatchDelete';
 
 /**
@@ -26,9 +32,15 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 	// Above the default Limit (1,000): SOLAPI's pages hold 500, and these runs span more than two.
 	const ALL = { filterLimit: 100_000 };
 	const run = async (parameters = env.parameters(0, ALL), continueOnFail = false) =>
-		await runBatchDelete({ parameters, credentials: env.credentials(), items: [{ trigger: 'schedule' }], continueOnFail });
+		await runBatchDelete({
+			parameters,
+			credentials: env.credentials(),
+			items: [{ trigger: 'schedule' }],
+			continueOnFail,
+		});
 	const listRequests = () => env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET');
-	const deleteRequests = () => env.mock.requestsTo(env.deletePath).filter((r) => r.method !== 'GET');
+	const deleteRequests = () =>
+		env.mock.requestsTo(env.deletePath).filter((r) => r.method !== 'GET');
 
 	/** Matches spread over more than two pages, between items that must stay. */
 	const seedMixed = () => {
@@ -60,9 +72,13 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		// and no delete request holds more than one page of matches.
 		expect(listRequests().length).toBeGreaterThan(2);
 		expect(deleteRequests()[0].receivedAt).toBeLessThanOrEqual(listRequests().at(-1)!.receivedAt);
-		expect(Math.max(...deleteRequests().map((r) => env.idsOf(r).length))).toBeLessThanOrEqual(env.pageSize);
+		expect(Math.max(...deleteRequests().map((r) => env.idsOf(r).length))).toBeLessThanOrEqual(
+			env.pageSize,
+		);
 		// Batches are numbered across the whole run, not per page.
-		expect(Math.max(...result.success.map((i) => i.json.batch as number))).toBe(deleteRequests().length);
+		expect(Math.max(...result.success.map((i) => i.json.batch as number))).toBe(
+			deleteRequests().length,
+		);
 	});
 
 	it('stops at Limit, deletes exactly that many, leaves the rest for the next run and says so', async () => {
@@ -78,7 +94,11 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		// A second run picks up where the first stopped, without touching what it deleted.
 		const second = await run(env.parameters(0, ALL));
 		expect(second.success).toHaveLength(matches.length - limit);
-		checkFilterInvariant(env, second, matches.filter((id) => !handled.includes(id)));
+		checkFilterInvariant(
+			env,
+			second,
+			matches.filter((id) => !handled.includes(id)),
+		);
 		expect(matches.every((id) => !env.exists(id))).toBe(true);
 	});
 
@@ -87,7 +107,12 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		const all = await run(env.parameters(0, ALL, { dryRun: true }));
 		expect(all.error).toBeUndefined();
 		expect(all.success.map((i) => i.json.id).sort()).toEqual([...matches].sort());
-		expect(all.success.every((i) => i.json.status === 'dryRun' && typeof i.json.title === 'string' && i.json.time !== null)).toBe(true);
+		expect(
+			all.success.every(
+				(i) =>
+					i.json.status === 'dryRun' && typeof i.json.title === 'string' && i.json.time !== null,
+			),
+		).toBe(true);
 		expect((all.success[0].json.request as IDataObject).method).toBeDefined();
 		expect(deleteRequests()).toHaveLength(0);
 		expect(matches.every((id) => env.exists(id))).toBe(true);
@@ -107,7 +132,11 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		const goneElsewhere: string[] = [];
 		env.mock.schedule = (request) => {
 			if (request.method === 'GET' && env.listPath.test(request.path) && [2, 3].includes(++lists)) {
-				const victims = [...young.splice(0, 6), ...others.splice(0, 5), ...matches.filter((id) => env.exists(id)).slice(-3)];
+				const victims = [
+					...young.splice(0, 6),
+					...others.splice(0, 5),
+					...matches.filter((id) => env.exists(id)).slice(-3),
+				];
 				env.deleteElsewhere(victims);
 				goneElsewhere.push(...victims);
 				env.seed(4, { match: true, old: false });
@@ -120,28 +149,38 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		const handled = checkFilterInvariant(env, result, matches);
 		// Every match that still existed is gone now, and was reported exactly once (the invariant).
 		expect(matches.filter((id) => env.exists(id))).toEqual([]);
-		expect(matches.filter((id) => !goneElsewhere.includes(id)).every((id) => handled.includes(id))).toBe(true);
-		expect(result.success.filter((i) => i.json.status === 'deleted')).toHaveLength(matches.filter((id) => !goneElsewhere.includes(id)).length);
+		expect(
+			matches.filter((id) => !goneElsewhere.includes(id)).every((id) => handled.includes(id)),
+		).toBe(true);
+		expect(result.success.filter((i) => i.json.status === 'deleted')).toHaveLength(
+			matches.filter((id) => !goneElsewhere.includes(id)).length,
+		);
 	});
 
-	it.each([1, 2, 7])('neither repeats nor loops on deleted items the list still shows for %i more reads, and reaches the end', async (reads) => {
-		const { matches, keep } = seedMixed();
-		// An eventually consistent list: what left it is still listed for the next reads.
-		listModes(env.mock).staleReads = reads;
-		const result = await run();
-		expect(result.error).toBeUndefined();
-		const handled = checkFilterInvariant(env, result, matches);
-		expect(handled.sort()).toEqual([...matches].sort());
-		expect(result.success.every((i) => i.json.status === 'deleted')).toBe(true);
-		expect(matches.every((id) => !env.exists(id))).toBe(true);
-		expect(keep.every((id) => env.exists(id))).toBe(true);
-		// Each match was sent for deletion once, and the listing ended after a bounded number of reads.
-		const sent = deleteRequests().flatMap((r) => env.idsOf(r));
-		expect(sent.sort()).toEqual([...matches].sort());
-		expect(listRequests().length).toBeLessThanOrEqual(3 * Math.ceil((matches.length + keep.length) / env.pageSize) + 3);
-		// Offset and page lists re-read where deleted items were: the mock did show them again.
-		if (PROVIDERS.find((p) => p.id === env.provider)?.list?.paging !== 'cursor') expect(listModes(env.mock).staleShown).toBeGreaterThan(0);
-	});
+	it.each([1, 2, 7])(
+		'neither repeats nor loops on deleted items the list still shows for %i more reads, and reaches the end',
+		async (reads) => {
+			const { matches, keep } = seedMixed();
+			// An eventually consistent list: what left it is still listed for the next reads.
+			listModes(env.mock).staleReads = reads;
+			const result = await run();
+			expect(result.error).toBeUndefined();
+			const handled = checkFilterInvariant(env, result, matches);
+			expect(handled.sort()).toEqual([...matches].sort());
+			expect(result.success.every((i) => i.json.status === 'deleted')).toBe(true);
+			expect(matches.every((id) => !env.exists(id))).toBe(true);
+			expect(keep.every((id) => env.exists(id))).toBe(true);
+			// Each match was sent for deletion once, and the listing ended after a bounded number of reads.
+			const sent = deleteRequests().flatMap((r) => env.idsOf(r));
+			expect(sent.sort()).toEqual([...matches].sort());
+			expect(listRequests().length).toBeLessThanOrEqual(
+				3 * Math.ceil((matches.length + keep.length) / env.pageSize) + 3,
+			);
+			// Offset and page lists re-read where deleted items were: the mock did show them again.
+			if (PROVIDERS.find((p) => p.id === env.provider)?.list?.paging !== 'cursor')
+				expect(listModes(env.mock).staleShown).toBeGreaterThan(0);
+		},
+	);
 
 	it('stops at Limit on a list that still shows deleted items', async () => {
 		const { matches } = seedMixed();
@@ -158,7 +197,10 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 
 	it('reports a list request that keeps failing and deletes nothing more', async () => {
 		env.seed(3, { match: true, old: true });
-		env.mock.schedule = (request) => (request.method === 'GET' && env.listPath.test(request.path) ? { kind: 'reply', status: 503, body: {} } : undefined);
+		env.mock.schedule = (request) =>
+			request.method === 'GET' && env.listPath.test(request.path)
+				? { kind: 'reply', status: 503, body: {} }
+				: undefined;
 		const failed = await run(env.parameters(0, {}, { maxRetries: 1 }));
 		expect(failed.error?.message).toMatch(/could not list what to delete/);
 		expect(deleteRequests()).toHaveLength(0);
@@ -176,7 +218,11 @@ describe('By Filter on a page-number list (Quectel)', () => {
 			const matches = env.seed(260, { match: true, old: true });
 			const locked = matches.filter((_, i) => i % 10 === 0);
 			for (const id of locked) (env.mock as QuectelMock).messages.get(id)!.locked = true;
-			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			const result = await runBatchDelete({
+				parameters: env.parameters(),
+				credentials: env.credentials(),
+				items: [{}],
+			});
 			expect(result.error).toBeUndefined();
 			checkFilterInvariant(env, result, matches);
 			expect(result.failure.map((i) => i.json.id).sort()).toEqual([...locked].sort());
@@ -186,7 +232,11 @@ describe('By Filter on a page-number list (Quectel)', () => {
 			const sent = env.mock.requestsTo(env.deletePath).flatMap((r) => env.idsOf(r));
 			expect(sent.filter((id) => locked.includes(id))).toHaveLength(locked.length);
 			// Page 1 again and again: what failed stays at its head, behind the position.
-			expect(env.mock.requestsTo(env.listPath).map((r) => r.query.get('page'))).toEqual(['1', '1', '1']);
+			expect(env.mock.requestsTo(env.listPath).map((r) => r.query.get('page'))).toEqual([
+				'1',
+				'1',
+				'1',
+			]);
 		} finally {
 			await env.close();
 		}
@@ -202,7 +252,11 @@ describe('By Filter on a page-number list (Quectel)', () => {
 				if (env.listPath.test(request.path) && ++lists === 2) mock.expireTokens();
 				return undefined;
 			};
-			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			const result = await runBatchDelete({
+				parameters: env.parameters(),
+				credentials: env.credentials(),
+				items: [{}],
+			});
 			expect(result.error).toBeUndefined();
 			expect(result.success).toHaveLength(230);
 			checkFilterInvariant(env, result, matches);
@@ -222,10 +276,15 @@ describe('By Filter on a page-number list (Quectel)', () => {
 			env.mock.schedule = (request) => {
 				// While the node asks for page 2, someone deletes 6 of the page-1 messages it kept:
 				// the first 6 matches slide onto page 1, behind the position.
-				if (env.listPath.test(request.path) && ++lists === 2) env.deleteElsewhere(young.slice(0, 6));
+				if (env.listPath.test(request.path) && ++lists === 2)
+					env.deleteElsewhere(young.slice(0, 6));
 				return undefined;
 			};
-			const result = await runBatchDelete({ parameters: env.parameters(), credentials: env.credentials(), items: [{}] });
+			const result = await runBatchDelete({
+				parameters: env.parameters(),
+				credentials: env.credentials(),
+				items: [{}],
+			});
 			expect(result.error).toBeUndefined();
 			checkFilterInvariant(env, result, matches);
 			expect(matches.filter((id) => env.exists(id))).toEqual([]);
@@ -250,14 +309,21 @@ const LIST_PROVIDERS = PROVIDERS.filter((p) => p.list !== undefined).map((p) => 
 describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every filter: %s', (id) => {
 	it('deletes only the items that pass every filter, and names no other', async () => {
 		const entry = FILTER_ENVS.find((e) => e.id === id);
-		if (entry === undefined) throw new Error(`${id} has a list API but no By Filter test environment (test/support/byFilterEnvs.ts)`);
+		if (entry === undefined)
+			throw new Error(
+				`${id} has a list API but no By Filter test environment (test/support/byFilterEnvs.ts)`,
+			);
 		const env = await entry.start();
 		try {
 			const { matches, misses } = env.seedStrict(30);
 			const modes = listModes(env.mock);
 			modes.ignoreFilters = true;
 			const before = env.held();
-			const result = await runBatchDelete({ parameters: env.strictParameters(0, { filterLimit: 100_000 }), credentials: env.credentials(), items: [{ trigger: 'schedule' }] });
+			const result = await runBatchDelete({
+				parameters: env.strictParameters(0, { filterLimit: 100_000 }),
+				credentials: env.credentials(),
+				items: [{ trigger: 'schedule' }],
+			});
 			expect(result.error).toBeUndefined();
 			checkFilterInvariant(env, result, matches);
 			expect(result.success.map((i) => i.json.id).sort()).toEqual([...matches].sort());
@@ -268,10 +334,13 @@ describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every fil
 			expect(before.filter((held) => !matches.includes(held) && !env.exists(held))).toEqual([]);
 			// Every filter the node sent (and the server ignored) is one the scenario tested.
 			expect(modes.ignored.size).toBeGreaterThan(0);
-			for (const name of modes.ignored) expect([name, misses[name]?.length ?? 0]).toEqual([name, 30]);
+			for (const name of modes.ignored)
+				expect([name, misses[name]?.length ?? 0]).toEqual([name, 30]);
 			// The server really listed the misses: they reached the node and were kept by its own check.
 			const listed = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').length;
-			expect(listed).toBeGreaterThanOrEqual(Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1);
+			expect(listed).toBeGreaterThanOrEqual(
+				Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1,
+			);
 		} finally {
 			await env.close();
 		}
@@ -285,10 +354,30 @@ describe('By Filter: Avaya Spaces Search Text on a server that ignores searchstr
 			const space = String(env.parameters(0).avayaSpaceId);
 			const { seedAvayaSpace } = await import('../mocks/avayaSpacesList');
 			const old = Date.now() - 40 * 86_400_000;
-			const containing = seedAvayaSpace(env.mock as never, space, Array.from({ length: 40 }, (_, i) => ({ created: old - i * 1000, category: 'chat' as const, bodyText: `<p>Invoice ${i} ${i % 2 ? 'OVERDUE' : 'overdue'}</p>` })));
-			const other = seedAvayaSpace(env.mock as never, space, Array.from({ length: 20 }, (_, i) => ({ created: old - 500 - i * 1000, category: 'chat' as const, bodyText: `<p>Lunch at ${i}</p>` })));
+			const containing = seedAvayaSpace(
+				env.mock as never,
+				space,
+				Array.from({ length: 40 }, (_, i) => ({
+					created: old - i * 1000,
+					category: 'chat' as const,
+					bodyText: `<p>Invoice ${i} ${i % 2 ? 'OVERDUE' : 'overdue'}</p>`,
+				})),
+			);
+			const other = seedAvayaSpace(
+				env.mock as never,
+				space,
+				Array.from({ length: 20 }, (_, i) => ({
+					created: old - 500 - i * 1000,
+					category: 'chat' as const,
+					bodyText: `<p>Lunch at ${i}</p>`,
+				})),
+			);
 			listModes(env.mock).ignoreFilters = true;
-			const result = await runBatchDelete({ parameters: env.parameters(0, { avayaSearch: 'Overdue' }), credentials: env.credentials(), items: [{}] });
+			const result = await runBatchDelete({
+				parameters: env.parameters(0, { avayaSearch: 'Overdue' }),
+				credentials: env.credentials(),
+				items: [{}],
+			});
 			expect(result.error).toBeUndefined();
 			checkFilterInvariant(env, result, containing);
 			expect(result.success.map((i) => i.json.id).sort()).toEqual([...containing].sort());
@@ -306,32 +395,42 @@ describe.each([
 	{ startKey: 'after', nextKey: 'nextFirst' },
 	{ startKey: 'at', nextKey: 'pageLast' },
 	{ startKey: 'after', nextKey: 'pageLast' },
-] as const)('By Filter on SOLAPI whose pages start $startKey startKey, nextKey naming $nextKey', (paging) => {
-	it('skips no match and handles none twice', async () => {
-		const env = await startSolapi();
-		try {
-			solapiPaging(env.mock as SolapiMock, paging);
-			// Matches spread over three pages, between messages that stay; the page boundaries fall on both kinds.
-			const matches: string[] = [];
-			const keep: string[] = [];
-			for (let i = 0; i < 14; i++) {
-				matches.push(...env.seed(97, { match: true, old: true }));
-				keep.push(...env.seed(3, { match: false, old: true }));
+] as const)(
+	'By Filter on SOLAPI whose pages start $startKey startKey, nextKey naming $nextKey',
+	(paging) => {
+		it('skips no match and handles none twice', async () => {
+			const env = await startSolapi();
+			try {
+				solapiPaging(env.mock as SolapiMock, paging);
+				// Matches spread over three pages, between messages that stay; the page boundaries fall on both kinds.
+				const matches: string[] = [];
+				const keep: string[] = [];
+				for (let i = 0; i < 14; i++) {
+					matches.push(...env.seed(97, { match: true, old: true }));
+					keep.push(...env.seed(3, { match: false, old: true }));
+				}
+				const result = await runBatchDelete({
+					parameters: env.parameters(0, { filterLimit: 100_000 }),
+					credentials: env.credentials(),
+					items: [{}],
+				});
+				expect(result.error).toBeUndefined();
+				const handled = checkFilterInvariant(env, result, matches);
+				expect(handled.sort()).toEqual([...matches].sort());
+				expect(matches.every((id) => !env.exists(id))).toBe(true);
+				expect(keep.every((id) => env.exists(id))).toBe(true);
+				const sent = env.mock.requestsTo(env.deletePath).flatMap((r) => env.idsOf(r));
+				expect(sent.sort()).toEqual([...matches].sort());
+				// The next page was asked from the last message each page listed.
+				const keys = env.mock
+					.requestsTo(env.listPath)
+					.filter((r) => r.method === 'GET')
+					.map((r) => r.query.get('startKey'));
+				expect(keys[0]).toBeNull();
+				expect(keys.length).toBe(3);
+			} finally {
+				await env.close();
 			}
-			const result = await runBatchDelete({ parameters: env.parameters(0, { filterLimit: 100_000 }), credentials: env.credentials(), items: [{}] });
-			expect(result.error).toBeUndefined();
-			const handled = checkFilterInvariant(env, result, matches);
-			expect(handled.sort()).toEqual([...matches].sort());
-			expect(matches.every((id) => !env.exists(id))).toBe(true);
-			expect(keep.every((id) => env.exists(id))).toBe(true);
-			const sent = env.mock.requestsTo(env.deletePath).flatMap((r) => env.idsOf(r));
-			expect(sent.sort()).toEqual([...matches].sort());
-			// The next page was asked from the last message each page listed.
-			const keys = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').map((r) => r.query.get('startKey'));
-			expect(keys[0]).toBeNull();
-			expect(keys.length).toBe(3);
-		} finally {
-			await env.close();
-		}
-	});
-});
+		});
+	},
+);

@@ -18,7 +18,10 @@ let counter = 0;
 /** Fresh template IDs (`n` existing, `missing` more that do not), so tests never share state. */
 const fresh = (n: number, missing = 0) => {
 	counter++;
-	const ids = Array.from({ length: n + missing }, (_, i) => `tpl${counter}-${String(i).padStart(3, '0')}-37eb-4229-bee9`);
+	const ids = Array.from(
+		{ length: n + missing },
+		(_, i) => `tpl${counter}-${String(i).padStart(3, '0')}-37eb-4229-bee9`,
+	);
 	mock.addTemplates(PROJECT, ...ids.slice(0, n));
 	return ids;
 };
@@ -27,17 +30,39 @@ const iamCredential = (data: IDataObject = {}) => ({
 	id: 'hw-iam',
 	name: 'Huawei IAM',
 	type: 'huaweiCloudIamApi',
-	data: { iamRegion: 'custom', iamUrl: mock.baseUrl, domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9', projectScope: 'id', project: PROJECT, ...data },
+	data: {
+		iamRegion: 'custom',
+		iamUrl: mock.baseUrl,
+		domainName: 'example-account',
+		userName: 'sms-admin',
+		password: 'Correct-Horse-9',
+		projectScope: 'id',
+		project: PROJECT,
+		...data,
+	},
 });
 
 const akSkCredential = (data: IDataObject = {}) => ({
 	id: 'hw-aksk',
 	name: 'Huawei AK/SK',
 	type: 'huaweiCloudAkSkApi',
-	data: { accessKey: 'HPUAEXAMPLEAK0000001', secretKey: 'exampleSecretKey0123456789abcdefghijklmn', projectId: PROJECT, ...data },
+	data: {
+		accessKey: 'HPUAEXAMPLEAK0000001',
+		secretKey: 'exampleSecretKey0123456789abcdefghijklmn',
+		projectId: PROJECT,
+		...data,
+	},
 });
 
-async function run(items: IDataObject[], options: { auth?: 'iamToken' | 'akSk'; credential?: IDataObject; node?: IDataObject; settings?: IDataObject } = {}) {
+async function run(
+	items: IDataObject[],
+	options: {
+		auth?: 'iamToken' | 'akSk';
+		credential?: IDataObject;
+		node?: IDataObject;
+		settings?: IDataObject;
+	} = {},
+) {
 	const auth = options.auth ?? 'iamToken';
 	return await runBatchDelete({
 		parameters: {
@@ -50,7 +75,9 @@ async function run(items: IDataObject[], options: { auth?: 'iamToken' | 'akSk'; 
 			options: { ...FAST, ...options.settings },
 		},
 		items,
-		credentials: [auth === 'iamToken' ? iamCredential(options.credential) : akSkCredential(options.credential)],
+		credentials: [
+			auth === 'iamToken' ? iamCredential(options.credential) : akSkCredential(options.credential),
+		],
 	});
 }
 
@@ -65,7 +92,8 @@ function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
 }
 
 const deletes = () => mock.requestsTo(/\/batch-delete$/);
-const sentIds = () => deletes().flatMap((r) => ((r.body as { ids?: string[] } | undefined)?.ids ?? []));
+const sentIds = () =>
+	deletes().flatMap((r) => (r.body as { ids?: string[] } | undefined)?.ids ?? []);
 
 describe('Huawei Cloud SMS with an IAM token', () => {
 	it('fetches one token, then deletes 51 IDs in a 50 and a 1 request', async () => {
@@ -73,16 +101,28 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		const before = deletes().length;
 		const issued = mock.tokenIssues;
 		// Concurrency 1: with 2, both first requests find the token field empty and each fetches one.
-		const result = await run([{ id: ids.slice(0, 30) }, { id: ids.slice(30) }], { settings: { concurrency: 1 } });
+		const result = await run([{ id: ids.slice(0, 30) }, { id: ids.slice(30) }], {
+			settings: { concurrency: 1 },
+		});
 		const sent = deletes().slice(before);
 		expect(sent.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([50, 1]);
-		expect(sent.every((r) => r.headers['content-type'] === 'application/json;charset=utf8')).toBe(true);
+		expect(sent.every((r) => r.headers['content-type'] === 'application/json;charset=utf8')).toBe(
+			true,
+		);
 		expect(sent.every((r) => typeof r.headers['x-auth-token'] === 'string')).toBe(true);
 		expect(mock.tokenIssues - issued).toBe(1);
 		expect(result.credentials.preAuthenticationCount('huaweiCloudIamApi')).toBe(1);
 		expect(result.success).toHaveLength(51);
-		expect(result.byId[ids[50]]).toMatchObject({ id: ids[50], provider: 'huaweiCloudSms', status: 'deleted', batch: 2, attempts: 1 });
-		expect(result.byId[ids[50]]).toEqual(expect.objectContaining({ endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }));
+		expect(result.byId[ids[50]]).toMatchObject({
+			id: ids[50],
+			provider: 'huaweiCloudSms',
+			status: 'deleted',
+			batch: 2,
+			attempts: 1,
+		});
+		expect(result.byId[ids[50]]).toEqual(
+			expect.objectContaining({ endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }),
+		);
 		expectInvariant(result, [ids.slice(0, 30), ids.slice(30)]);
 	});
 
@@ -106,7 +146,10 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 
 	it('scoped by project name, uses the Project ID the node gives', async () => {
 		const ids = fresh(2);
-		const result = await run([{ id: ids }], { credential: { projectScope: 'name', project: 'cn-north-4' }, node: { huaweiCloudProjectId: PROJECT } });
+		const result = await run([{ id: ids }], {
+			credential: { projectScope: 'name', project: 'cn-north-4' },
+			node: { huaweiCloudProjectId: PROJECT },
+		});
 		expect(result.success.map((i) => i.json.status)).toEqual(['deleted', 'deleted']);
 		expect(deletes().at(-1)?.path).toBe(`/v2/${PROJECT}/msgsms/templates/batch-delete`);
 		expectInvariant(result, [ids]);
@@ -114,7 +157,9 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 
 	it('scoped by project name without a Project ID, says which parameter is missing and sends nothing', async () => {
 		const before = deletes().length;
-		const result = await run([{ id: fresh(1) }], { credential: { projectScope: 'name', project: 'cn-north-4' } });
+		const result = await run([{ id: fresh(1) }], {
+			credential: { projectScope: 'name', project: 'cn-north-4' },
+		});
 		expect(result.error?.message).toMatch(/Project ID is required/);
 		expect(deletes()).toHaveLength(before);
 	});
@@ -123,7 +168,9 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		const ids = fresh(2);
 		const before = deletes().length;
 		const result = await run([{ id: ids }], { credential: { password: 'wrong-password' } });
-		expect(result.error?.message).toMatch(/Huawei Cloud SMS refused the credentials: .*IAM refused the token request \(HTTP 401\): The username or password is wrong/);
+		expect(result.error?.message).toMatch(
+			/Huawei Cloud SMS refused the credentials: .*IAM refused the token request \(HTTP 401\): The username or password is wrong/,
+		);
 		expect(result.credentials.preAuthenticationCount()).toBe(1);
 		expect(deletes()).toHaveLength(before);
 		expect(ids.every((id) => mock.holds(id))).toBe(true);
@@ -137,8 +184,15 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		expect(result.byId[ok]).toMatchObject({ status: 'deleted' });
 		expect(result.byId[gone]).toMatchObject({ status: 'alreadyGone' });
 		expect(result.byId[missing]).toMatchObject({ status: 'alreadyGone' });
-		expect(result.byId[locked]).toMatchObject({ status: 'rejected', code: 'DELETE_FAILED', message: expect.stringMatching(/pending SMS task/) });
-		expectInvariant(result, [[gone, locked], [ok, missing]]);
+		expect(result.byId[locked]).toMatchObject({
+			status: 'rejected',
+			code: 'DELETE_FAILED',
+			message: expect.stringMatching(/pending SMS task/),
+		});
+		expectInvariant(result, [
+			[gone, locked],
+			[ok, missing],
+		]);
 	});
 
 	it('waits out 429 APIG.0308, then deletes', async () => {
@@ -153,7 +207,9 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		const ids = fresh(6, 2);
 		mock.missingFailsBatch = true;
 		try {
-			const result = await run([{ id: ids }], { settings: { concurrency: 1, treatNotFoundAsDeleted: false } });
+			const result = await run([{ id: ids }], {
+				settings: { concurrency: 1, treatNotFoundAsDeleted: false },
+			});
 			expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 6));
 			expect(result.byId[ids[6]]).toMatchObject({ status: 'notFound', code: 'MSGSMS.0009' });
 			expect(result.byId[ids[7]]).toMatchObject({ status: 'notFound', code: 'MSGSMS.0009' });
@@ -170,7 +226,12 @@ describe('Huawei Cloud SMS with an IAM token', () => {
 		const result = await run([{ id: ids }], { settings: { dryRun: true } });
 		expect(result.byId[ids[0]]).toMatchObject({
 			status: 'dryRun',
-			request: { method: 'POST', url: `${mock.baseUrl}/v2/${PROJECT}/msgsms/templates/batch-delete`, ids: 3, body: { ids } },
+			request: {
+				method: 'POST',
+				url: `${mock.baseUrl}/v2/${PROJECT}/msgsms/templates/batch-delete`,
+				ids: 3,
+				body: { ids },
+			},
 		});
 		expect(deletes()).toHaveLength(before);
 		expect(mock.tokenIssues).toBe(issued);
@@ -195,7 +256,9 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 		const sent = deletes().slice(before);
 		expect(mock.authFailures.slice(failures)).toEqual([]);
 		expect(sent.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([50, 1]);
-		expect(sent[0].headers.authorization).toMatch(/^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/);
+		expect(sent[0].headers.authorization).toMatch(
+			/^SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/,
+		);
 		expect(sent[0].headers['x-project-id']).toBe(PROJECT);
 		expect(sent[0].headers['x-auth-token']).toBeUndefined();
 		expect(result.success).toHaveLength(51);
@@ -207,18 +270,33 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 		const long = 'x'.repeat(65);
 		const edge = `${'y'.repeat(63)}z`;
 		const result = await run([{ id: [ids[0], long] }, { id: [ids[1], edge] }], { auth: 'akSk' });
-		expect(result.byId[long]).toMatchObject({ status: 'invalid', code: 'INVALID_ID', batch: null, attempts: 0, message: expect.stringMatching(/Longer than 64/) });
+		expect(result.byId[long]).toMatchObject({
+			status: 'invalid',
+			code: 'INVALID_ID',
+			batch: null,
+			attempts: 0,
+			message: expect.stringMatching(/Longer than 64/),
+		});
 		expect(result.byId[edge]).toMatchObject({ status: 'alreadyGone' });
 		expect(sentIds()).not.toContain(long);
 		expect(sentIds()).toContain(edge);
-		expectInvariant(result, [[ids[0], long], [ids[1], edge]]);
+		expectInvariant(result, [
+			[ids[0], long],
+			[ids[1], edge],
+		]);
 	});
 
 	it('stops after one refused signature, deleting nothing', async () => {
 		const ids = fresh(120);
 		const before = deletes().length;
-		const result = await run([{ id: ids }], { auth: 'akSk', credential: { secretKey: 'not-the-secret-key' }, settings: { concurrency: 1 } });
-		expect(result.error?.message).toMatch(/Huawei Cloud SMS refused the credentials: Incorrect IAM authentication information: verify aksk signature fail/);
+		const result = await run([{ id: ids }], {
+			auth: 'akSk',
+			credential: { secretKey: 'not-the-secret-key' },
+			settings: { concurrency: 1 },
+		});
+		expect(result.error?.message).toMatch(
+			/Huawei Cloud SMS refused the credentials: Incorrect IAM authentication information: verify aksk signature fail/,
+		);
 		expect(deletes().length - before).toBe(1);
 		expect(ids.every((id) => mock.holds(id))).toBe(true);
 	});
@@ -226,12 +304,21 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 	it('with continue on fail, a refused signature leaves every ID notAttempted', async () => {
 		const ids = fresh(3);
 		const result = await runBatchDelete({
-			parameters: { provider: 'huaweiCloudSms', huaweiCloudAuthentication: 'akSk', huaweiCloudRegion: 'custom', huaweiCloudEndpoint: mock.baseUrl, idField: 'id', options: FAST },
+			parameters: {
+				provider: 'huaweiCloudSms',
+				huaweiCloudAuthentication: 'akSk',
+				huaweiCloudRegion: 'custom',
+				huaweiCloudEndpoint: mock.baseUrl,
+				idField: 'id',
+				options: FAST,
+			},
 			items: [{ id: ids }],
 			credentials: [akSkCredential({ accessKey: 'HPUAUNKNOWNKEY000000' })],
 			continueOnFail: true,
 		});
-		expect(result.failure.map((i) => [i.json.status, i.json.code])).toEqual(ids.map(() => ['notAttempted', 'APIG.0301']));
+		expect(result.failure.map((i) => [i.json.status, i.json.code])).toEqual(
+			ids.map(() => ['notAttempted', 'APIG.0301']),
+		);
 		expectInvariant(result, [ids]);
 	});
 });

@@ -32,15 +32,39 @@ describe('SOLAPI Group ID per item', () => {
 		mock.addGroup(g2, ...b, shared);
 		return { g1, g2, shared, a, b };
 	};
-	const deletes = () => mock.requestsTo(/^\/messages\/v4\/groups\/[^/]+\/messages$/).filter((r) => r.method === 'DELETE');
+	const deletes = () =>
+		mock
+			.requestsTo(/^\/messages\/v4\/groups\/[^/]+\/messages$/)
+			.filter((r) => r.method === 'DELETE');
 	const run = async (items: IDataObject[], extra: IDataObject = {}, settings: IDataObject = {}) =>
 		await runBatchDelete({
-			parameters: { provider: 'solapi', solapiGroupId: '={{ $json.group }}', idField: 'id', ...extra, options: { ...FAST, ...(extra.options as IDataObject) } },
+			parameters: {
+				provider: 'solapi',
+				solapiGroupId: '={{ $json.group }}',
+				idField: 'id',
+				...extra,
+				options: { ...FAST, ...(extra.options as IDataObject) },
+			},
 			items,
-			credentials: [{ id: 'solapi-1', name: 'SOLAPI', type: 'solapiApi', data: { apiKey: 'NCSTESTKEY0000001', apiSecret: 'test-api-secret-0123456789', baseUrl: mock.baseUrl } }],
+			credentials: [
+				{
+					id: 'solapi-1',
+					name: 'SOLAPI',
+					type: 'solapiApi',
+					data: {
+						apiKey: 'NCSTESTKEY0000001',
+						apiSecret: 'test-api-secret-0123456789',
+						baseUrl: mock.baseUrl,
+					},
+				},
+			],
 			...settings,
 		});
-	const invariant = (result: BatchDeleteRun, idsByItem: string[][], keyOf?: (json: IDataObject) => string) =>
+	const invariant = (
+		result: BatchDeleteRun,
+		idsByItem: string[][],
+		keyOf?: (json: IDataObject) => string,
+	) =>
 		assertInvariant({
 			idsByItem,
 			success: result.success,
@@ -75,7 +99,12 @@ describe('SOLAPI Group ID per item', () => {
 
 		const sent = deletes().slice(before);
 		expect(sent).toHaveLength(2);
-		const byGroup = Object.fromEntries(sent.map((r) => [decodeURIComponent(r.path.split('/')[4]), (r.body as { messageIds: string[] }).messageIds]));
+		const byGroup = Object.fromEntries(
+			sent.map((r) => [
+				decodeURIComponent(r.path.split('/')[4]),
+				(r.body as { messageIds: string[] }).messageIds,
+			]),
+		);
 		expect(byGroup[g1]).toEqual([a[0], a[1], 'M4VNOWHERE']);
 		expect(byGroup[g2]).toEqual([b[0], shared, b[1]]);
 
@@ -83,7 +112,10 @@ describe('SOLAPI Group ID per item', () => {
 		const shown = result.success.find((i) => i.json.id === shared)!;
 		expect(shown.json).toMatchObject({ groupId: g2, status: 'deleted' });
 		expect(shown.pairedItem).toEqual({ item: 3 });
-		expect(result.success.find((i) => i.json.id === 'M4VNOWHERE')!.json).toMatchObject({ groupId: g1, status: 'alreadyGone' });
+		expect(result.success.find((i) => i.json.id === 'M4VNOWHERE')!.json).toMatchObject({
+			groupId: g1,
+			status: 'alreadyGone',
+		});
 		invariant(
 			result,
 			items.map((i) => [`${i.group}|${i.id}`]),
@@ -112,7 +144,11 @@ describe('SOLAPI Group ID per item', () => {
 	it("names the item and the parameter when one item's Group ID is invalid, sending nothing", async () => {
 		const { g1, a } = groups();
 		const before = deletes().length;
-		const result = await run([{ id: a[0], group: g1 }, { id: a[1], group: g1 }, { id: 'M4VX', group: '' }]);
+		const result = await run([
+			{ id: a[0], group: g1 },
+			{ id: a[1], group: g1 },
+			{ id: 'M4VX', group: '' },
+		]);
 		expect(result.error?.message).toMatch(/^Item 2: Group ID is required/);
 		expect(deletes().length).toBe(before);
 		expect(mock.groups.get(g1)!.has(a[0])).toBe(true);
@@ -132,7 +168,12 @@ describe('SOLAPI Group ID per item', () => {
 		const failed = result.failure.filter((i) => b.includes(String(i.json.id)));
 		expect(failed).toHaveLength(2);
 		for (const item of failed) {
-			expect(item.json).toMatchObject({ status: 'invalid', code: 'INVALID_PARAMETER', attempts: 0, batch: null });
+			expect(item.json).toMatchObject({
+				status: 'invalid',
+				code: 'INVALID_PARAMETER',
+				attempts: 0,
+				batch: null,
+			});
 			expect(String(item.json.message)).toMatch(/^Item 1: Group ID may only hold letters/);
 			expect(item.pairedItem).toEqual({ item: 1 });
 		}
@@ -152,7 +193,9 @@ describe('SOLAPI Group ID per item', () => {
 		);
 		expect(deletes().length).toBe(before);
 		// Items come in input order; each names its group's batch.
-		const rows = result.success.map((i) => i.json).sort((x, y) => Number(x.batch) - Number(y.batch));
+		const rows = result.success
+			.map((i) => i.json)
+			.sort((x, y) => Number(x.batch) - Number(y.batch));
 		expect(rows.map((r) => [r.id, r.groupId, r.batch])).toEqual([
 			[a[0], g1, 1],
 			[a[1], g1, 1],
@@ -167,14 +210,24 @@ describe('SOLAPI Group ID per item', () => {
 	it('By Filter refuses parameters that resolve differently per item, naming the items, and lists nothing', async () => {
 		const { g1, g2 } = groups();
 		const before = mock.requests.length;
-		const result = await run([{ group: g1 }, { group: g1 }, { group: g2 }], { select: 'byFilter', solapiMessageType: 'SMS' });
-		expect(result.error?.message).toMatch(/^By Filter lists once per execution, but its parameters resolve differently for item 0 and item 2/);
+		const result = await run([{ group: g1 }, { group: g1 }, { group: g2 }], {
+			select: 'byFilter',
+			solapiMessageType: 'SMS',
+		});
+		expect(result.error?.message).toMatch(
+			/^By Filter lists once per execution, but its parameters resolve differently for item 0 and item 2/,
+		);
 		expect(mock.requests.length).toBe(before);
 	});
 
 	it('By Filter runs once when every item resolves the same', async () => {
 		const { g1 } = groups();
-		const result = await run([{ group: g1 }, { group: g1 }], { select: 'byFilter', solapiMessageType: 'any', olderThan: 0, options: { ...FAST, dryRun: true } });
+		const result = await run([{ group: g1 }, { group: g1 }], {
+			select: 'byFilter',
+			solapiMessageType: 'any',
+			olderThan: 0,
+			options: { ...FAST, dryRun: true },
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.success.length).toBeGreaterThan(0);
 		expect(result.success.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
@@ -220,7 +273,15 @@ describe('Huawei Cloud SMS Project ID per item', () => {
 					id: 'huawei-iam',
 					name: 'Huawei IAM',
 					type: 'huaweiCloudIamApi',
-					data: { iamRegion: 'custom', iamUrl: mock.baseUrl, domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9', projectScope: 'id', project: P1 },
+					data: {
+						iamRegion: 'custom',
+						iamUrl: mock.baseUrl,
+						domainName: 'example-account',
+						userName: 'sms-admin',
+						password: 'Correct-Horse-9',
+						projectScope: 'id',
+						project: P1,
+					},
 				},
 			],
 			continueOnFail: true,
@@ -229,7 +290,8 @@ describe('Huawei Cloud SMS Project ID per item', () => {
 		const paths = sent.map((r) => r.path);
 		expect(paths.filter((p) => p.includes(P1))).toHaveLength(1);
 		expect(paths.filter((p) => p.includes(P2))).toHaveLength(1);
-		const bodyFor = (project: string) => (sent.find((r) => r.path.includes(project))!.body as { ids: string[] }).ids;
+		const bodyFor = (project: string) =>
+			(sent.find((r) => r.path.includes(project))!.body as { ids: string[] }).ids;
 		expect(bodyFor(P1)).toEqual(t1);
 		expect(bodyFor(P2)).toEqual([t2[0], both, t2[1]]);
 		// P1's templates are gone; the shared one, named for P2 only, is still in P1.

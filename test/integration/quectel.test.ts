@@ -48,7 +48,10 @@ interface RunOptions {
 	continueOnFail?: boolean;
 }
 
-async function run(items: IDataObject[], { options = {}, credential = account(), helper, continueOnFail }: RunOptions = {}) {
+async function run(
+	items: IDataObject[],
+	{ options = {}, credential = account(), helper, continueOnFail }: RunOptions = {},
+) {
 	return await runBatchDelete({
 		parameters: {
 			provider: 'quectel',
@@ -65,7 +68,9 @@ async function run(items: IDataObject[], { options = {}, credential = account(),
 
 /** A credentials store that outlives one run, like n8n's database between nightly runs. */
 function store(credential = account()) {
-	return new HarnessCredentialsHelper().registerTypes(...declaredCredentialTypes()).addCredential(credential);
+	return new HarnessCredentialsHelper()
+		.registerTypes(...declaredCredentialTypes())
+		.addCredential(credential);
 }
 
 function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
@@ -90,7 +95,10 @@ describe('Quectel IoT through n8n', () => {
 		mock.add(a, b, c, d, { id: locked, locked: true });
 		const before = mock.deleteRequests().length;
 		const logins = mock.logins;
-		const result = await run([{ msgId: [a, b] }, { msgId: `${c},${d}` }, { msgId: [locked, missing, a] }], { options: { batchSize: 4 } });
+		const result = await run(
+			[{ msgId: [a, b] }, { msgId: `${c},${d}` }, { msgId: [locked, missing, a] }],
+			{ options: { batchSize: 4 } },
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(mock.logins - logins).toBe(1);
@@ -102,11 +110,29 @@ describe('Quectel IoT through n8n', () => {
 		// The token exactly as login returned it: no scheme in front.
 		expect(requests[0].headers.authorization).toMatch(/^qt\./);
 
-		expect(result.byId[a]).toEqual({ id: a, provider: 'quectel', status: 'deleted', batch: 1, attempts: 1 });
-		expect(result.success.find((i) => i.json.id === a)?.pairedItem).toEqual([{ item: 0 }, { item: 2 }]);
-		expect(result.byId[locked]).toMatchObject({ status: 'rejected', code: 'DELETE_FAILED', message: 'Message is being pushed and cannot be deleted', batch: 2 });
+		expect(result.byId[a]).toEqual({
+			id: a,
+			provider: 'quectel',
+			status: 'deleted',
+			batch: 1,
+			attempts: 1,
+		});
+		expect(result.success.find((i) => i.json.id === a)?.pairedItem).toEqual([
+			{ item: 0 },
+			{ item: 2 },
+		]);
+		expect(result.byId[locked]).toMatchObject({
+			status: 'rejected',
+			code: 'DELETE_FAILED',
+			message: 'Message is being pushed and cannot be deleted',
+			batch: 2,
+		});
 		expect(result.byId[missing]).toMatchObject({ status: 'alreadyGone' });
-		expectInvariant(result, [[a, b], [c, d], [locked, missing, a]]);
+		expectInvariant(result, [
+			[a, b],
+			[c, d],
+			[locked, missing, a],
+		]);
 	});
 
 	it('never sends an ID that contains a comma', async () => {
@@ -114,7 +140,12 @@ describe('Quectel IoT through n8n', () => {
 		mock.add(good);
 		const before = mock.deleteRequests().length;
 		const result = await run([{ msgId: [good, 'evil,1718999'] }]);
-		expect(result.byId['evil,1718999']).toMatchObject({ status: 'invalid', code: 'INVALID_ID', attempts: 0, batch: null });
+		expect(result.byId['evil,1718999']).toMatchObject({
+			status: 'invalid',
+			code: 'INVALID_ID',
+			attempts: 0,
+			batch: null,
+		});
 		expect(result.byId['evil,1718999'].message).toMatch(/comma/);
 		expect(result.byId[good]).toMatchObject({ status: 'deleted' });
 		expect(sentIds(before)).toEqual([good]);
@@ -152,7 +183,10 @@ describe('Quectel IoT through n8n', () => {
 		mock.expireTokens();
 		const logins = mock.logins;
 		const before = mock.deleteRequests().length;
-		const result = await run([{ msgId: ids }], { helper, options: { batchSize: 2, concurrency: 4 } });
+		const result = await run([{ msgId: ids }], {
+			helper,
+			options: { batchSize: 2, concurrency: 4 },
+		});
 		expect(result.error).toBeUndefined();
 		// 6 batches, and at least two of them were refused with the old token and resent.
 		expect(mock.deleteRequests().length - before).toBeGreaterThanOrEqual(8);
@@ -195,8 +229,13 @@ describe('Quectel IoT through n8n', () => {
 		mock.add(...ids);
 		const before = mock.deleteRequests().length;
 		const attempts = mock.loginAttempts;
-		const result = await run([{ msgId: ids }], { credential: account({ password: 'not-the-password' }), options: { batchSize: 2 } });
-		expect(result.error?.message).toMatch(/Quectel IoT refused the credentials: .*Quectel login failed \(code 5583, Incorrect password\): wrong password/);
+		const result = await run([{ msgId: ids }], {
+			credential: account({ password: 'not-the-password' }),
+			options: { batchSize: 2 },
+		});
+		expect(result.error?.message).toMatch(
+			/Quectel IoT refused the credentials: .*Quectel login failed \(code 5583, Incorrect password\): wrong password/,
+		);
 		expect(result.error?.description).toMatch(/Nothing was deleted/);
 		expect(mock.deleteRequests().length).toBe(before);
 		expect(mock.loginAttempts - attempts).toBe(1);
@@ -204,7 +243,9 @@ describe('Quectel IoT through n8n', () => {
 	});
 
 	it('names the domain secret when the signature is refused', async () => {
-		const result = await run([{ msgId: fresh(1) }], { credential: account({ domainSecret: 'wrong-domain-secret' }) });
+		const result = await run([{ msgId: fresh(1) }], {
+			credential: account({ domainSecret: 'wrong-domain-secret' }),
+		});
 		expect(result.error?.message).toMatch(/code 5420.*User Domain Secret/);
 	});
 
@@ -214,8 +255,13 @@ describe('Quectel IoT through n8n', () => {
 		const ids = fresh(4);
 		mock.add(...ids);
 		const before = mock.deleteRequests().length;
-		const result = await run([{ msgId: ids }], { credential: pasted(token), options: { batchSize: 2 } });
-		expect(result.error?.message).toMatch(/Quectel IoT refused the credentials: Quectel refused the access token \(5032: Token verification failed\)/);
+		const result = await run([{ msgId: ids }], {
+			credential: pasted(token),
+			options: { batchSize: 2 },
+		});
+		expect(result.error?.message).toMatch(
+			/Quectel IoT refused the credentials: Quectel refused the access token \(5032: Token verification failed\)/,
+		);
 		expect(mock.deleteRequests().length - before).toBe(1);
 		expect(ids.every((id) => mock.messages.has(id))).toBe(true);
 	});
@@ -225,7 +271,11 @@ describe('Quectel IoT through n8n', () => {
 		const ids = fresh(6);
 		mock.add(...ids);
 		mock.expireTokensAfter(1);
-		const result = await run([{ msgId: ids }], { credential: pasted(token), options: { batchSize: 2, concurrency: 1 }, continueOnFail: true });
+		const result = await run([{ msgId: ids }], {
+			credential: pasted(token),
+			options: { batchSize: 2, concurrency: 1 },
+			continueOnFail: true,
+		});
 		expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 2));
 		expect(result.failure.map((i) => i.json.status)).toEqual(Array(4).fill('notAttempted'));
 		expect(result.failure[0].json.code).toBe('5032');
@@ -237,7 +287,16 @@ describe('Quectel IoT through n8n', () => {
 		mock.add(...ids);
 		mock.noPermission = true;
 		const result = await run([{ msgId: ids }]);
-		expect(result.failure.map((i) => i.json)).toEqual(ids.map((id) => expect.objectContaining({ id, status: 'forbidden', code: '5041', message: 'No permission' })));
+		expect(result.failure.map((i) => i.json)).toEqual(
+			ids.map((id) =>
+				expect.objectContaining({
+					id,
+					status: 'forbidden',
+					code: '5041',
+					message: 'No permission',
+				}),
+			),
+		);
 		expectInvariant(result, [ids]);
 	});
 
@@ -247,7 +306,11 @@ describe('Quectel IoT through n8n', () => {
 		mock.missingAs5538 = true;
 		const result = await run([{ msgId: ids }], { options: { treatNotFoundAsDeleted: false } });
 		expect(result.byId[ids[2]]).toMatchObject({ status: 'notFound', code: '5538' });
-		expect([ids[0], ids[1], ids[3]].map((id) => result.byId[id].status)).toEqual(['deleted', 'deleted', 'deleted']);
+		expect([ids[0], ids[1], ids[3]].map((id) => result.byId[id].status)).toEqual([
+			'deleted',
+			'deleted',
+			'deleted',
+		]);
 		expectInvariant(result, [ids]);
 	});
 
@@ -263,22 +326,44 @@ describe('Quectel IoT through n8n', () => {
 
 	it('passes the credential test with a good account, logging in first', async () => {
 		const logins = mock.logins;
-		expect(await testCredential(new QuectelAccountApi(), account().data)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(new QuectelAccountApi(), account().data)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 		expect(mock.logins - logins).toBe(1);
-		expect(mock.requestsTo(/userMsgList$/).at(-1)?.query.get('pageSize')).toBe('1');
+		expect(
+			mock
+				.requestsTo(/userMsgList$/)
+				.at(-1)
+				?.query.get('pageSize'),
+		).toBe('1');
 	});
 
 	it('fails the credential test on a wrong password or an expired pasted token', async () => {
-		const wrong = await testCredential(new QuectelAccountApi(), account({ password: 'nope-nope' }).data);
-		expect(wrong).toMatchObject({ status: 'Error', message: expect.stringMatching(/5583.*wrong password/) });
+		const wrong = await testCredential(
+			new QuectelAccountApi(),
+			account({ password: 'nope-nope' }).data,
+		);
+		expect(wrong).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/5583.*wrong password/),
+		});
 		const token = mock.issueToken();
-		expect(await testCredential(new QuectelTokenApi(), pasted(token).data)).toMatchObject({ status: 'OK' });
+		expect(await testCredential(new QuectelTokenApi(), pasted(token).data)).toMatchObject({
+			status: 'OK',
+		});
 		mock.expireTokens();
-		expect(await testCredential(new QuectelTokenApi(), pasted(token).data)).toEqual({ status: 'Error', message: 'Quectel refused the access token (5032): it may have expired' });
+		expect(await testCredential(new QuectelTokenApi(), pasted(token).data)).toEqual({
+			status: 'Error',
+			message: 'Quectel refused the access token (5032): it may have expired',
+		});
 	});
 
 	it('the mock refuses URLs over 8 KB, as a gateway does', async () => {
-		const response = await fetch(`${mock.baseUrl}/v2/mobilepush/enduserapi/batchDeleteMsg?msgIdList=${'9'.repeat(8200)}`, { method: 'POST' });
+		const response = await fetch(
+			`${mock.baseUrl}/v2/mobilepush/enduserapi/batchDeleteMsg?msgIdList=${'9'.repeat(8200)}`,
+			{ method: 'POST' },
+		);
 		expect(response.status).toBe(414);
 	});
 
@@ -294,7 +379,12 @@ describe('Quectel IoT through n8n', () => {
 		expect(mock.requests.length).toBe(before);
 		expect(result.byId[ids[0]]).toMatchObject({
 			status: 'dryRun',
-			request: { method: 'POST', url: `${mock.baseUrl}/v2/mobilepush/enduserapi/batchDeleteMsg`, ids: 3, qs: { msgIdList: ids.join(',') } },
+			request: {
+				method: 'POST',
+				url: `${mock.baseUrl}/v2/mobilepush/enduserapi/batchDeleteMsg`,
+				ids: 3,
+				qs: { msgIdList: ids.join(',') },
+			},
 		});
 	});
 });

@@ -33,9 +33,21 @@ const credential = (secret = API_SECRET) => ({
 	data: { apiKey: API_KEY, apiSecret: secret, baseUrl: mock.baseUrl },
 });
 
-async function run(groupId: string, items: IDataObject[], options: IDataObject = {}, extra: IDataObject = {}, secret?: string) {
+async function run(
+	groupId: string,
+	items: IDataObject[],
+	options: IDataObject = {},
+	extra: IDataObject = {},
+	secret?: string,
+) {
 	return await runBatchDelete({
-		parameters: { provider: 'solapi', solapiGroupId: groupId, idField: 'id', ...extra, options: { ...FAST, ...options } },
+		parameters: {
+			provider: 'solapi',
+			solapiGroupId: groupId,
+			idField: 'id',
+			...extra,
+			options: { ...FAST, ...options },
+		},
 		items,
 		credentials: [credential(secret)],
 	});
@@ -70,7 +82,14 @@ describe('SOLAPI through n8n', () => {
 		]);
 		expect(new Set(sent.map((r) => r.headers.authorization)).size).toBe(2);
 		expect(result.success).toHaveLength(1500);
-		expect(result.byId[ids[0]]).toEqual({ id: ids[0], provider: 'solapi', groupId: 'G4V1TESTGROUP', status: 'deleted', batch: 1, attempts: 1 });
+		expect(result.byId[ids[0]]).toEqual({
+			id: ids[0],
+			provider: 'solapi',
+			groupId: 'G4V1TESTGROUP',
+			status: 'deleted',
+			batch: 1,
+			attempts: 1,
+		});
 		expect(result.byId[ids[1499]]).toMatchObject({ status: 'alreadyGone', batch: 2 });
 		expectInvariant(result, [ids.slice(0, 700), ids.slice(700)]);
 	});
@@ -78,7 +97,12 @@ describe('SOLAPI through n8n', () => {
 	it('legacy: posts {messages:[{messageId}]} to the GroupMessage 3 endpoint', async () => {
 		const { groupId, ids } = freshGroup(3, 1);
 		const before = deletes().length;
-		const result = await run(groupId, [{ id: ids }], { treatNotFoundAsDeleted: false }, { solapiApiVersion: 'legacy' });
+		const result = await run(
+			groupId,
+			[{ id: ids }],
+			{ treatNotFoundAsDeleted: false },
+			{ solapiApiVersion: 'legacy' },
+		);
 		const [sent] = deletes().slice(before);
 		expect(sent.method).toBe('POST');
 		expect(sent.path).toBe(`/GroupMessage/3/group/${groupId}/deleteMessages`);
@@ -94,9 +118,17 @@ describe('SOLAPI through n8n', () => {
 		mock.internalErrorAlways.add(ids[3]);
 		const before = deletes().length;
 		const result = await run(groupId, [{ id: ids }], { concurrency: 1 });
-		expect(deletes().slice(before).map((r) => idsIn(r.body))).toEqual([ids, [ids[1]], [ids[3]]]);
+		expect(
+			deletes()
+				.slice(before)
+				.map((r) => idsIn(r.body)),
+		).toEqual([ids, [ids[1]], [ids[3]]]);
 		expect(result.byId[ids[1]]).toMatchObject({ status: 'deleted', attempts: 2 });
-		expect(result.byId[ids[3]]).toMatchObject({ status: 'error', code: 'InternalError', attempts: 2 });
+		expect(result.byId[ids[3]]).toMatchObject({
+			status: 'error',
+			code: 'InternalError',
+			attempts: 2,
+		});
 		expect(result.byId[ids[0]]).toMatchObject({ status: 'deleted', attempts: 1 });
 		expect(mock.holds(ids[3])).toBe(true);
 		expectInvariant(result, [ids]);
@@ -157,7 +189,9 @@ describe('SOLAPI through n8n', () => {
 	it('fails the node on a wrong secret, deleting nothing', async () => {
 		const { groupId, ids } = freshGroup(3);
 		const result = await run(groupId, [{ id: ids }], {}, {}, 'wrong-secret-value');
-		expect(result.error?.message).toMatch(/SOLAPI refused the credentials: Signature does not match/);
+		expect(result.error?.message).toMatch(
+			/SOLAPI refused the credentials: Signature does not match/,
+		);
 		expect(ids.every((id) => mock.holds(id))).toBe(true);
 		expect(result.success).toHaveLength(0);
 	});

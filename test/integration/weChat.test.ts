@@ -34,7 +34,12 @@ const credential = (data: IDataObject = {}) => ({
 
 const FAST = { retryDelay: 5, requestsPerSecond: 0 };
 
-async function run(items: IDataObject[], options: IDataObject = {}, extra: IDataObject = {}, data: IDataObject = {}) {
+async function run(
+	items: IDataObject[],
+	options: IDataObject = {},
+	extra: IDataObject = {},
+	data: IDataObject = {},
+) {
 	return await runBatchDelete({
 		parameters: { provider: 'weChatOfficialAccount', ...extra, options: { ...FAST, ...options } },
 		items,
@@ -43,12 +48,19 @@ async function run(items: IDataObject[], options: IDataObject = {}, extra: IData
 }
 
 /** A target's identity: msg_id with its article, or the URL (the provider's dedupe key). */
-const keyOf = (json: IDataObject) => (/^\d+$/.test(String(json.id)) ? `${String(json.id)}#${String(json.article_idx ?? 0)}` : `url:${String(json.id)}`);
+const keyOf = (json: IDataObject) =>
+	/^\d+$/.test(String(json.id))
+		? `${String(json.id)}#${String(json.article_idx ?? 0)}`
+		: `url:${String(json.id)}`;
 const whole = (msgId: string) => `${msgId}#0`;
 
 /** The invariant over targets: several articles of one message share an ID but not a key. */
 function expectInvariant(result: BatchDeleteRun, keysByItem: string[][]) {
-	const rekey = (items: INodeExecutionData[]) => items.map((item) => ({ ...item, json: { ...item.json, id: item.json.id === null ? null : keyOf(item.json) } }));
+	const rekey = (items: INodeExecutionData[]) =>
+		items.map((item) => ({
+			...item,
+			json: { ...item.json, id: item.json.id === null ? null : keyOf(item.json) },
+		}));
 	assertInvariant({
 		idsByItem: keysByItem,
 		success: rekey(result.success),
@@ -58,7 +70,11 @@ function expectInvariant(result: BatchDeleteRun, keysByItem: string[][]) {
 	});
 }
 
-const bodiesSince = (from: number) => mock.deleteRequests().slice(from).map((r) => r.body);
+const bodiesSince = (from: number) =>
+	mock
+		.deleteRequests()
+		.slice(from)
+		.map((r) => r.body);
 
 describe('WeChat Official Account through n8n', () => {
 	it('deletes whole messages, single articles and articles by URL, one call each', async () => {
@@ -66,7 +82,13 @@ describe('WeChat Official Account through n8n', () => {
 		mock.add(a, { msgId: b, articles: 3 }, { msgId: c, articles: 2 });
 		const before = mock.deleteRequests().length;
 		const url = articleUrl(c, 2);
-		const items = [{ msg_id: Number(a) }, { msg_id: b, article_idx: 2 }, { url }, { msg_id: a, article_idx: 0 }, { msg_id: b, article_idx: '3' }];
+		const items = [
+			{ msg_id: Number(a) },
+			{ msg_id: b, article_idx: 2 },
+			{ url },
+			{ msg_id: a, article_idx: 0 },
+			{ msg_id: b, article_idx: '3' },
+		];
 		const result = await run(items);
 
 		expect(result.error).toBeUndefined();
@@ -78,10 +100,31 @@ describe('WeChat Official Account through n8n', () => {
 		]);
 		expect(mock.deleteRequests()[before].query.get('access_token')).toMatch(/^78_/);
 		expect(result.success.map((i) => i.json)).toEqual([
-			{ article_idx: 0, id: a, provider: 'weChatOfficialAccount', status: 'deleted', batch: 1, attempts: 1 },
-			{ article_idx: 2, id: b, provider: 'weChatOfficialAccount', status: 'deleted', batch: 2, attempts: 1 },
+			{
+				article_idx: 0,
+				id: a,
+				provider: 'weChatOfficialAccount',
+				status: 'deleted',
+				batch: 1,
+				attempts: 1,
+			},
+			{
+				article_idx: 2,
+				id: b,
+				provider: 'weChatOfficialAccount',
+				status: 'deleted',
+				batch: 2,
+				attempts: 1,
+			},
 			{ id: url, provider: 'weChatOfficialAccount', status: 'deleted', batch: 3, attempts: 1 },
-			{ article_idx: 3, id: b, provider: 'weChatOfficialAccount', status: 'deleted', batch: 4, attempts: 1 },
+			{
+				article_idx: 3,
+				id: b,
+				provider: 'weChatOfficialAccount',
+				status: 'deleted',
+				batch: 4,
+				attempts: 1,
+			},
 		]);
 		expect(result.success[0].pairedItem).toEqual([{ item: 0 }, { item: 3 }]);
 		expect(mock.isGone(`${b}#1`)).toBe(false);
@@ -91,7 +134,11 @@ describe('WeChat Official Account through n8n', () => {
 	it('reads the fields the user maps', async () => {
 		const [a, b] = fresh(2);
 		mock.add({ msgId: a, articles: 2 }, b);
-		const extra = { weChatMsgIdField: 'sent.id', weChatArticleIdxField: 'sent.article', weChatUrlField: 'link' };
+		const extra = {
+			weChatMsgIdField: 'sent.id',
+			weChatArticleIdxField: 'sent.article',
+			weChatUrlField: 'link',
+		};
 		const url = articleUrl(a, 1);
 		const result = await run([{ sent: { id: b } }, { link: url }], {}, extra);
 		expect(result.success.map((i) => i.json.id)).toEqual([b, url]);
@@ -113,7 +160,10 @@ describe('WeChat Official Account through n8n', () => {
 		expect(result.success.map((i) => i.json.id)).toEqual(ids);
 		expect(result.success.map((i) => i.json.attempts)).toEqual([1, 1, 2, 1, 1]);
 		expect(result.failure).toHaveLength(0);
-		expectInvariant(result, ids.map((id) => [whole(id)]));
+		expectInvariant(
+			result,
+			ids.map((id) => [whole(id)]),
+		);
 	});
 
 	it('stops at the daily quota and reports exactly the messages not deleted as notAttempted', async () => {
@@ -133,10 +183,15 @@ describe('WeChat Official Account through n8n', () => {
 		expect(result.failure).toHaveLength(4);
 		for (const item of notAttempted) {
 			expect(item.json.code).toBe('45009');
-			expect(item.json.message).toMatch(/daily limit for deleting mass messages is reached \(45009: reach max api daily quota limit\)/);
+			expect(item.json.message).toMatch(
+				/daily limit for deleting mass messages is reached \(45009: reach max api daily quota limit\)/,
+			);
 		}
 		expect(ids.slice(3).every((id) => !mock.isGone(whole(id)))).toBe(true);
-		expectInvariant(result, ids.map((id) => [whole(id)]));
+		expectInvariant(
+			result,
+			ids.map((id) => [whole(id)]),
+		);
 	});
 
 	it('retries while WeChat is busy (-1), then deletes', async () => {
@@ -152,10 +207,16 @@ describe('WeChat Official Account through n8n', () => {
 		const ids = fresh(3);
 		mock.add(...ids);
 		mock.minuteQuota = { calls: 2, windowMs: 250 };
-		const result = await run(ids.map((msg_id) => ({ msg_id })), { retryDelay: 100, maxRetries: 6 });
+		const result = await run(
+			ids.map((msg_id) => ({ msg_id })),
+			{ retryDelay: 100, maxRetries: 6 },
+		);
 		expect(result.success.map((i) => i.json.status)).toEqual(['deleted', 'deleted', 'deleted']);
 		expect(result.byId[ids[2]].attempts).toBeGreaterThan(1);
-		expectInvariant(result, ids.map((id) => [whole(id)]));
+		expectInvariant(
+			result,
+			ids.map((id) => [whole(id)]),
+		);
 	});
 
 	it('reports a message already deleted (40059) as gone, or as not found when asked', async () => {
@@ -172,7 +233,12 @@ describe('WeChat Official Account through n8n', () => {
 		const [id] = fresh(1);
 		mock.add(id);
 		const result = await run([{ msg_id: id, article_idx: 5 }]);
-		expect(result.byId[id]).toMatchObject({ status: 'rejected', code: '40060', message: 'WeChat refused to delete this message (40060: invalid article idx)', article_idx: 5 });
+		expect(result.byId[id]).toMatchObject({
+			status: 'rejected',
+			code: '40060',
+			message: 'WeChat refused to delete this message (40060: invalid article idx)',
+			article_idx: 5,
+		});
 		expectInvariant(result, [[`${id}#5`]]);
 	});
 
@@ -181,8 +247,15 @@ describe('WeChat Official Account through n8n', () => {
 		mock.add(...ids);
 		const before = mock.deleteRequests().length;
 		const tokens = mock.tokenRequests;
-		const result = await run(ids.map((msg_id) => ({ msg_id })), {}, {}, { appSecret: 'wrong-app-secret' });
-		expect(result.error?.message).toMatch(/WeChat Official Account refused the credentials: .*errcode 40125.*AppSecret is wrong/);
+		const result = await run(
+			ids.map((msg_id) => ({ msg_id })),
+			{},
+			{},
+			{ appSecret: 'wrong-app-secret' },
+		);
+		expect(result.error?.message).toMatch(
+			/WeChat Official Account refused the credentials: .*errcode 40125.*AppSecret is wrong/,
+		);
 		expect(mock.deleteRequests().length).toBe(before);
 		expect(mock.tokenRequests - tokens).toBe(1);
 		expect(ids.every((id) => !mock.isGone(whole(id)))).toBe(true);
@@ -192,7 +265,12 @@ describe('WeChat Official Account through n8n', () => {
 		const [good] = fresh(1);
 		mock.add(good);
 		const before = mock.deleteRequests().length;
-		const items = [{ msg_id: good }, { msg_id: 'abc' }, { msg_id: '12345', article_idx: 'first' }, { url: 'ftp://example.com/a' }];
+		const items = [
+			{ msg_id: good },
+			{ msg_id: 'abc' },
+			{ msg_id: '12345', article_idx: 'first' },
+			{ url: 'ftp://example.com/a' },
+		];
 		const result = await run(items);
 		expect(bodiesSince(before)).toEqual([{ msg_id: Number(good), article_idx: 0 }]);
 		expect(result.failure.map((i) => [i.json.id, i.json.status])).toEqual([
@@ -201,22 +279,45 @@ describe('WeChat Official Account through n8n', () => {
 			['ftp://example.com/a', 'invalid'],
 		]);
 		expect(result.failure[1].json.message).toMatch(/article_idx/);
-		expectInvariant(result, [[whole(good)], ['url:abc'], ['12345#first'], ['url:ftp://example.com/a']]);
+		expectInvariant(result, [
+			[whole(good)],
+			['url:abc'],
+			['12345#first'],
+			['url:ftp://example.com/a'],
+		]);
 	});
 
 	it('passes the credential test with a good AppSecret, fetching a token first', async () => {
 		const tokens = mock.tokenRequests;
-		expect(await testCredential(new WeChatOfficialAccountApi(), credential().data)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(new WeChatOfficialAccountApi(), credential().data)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 		expect(mock.tokenRequests - tokens).toBe(1);
-		expect(mock.requestsTo(/get_api_domain_ip$/).at(-1)?.query.get('access_token')).toMatch(/^78_/);
+		expect(
+			mock
+				.requestsTo(/get_api_domain_ip$/)
+				.at(-1)
+				?.query.get('access_token'),
+		).toMatch(/^78_/);
 	});
 
 	it('fails the credential test on a wrong AppSecret or AppID', async () => {
-		expect(await testCredential(new WeChatOfficialAccountApi(), credential({ appSecret: 'wrong-app-secret' }).data)).toMatchObject({
+		expect(
+			await testCredential(
+				new WeChatOfficialAccountApi(),
+				credential({ appSecret: 'wrong-app-secret' }).data,
+			),
+		).toMatchObject({
 			status: 'Error',
 			message: expect.stringMatching(/40125.*AppSecret is wrong/),
 		});
-		expect(await testCredential(new WeChatOfficialAccountApi(), credential({ appId: 'wx0000000000000000' }).data)).toMatchObject({
+		expect(
+			await testCredential(
+				new WeChatOfficialAccountApi(),
+				credential({ appId: 'wx0000000000000000' }).data,
+			),
+		).toMatchObject({
 			status: 'Error',
 			message: expect.stringMatching(/40013.*AppID is not valid/),
 		});
@@ -244,7 +345,12 @@ describe('WeChat Official Account through n8n', () => {
 		expect(result.byId[id]).toMatchObject({
 			status: 'dryRun',
 			article_idx: 1,
-			request: { method: 'POST', url: `${mock.baseUrl}/cgi-bin/message/mass/delete`, ids: 1, body: { msg_id: Number(id), article_idx: 1 } },
+			request: {
+				method: 'POST',
+				url: `${mock.baseUrl}/cgi-bin/message/mass/delete`,
+				ids: 1,
+				body: { msg_id: Number(id), article_idx: 1 },
+			},
 		});
 	});
 });

@@ -10,7 +10,13 @@ export interface IssuedTokens {
 	scope: string;
 }
 
-const invalidGrant: MockReply = { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid, expired or revoked' } };
+const invalidGrant: MockReply = {
+	status: 400,
+	body: {
+		error: 'invalid_grant',
+		error_description: 'The refresh token is invalid, expired or revoked',
+	},
+};
 
 /**
  * The Avaya accounts host's OAuth2 token endpoint (`POST /oauth2/access_token`), serving the
@@ -61,12 +67,20 @@ export class AvayaAccountsMock extends MockServer {
 
 	/** Refresh-token grant requests received (successful or not). */
 	refreshRequests(): MockRequest[] {
-		return this.requestsTo(/^\/oauth2\/access_token$/).filter((r) => new URLSearchParams(r.rawBody).get('grant_type') === 'refresh_token');
+		return this.requestsTo(/^\/oauth2\/access_token$/).filter(
+			(r) => new URLSearchParams(r.rawBody).get('grant_type') === 'refresh_token',
+		);
 	}
 
 	private mint(): IssuedTokens {
 		const k = ++this.n;
-		const tokens: IssuedTokens = { access_token: `avaya-access-${k}-${Math.random().toString(36).slice(2)}`, refresh_token: `avaya-refresh-${k}-${Math.random().toString(36).slice(2)}`, token_type: 'bearer', expires_in: Math.round(this.ttlMs / 1000), scope: 'spaces' };
+		const tokens: IssuedTokens = {
+			access_token: `avaya-access-${k}-${Math.random().toString(36).slice(2)}`,
+			refresh_token: `avaya-refresh-${k}-${Math.random().toString(36).slice(2)}`,
+			token_type: 'bearer',
+			expires_in: Math.round(this.ttlMs / 1000),
+			scope: 'spaces',
+		};
 		this.access.set(tokens.access_token, Date.now() + this.ttlMs);
 		this.refresh.add(tokens.refresh_token);
 		this.minted.push(tokens.access_token, tokens.refresh_token);
@@ -75,15 +89,22 @@ export class AvayaAccountsMock extends MockServer {
 
 	private clientOk(request: MockRequest, form: URLSearchParams): boolean {
 		const basic = /^Basic (.+)$/i.exec(String(request.headers.authorization ?? ''));
-		const [id, secret] = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : [form.get('client_id'), form.get('client_secret')];
+		const [id, secret] = basic
+			? Buffer.from(basic[1], 'base64').toString('utf8').split(':')
+			: [form.get('client_id'), form.get('client_secret')];
 		return id === this.clientId && secret === this.clientSecret;
 	}
 
 	private route(request: MockRequest): MockReply | undefined {
 		if (request.method !== 'POST' || request.path !== '/oauth2/access_token') return undefined;
 		const form = new URLSearchParams(request.rawBody);
-		if (!this.clientOk(request, form)) return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
-		if (form.get('grant_type') !== 'refresh_token') return { status: 400, body: { error: 'unsupported_grant_type' } };
+		if (!this.clientOk(request, form))
+			return {
+				status: 401,
+				body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+			};
+		if (form.get('grant_type') !== 'refresh_token')
+			return { status: 400, body: { error: 'unsupported_grant_type' } };
 		const presented = form.get('refresh_token') ?? '';
 		if (!this.refresh.has(presented)) return invalidGrant;
 		this.refresh.delete(presented);

@@ -20,11 +20,21 @@ export interface AvayaMessage {
 const MAX_IDS = 100;
 const UNAUTHORIZED: MockReply = {
 	status: 401,
-	body: { code: 'authen_error.anonymouse_jwt_auth_failed', message: 'Authenticate anonymouse jwt failed' },
+	body: {
+		code: 'authen_error.anonymouse_jwt_auth_failed',
+		message: 'Authenticate anonymouse jwt failed',
+	},
 };
 
 function badRequest(reason: string, data: unknown): MockReply {
-	return { status: 400, body: { error: { code: 'api_bad_request_input', message: 'Api Bad Request Check Input' }, reason, data } };
+	return {
+		status: 400,
+		body: {
+			error: { code: 'api_bad_request_input', message: 'Api Bad Request Check Input' },
+			reason,
+			data,
+		},
+	};
 }
 
 /**
@@ -68,21 +78,34 @@ export class AvayaSpacesMock extends MockServer {
 
 	private route(request: MockRequest): MockReply | undefined {
 		if (request.method === 'GET' && request.path === '/api/users/me') {
-			return this.authorized(request) ? { status: 200, body: { _id: 'user-1', displayname: 'Mock User' } } : UNAUTHORIZED;
+			return this.authorized(request)
+				? { status: 200, body: { _id: 'user-1', displayname: 'Mock User' } }
+				: UNAUTHORIZED;
 		}
 		const query = /^\/api\/spaces\/([^/]+)\/messages\/query$/.exec(request.path);
-		if (request.method === 'GET' && query) return this.authorized(request) ? avayaListReply(this, decodeURIComponent(query[1]), request) : UNAUTHORIZED;
-		if (request.method !== 'POST' || request.path !== '/api/messages/deletemessages') return undefined;
+		if (request.method === 'GET' && query)
+			return this.authorized(request)
+				? avayaListReply(this, decodeURIComponent(query[1]), request)
+				: UNAUTHORIZED;
+		if (request.method !== 'POST' || request.path !== '/api/messages/deletemessages')
+			return undefined;
 		if (!this.authorized(request)) return UNAUTHORIZED;
 		const ids = request.body;
 		if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
-			return badRequest('input data must be an array of message id strings', ids ?? request.rawBody);
+			return badRequest(
+				'input data must be an array of message id strings',
+				ids ?? request.rawBody,
+			);
 		}
 		if (ids.length === 0) return badRequest('input data is empty', ids);
 		if (ids.length > MAX_IDS) {
-			return badRequest(`input data length is ${ids.length}, cannot delete messages more than ${MAX_IDS}`, ids);
+			return badRequest(
+				`input data length is ${ids.length}, cannot delete messages more than ${MAX_IDS}`,
+				ids,
+			);
 		}
-		if (ids.some((id) => this.poison.has(id))) return badRequest('invalid message id in input data', ids);
+		if (ids.some((id) => this.poison.has(id)))
+			return badRequest('invalid message id in input data', ids);
 
 		const answer = {
 			notFoundMmessages: [] as string[],
@@ -102,7 +125,10 @@ export class AvayaSpacesMock extends MockServer {
 			} else if (message.archived) {
 				answer.notDeletedMessages.push({
 					messageId: id,
-					reason: { code: 'topic.invalid_acesss_to_archived_topic', message: 'Accessing archived topic is not valid.' },
+					reason: {
+						code: 'topic.invalid_acesss_to_archived_topic',
+						message: 'Accessing archived topic is not valid.',
+					},
 				});
 			} else {
 				this.messages.delete(id);

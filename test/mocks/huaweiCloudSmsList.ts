@@ -20,13 +20,24 @@ export interface HuaweiTemplateSeed {
 	createTime: number;
 	name?: string;
 	type?: 'VERIFY_CODE_TYPE' | 'NOTIFY_TYPE' | 'PROMOTION_TYPE';
-	flowStatus?: 'Adopted' | 'Reviewing' | 'Reject' | 'Disable' | 'Pending' | 'Adopted_inactive' | 'SignReviewing';
+	flowStatus?:
+		| 'Adopted'
+		| 'Reviewing'
+		| 'Reject'
+		| 'Disable'
+		| 'Pending'
+		| 'Adopted_inactive'
+		| 'SignReviewing';
 }
 
 const infoOf = new WeakMap<HuaweiCloudSmsMock, Map<string, HuaweiTemplateSeed>>();
 
 /** Add templates with list fields to a project; returns their IDs in the order given. */
-export function seedHuaweiTemplates(mock: HuaweiCloudSmsMock, projectId: string, seeds: HuaweiTemplateSeed[]): string[] {
+export function seedHuaweiTemplates(
+	mock: HuaweiCloudSmsMock,
+	projectId: string,
+	seeds: HuaweiTemplateSeed[],
+): string[] {
 	const info = infoOf.get(mock) ?? new Map<string, HuaweiTemplateSeed>();
 	infoOf.set(mock, info);
 	const ids = seeds.map((seed) => {
@@ -39,16 +50,25 @@ export function seedHuaweiTemplates(mock: HuaweiCloudSmsMock, projectId: string,
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
-const badRequest = (msg: string): MockReply => ({ status: 400, body: { error_code: 'MSGSMS.0002', error_msg: msg, error_detail: msg } });
+const badRequest = (msg: string): MockReply => ({
+	status: 400,
+	body: { error_code: 'MSGSMS.0002', error_msg: msg, error_detail: msg },
+});
 
-export function huaweiListReply(mock: HuaweiCloudSmsMock, projectId: string, request: MockRequest): MockReply {
+export function huaweiListReply(
+	mock: HuaweiCloudSmsMock,
+	projectId: string,
+	request: MockRequest,
+): MockReply {
 	const q = request.query;
 	const offset = Number(q.get('offset') ?? 0);
 	const limit = Number(q.get('limit') ?? 10);
-	if (!Number.isInteger(offset) || offset < 0) return badRequest('offset must be a non-negative integer');
+	if (!Number.isInteger(offset) || offset < 0)
+		return badRequest('offset must be a non-negative integer');
 	if (!Number.isInteger(limit) || limit < 1) return badRequest('limit must be a positive integer');
 	const sortKey = q.get('sort_key');
-	if (sortKey !== null && sortKey !== 'create_time') return badRequest('sort_key only supports create_time');
+	if (sortKey !== null && sortKey !== 'create_time')
+		return badRequest('sort_key only supports create_time');
 	const asc = q.get('sort_dir') === 'asc';
 	const now = Date.now();
 	const info = infoOf.get(mock);
@@ -63,12 +83,29 @@ export function huaweiListReply(mock: HuaweiCloudSmsMock, projectId: string, req
 		.rows([...(mock.templates.get(projectId) ?? [])], (id) => id)
 		.map((id) => {
 			const seed = info?.get(id);
-			return { id, createTime: seed?.createTime ?? now, name: seed?.name ?? `Template ${id.slice(0, 8)}`, type: seed?.type ?? 'NOTIFY_TYPE', flowStatus: seed?.flowStatus ?? 'Adopted' };
+			return {
+				id,
+				createTime: seed?.createTime ?? now,
+				name: seed?.name ?? `Template ${id.slice(0, 8)}`,
+				type: seed?.type ?? 'NOTIFY_TYPE',
+				flowStatus: seed?.flowStatus ?? 'Adopted',
+			};
 		})
-		.filter((t) => filter('flow_status', t.flowStatus) && filter('template_type', t.type) && filter('template_id', t.id))
-		.filter((t) => modes.passes('template_name', name !== null && name !== '', () => t.name.includes(name!)))
+		.filter(
+			(t) =>
+				filter('flow_status', t.flowStatus) &&
+				filter('template_type', t.type) &&
+				filter('template_id', t.id),
+		)
+		.filter((t) =>
+			modes.passes('template_name', name !== null && name !== '', () => t.name.includes(name!)),
+		)
 		// Whole seconds, as create_time shows them; the ID breaks ties so the order is stable.
-		.sort((a, b) => (Math.floor(a.createTime / 1000) - Math.floor(b.createTime / 1000)) * (asc ? 1 : -1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+		.sort(
+			(a, b) =>
+				(Math.floor(a.createTime / 1000) - Math.floor(b.createTime / 1000)) * (asc ? 1 : -1) ||
+				(a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+		);
 	const results = all.slice(offset, offset + limit).map((t) => ({
 		app_key: '******3baZf4c856O4Qrbqvui3K2',
 		create_time: stamp(t.createTime),

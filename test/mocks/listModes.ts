@@ -36,7 +36,8 @@ export class ListModes {
 	/** Records every query parameter that is not paging as an ignored filter (ignore mode only). */
 	noteQuery(query: URLSearchParams, paging: readonly string[]): void {
 		if (!this.ignoreFilters) return;
-		for (const [key, value] of query) if (!paging.includes(key) && value !== '') this.ignored.add(key);
+		for (const [key, value] of query)
+			if (!paging.includes(key) && value !== '') this.ignored.add(key);
 	}
 
 	/**
@@ -47,7 +48,8 @@ export class ListModes {
 		this.reads++;
 		const now = new Map(live.map((row) => [idOf(row), row as unknown]));
 		if (this.staleReads > 0) {
-			for (const [id, row] of this.last) if (!now.has(id) && !this.stale.has(id)) this.stale.set(id, { row, left: this.staleReads });
+			for (const [id, row] of this.last)
+				if (!now.has(id) && !this.stale.has(id)) this.stale.set(id, { row, left: this.staleReads });
 		}
 		const shown = [...live];
 		for (const [id, entry] of this.stale) {

@@ -98,14 +98,20 @@ export class MockServer {
 		const index = this.faults.findIndex((f) => f.path === undefined || f.path.test(request.path));
 		if (index !== -1) return this.faults.splice(index, 1)[0];
 		const scheduled = this.schedule?.(request);
-		return scheduled === undefined || scheduled.path === undefined || scheduled.path.test(request.path) ? scheduled : undefined;
+		return scheduled === undefined ||
+			scheduled.path === undefined ||
+			scheduled.path.test(request.path)
+			? scheduled
+			: undefined;
 	}
 
 	private throttled(now: number): number | undefined {
 		const limit = this.rateLimit;
 		if (limit === undefined) return undefined;
-		while (this.windowStarts.length > 0 && now - this.windowStarts[0] >= limit.perMs) this.windowStarts.shift();
-		if (this.windowStarts.length >= limit.requests) return limit.perMs - (now - this.windowStarts[0]);
+		while (this.windowStarts.length > 0 && now - this.windowStarts[0] >= limit.perMs)
+			this.windowStarts.shift();
+		if (this.windowStarts.length >= limit.requests)
+			return limit.perMs - (now - this.windowStarts[0]);
 		this.windowStarts.push(now);
 		return undefined;
 	}
@@ -141,26 +147,41 @@ export class MockServer {
 		if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 		if (fault?.kind === 'hang') return; // the client's timeout ends it
 		if (fault?.kind === 'resetBeforeApply') return void req.socket.destroy();
-		if (fault?.kind === 'reply') return send(res, { status: fault.status, body: fault.body, headers: fault.headers });
+		if (fault?.kind === 'reply')
+			return send(res, { status: fault.status, body: fault.body, headers: fault.headers });
 		if (fault?.kind === 'malformed' && !fault.applied) return sendRaw(res, 200, '{"truncat');
 
 		const wait = this.throttled(Date.now());
 		if (wait !== undefined && this.rateLimit) return send(res, this.rateLimit.reply(wait));
 
-		const reply = this.handler(request) ?? { status: 404, body: { message: `No route ${request.method} ${request.path}` } };
+		const reply = this.handler(request) ?? {
+			status: 404,
+			body: { message: `No route ${request.method} ${request.path}` },
+		};
 		if (fault?.kind === 'resetAfterApply') return void req.socket.destroy();
-		if (fault?.kind === 'malformed') return sendRaw(res, reply.status, JSON.stringify(reply.body ?? {}).slice(0, 7));
+		if (fault?.kind === 'malformed')
+			return sendRaw(res, reply.status, JSON.stringify(reply.body ?? {}).slice(0, 7));
 		if (fault?.kind === 'rewrite') return send(res, fault.rewrite(reply, request));
 		send(res, reply);
 	}
 }
 
 function send(res: ServerResponse, reply: MockReply): void {
-	const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+	const text =
+		reply.body === undefined
+			? ''
+			: typeof reply.body === 'string'
+				? reply.body
+				: JSON.stringify(reply.body);
 	sendRaw(res, reply.status, text, { 'content-type': 'application/json', ...reply.headers });
 }
 
-function sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string> = { 'content-type': 'application/json' }): void {
+function sendRaw(
+	res: ServerResponse,
+	status: number,
+	text: string,
+	headers: Record<string, string> = { 'content-type': 'application/json' },
+): void {
 	res.writeHead(status, headers);
 	res.end(text);
 }

@@ -35,9 +35,15 @@ export const QUECTEL_TEST_ACCOUNT: QuectelMockAccount = {
 const URL_LIMIT = 8192;
 const TOKEN_LIFETIME_MS = 2 * 60 * 60 * 1000;
 
-const ok = (data: unknown): MockReply => ({ status: 200, body: { code: 200, msg: '', extMsg: '', data } });
+const ok = (data: unknown): MockReply => ({
+	status: 200,
+	body: { code: 200, msg: '', extMsg: '', data },
+});
 /** Quectel answers errors with HTTP 200 and the error in `code`. */
-const fail = (code: number, msg: string): MockReply => ({ status: 200, body: { code, msg, extMsg: '', data: null } });
+const fail = (code: number, msg: string): MockReply => ({
+	status: 200,
+	body: { code, msg, extMsg: '', data: null },
+});
 
 /**
  * The Quectel decryption the server does: same key and IV derivation as the client (uppercase
@@ -49,8 +55,14 @@ function decryptPassword(pwd: string, random: string): string | undefined {
 	const key = hex.substring(8, 24);
 	const iv = `${key.substring(8)}${key.substring(0, 8)}`;
 	try {
-		const decipher = createDecipheriv('aes-128-cbc', Buffer.from(key, 'latin1'), Buffer.from(iv, 'latin1'));
-		return Buffer.concat([decipher.update(Buffer.from(pwd, 'base64')), decipher.final()]).toString('utf8');
+		const decipher = createDecipheriv(
+			'aes-128-cbc',
+			Buffer.from(key, 'latin1'),
+			Buffer.from(iv, 'latin1'),
+		);
+		return Buffer.concat([decipher.update(Buffer.from(pwd, 'base64')), decipher.final()]).toString(
+			'utf8',
+		);
 	} catch {
 		return undefined;
 	}
@@ -119,9 +131,14 @@ export class QuectelMock extends MockServer {
 		// Counted on the whole request target, as a gateway does; commas stay literal in the URL.
 		const target = `${request.path}?${[...request.query].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2C/gi, ',')}`).join('&')}`;
 		if (target.length > URL_LIMIT) {
-			return { status: 414, body: '<html><head><title>414 Request-URI Too Large</title></head></html>', headers: { 'content-type': 'text/html' } };
+			return {
+				status: 414,
+				body: '<html><head><title>414 Request-URI Too Large</title></head></html>',
+				headers: { 'content-type': 'text/html' },
+			};
 		}
-		if (request.method === 'POST' && request.path === '/v2/enduser/enduserapi/emailPwdLogin') return this.login(request);
+		if (request.method === 'POST' && request.path === '/v2/enduser/enduserapi/emailPwdLogin')
+			return this.login(request);
 		if (request.method === 'GET' && request.path === '/v2/mobilepush/enduserapi/userMsgList') {
 			const denied = this.checkToken(request);
 			if (denied) return denied;
@@ -150,10 +167,19 @@ export class QuectelMock extends MockServer {
 		this.loginAttempts++;
 		const form = new URLSearchParams(request.rawBody);
 		const field = (name: string) => form.get(name) ?? request.query.get(name) ?? '';
-		const [email, pwd, random, userDomain, signature] = ['email', 'pwd', 'random', 'userDomain', 'signature'].map(field);
-		if ([email, pwd, random, userDomain, signature].some((v) => v === '')) return fail(4000, 'Required parameter is missing');
+		const [email, pwd, random, userDomain, signature] = [
+			'email',
+			'pwd',
+			'random',
+			'userDomain',
+			'signature',
+		].map(field);
+		if ([email, pwd, random, userDomain, signature].some((v) => v === ''))
+			return fail(4000, 'Required parameter is missing');
 		if (userDomain !== this.account.userDomain) return fail(5013, 'User domain does not exist');
-		const expected = createHash('sha256').update(`${email}${pwd}${random}${this.account.domainSecret}`).digest('hex');
+		const expected = createHash('sha256')
+			.update(`${email}${pwd}${random}${this.account.domainSecret}`)
+			.digest('hex');
 		if (signature.toLowerCase() !== expected) return fail(5420, 'Signature verification failed');
 		if (email !== this.account.email) return fail(5031, 'User does not exist');
 		if (this.wrongPasswords >= this.lockAfter) return fail(5147, 'Account locked');
@@ -166,7 +192,10 @@ export class QuectelMock extends MockServer {
 		const expirationTime = Date.now() + TOKEN_LIFETIME_MS;
 		return ok({
 			accessToken: { token: this.issueToken(), expirationTime },
-			refreshToken: { token: `rt.${randomBytes(16).toString('hex')}`, expirationTime: Date.now() + 30 * 24 * 3600 * 1000 },
+			refreshToken: {
+				token: `rt.${randomBytes(16).toString('hex')}`,
+				expirationTime: Date.now() + 30 * 24 * 3600 * 1000,
+			},
 		});
 	}
 
@@ -176,8 +205,16 @@ export class QuectelMock extends MockServer {
 		if (this.noPermission) return fail(5041, 'No permission');
 		const raw = request.query.get('msgIdList');
 		if (raw === null || raw.trim() === '') return fail(4000, 'msgIdList is required');
-		const ids = [...new Set(raw.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
-		if (this.missingAs5538 && ids.some((id) => !this.messages.has(id))) return fail(5538, 'Message does not exist');
+		const ids = [
+			...new Set(
+				raw
+					.split(',')
+					.map((id) => id.trim())
+					.filter((id) => id !== ''),
+			),
+		];
+		if (this.missingAs5538 && ids.some((id) => !this.messages.has(id)))
+			return fail(5538, 'Message does not exist');
 
 		const successList: Array<{ id: string }> = [];
 		const failureList: Array<{ id: string; failureMsg: string }> = [];

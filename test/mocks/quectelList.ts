@@ -19,7 +19,15 @@ export function quectelListReply(mock: QuectelMock, request: MockRequest): MockR
 	const page = int('page', 1);
 	const pageSize = int('pageSize', 10);
 	if (!Number.isInteger(page) || !Number.isInteger(pageSize) || page < 1 || pageSize < 1) {
-		return { status: 200, body: { code: 4000, msg: 'page and pageSize must be positive integers', extMsg: '', data: null } };
+		return {
+			status: 200,
+			body: {
+				code: 4000,
+				msg: 'page and pageSize must be positive integers',
+				extMsg: '',
+				data: null,
+			},
+		};
 	}
 	const msgType = request.query.get('msgType');
 	const isRead = request.query.get('isRead');
@@ -28,9 +36,22 @@ export function quectelListReply(mock: QuectelMock, request: MockRequest): MockR
 	const now = Date.now();
 	const all = modes
 		.rows([...mock.messages.values()], (m) => m.id)
-		.map((m) => ({ ...m, msgType: m.msgType ?? 4, isRead: m.isRead ?? false, addTime: m.addTime ?? now }))
-		.filter((m) => modes.passes('msgType', msgType !== null && msgType !== '', () => String(m.msgType) === msgType))
-		.filter((m) => modes.passes('isRead', isRead !== null && isRead !== '', () => String(m.isRead) === isRead))
+		.map((m) => ({
+			...m,
+			msgType: m.msgType ?? 4,
+			isRead: m.isRead ?? false,
+			addTime: m.addTime ?? now,
+		}))
+		.filter((m) =>
+			modes.passes(
+				'msgType',
+				msgType !== null && msgType !== '',
+				() => String(m.msgType) === msgType,
+			),
+		)
+		.filter((m) =>
+			modes.passes('isRead', isRead !== null && isRead !== '', () => String(m.isRead) === isRead),
+		)
 		.sort((a, b) => b.addTime - a.addTime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const total = all.length;
 	const pages = Math.ceil(total / pageSize);

@@ -41,8 +41,14 @@ export function parseSolapiAuthorization(header: string): SolapiAuthFields | und
 	return { scheme: match[1], fields };
 }
 
-const authError = (errorCode: string, errorMessage: string): MockReply => ({ status: 403, body: { errorCode, errorMessage } });
-const badRequest = (errorMessage: string): MockReply => ({ status: 400, body: { errorCode: 'ValidationError', errorMessage } });
+const authError = (errorCode: string, errorMessage: string): MockReply => ({
+	status: 403,
+	body: { errorCode, errorMessage },
+});
+const badRequest = (errorMessage: string): MockReply => ({
+	status: 400,
+	body: { errorCode: 'ValidationError', errorMessage },
+});
 
 /** A fault that answers 429 as SOLAPI throttles (x-retry-after in seconds). */
 export function tooManyRequests(retryAfterSeconds: number): Fault {
@@ -104,25 +110,49 @@ export class SolapiMock extends MockServer {
 		const now = Date.now() + offset;
 		const parsed = parseSolapiAuthorization(String(request.headers.authorization ?? ''));
 		const { apikey, date, salt, signature } = parsed?.fields ?? {};
-		if (!parsed || parsed.scheme.toUpperCase() !== 'HMAC-SHA256' || !apikey || !date || !salt || !signature) {
-			return this.refuse('InvalidAuthenticationInformation', 'The Authorization header is missing or malformed');
+		if (
+			!parsed ||
+			parsed.scheme.toUpperCase() !== 'HMAC-SHA256' ||
+			!apikey ||
+			!date ||
+			!salt ||
+			!signature
+		) {
+			return this.refuse(
+				'InvalidAuthenticationInformation',
+				'The Authorization header is missing or malformed',
+			);
 		}
 		const secret = this.keys.get(apikey);
 		if (secret === undefined) return this.refuse('InvalidAPIKey', 'Invalid API Key');
 		const time = Date.parse(date);
 		if (Number.isNaN(time) || Math.abs(now - time) > FIFTEEN_MINUTES) {
-			return this.refuse('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
+			return this.refuse(
+				'RequestTimeTooSkewed',
+				'The difference between the request time and the current time is too large.',
+			);
 		}
-		const expected = createHmac('sha256', secret).update(date + salt).digest('hex');
+		const expected = createHmac('sha256', secret)
+			.update(date + salt)
+			.digest('hex');
 		const given = Buffer.from(signature, 'utf8');
 		// The SDK sends lowercase hex; anything else is a different signature.
-		if (salt.length < 12 || salt.length > 64 || given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'utf8'))) {
+		if (
+			salt.length < 12 ||
+			salt.length > 64 ||
+			given.length !== expected.length ||
+			!timingSafeEqual(given, Buffer.from(expected, 'utf8'))
+		) {
 			return this.refuse('SignatureDoesNotMatch', 'Signature does not match');
 		}
-		for (const [seen, at] of this.signatures) if (now - at > FIFTEEN_MINUTES) this.signatures.delete(seen);
+		for (const [seen, at] of this.signatures)
+			if (now - at > FIFTEEN_MINUTES) this.signatures.delete(seen);
 		if (this.signatures.has(signature) || this.duplicateNext > 0) {
 			if (this.duplicateNext > 0) this.duplicateNext--;
-			return this.refuse('DuplicatedSignature', 'Duplicated signature: sign every request with a new salt');
+			return this.refuse(
+				'DuplicatedSignature',
+				'Duplicated signature: sign every request with a new salt',
+			);
 		}
 		this.signatures.set(signature, now);
 		return undefined;
@@ -132,21 +162,32 @@ export class SolapiMock extends MockServer {
 		const v4 = /^\/messages\/v4\/groups\/([^/]+)\/messages$/.exec(request.path);
 		const legacy = /^\/GroupMessage\/3\/group\/([^/]+)\/deleteMessages$/.exec(request.path);
 		const balance = request.path === '/cash/v1/balance' && request.method === 'GET';
-		const ours = (v4 && (request.method === 'DELETE' || request.method === 'GET')) || (legacy && request.method === 'POST') || balance;
+		const ours =
+			(v4 && (request.method === 'DELETE' || request.method === 'GET')) ||
+			(legacy && request.method === 'POST') ||
+			balance;
 		if (!ours) return undefined;
 
 		const refused = this.authenticate(request);
 		if (refused) return refused;
 		if (balance) return { status: 200, body: { balance: 10000, point: 0 } };
-		if (v4 && request.method === 'GET') return solapiListReply(this, decodeURIComponent(v4[1]), request);
+		if (v4 && request.method === 'GET')
+			return solapiListReply(this, decodeURIComponent(v4[1]), request);
 
 		const groupId = decodeURIComponent((v4 ?? legacy)![1]);
 		const ids = v4 ? this.readV4(request.body) : this.readLegacy(request.body);
 		if (typeof ids === 'string') return badRequest(ids);
 		if (ids.length === 0) return badRequest('No message IDs to delete');
-		if (ids.length > MAX_IDS) return badRequest(`At most ${MAX_IDS} messages can be deleted per request, got ${ids.length}`);
+		if (ids.length > MAX_IDS)
+			return badRequest(
+				`At most ${MAX_IDS} messages can be deleted per request, got ${ids.length}`,
+			);
 		const group = this.groups.get(groupId);
-		if (group === undefined) return { status: 404, body: { errorCode: 'NotFound', errorMessage: `Group not found: ${groupId}` } };
+		if (group === undefined)
+			return {
+				status: 404,
+				body: { errorCode: 'NotFound', errorMessage: `Group not found: ${groupId}` },
+			};
 
 		const resultList: Array<{ messageId: string; resultCode: string }> = [];
 		for (const id of ids) {
@@ -162,12 +203,16 @@ export class SolapiMock extends MockServer {
 			if (!this.leaveOut.has(id)) resultList.push({ messageId: id, resultCode });
 		}
 		const errorCount = resultList.filter((r) => r.resultCode !== 'Success').length;
-		return { status: 200, body: v4 ? { groupId, errorCount, resultList } : { errorCount, resultList } };
+		return {
+			status: 200,
+			body: v4 ? { groupId, errorCount, resultList } : { errorCount, resultList },
+		};
 	}
 
 	private readV4(body: unknown): string[] | string {
 		const ids = (body as { messageIds?: unknown } | undefined)?.messageIds;
-		if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) return 'messageIds must be an array of message ID strings';
+		if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))
+			return 'messageIds must be an array of message ID strings';
 		return ids as string[];
 	}
 

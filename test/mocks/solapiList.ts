@@ -54,27 +54,50 @@ export function seedSolapiGroup(mock: SolapiMock, groupId: string, seeds: Solapi
 	return ids;
 }
 
-export function solapiListReply(mock: SolapiMock, groupId: string, request: MockRequest): MockReply {
+export function solapiListReply(
+	mock: SolapiMock,
+	groupId: string,
+	request: MockRequest,
+): MockReply {
 	const group = mock.groups.get(groupId);
-	if (group === undefined) return { status: 404, body: { errorCode: 'NotFound', errorMessage: `Group not found: ${groupId}` } };
+	if (group === undefined)
+		return {
+			status: 404,
+			body: { errorCode: 'NotFound', errorMessage: `Group not found: ${groupId}` },
+		};
 	const limitRaw = request.query.get('limit');
 	const limit = limitRaw === null || limitRaw === '' ? 20 : Number(limitRaw);
-	if (!Number.isInteger(limit) || limit < 1) return { status: 400, body: { errorCode: 'ValidationError', errorMessage: 'limit must be a positive integer' } };
+	if (!Number.isInteger(limit) || limit < 1)
+		return {
+			status: 400,
+			body: { errorCode: 'ValidationError', errorMessage: 'limit must be a positive integer' },
+		};
 	const startKey = request.query.get('startKey');
 	const paging = solapiPaging(mock);
 	const modes = listModes(mock);
 	modes.noteQuery(request.query, ['limit', 'startKey']);
 	const info = infoOf.get(mock);
 	const now = Date.now();
-	const held = [...mock.groups].flatMap(([gid, ids]) => [...ids].map((id) => ({ id, groupId: gid })));
+	const held = [...mock.groups].flatMap(([gid, ids]) =>
+		[...ids].map((id) => ({ id, groupId: gid })),
+	);
 	const rows = modes
 		.rows(held, (m) => m.id)
 		.filter((m) => modes.passes('groupId', true, () => m.groupId === groupId))
-		.filter((m) => startKey === null || startKey === '' || (paging.startKey === 'at' ? m.id <= startKey : m.id < startKey))
+		.filter(
+			(m) =>
+				startKey === null ||
+				startKey === '' ||
+				(paging.startKey === 'at' ? m.id <= startKey : m.id < startKey),
+		)
 		.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	const page = rows.slice(0, limit);
 	const more = rows.length > limit;
-	const nextKey = !more ? null : paging.nextKey === 'nextFirst' ? rows[limit].id : page[page.length - 1].id;
+	const nextKey = !more
+		? null
+		: paging.nextKey === 'nextFirst'
+			? rows[limit].id
+			: page[page.length - 1].id;
 	const messageList: Record<string, unknown> = {};
 	for (const { id, groupId: gid } of page) {
 		const seed = info?.get(id);

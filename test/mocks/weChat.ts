@@ -10,12 +10,18 @@ export interface WeChatMassMessage {
 	articles?: number;
 }
 
-export const WECHAT_TEST_APP = { appId: 'wx5f0c1a2b3c4d5e6f', appSecret: '9f86d081884c7d659a2feaa0c55ad015' };
+export const WECHAT_TEST_APP = {
+	appId: 'wx5f0c1a2b3c4d5e6f',
+	appSecret: '9f86d081884c7d659a2feaa0c55ad015',
+};
 
 const TOKEN_LIFETIME_S = 7200;
 
 /** WeChat answers everything with HTTP 200 and `{errcode, errmsg}`. */
-const answer = (errcode: number, errmsg: string): MockReply => ({ status: 200, body: { errcode, errmsg } });
+const answer = (errcode: number, errmsg: string): MockReply => ({
+	status: 200,
+	body: { errcode, errmsg },
+});
 const OK = answer(0, 'ok');
 
 interface Held {
@@ -67,7 +73,8 @@ export class WeChatMock extends MockServer {
 			const message = typeof m === 'string' ? { msgId: m } : m;
 			const articles = message.articles ?? 1;
 			this.messages.set(message.msgId, { articles, gone: false, deletedArticles: new Set() });
-			for (let i = 1; i <= articles; i++) this.byUrl.set(articleUrl(message.msgId, i), { msgId: message.msgId, index: i });
+			for (let i = 1; i <= articles; i++)
+				this.byUrl.set(articleUrl(message.msgId, i), { msgId: message.msgId, index: i });
 		}
 	}
 
@@ -99,9 +106,15 @@ export class WeChatMock extends MockServer {
 	}
 
 	private route(request: MockRequest): MockReply | undefined {
-		if (request.method === 'POST' && request.path === '/cgi-bin/stable_token') return this.stableToken(request);
+		if (request.method === 'POST' && request.path === '/cgi-bin/stable_token')
+			return this.stableToken(request);
 		if (request.method === 'GET' && request.path === '/cgi-bin/get_api_domain_ip') {
-			return this.checkToken(request) ?? { status: 200, body: { ip_list: ['101.226.62.0', '101.226.62.1'] } };
+			return (
+				this.checkToken(request) ?? {
+					status: 200,
+					body: { ip_list: ['101.226.62.0', '101.226.62.1'] },
+				}
+			);
 		}
 		if (request.method === 'POST' && request.path === '/cgi-bin/message/mass/delete') {
 			const reply = this.massDelete(request);
@@ -117,23 +130,39 @@ export class WeChatMock extends MockServer {
 	private stableToken(request: MockRequest): MockReply {
 		this.tokenRequests++;
 		const body = (request.body ?? {}) as Record<string, unknown>;
-		if (typeof request.body !== 'object' || request.body === null) return answer(47001, 'data format error');
+		if (typeof request.body !== 'object' || request.body === null)
+			return answer(47001, 'data format error');
 		if (body.grant_type !== 'client_credential') return answer(40002, 'invalid grant_type');
 		if (body.appid !== this.app.appId) return answer(40013, 'invalid appid');
-		if (body.secret !== this.app.appSecret) return answer(40125, 'invalid appsecret, view more at http://t.cn/RAEkdVq');
+		if (body.secret !== this.app.appSecret)
+			return answer(40125, 'invalid appsecret, view more at http://t.cn/RAEkdVq');
 		const now = Date.now();
-		if (this.current === undefined || this.current.expiresAt <= now || body.force_refresh === true) {
-			this.current = { token: `78_${randomBytes(32).toString('base64url')}`, expiresAt: now + TOKEN_LIFETIME_S * 1000 };
+		if (
+			this.current === undefined ||
+			this.current.expiresAt <= now ||
+			body.force_refresh === true
+		) {
+			this.current = {
+				token: `78_${randomBytes(32).toString('base64url')}`,
+				expiresAt: now + TOKEN_LIFETIME_S * 1000,
+			};
 			this.tokensIssued++;
 		}
-		return { status: 200, body: { access_token: this.current.token, expires_in: Math.round((this.current.expiresAt - now) / 1000) } };
+		return {
+			status: 200,
+			body: {
+				access_token: this.current.token,
+				expires_in: Math.round((this.current.expiresAt - now) / 1000),
+			},
+		};
 	}
 
 	private checkToken(request: MockRequest): MockReply | undefined {
 		const token = request.query.get('access_token');
 		if (token === null || token === '') return answer(41001, 'access_token missing');
 		if (this.expired.has(token)) return answer(42001, 'access_token expired');
-		if (this.current?.token !== token || this.current.expiresAt <= Date.now()) return answer(40001, 'invalid credential, access_token is invalid or not latest');
+		if (this.current?.token !== token || this.current.expiresAt <= Date.now())
+			return answer(40001, 'invalid credential, access_token is invalid or not latest');
 		return undefined;
 	}
 
@@ -141,7 +170,8 @@ export class WeChatMock extends MockServer {
 		const limit = this.minuteQuota;
 		if (limit === undefined) return true;
 		const now = Date.now();
-		while (this.minuteCalls.length > 0 && now - this.minuteCalls[0] >= limit.windowMs) this.minuteCalls.shift();
+		while (this.minuteCalls.length > 0 && now - this.minuteCalls[0] >= limit.windowMs)
+			this.minuteCalls.shift();
 		if (this.minuteCalls.length >= limit.calls) return false;
 		this.minuteCalls.push(now);
 		return true;
@@ -150,22 +180,26 @@ export class WeChatMock extends MockServer {
 	private massDelete(request: MockRequest): MockReply {
 		const denied = this.checkToken(request);
 		if (denied) return denied;
-		if (this.dailyQuota !== undefined && this.usedToday >= this.dailyQuota) return answer(45009, 'reach max api daily quota limit');
-		if (!this.withinMinuteQuota()) return answer(45011, 'api minute-quota reach limit  mustslower  retry next minute');
+		if (this.dailyQuota !== undefined && this.usedToday >= this.dailyQuota)
+			return answer(45009, 'reach max api daily quota limit');
+		if (!this.withinMinuteQuota())
+			return answer(45011, 'api minute-quota reach limit  mustslower  retry next minute');
 		if (this.busy > 0) {
 			this.busy--;
 			return answer(-1, 'system error');
 		}
 		this.usedToday++;
 		const body = request.body as Record<string, unknown> | undefined;
-		if (body === undefined || typeof body !== 'object' || body === null) return answer(47001, 'data format error');
+		if (body === undefined || typeof body !== 'object' || body === null)
+			return answer(47001, 'data format error');
 
 		const msgId = body.msg_id;
 		if (msgId !== undefined && msgId !== null && msgId !== '') {
 			const held = this.messages.get(String(msgId));
 			if (held === undefined || held.gone) return answer(40059, 'invalid msg id');
 			const index = Number(body.article_idx ?? 0);
-			if (!Number.isInteger(index) || index < 0 || index > held.articles) return answer(40060, 'invalid article idx');
+			if (!Number.isInteger(index) || index < 0 || index > held.articles)
+				return answer(40060, 'invalid article idx');
 			if (index === 0) {
 				held.gone = true;
 				this.deleted.add(`${String(msgId)}#0`);
@@ -178,7 +212,8 @@ export class WeChatMock extends MockServer {
 		}
 		if (typeof body.url === 'string' && body.url !== '') {
 			const at = this.byUrl.get(body.url);
-			if (at === undefined || this.isGone(`${at.msgId}#${at.index}`)) return answer(40059, 'invalid msg id');
+			if (at === undefined || this.isGone(`${at.msgId}#${at.index}`))
+				return answer(40059, 'invalid msg id');
 			this.messages.get(at.msgId)!.deletedArticles.add(at.index);
 			this.deleted.add(`url:${body.url}`);
 			return OK;

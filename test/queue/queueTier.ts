@@ -30,17 +30,30 @@ export interface StoredExecution {
 
 /** The workers' Bull settings: a killed worker's job counts as stalled after seconds, not the
  * default minute and a half (60 s lock, 30 s stall check), so the crash test stays short. */
-export const STALL = { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '3000', QUEUE_WORKER_STALLED_INTERVAL: '5000' };
+export const STALL = {
+	QUEUE_WORKER_LOCK_DURATION: '10000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '3000',
+	QUEUE_WORKER_STALLED_INTERVAL: '5000',
+};
 
 /** A workflow a webhook starts: the posted `items` go through one Batch Delete node into two sinks. */
-export function webhookWorkflow(id: string, path: string, parameters: INodeParameters, credentials: Record<string, { id: string; name: string }>): IDataObject {
+export function webhookWorkflow(
+	id: string,
+	path: string,
+	parameters: INodeParameters,
+	credentials: Record<string, { id: string; name: string }>,
+): IDataObject {
 	const uuid = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 	const name = 'Batch Delete';
 	return {
 		id,
 		name: `queue ${id}`,
 		active: false,
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		settings: {
+			executionOrder: 'v1',
+			saveDataSuccessExecution: 'all',
+			saveDataErrorExecution: 'all',
+		},
 		pinData: {},
 		nodes: [
 			{
@@ -60,20 +73,50 @@ export function webhookWorkflow(id: string, path: string, parameters: INodeParam
 				position: [250, 0],
 				parameters: { jsCode: 'return $input.first().json.body.items.map((json) => ({ json }));' },
 			},
-			{ id: uuid(3), name, type: BATCH_DELETE_TYPE, typeVersion: 1, position: [500, 0], parameters, credentials },
-			{ id: uuid(4), name: deletedNode(name), type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [750, -80], parameters: {} },
-			{ id: uuid(5), name: failedNode(name), type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [750, 80], parameters: {} },
+			{
+				id: uuid(3),
+				name,
+				type: BATCH_DELETE_TYPE,
+				typeVersion: 1,
+				position: [500, 0],
+				parameters,
+				credentials,
+			},
+			{
+				id: uuid(4),
+				name: deletedNode(name),
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [750, -80],
+				parameters: {},
+			},
+			{
+				id: uuid(5),
+				name: failedNode(name),
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [750, 80],
+				parameters: {},
+			},
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'IDs', type: 'main', index: 0 }]] },
 			IDs: { main: [[{ node: name, type: 'main', index: 0 }]] },
-			[name]: { main: [[{ node: deletedNode(name), type: 'main', index: 0 }], [{ node: failedNode(name), type: 'main', index: 0 }]] },
+			[name]: {
+				main: [
+					[{ node: deletedNode(name), type: 'main', index: 0 }],
+					[{ node: failedNode(name), type: 'main', index: 0 }],
+				],
+			},
 		},
 	};
 }
 
 /** Batch Delete's two outputs in a stored execution (with pairedItem as n8n stored them). */
-export function outputsOf(execution: StoredExecution): { success: INodeExecutionData[]; failure: INodeExecutionData[] } {
+export function outputsOf(execution: StoredExecution): {
+	success: INodeExecutionData[];
+	failure: INodeExecutionData[];
+} {
 	const wrapped = { data: execution.data };
 	return {
 		success: (n8nHost.outputOf(wrapped, 'Batch Delete', 0) ?? []) as INodeExecutionData[],
@@ -83,7 +126,9 @@ export function outputsOf(execution: StoredExecution): { success: INodeExecution
 
 /** The `label` the webhook call carried. */
 export function labelOf(execution: StoredExecution): string | undefined {
-	const first = (n8nHost.outputOf({ data: execution.data }, 'Webhook', 0) ?? [])[0] as { json?: { body?: { label?: string } } } | undefined;
+	const first = (n8nHost.outputOf({ data: execution.data }, 'Webhook', 0) ?? [])[0] as
+		| { json?: { body?: { label?: string } } }
+		| undefined;
 	return first?.json?.body?.label;
 }
 
@@ -140,15 +185,23 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 	};
 	const folders: Folder[] = [];
 	const newFolder = async () => {
-		const folder = await n8nHost.createUserFolder(host, { tarball: options.tarball, fresh: true, env: queueEnv });
+		const folder = await n8nHost.createUserFolder(host, {
+			tarball: options.tarball,
+			fresh: true,
+			env: queueEnv,
+		});
 		folders.push(folder);
 		return folder;
 	};
 	// n8n's own PostgreSQL client and execution-data parser, from the installed n8n.
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const pgModule = require(join(host.dir, 'node_modules', 'pg')) as { Client: new (config: object) => any };
+	const pgModule = require(join(host.dir, 'node_modules', 'pg')) as {
+		Client: new (config: object) => any;
+	};
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { parse } = require(join(host.dir, 'node_modules', 'flatted')) as { parse: (text: string) => any };
+	const { parse } = require(join(host.dir, 'node_modules', 'flatted')) as {
+		parse: (text: string) => any;
+	};
 	const db = new pgModule.Client({ host: '127.0.0.1', port: pg.port, user: pg.user, database });
 	let main: Server | undefined;
 	const workers: Worker[] = [];
@@ -165,8 +218,11 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		await n8nHost.importWorkflow(mainFolder, options.workflows);
 		main = await n8nHost.startServer(mainFolder);
 		await main.setupOwner();
-		await Promise.all(options.workflows.map(async (w) => await activate(main!, line, String(w.id))));
-		for (let i = 0; i < (options.workers ?? 2); i++) workers.push(await n8nHost.startWorker(await newFolder()));
+		await Promise.all(
+			options.workflows.map(async (w) => await activate(main!, line, String(w.id))),
+		);
+		for (let i = 0; i < (options.workers ?? 2); i++)
+			workers.push(await n8nHost.startWorker(await newFolder()));
 		await db.connect();
 	} catch (error) {
 		await stop();
@@ -174,7 +230,8 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 	}
 	const server = main;
 
-	const query = async (sql: string, params: unknown[]) => (await db.query(sql, params)).rows as IDataObject[];
+	const query = async (sql: string, params: unknown[]) =>
+		(await db.query(sql, params)).rows as IDataObject[];
 	const toExecution = (row: IDataObject): StoredExecution => ({
 		id: String(row.id),
 		workflowId: String(row.workflowId),
@@ -184,9 +241,11 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		stoppedAt: (row.stoppedAt as Date | null) ?? null,
 		data: parse(String(row.data)),
 	});
-	const select = 'SELECT e.id, e."workflowId", e.status, e.mode, e."startedAt", e."stoppedAt", d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id';
+	const select =
+		'SELECT e.id, e."workflowId", e.status, e.mode, e."startedAt", e."stoppedAt", d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id';
 	const logs = () => [server.logs(), ...workers.map((w) => w.logs())].join('\n');
-	const finished = (status: unknown) => !['new', 'running', 'waiting', 'unknown'].includes(String(status));
+	const finished = (status: unknown) =>
+		!['new', 'running', 'waiting', 'unknown'].includes(String(status));
 
 	return {
 		main: server,
@@ -194,10 +253,15 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		async trigger(path, body) {
 			const deadline = Date.now() + 30000;
 			for (;;) {
-				const res = await fetch(`${server.baseUrl}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+				const res = await fetch(`${server.baseUrl}/webhook/${path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
 				const text = await res.text();
 				if (res.status === 200) return;
-				if (res.status !== 404 || Date.now() > deadline) throw new Error(`webhook ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+				if (res.status !== 404 || Date.now() > deadline)
+					throw new Error(`webhook ${path} answered ${res.status}: ${text.slice(0, 500)}`);
 				await new Promise((resolve) => setTimeout(resolve, 500));
 			}
 		},
@@ -208,9 +272,14 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		async settle(afterId, count, timeoutMs = 180000) {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
-				const rows = await query('SELECT id, status FROM execution_entity WHERE id > $1', [afterId]);
+				const rows = await query('SELECT id, status FROM execution_entity WHERE id > $1', [
+					afterId,
+				]);
 				if (rows.length >= count && rows.every((r) => finished(r.status))) break;
-				if (Date.now() > deadline) throw new Error(`executions after ${afterId} did not end: ${JSON.stringify(rows)}\n${logs().slice(-4000)}`);
+				if (Date.now() > deadline)
+					throw new Error(
+						`executions after ${afterId} did not end: ${JSON.stringify(rows)}\n${logs().slice(-4000)}`,
+					);
 				await new Promise((resolve) => setTimeout(resolve, 500));
 			}
 			return (await query(`${select} WHERE e.id > $1 ORDER BY e.id`, [afterId])).map(toExecution);
@@ -225,7 +294,13 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		},
 		startedOn(executionId) {
 			const pattern = new RegExp(`Worker started execution ${executionId} \\(`);
-			return workers.flatMap((w, index) => (w.logs().split('\n').filter((l) => pattern.test(l)).map(() => index)));
+			return workers.flatMap((w, index) =>
+				w
+					.logs()
+					.split('\n')
+					.filter((l) => pattern.test(l))
+					.map(() => index),
+			);
 		},
 		logs,
 		stop,
@@ -236,6 +311,12 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 async function activate(main: Server, line: '1' | '2', id: string): Promise<void> {
 	const current = await main.rest('GET', `/rest/workflows/${id}`);
 	const versionId = current.body?.data?.versionId;
-	const res = line === '2' ? await main.rest('POST', `/rest/workflows/${id}/activate`, { versionId }) : await main.rest('PATCH', `/rest/workflows/${id}`, { active: true, versionId });
-	if (res.status !== 200) throw new Error(`activating workflow ${id} failed (${res.status}): ${JSON.stringify(res.body).slice(0, 500)}`);
+	const res =
+		line === '2'
+			? await main.rest('POST', `/rest/workflows/${id}/activate`, { versionId })
+			: await main.rest('PATCH', `/rest/workflows/${id}`, { active: true, versionId });
+	if (res.status !== 200)
+		throw new Error(
+			`activating workflow ${id} failed (${res.status}): ${JSON.stringify(res.body).slice(0, 500)}`,
+		);
 }

@@ -25,7 +25,9 @@ export function findBinary(name: string, extraDirs: string[] = []): string {
 	for (const dir of [...(process.env.PATH ?? '').split(':'), ...extraDirs]) {
 		if (dir !== '' && existsSync(join(dir, name))) return join(dir, name);
 	}
-	throw new Error(`${name} is not installed (Debian: apt-get install redis-server postgresql); .ci/run installs it`);
+	throw new Error(
+		`${name} is not installed (Debian: apt-get install redis-server postgresql); .ci/run installs it`,
+	);
 }
 
 function postgresBinDirs(): string[] {
@@ -37,7 +39,12 @@ function postgresBinDirs(): string[] {
 		.map((version) => join(root, version, 'bin'));
 }
 
-async function waitFor(what: string, service: Service, ready: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
+async function waitFor(
+	what: string,
+	service: Service,
+	ready: () => Promise<boolean>,
+	timeoutMs = 60000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (service.exited()) throw new Error(`${what} exited:\n${service.logs().slice(-3000)}`);
@@ -55,8 +62,27 @@ export async function startRedis(): Promise<Started> {
 	const bin = findBinary('redis-server', ['/usr/bin', '/usr/sbin']);
 	const dir = mkdtempSync(join(tmpdir(), 'bd-redis-'));
 	const port = await n8nHost.getFreePort();
-	const redis = n8nHost.startProcess(bin, ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { cwd: dir });
-	await waitFor('redis-server', redis, async () => redis.logs().includes('Ready to accept connections'));
+	const redis = n8nHost.startProcess(
+		bin,
+		[
+			'--bind',
+			'127.0.0.1',
+			'--port',
+			String(port),
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--protected-mode',
+			'yes',
+		],
+		{ cwd: dir },
+	);
+	await waitFor('redis-server', redis, async () =>
+		redis.logs().includes('Ready to accept connections'),
+	);
 	return {
 		port,
 		async stop() {
@@ -84,10 +110,16 @@ export async function startPostgres(): Promise<Postgres> {
 	const asUser: { uid?: number; gid?: number } = {};
 	if (process.getuid?.() === 0) {
 		try {
-			asUser.uid = Number(execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' }).toString().trim());
-			asUser.gid = Number(execFileSync('id', ['-g', 'postgres'], { stdio: 'pipe' }).toString().trim());
+			asUser.uid = Number(
+				execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' }).toString().trim(),
+			);
+			asUser.gid = Number(
+				execFileSync('id', ['-g', 'postgres'], { stdio: 'pipe' }).toString().trim(),
+			);
 		} catch {
-			throw new Error('PostgreSQL refuses to run as root and there is no `postgres` user (Debian\'s postgresql package creates it)');
+			throw new Error(
+				"PostgreSQL refuses to run as root and there is no `postgres` user (Debian's postgresql package creates it)",
+			);
 		}
 	}
 	const root = mkdtempSync(join(tmpdir(), 'bd-pg-'));
@@ -95,15 +127,54 @@ export async function startPostgres(): Promise<Postgres> {
 	if (asUser.uid !== undefined) chownSync(root, asUser.uid, asUser.gid!);
 	const user = 'n8n';
 	const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
-	execFileSync(initdb, ['-D', data, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-sync'], { ...asUser, env, cwd: root, stdio: 'pipe' });
+	execFileSync(initdb, ['-D', data, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-sync'], {
+		...asUser,
+		env,
+		cwd: root,
+		stdio: 'pipe',
+	});
 	const port = await n8nHost.getFreePort();
 	const server = n8nHost.startProcess(
 		postgres,
-		['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', root, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'],
+		[
+			'-D',
+			data,
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(port),
+			'-k',
+			root,
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=100',
+		],
 		{ ...asUser, env, cwd: root },
 	);
 	const run = (sql: string) =>
-		execFileSync(psql, ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { env, stdio: 'pipe' }).toString();
+		execFileSync(
+			psql,
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				user,
+				'-d',
+				'postgres',
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-qAtc',
+				sql,
+			],
+			{ env, stdio: 'pipe' },
+		).toString();
 	await waitFor('postgres', server, async () => run('SELECT 1').trim() === '1');
 	return {
 		port,

@@ -47,64 +47,87 @@ function expectReported(env: ProviderEnv, result: BatchDeleteRun, ids: string[])
 	}
 }
 
-describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))('%s: cancellation', (_name, adapter) => {
-	it('stops sending at once and reports what was confirmed', async () => {
-		const env = await adapter.start();
-		try {
-			const ids = env.seed(TARGETS);
-			env.mock.latencyMs = LATENCY;
-			const running = start(env, ids);
-			await until(() => env.mock.requestsTo(env.deletePath).length >= 4);
-			const cancelledAt = Date.now();
-			running.cancel();
-			const result = await running.result;
-			const took = Date.now() - cancelledAt;
+describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))(
+	'%s: cancellation',
+	(_name, adapter) => {
+		it('stops sending at once and reports what was confirmed', async () => {
+			const env = await adapter.start();
+			try {
+				const ids = env.seed(TARGETS);
+				env.mock.latencyMs = LATENCY;
+				const running = start(env, ids);
+				await until(() => env.mock.requestsTo(env.deletePath).length >= 4);
+				const cancelledAt = Date.now();
+				running.cancel();
+				const result = await running.result;
+				const took = Date.now() - cancelledAt;
 
-			expect(result.run.status).toBe('canceled');
-			// Promptly: in-flight requests are aborted, not waited for.
-			expect(took).toBeLessThan(LATENCY + 400);
-			// Nothing new went out after the cancel (a request already on its way may land within a few ms).
-			await sleep(LATENCY + 100);
-			const late = env.mock.requestsTo(env.deletePath).filter((r) => r.receivedAt > cancelledAt + 20);
-			expect(late).toHaveLength(0);
-			expect(env.mock.requestsTo(env.deletePath).length).toBeLessThan(TARGETS);
+				expect(result.run.status).toBe('canceled');
+				// Promptly: in-flight requests are aborted, not waited for.
+				expect(took).toBeLessThan(LATENCY + 400);
+				// Nothing new went out after the cancel (a request already on its way may land within a few ms).
+				await sleep(LATENCY + 100);
+				const late = env.mock
+					.requestsTo(env.deletePath)
+					.filter((r) => r.receivedAt > cancelledAt + 20);
+				expect(late).toHaveLength(0);
+				expect(env.mock.requestsTo(env.deletePath).length).toBeLessThan(TARGETS);
 
-			expect(result.success.length + result.failure.length).toBe(TARGETS);
-			expectReported(env, result, ids);
-			const statuses = new Set([...result.success, ...result.failure].map((i) => i.json.status));
-			expect(statuses.has('notAttempted')).toBe(true);
-			// The requests in flight when the run was cancelled: n8n aborted them, their fate is unknown.
-			const inFlight = result.failure.filter((i) => i.json.status === 'unknown');
-			expect(inFlight.length).toBeGreaterThan(0);
-			for (const item of inFlight) {
-				expect(item.json).toMatchObject({ code: 'CANCELLED', message: 'The execution was cancelled while this request was in flight, so whether it was applied is unknown', attempts: 1 });
+				expect(result.success.length + result.failure.length).toBe(TARGETS);
+				expectReported(env, result, ids);
+				const statuses = new Set([...result.success, ...result.failure].map((i) => i.json.status));
+				expect(statuses.has('notAttempted')).toBe(true);
+				// The requests in flight when the run was cancelled: n8n aborted them, their fate is unknown.
+				const inFlight = result.failure.filter((i) => i.json.status === 'unknown');
+				expect(inFlight.length).toBeGreaterThan(0);
+				for (const item of inFlight) {
+					expect(item.json).toMatchObject({
+						code: 'CANCELLED',
+						message:
+							'The execution was cancelled while this request was in flight, so whether it was applied is unknown',
+						attempts: 1,
+					});
+				}
+				const cancelled = result.failure.find((i) => i.json.status === 'notAttempted');
+				expect(cancelled?.json).toMatchObject({
+					code: 'CANCELLED',
+					message: 'The execution was cancelled before this ID was sent',
+				});
+			} finally {
+				env.mock.latencyMs = 0;
+				await env.close();
 			}
-			const cancelled = result.failure.find((i) => i.json.status === 'notAttempted');
-			expect(cancelled?.json).toMatchObject({ code: 'CANCELLED', message: 'The execution was cancelled before this ID was sent' });
-		} finally {
-			env.mock.latencyMs = 0;
-			await env.close();
-		}
-	});
+		});
 
-	it('wakes from a long Retry-After wait when cancelled', async () => {
-		const env = await adapter.start();
-		try {
-			const ids = env.seed(3);
-			env.mock.inject({ kind: 'reply', status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '30' }, path: env.deletePath });
-			const running = start(env, ids, { concurrency: 1 });
-			await until(() => env.mock.requestsTo(env.deletePath).length >= 1);
-			await sleep(100);
-			const cancelledAt = Date.now();
-			running.cancel();
-			const result = await running.result;
-			expect(Date.now() - cancelledAt).toBeLessThan(300);
-			expect(env.mock.requestsTo(env.deletePath)).toHaveLength(1);
-			expectReported(env, result, ids);
-			expect(result.failure.map((i) => i.json.status)).toEqual(['notAttempted', 'notAttempted', 'notAttempted']);
-		} finally {
-			env.mock.clearFaults();
-			await env.close();
-		}
-	});
-});
+		it('wakes from a long Retry-After wait when cancelled', async () => {
+			const env = await adapter.start();
+			try {
+				const ids = env.seed(3);
+				env.mock.inject({
+					kind: 'reply',
+					status: 429,
+					body: { message: 'slow down' },
+					headers: { 'retry-after': '30' },
+					path: env.deletePath,
+				});
+				const running = start(env, ids, { concurrency: 1 });
+				await until(() => env.mock.requestsTo(env.deletePath).length >= 1);
+				await sleep(100);
+				const cancelledAt = Date.now();
+				running.cancel();
+				const result = await running.result;
+				expect(Date.now() - cancelledAt).toBeLessThan(300);
+				expect(env.mock.requestsTo(env.deletePath)).toHaveLength(1);
+				expectReported(env, result, ids);
+				expect(result.failure.map((i) => i.json.status)).toEqual([
+					'notAttempted',
+					'notAttempted',
+					'notAttempted',
+				]);
+			} finally {
+				env.mock.clearFaults();
+				await env.close();
+			}
+		});
+	},
+);

@@ -28,7 +28,11 @@ interface Setup {
 }
 
 /** Seed targets, group them into items, size batches so the run has several. */
-function setup(env: ProviderEnv, ids: string[] = env.seed(TARGETS), options: INodeParameters = {}): Setup {
+function setup(
+	env: ProviderEnv,
+	ids: string[] = env.seed(TARGETS),
+	options: INodeParameters = {},
+): Setup {
 	const batch = Math.min(3, env.maxBatch);
 	const per = env.maxBatch === 1 ? 1 : 4;
 	const idsByItem: string[][] = [];
@@ -44,8 +48,16 @@ function setup(env: ProviderEnv, ids: string[] = env.seed(TARGETS), options: INo
 	};
 }
 
-async function run(s: Setup, extra: { options?: INodeParameters; credentials?: 'default' | 'static' } = {}): Promise<BatchDeleteRun> {
-	const result = await runOn(s.env, { items: s.items, idsByItem: s.idsByItem, options: { ...s.options, ...extra.options }, credentials: extra.credentials });
+async function run(
+	s: Setup,
+	extra: { options?: INodeParameters; credentials?: 'default' | 'static' } = {},
+): Promise<BatchDeleteRun> {
+	const result = await runOn(s.env, {
+		items: s.items,
+		idsByItem: s.idsByItem,
+		options: { ...s.options, ...extra.options },
+		credentials: extra.credentials,
+	});
 	expect(result.error).toBeUndefined();
 	checkInvariant(s.env, result, s.idsByItem);
 	return result;
@@ -53,10 +65,16 @@ async function run(s: Setup, extra: { options?: INodeParameters; credentials?: '
 
 const deletes = (env: ProviderEnv) => env.mock.requestsTo(env.deletePath);
 
-function expectStatuses(env: ProviderEnv, result: BatchDeleteRun, ids: string[], allowed: string[]) {
+function expectStatuses(
+	env: ProviderEnv,
+	result: BatchDeleteRun,
+	ids: string[],
+	allowed: string[],
+) {
 	const statuses = statusOf(env, result, ids);
 	statuses.forEach((status, i) => {
-		if (!allowed.includes(status)) throw new Error(`${ids[i]} is ${status}, expected one of ${allowed.join(', ')}`);
+		if (!allowed.includes(status))
+			throw new Error(`${ids[i]} is ${status}, expected one of ${allowed.join(', ')}`);
 	});
 }
 
@@ -94,7 +112,10 @@ const FAULTS: Fault[] = [
 		expect: 'first batch `unknown` (TIMEOUT), the rest on Success',
 		async cell(env) {
 			const s = setup(env);
-			env.mock.inject({ kind: 'hang', path: env.deletePath }, { kind: 'hang', path: env.deletePath });
+			env.mock.inject(
+				{ kind: 'hang', path: env.deletePath },
+				{ kind: 'hang', path: env.deletePath },
+			);
 			const result = await run(s, { options: { timeout: 300, maxRetries: 1 } });
 			expectStatuses(env, result, s.first, ['unknown']);
 			expect(byKey(env, result).get(env.keyOf(s.first[0]))?.code).toBe('TIMEOUT');
@@ -107,7 +128,12 @@ const FAULTS: Fault[] = [
 		expect: 'retried; all on Success',
 		async cell(env) {
 			const s = setup(env);
-			env.mock.inject({ kind: 'reply', status: 500, body: { message: 'internal error' }, path: env.deletePath });
+			env.mock.inject({
+				kind: 'reply',
+				status: 500,
+				body: { message: 'internal error' },
+				path: env.deletePath,
+			});
 			const result = await run(s);
 			expectStatuses(env, result, s.ids, SUCCESS);
 		},
@@ -118,7 +144,13 @@ const FAULTS: Fault[] = [
 		expect: 'retried; all on Success',
 		async cell(env) {
 			const s = setup(env);
-			env.mock.inject({ kind: 'reply', status: 503, body: '<html>Service Unavailable</html>', headers: { 'content-type': 'text/html' }, path: env.deletePath });
+			env.mock.inject({
+				kind: 'reply',
+				status: 503,
+				body: '<html>Service Unavailable</html>',
+				headers: { 'content-type': 'text/html' },
+				path: env.deletePath,
+			});
 			const result = await run(s);
 			expectStatuses(env, result, s.ids, SUCCESS);
 		},
@@ -129,7 +161,13 @@ const FAULTS: Fault[] = [
 		expect: 'waits ≥ 1 s, then all on Success',
 		async cell(env) {
 			const s = setup(env);
-			env.mock.inject({ kind: 'reply', status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '1' }, path: env.deletePath });
+			env.mock.inject({
+				kind: 'reply',
+				status: 429,
+				body: { message: 'slow down' },
+				headers: { 'retry-after': '1' },
+				path: env.deletePath,
+			});
 			const started = Date.now();
 			const result = await run(s);
 			expectStatuses(env, result, s.ids, SUCCESS);
@@ -144,7 +182,13 @@ const FAULTS: Fault[] = [
 		async cell(env) {
 			const s = setup(env);
 			const until = Math.ceil((Date.now() + 400) / 1000) * 1000;
-			env.mock.inject({ kind: 'reply', status: 429, body: { message: 'slow down' }, headers: { 'retry-after': new Date(until).toUTCString() }, path: env.deletePath });
+			env.mock.inject({
+				kind: 'reply',
+				status: 429,
+				body: { message: 'slow down' },
+				headers: { 'retry-after': new Date(until).toUTCString() },
+				path: env.deletePath,
+			});
 			const result = await run(s);
 			expectStatuses(env, result, s.ids, SUCCESS);
 			expectRetryNotBefore(env, until);
@@ -233,10 +277,19 @@ const FAULTS: Fault[] = [
 		async cell(env) {
 			const s = setup(env);
 			const left = s.first[0];
-			env.mock.inject({ kind: 'rewrite', rewrite: (reply) => env.omit(reply, [left]), path: env.deletePath });
+			env.mock.inject({
+				kind: 'rewrite',
+				rewrite: (reply) => env.omit(reply, [left]),
+				path: env.deletePath,
+			});
 			const result = await run(s);
 			expectStatuses(env, result, [left], ['unknown']);
-			expectStatuses(env, result, s.ids.filter((id) => id !== left), SUCCESS);
+			expectStatuses(
+				env,
+				result,
+				s.ids.filter((id) => id !== left),
+				SUCCESS,
+			);
 		},
 	},
 	{
@@ -247,7 +300,11 @@ const FAULTS: Fault[] = [
 			const [missing] = env.missing(1);
 			const ghost = env.missing(1)[0];
 			const s = setup(env, [...env.seed(TARGETS - 1), missing]);
-			env.mock.inject({ kind: 'rewrite', rewrite: (reply) => env.addForeign(reply, [missing, ghost]), path: env.deletePath });
+			env.mock.inject({
+				kind: 'rewrite',
+				rewrite: (reply) => env.addForeign(reply, [missing, ghost]),
+				path: env.deletePath,
+			});
 			const result = await run(s);
 			expectStatuses(env, result, [missing], ['alreadyGone']);
 			expectStatuses(env, result, s.ids.slice(0, -1), SUCCESS);
@@ -271,7 +328,9 @@ const FAULTS: Fault[] = [
 			if (env.maxBatch > 1) {
 				// Batches [0,1,2] and [3,4,5] were split, [6] was not. Every extra request is counted.
 				const splitByBatch = new Map<number, number>();
-				for (const json of outputs.values()) if (json.splitRequests !== undefined) splitByBatch.set(json.batch as number, json.splitRequests as number);
+				for (const json of outputs.values())
+					if (json.splitRequests !== undefined)
+						splitByBatch.set(json.batch as number, json.splitRequests as number);
 				expect([...splitByBatch.keys()].sort()).toEqual([1, 2]);
 				expect(outputs.get(env.keyOf(s.ids[6]))?.splitRequests).toBeUndefined();
 				const extra = [...splitByBatch.values()].reduce((a, b) => a + b, 0);
@@ -285,7 +344,8 @@ const FAULTS: Fault[] = [
 	{
 		id: 'tokenExpires',
 		title: 'token expires mid-run',
-		expect: 'refreshed once and resent: all on Success (a static token: the run stops, the rest `notAttempted`)',
+		expect:
+			'refreshed once and resent: all on Success (a static token: the run stops, the rest `notAttempted`)',
 		async cell(env) {
 			const s = setup(env);
 			env.expireToken(1);
@@ -326,7 +386,11 @@ const FAULTS: Fault[] = [
 			const s = setup(env);
 			const target = s.first[0];
 			// Every request carrying this ID gets the echo, halves included, so it reaches the output.
-			env.hook((request) => (env.deletePath.test(request.path) && env.idsOf(request).includes(target) ? { kind: 'reply', ...env.echo(request) } : undefined));
+			env.hook((request) =>
+				env.deletePath.test(request.path) && env.idsOf(request).includes(target)
+					? { kind: 'reply', ...env.echo(request) }
+					: undefined,
+			);
 			// runOn's secret scan fails the run on any hit; the invariant still holds.
 			const result = await run(s);
 			const shown = byKey(env, result).get(env.keyOf(target));
@@ -341,32 +405,49 @@ const FAULTS: Fault[] = [
 // ---- the matrix ----
 
 const results = new Map<string, Map<string, 'pass' | 'FAIL'>>();
-const notes: Record<string, { throttle: string; expire: string; stop: string; reject: string }> = {};
+const notes: Record<string, { throttle: string; expire: string; stop: string; reject: string }> =
+	{};
 
-describe.each(ADAPTERS.map((adapter): [string, ProviderAdapter] => [adapter.name, adapter]))('%s', (_name, adapter) => {
-	it.each(FAULTS.map((fault): [string, Fault] => [fault.title, fault]))('%s', async (_title, fault) => {
-		const row = results.get(fault.id) ?? new Map<string, 'pass' | 'FAIL'>();
-		results.set(fault.id, row);
-		row.set(adapter.id, 'FAIL');
-		const env = await adapter.start();
-		notes[adapter.id] = { throttle: env.throttleNote, expire: env.expireNote, stop: env.stopNote, reject: env.rejectNote };
-		try {
-			await fault.cell(env);
-			row.set(adapter.id, 'pass');
-		} finally {
-			env.mock.clearFaults();
-			await env.close();
-		}
-	});
-});
+describe.each(ADAPTERS.map((adapter): [string, ProviderAdapter] => [adapter.name, adapter]))(
+	'%s',
+	(_name, adapter) => {
+		it.each(FAULTS.map((fault): [string, Fault] => [fault.title, fault]))(
+			'%s',
+			async (_title, fault) => {
+				const row = results.get(fault.id) ?? new Map<string, 'pass' | 'FAIL'>();
+				results.set(fault.id, row);
+				row.set(adapter.id, 'FAIL');
+				const env = await adapter.start();
+				notes[adapter.id] = {
+					throttle: env.throttleNote,
+					expire: env.expireNote,
+					stop: env.stopNote,
+					reject: env.rejectNote,
+				};
+				try {
+					await fault.cell(env);
+					row.set(adapter.id, 'pass');
+				} finally {
+					env.mock.clearFaults();
+					await env.close();
+				}
+			},
+		);
+	},
+);
 
 function table(): string {
 	const header = `| fault | expected | ${ADAPTERS.map((a) => a.name).join(' | ')} |`;
 	const rule = `|---|---|${ADAPTERS.map(() => '---').join('|')}|`;
-	const rows = FAULTS.map((f) => `| ${f.title} | ${f.expect} | ${ADAPTERS.map((a) => results.get(f.id)?.get(a.id) ?? 'not run').join(' | ')} |`);
+	const rows = FAULTS.map(
+		(f) =>
+			`| ${f.title} | ${f.expect} | ${ADAPTERS.map((a) => results.get(f.id)?.get(a.id) ?? 'not run').join(' | ')} |`,
+	);
 	const perProvider = ADAPTERS.map((a) => {
 		const n = notes[a.id];
-		return n === undefined ? '' : `| ${a.name} | ${n.throttle} | ${n.expire} | ${n.stop} | ${n.reject} |`;
+		return n === undefined
+			? ''
+			: `| ${a.name} | ${n.throttle} | ${n.expire} | ${n.stop} | ${n.reject} |`;
 	}).filter((line) => line !== '');
 	return [
 		header,
@@ -384,7 +465,10 @@ function table(): string {
 afterAll(() => {
 	const text = table();
 	process.stdout.write(`\nFault matrix (provider × fault):\n\n${text}\n\n`);
-	const complete = FAULTS.every((f) => ADAPTERS.every((a) => results.get(f.id)?.get(a.id) !== undefined));
+	const complete = FAULTS.every((f) =>
+		ADAPTERS.every((a) => results.get(f.id)?.get(a.id) !== undefined),
+	);
 	// A filtered run (-t) leaves cells out: keep the last complete table instead of a partial one.
-	if (complete && process.env.TABLES_DIR) writeFileSync(join(process.env.TABLES_DIR, 'fault-matrix.md'), `${text}\n`);
+	if (complete && process.env.TABLES_DIR)
+		writeFileSync(join(process.env.TABLES_DIR, 'fault-matrix.md'), `${text}\n`);
 });

@@ -27,24 +27,81 @@ type Value =
 	| { kind: 'long' };
 
 const value: fc.Arbitrary<Value> = fc.oneof(
-	{ weight: 6, arbitrary: fc.record({ kind: fc.constant('existing' as const), i: fc.nat({ max: POOL - 1 }) }) },
-	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('existing' as const), i: fc.nat({ max: POOL - 1 }), pad: fc.constantFrom(' ', '\t', '  \u00a0') }) },
-	{ weight: 2, arbitrary: fc.record({ kind: fc.constant('missing' as const), i: fc.nat({ max: 3 }) }) },
-	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('number' as const), n: fc.oneof(fc.nat({ max: 99_999 }), fc.constant(1e21), fc.constant(-7)) }) },
-	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), s: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 6 }) }) },
-	{ weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), s: fc.constantFrom('has space', 'a\u0000b', 'x,y', '   ', 'ñandú', '🙂', 'https://mp.weixin.qq.com/s/x') }) },
+	{
+		weight: 6,
+		arbitrary: fc.record({ kind: fc.constant('existing' as const), i: fc.nat({ max: POOL - 1 }) }),
+	},
+	{
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('existing' as const),
+			i: fc.nat({ max: POOL - 1 }),
+			pad: fc.constantFrom(' ', '\t', '  \u00a0'),
+		}),
+	},
+	{
+		weight: 2,
+		arbitrary: fc.record({ kind: fc.constant('missing' as const), i: fc.nat({ max: 3 }) }),
+	},
+	{
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('number' as const),
+			n: fc.oneof(fc.nat({ max: 99_999 }), fc.constant(1e21), fc.constant(-7)),
+		}),
+	},
+	{
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('raw' as const),
+			s: fc.string({ unit: 'grapheme', minLength: 0, maxLength: 6 }),
+		}),
+	},
+	{
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('raw' as const),
+			s: fc.constantFrom(
+				'has space',
+				'a\u0000b',
+				'x,y',
+				'   ',
+				'ñandú',
+				'🙂',
+				'https://mp.weixin.qq.com/s/x',
+			),
+		}),
+	},
 	{ weight: 1, arbitrary: fc.constant({ kind: 'long' as const }) },
 );
 
 /** One item's field: a list of values, or one string with IDs separated by commas or newlines. */
-const field = fc.record({ values: fc.array(value, { minLength: 0, maxLength: 5 }), joined: fc.constantFrom(undefined, ',', '\n', ', ') });
+const field = fc.record({
+	values: fc.array(value, { minLength: 0, maxLength: 5 }),
+	joined: fc.constantFrom(undefined, ',', '\n', ', '),
+});
 
 // ---- faults, one per delete request in order (undefined = answered normally) ----
 
-
 const faultKind: fc.Arbitrary<FaultKind | undefined> = fc.oneof(
 	{ weight: 40, arbitrary: fc.constant(undefined) },
-	{ weight: 5, arbitrary: fc.constantFrom<FaultKind>('http500', 'http503', 'retryAfter0', 'throttle', 'resetBefore', 'resetAfter', 'malformedApplied', 'malformed', 'omit', 'foreign', 'batch400', 'echo') },
+	{
+		weight: 5,
+		arbitrary: fc.constantFrom<FaultKind>(
+			'http500',
+			'http503',
+			'retryAfter0',
+			'throttle',
+			'resetBefore',
+			'resetAfter',
+			'malformedApplied',
+			'malformed',
+			'omit',
+			'foreign',
+			'batch400',
+			'echo',
+		),
+	},
 	{ weight: 1, arbitrary: fc.constant<FaultKind>('hang') },
 );
 
@@ -76,7 +133,9 @@ function concrete(env: ProviderEnv, v: Value, pool: string[], missing: string[])
 		case 'raw':
 			return v.s;
 		case 'long':
-			return env.provider === 'weChatOfficialAccount' ? '9'.repeat(env.maxIdLength + 1) : 'L'.repeat(env.maxIdLength + 1);
+			return env.provider === 'weChatOfficialAccount'
+				? '9'.repeat(env.maxIdLength + 1)
+				: 'L'.repeat(env.maxIdLength + 1);
 	}
 }
 
@@ -102,8 +161,13 @@ function build(env: ProviderEnv, s: Scenario, pool: string[], missing: string[])
 	for (const f of s.items) {
 		const values = f.values.map((v) => concrete(env, v, pool, missing));
 		// A joined string only when no value would itself be split.
-		const canJoin = f.joined !== undefined && values.every((v) => typeof v === 'string' && !/[,\r\n]/.test(v));
-		const raw: unknown = canJoin ? values.join(f.joined) : values.length === 1 && typeof values[0] === 'number' ? values[0] : values;
+		const canJoin =
+			f.joined !== undefined && values.every((v) => typeof v === 'string' && !/[,\r\n]/.test(v));
+		const raw: unknown = canJoin
+			? values.join(f.joined)
+			: values.length === 1 && typeof values[0] === 'number'
+				? values[0]
+				: values;
 		items.push({ [env.idField]: raw as IDataObject[keyof IDataObject] });
 		idsByItem.push(named(raw));
 	}
@@ -139,7 +203,9 @@ async function property(adapter: ProviderAdapter, s: Scenario): Promise<void> {
 		expect(result.error).toBeUndefined();
 		checkInvariant(env, result, idsByItem, s.deduplicate);
 		// Every item that names nothing is reported once, on Failure, paired with it.
-		const noId = result.failure.filter((i) => i.json.id === null).map((i) => (i.pairedItem as { item: number }).item);
+		const noId = result.failure
+			.filter((i) => i.json.id === null)
+			.map((i) => (i.pairedItem as { item: number }).item);
 		expect(noId).toEqual(idsByItem.flatMap((ids, i) => (ids.length === 0 ? [i] : [])));
 		const tally = checked.get(adapter.id) ?? { runs: 0, ids: 0 };
 		checked.set(adapter.id, { runs: tally.runs + 1, ids: tally.ids + all.length });
@@ -149,16 +215,21 @@ async function property(adapter: ProviderAdapter, s: Scenario): Promise<void> {
 	}
 }
 
-describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))('%s: random inputs and fault schedules', (_name, adapter) => {
-	it('holds the invariant', async () => {
-		await fc.assert(
-			fc.asyncProperty(scenario, async (s) => await property(adapter, s)),
-			{ numRuns: RUNS_PER_PROVIDER, endOnFailure: false },
-		);
-	}, 600_000);
-});
+describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))(
+	'%s: random inputs and fault schedules',
+	(_name, adapter) => {
+		it('holds the invariant', async () => {
+			await fc.assert(
+				fc.asyncProperty(scenario, async (s) => await property(adapter, s)),
+				{ numRuns: RUNS_PER_PROVIDER, endOnFailure: false },
+			);
+		}, 600_000);
+	},
+);
 
 afterAll(() => {
-	const lines = [...checked].map(([provider, t]) => `  ${provider}: ${t.runs} runs, ${t.ids} IDs named, invariant held`);
+	const lines = [...checked].map(
+		([provider, t]) => `  ${provider}: ${t.runs} runs, ${t.ids} IDs named, invariant held`,
+	);
 	process.stdout.write(`\nProperty runs:\n${lines.join('\n')}\n`);
 });

@@ -149,7 +149,8 @@ export const avaya: ProviderAdapter = {
 		const deletePath = /\/api\/messages\/deletemessages$/;
 		const run = next();
 		let n = 0;
-		const ids = (k: number, prefix: string) => Array.from({ length: k }, () => `${prefix}${run}x${n++}`);
+		const ids = (k: number, prefix: string) =>
+			Array.from({ length: k }, () => `${prefix}${run}x${n++}`);
 		const reply = (r: MockReply) => r.body as { deletedMessages: string[] };
 		return {
 			provider: 'avayaSpaces',
@@ -165,25 +166,59 @@ export const avaya: ProviderAdapter = {
 			},
 			missing: (k) => ids(k, 'avmiss'),
 			items: (list, perItem = 50) => chunk(list, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({ provider: 'avayaSpaces', idField: 'id', ...extra, options: { ...FAST, ...options } }),
-			credentials: () => [{ id: 'avaya', name: 'Avaya', type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' } }],
+			parameters: (options = {}, extra = {}) => ({
+				provider: 'avayaSpaces',
+				idField: 'id',
+				...extra,
+				options: { ...FAST, ...options },
+			}),
+			credentials: () => [
+				{
+					id: 'avaya',
+					name: 'Avaya',
+					type: 'avayaSpacesApi',
+					data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' },
+				},
+			],
 			keyOf: (id) => id,
 			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
 			isGone: (id) => !mock.messages.has(id),
 			idsOf: (request) => (Array.isArray(request.body) ? (request.body as string[]) : []),
-			throttle: () => ({ kind: 'reply', status: 429, body: { code: 'rate_limited', message: 'Too many requests' }, path: deletePath }),
+			throttle: () => ({
+				kind: 'reply',
+				status: 429,
+				body: { code: 'rate_limited', message: 'Too many requests' },
+				path: deletePath,
+			}),
 			throttleNote: 'HTTP 429 without Retry-After (undocumented; backoff)',
-			expireToken: (after) => b.onDeleteCall(deletePath, after, () => void mock.tokens.delete('jwt good-jwt')),
+			expireToken: (after) =>
+				b.onDeleteCall(deletePath, after, () => void mock.tokens.delete('jwt good-jwt')),
 			expireRecovers: false,
 			expireNote: 'static JWT revoked: 401, cannot refresh, run stops',
-			stopAfter: (after) => b.onDeleteCall(deletePath, after, () => void mock.tokens.delete('jwt good-jwt')),
+			stopAfter: (after) =>
+				b.onDeleteCall(deletePath, after, () => void mock.tokens.delete('jwt good-jwt')),
 			stopNote: 'token revoked mid-run (401)',
 			rejectBatchesHolding: (poison) => poison.forEach((id) => mock.poison.add(id)),
 			rejectNote: 'HTTP 400 api_bad_request_input',
-			omit: (r, drop) => ({ ...r, body: { ...reply(r), deletedMessages: reply(r).deletedMessages.filter((id) => !drop.includes(id)) } }),
-			addForeign: (r, extra) => ({ ...r, body: { ...reply(r), deletedMessages: [...reply(r).deletedMessages, ...extra] } }),
-			echo: (request) => ({ status: 400, body: { error: { code: 'api_bad_request_input', message: echoText(request) }, reason: echoText(request) } }),
+			omit: (r, drop) => ({
+				...r,
+				body: {
+					...reply(r),
+					deletedMessages: reply(r).deletedMessages.filter((id) => !drop.includes(id)),
+				},
+			}),
+			addForeign: (r, extra) => ({
+				...r,
+				body: { ...reply(r), deletedMessages: [...reply(r).deletedMessages, ...extra] },
+			}),
+			echo: (request) => ({
+				status: 400,
+				body: {
+					error: { code: 'api_bad_request_input', message: echoText(request) },
+					reason: echoText(request),
+				},
+			}),
 			hook: b.hook,
 			close: b.close,
 		};
@@ -205,12 +240,16 @@ export const solapi: ProviderAdapter = {
 		const deletePath = /^\/(messages\/v4\/groups|GroupMessage\/3\/group)\//;
 		const run = next();
 		let n = 0;
-		const ids = (k: number, prefix: string) => Array.from({ length: k }, () => `${prefix}${run}X${n++}`);
+		const ids = (k: number, prefix: string) =>
+			Array.from({ length: k }, () => `${prefix}${run}X${n++}`);
 		const idsOf = (request: MockRequest): string[] => {
-			const body = request.body as { messageIds?: string[]; messages?: Array<{ messageId: string }> } | undefined;
+			const body = request.body as
+				| { messageIds?: string[]; messages?: Array<{ messageId: string }> }
+				| undefined;
 			return body?.messageIds ?? body?.messages?.map((m) => m.messageId) ?? [];
 		};
-		const list = (r: MockReply) => (r.body as { resultList: Array<{ messageId: string; resultCode: string }> }).resultList;
+		const list = (r: MockReply) =>
+			(r.body as { resultList: Array<{ messageId: string; resultCode: string }> }).resultList;
 		return {
 			provider: 'solapi',
 			mock,
@@ -225,8 +264,25 @@ export const solapi: ProviderAdapter = {
 			},
 			missing: (k) => ids(k, 'M4VMISS'),
 			items: (values, perItem = 50) => chunk(values, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({ provider: 'solapi', solapiGroupId: SOLAPI_GROUP, idField: 'id', ...extra, options: { ...FAST, ...options } }),
-			credentials: () => [{ id: 'solapi', name: 'SOLAPI', type: 'solapiApi', data: { apiKey: 'NCSTESTKEY0000001', apiSecret: 'test-api-secret-0123456789', baseUrl: mock.baseUrl } }],
+			parameters: (options = {}, extra = {}) => ({
+				provider: 'solapi',
+				solapiGroupId: SOLAPI_GROUP,
+				idField: 'id',
+				...extra,
+				options: { ...FAST, ...options },
+			}),
+			credentials: () => [
+				{
+					id: 'solapi',
+					name: 'SOLAPI',
+					type: 'solapiApi',
+					data: {
+						apiKey: 'NCSTESTKEY0000001',
+						apiSecret: 'test-api-secret-0123456789',
+						baseUrl: mock.baseUrl,
+					},
+				},
+			],
 			keyOf: (id) => id,
 			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
@@ -252,16 +308,38 @@ export const solapi: ProviderAdapter = {
 			rejectBatchesHolding: (poison) =>
 				b.hook((request) =>
 					deletePath.test(request.path) && idsOf(request).some((id) => poison.includes(id))
-						? { kind: 'reply', status: 400, body: { errorCode: 'ValidationError', errorMessage: 'Invalid message ID in the request' } }
+						? {
+								kind: 'reply',
+								status: 400,
+								body: {
+									errorCode: 'ValidationError',
+									errorMessage: 'Invalid message ID in the request',
+								},
+							}
 						: undefined,
 				),
 			rejectNote: 'HTTP 400 ValidationError',
-			omit: (r, drop) => ({ ...r, body: { ...(r.body as IDataObject), resultList: list(r).filter((e) => !drop.includes(e.messageId)) } }),
+			omit: (r, drop) => ({
+				...r,
+				body: {
+					...(r.body as IDataObject),
+					resultList: list(r).filter((e) => !drop.includes(e.messageId)),
+				},
+			}),
 			addForeign: (r, extra) => ({
 				...r,
-				body: { ...(r.body as IDataObject), resultList: [...list(r), ...extra.map((messageId) => ({ messageId, resultCode: 'Success' }))] },
+				body: {
+					...(r.body as IDataObject),
+					resultList: [
+						...list(r),
+						...extra.map((messageId) => ({ messageId, resultCode: 'Success' })),
+					],
+				},
 			}),
-			echo: (request) => ({ status: 400, body: { errorCode: 'ValidationError', errorMessage: echoText(request) } }),
+			echo: (request) => ({
+				status: 400,
+				body: { errorCode: 'ValidationError', errorMessage: echoText(request) },
+			}),
 			hook: b.hook,
 			close: b.close,
 		};
@@ -280,9 +358,13 @@ export const quectel: ProviderAdapter = {
 		const deletePath = /\/batchDeleteMsg$/;
 		const run = next();
 		let n = 0;
-		const ids = (k: number, prefix: string) => Array.from({ length: k }, () => `${prefix}${run}0${String(n++).padStart(4, '0')}`);
-		const idsOf = (request: MockRequest) => (request.query.get('msgIdList') ?? '').split(',').filter((id) => id !== '');
-		const data = (r: MockReply) => (r.body as { data: { successList?: Array<{ id: string }>; failureList?: unknown[] } | null }).data ?? {};
+		const ids = (k: number, prefix: string) =>
+			Array.from({ length: k }, () => `${prefix}${run}0${String(n++).padStart(4, '0')}`);
+		const idsOf = (request: MockRequest) =>
+			(request.query.get('msgIdList') ?? '').split(',').filter((id) => id !== '');
+		const data = (r: MockReply) =>
+			(r.body as { data: { successList?: Array<{ id: string }>; failureList?: unknown[] } | null })
+				.data ?? {};
 		let pastedToken: string | undefined;
 		const env: ProviderEnv = {
 			provider: 'quectel',
@@ -308,9 +390,23 @@ export const quectel: ProviderAdapter = {
 			credentials(kind = 'default') {
 				if (kind === 'static' || pastedToken !== undefined) {
 					pastedToken ??= mock.issueToken();
-					return [{ id: 'quectel-token', name: 'Quectel token', type: 'quectelTokenApi', data: { region: 'custom', baseUrl: mock.baseUrl, accessToken: pastedToken } }];
+					return [
+						{
+							id: 'quectel-token',
+							name: 'Quectel token',
+							type: 'quectelTokenApi',
+							data: { region: 'custom', baseUrl: mock.baseUrl, accessToken: pastedToken },
+						},
+					];
 				}
-				return [{ id: 'quectel', name: 'Quectel', type: 'quectelAccountApi', data: { region: 'custom', baseUrl: mock.baseUrl, ...QUECTEL_TEST_ACCOUNT } }];
+				return [
+					{
+						id: 'quectel',
+						name: 'Quectel',
+						type: 'quectelAccountApi',
+						data: { region: 'custom', baseUrl: mock.baseUrl, ...QUECTEL_TEST_ACCOUNT },
+					},
+				];
 			},
 			keyOf: (id) => id,
 			outputKey: (json) => String(json.id),
@@ -318,7 +414,12 @@ export const quectel: ProviderAdapter = {
 			isGone: (id) => !mock.messages.has(id),
 			idsOf,
 			// No throttle is documented; a gateway in front would answer 429.
-			throttle: () => ({ kind: 'reply', status: 429, body: { code: 429, msg: 'Too Many Requests' }, path: deletePath }),
+			throttle: () => ({
+				kind: 'reply',
+				status: 429,
+				body: { code: 429, msg: 'Too Many Requests' },
+				path: deletePath,
+			}),
 			throttleNote: 'none documented: gateway HTTP 429',
 			expireToken: (after) => mock.expireTokensAfter(after),
 			expireRecovers: true,
@@ -332,16 +433,43 @@ export const quectel: ProviderAdapter = {
 			rejectBatchesHolding: (poison) =>
 				b.hook((request) =>
 					deletePath.test(request.path) && idsOf(request).some((id) => poison.includes(id))
-						? { kind: 'reply', status: 400, body: { code: 400, msg: 'Bad Request', extMsg: 'msgIdList is invalid' } }
+						? {
+								kind: 'reply',
+								status: 400,
+								body: { code: 400, msg: 'Bad Request', extMsg: 'msgIdList is invalid' },
+							}
 						: undefined,
 				),
 			rejectNote: 'HTTP 400 for the batch',
-			omit: (r, drop) => ({ ...r, body: { ...(r.body as IDataObject), data: { ...data(r), successList: (data(r).successList ?? []).filter((e) => !drop.includes(e.id)) } } }),
+			omit: (r, drop) => ({
+				...r,
+				body: {
+					...(r.body as IDataObject),
+					data: {
+						...data(r),
+						successList: (data(r).successList ?? []).filter((e) => !drop.includes(e.id)),
+					},
+				},
+			}),
 			addForeign: (r, extra) => ({
 				...r,
-				body: { ...(r.body as IDataObject), data: { ...data(r), successList: [...(data(r).successList ?? []), ...extra.map((id) => ({ id }))] } },
+				body: {
+					...(r.body as IDataObject),
+					data: {
+						...data(r),
+						successList: [...(data(r).successList ?? []), ...extra.map((id) => ({ id }))],
+					},
+				},
 			}),
-			echo: (request) => ({ status: 200, body: { code: 4000, msg: echoText(request), extMsg: String(request.headers.authorization ?? ''), data: null } }),
+			echo: (request) => ({
+				status: 200,
+				body: {
+					code: 4000,
+					msg: echoText(request),
+					extMsg: String(request.headers.authorization ?? ''),
+					data: null,
+				},
+			}),
 			hook: b.hook,
 			close: b.close,
 		};
@@ -361,7 +489,8 @@ export const weChat: ProviderAdapter = {
 		const deletePath = /\/cgi-bin\/message\/mass\/delete$/;
 		const run = next();
 		let n = 0;
-		const ids = (k: number, prefix: number) => Array.from({ length: k }, () => `${prefix}${run}${String(n++).padStart(5, '0')}`);
+		const ids = (k: number, prefix: number) =>
+			Array.from({ length: k }, () => `${prefix}${run}${String(n++).padStart(5, '0')}`);
 		const idOf = (request: MockRequest): string[] => {
 			const body = request.body as { msg_id?: unknown; url?: unknown } | undefined;
 			if (body?.msg_id !== undefined) return [String(body.msg_id)];
@@ -385,14 +514,36 @@ export const weChat: ProviderAdapter = {
 			missing: (k) => ids(k, 2000),
 			// One target per item: msg_id with article_idx are per item.
 			items: (values) => values.map((msg_id) => ({ msg_id })),
-			parameters: (options = {}, extra = {}) => ({ provider: 'weChatOfficialAccount', ...extra, options: { ...FAST, ...options } }),
-			credentials: () => [{ id: 'wechat', name: 'WeChat', type: 'weChatOfficialAccountApi', data: { ...WECHAT_TEST_APP, baseUrl: mock.baseUrl } }],
+			parameters: (options = {}, extra = {}) => ({
+				provider: 'weChatOfficialAccount',
+				...extra,
+				options: { ...FAST, ...options },
+			}),
+			credentials: () => [
+				{
+					id: 'wechat',
+					name: 'WeChat',
+					type: 'weChatOfficialAccountApi',
+					data: { ...WECHAT_TEST_APP, baseUrl: mock.baseUrl },
+				},
+			],
 			keyOf: (id) => (/^\d+$/.test(id) ? `${id}#0` : `url:${id}`),
-			outputKey: (json) => (/^\d+$/.test(String(json.id)) ? `${String(json.id)}#${String(json.article_idx ?? 0)}` : `url:${String(json.id)}`),
+			outputKey: (json) =>
+				/^\d+$/.test(String(json.id))
+					? `${String(json.id)}#${String(json.article_idx ?? 0)}`
+					: `url:${String(json.id)}`,
 			removed: (key) => mock.deleted.has(key),
 			isGone: (key) => mock.isGone(key),
 			idsOf: idOf,
-			throttle: () => ({ kind: 'reply', status: 200, body: { errcode: 45011, errmsg: 'api minute-quota reach limit  mustslower  retry next minute' }, path: deletePath }),
+			throttle: () => ({
+				kind: 'reply',
+				status: 200,
+				body: {
+					errcode: 45011,
+					errmsg: 'api minute-quota reach limit  mustslower  retry next minute',
+				},
+				path: deletePath,
+			}),
 			throttleNote: 'errcode 45011 (minute quota) in HTTP 200',
 			expireToken: (after) => mock.expireTokensAfter(after),
 			expireRecovers: true,
@@ -411,7 +562,10 @@ export const weChat: ProviderAdapter = {
 			rejectNote: 'HTTP 400 (one message per call: nothing to split)',
 			// One message per call: an answer that leaves the ID out is one without errcode.
 			omit: (r, drop) => (drop.length === 0 ? r : { ...r, body: { errmsg: 'ok' } }),
-			addForeign: (r, extra) => ({ ...r, body: { ...(r.body as IDataObject), msg_id: extra[0], deleted: extra } }),
+			addForeign: (r, extra) => ({
+				...r,
+				body: { ...(r.body as IDataObject), msg_id: extra[0], deleted: extra },
+			}),
 			echo: (request) => ({ status: 200, body: { errcode: 40035, errmsg: echoText(request) } }),
 			hook: b.hook,
 			close: b.close,
@@ -434,7 +588,8 @@ export const huawei: ProviderAdapter = {
 		const deletePath = /\/batch-delete$/;
 		const run = next();
 		let n = 0;
-		const ids = (k: number, prefix: string) => Array.from({ length: k }, () => `${prefix}${run}-${String(n++).padStart(4, '0')}-37eb-4229`);
+		const ids = (k: number, prefix: string) =>
+			Array.from({ length: k }, () => `${prefix}${run}-${String(n++).padStart(4, '0')}-37eb-4229`);
 		const answer = (r: MockReply) => r.body as { success_ids: string[]; success_count: number };
 		let akSk = false;
 		return {
@@ -463,14 +618,33 @@ export const huawei: ProviderAdapter = {
 			credentials(kind = 'default') {
 				if (kind === 'static') {
 					akSk = true;
-					return [{ id: 'hw-aksk', name: 'Huawei AK/SK', type: 'huaweiCloudAkSkApi', data: { accessKey: 'HPUAEXAMPLEAK0000001', secretKey: 'exampleSecretKey0123456789abcdefghijklmn', projectId: HUAWEI_PROJECT } }];
+					return [
+						{
+							id: 'hw-aksk',
+							name: 'Huawei AK/SK',
+							type: 'huaweiCloudAkSkApi',
+							data: {
+								accessKey: 'HPUAEXAMPLEAK0000001',
+								secretKey: 'exampleSecretKey0123456789abcdefghijklmn',
+								projectId: HUAWEI_PROJECT,
+							},
+						},
+					];
 				}
 				return [
 					{
 						id: 'hw-iam',
 						name: 'Huawei IAM',
 						type: 'huaweiCloudIamApi',
-						data: { iamRegion: 'custom', iamUrl: mock.baseUrl, domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9', projectScope: 'id', project: HUAWEI_PROJECT },
+						data: {
+							iamRegion: 'custom',
+							iamUrl: mock.baseUrl,
+							domainName: 'example-account',
+							userName: 'sms-admin',
+							password: 'Correct-Horse-9',
+							projectScope: 'id',
+							project: HUAWEI_PROJECT,
+						},
 					},
 				];
 			},
@@ -489,7 +663,14 @@ export const huawei: ProviderAdapter = {
 				let seen = 0;
 				b.hook((request) =>
 					deletePath.test(request.path) && seen++ >= after
-						? { kind: 'reply', status: 403, body: { error_code: 'APIG.0302', error_msg: 'The IAM user is not authorized to access the API' } }
+						? {
+								kind: 'reply',
+								status: 403,
+								body: {
+									error_code: 'APIG.0302',
+									error_msg: 'The IAM user is not authorized to access the API',
+								},
+							}
 						: undefined,
 				);
 			},
@@ -498,10 +679,23 @@ export const huawei: ProviderAdapter = {
 			rejectNote: 'HTTP 400 MSGSMS.0002',
 			omit: (r, drop) => {
 				const kept = answer(r).success_ids.filter((id) => !drop.includes(id));
-				return { ...r, body: { ...(r.body as IDataObject), success_ids: kept, success_count: kept.length } };
+				return {
+					...r,
+					body: { ...(r.body as IDataObject), success_ids: kept, success_count: kept.length },
+				};
 			},
-			addForeign: (r, extra) => ({ ...r, body: { ...(r.body as IDataObject), success_ids: [...answer(r).success_ids, ...extra] } }),
-			echo: (request) => ({ status: 400, body: { error_code: 'MSGSMS.0002', error_msg: echoText(request), error_detail: String(request.headers['x-auth-token'] ?? '') } }),
+			addForeign: (r, extra) => ({
+				...r,
+				body: { ...(r.body as IDataObject), success_ids: [...answer(r).success_ids, ...extra] },
+			}),
+			echo: (request) => ({
+				status: 400,
+				body: {
+					error_code: 'MSGSMS.0002',
+					error_msg: echoText(request),
+					error_detail: String(request.headers['x-auth-token'] ?? ''),
+				},
+			}),
 			hook: b.hook,
 			close: b.close,
 		};
@@ -512,18 +706,47 @@ export const ADAPTERS: ProviderAdapter[] = [avaya, solapi, quectel, weChat, huaw
 
 // ---- faults by name (property tests and the long run draw them at random) ----
 
-export const FAULT_KINDS = ['http500', 'http503', 'retryAfter0', 'throttle', 'resetBefore', 'resetAfter', 'malformedApplied', 'malformed', 'hang', 'omit', 'foreign', 'batch400', 'echo'] as const;
+export const FAULT_KINDS = [
+	'http500',
+	'http503',
+	'retryAfter0',
+	'throttle',
+	'resetBefore',
+	'resetAfter',
+	'malformedApplied',
+	'malformed',
+	'hang',
+	'omit',
+	'foreign',
+	'batch400',
+	'echo',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** One delete request's fault. `inputIds` are IDs the run was given (a foreign answer names one). */
-export function faultFor(env: ProviderEnv, kind: FaultKind, all: string[], request: MockRequest): Fault {
+export function faultFor(
+	env: ProviderEnv,
+	kind: FaultKind,
+	all: string[],
+	request: MockRequest,
+): Fault {
 	switch (kind) {
 		case 'http500':
 			return { kind: 'reply', status: 500, body: { message: 'internal error' } };
 		case 'http503':
-			return { kind: 'reply', status: 503, body: 'unavailable', headers: { 'content-type': 'text/plain' } };
+			return {
+				kind: 'reply',
+				status: 503,
+				body: 'unavailable',
+				headers: { 'content-type': 'text/plain' },
+			};
 		case 'retryAfter0':
-			return { kind: 'reply', status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '0' } };
+			return {
+				kind: 'reply',
+				status: 429,
+				body: { message: 'slow down' },
+				headers: { 'retry-after': '0' },
+			};
 		case 'throttle':
 			return { ...env.throttle(), path: undefined };
 		case 'resetBefore':
@@ -537,11 +760,25 @@ export function faultFor(env: ProviderEnv, kind: FaultKind, all: string[], reque
 		case 'hang':
 			return { kind: 'hang' };
 		case 'omit':
-			return { kind: 'rewrite', rewrite: (reply, request) => (reply.status === 200 ? env.omit(reply, env.idsOf(request).slice(0, 1)) : reply) };
+			return {
+				kind: 'rewrite',
+				rewrite: (reply, request) =>
+					reply.status === 200 ? env.omit(reply, env.idsOf(request).slice(0, 1)) : reply,
+			};
 		case 'foreign':
-			return { kind: 'rewrite', rewrite: (reply) => (reply.status === 200 ? env.addForeign(reply, [...all.slice(-1), 'GHOST0000000001']) : reply) };
+			return {
+				kind: 'rewrite',
+				rewrite: (reply) =>
+					reply.status === 200
+						? env.addForeign(reply, [...all.slice(-1), 'GHOST0000000001'])
+						: reply,
+			};
 		case 'batch400':
-			return { kind: 'reply', status: 400, body: { message: 'bad request', errorCode: 'ValidationError', error_code: 'MSGSMS.0002' } };
+			return {
+				kind: 'reply',
+				status: 400,
+				body: { message: 'bad request', errorCode: 'ValidationError', error_code: 'MSGSMS.0002' },
+			};
 		case 'echo':
 			// Refused (nothing applied) with an answer that echoes the request.
 			return { kind: 'reply', ...env.echo(request) };
@@ -573,7 +810,10 @@ export async function runOn(env: ProviderEnv, input: RunInput): Promise<BatchDel
 }
 
 const rekey = (env: ProviderEnv, items: INodeExecutionData[]): INodeExecutionData[] =>
-	items.map((item) => ({ ...item, json: { ...item.json, id: item.json.id === null ? null : env.outputKey(item.json) } }));
+	items.map((item) => ({
+		...item,
+		json: { ...item.json, id: item.json.id === null ? null : env.outputKey(item.json) },
+	}));
 
 /**
  * The node's contract, checked against what the mock really did:
@@ -583,17 +823,36 @@ const rekey = (env: ProviderEnv, items: INodeExecutionData[]): INodeExecutionDat
  *   node could not confirm says `unknown`, never `error`, `rejected`, `notFound` or
  *   `notAttempted` (with dedupe off, a later occurrence of the same ID may say `notFound`).
  */
-export function checkInvariant(env: ProviderEnv, result: BatchDeleteRun, idsByItem: string[][], dedupe = true): void {
+export function checkInvariant(
+	env: ProviderEnv,
+	result: BatchDeleteRun,
+	idsByItem: string[][],
+	dedupe = true,
+): void {
 	const keysByItem = idsByItem.map((ids) => ids.map((id) => env.keyOf(id)));
 	const success = rekey(env, result.success);
 	const failure = rekey(env, result.failure);
-	assertInvariant({ idsByItem: keysByItem, success, failure, removedByRun: env.removed, isGone: env.isGone, dedupe, keyOf: (json) => String(json.id) });
-	const honest = new Set([...success, ...failure.filter((item) => item.json.status === 'unknown')].map((item) => String(item.json.id)));
+	assertInvariant({
+		idsByItem: keysByItem,
+		success,
+		failure,
+		removedByRun: env.removed,
+		isGone: env.isGone,
+		dedupe,
+		keyOf: (json) => String(json.id),
+	});
+	const honest = new Set(
+		[...success, ...failure.filter((item) => item.json.status === 'unknown')].map((item) =>
+			String(item.json.id),
+		),
+	);
 	for (const item of failure) {
 		const key = String(item.json.id);
 		if (item.json.id === null || honest.has(key)) continue;
 		if (env.removed(key)) {
-			throw new Error(`Target ${key} was removed by the mock but is on Failure as ${String(item.json.status)} (${String(item.json.code)}), not unknown`);
+			throw new Error(
+				`Target ${key} was removed by the mock but is on Failure as ${String(item.json.status)} (${String(item.json.code)}), not unknown`,
+			);
 		}
 	}
 }
@@ -601,7 +860,8 @@ export function checkInvariant(env: ProviderEnv, result: BatchDeleteRun, idsByIt
 /** Output items by target key. */
 export function byKey(env: ProviderEnv, result: BatchDeleteRun): Map<string, IDataObject> {
 	const out = new Map<string, IDataObject>();
-	for (const item of [...result.success, ...result.failure]) if (item.json.id !== null) out.set(env.outputKey(item.json), item.json);
+	for (const item of [...result.success, ...result.failure])
+		if (item.json.id !== null) out.set(env.outputKey(item.json), item.json);
 	return out;
 }
 

@@ -10,7 +10,13 @@ import { byKey, checkInvariant, huawei, runOn, solapi } from './providers';
  * shrunk counterexample it came from), so a regression fails here with a readable name.
  */
 
-const answer = (body: unknown): HttpResponse => ({ kind: 'response', statusCode: 200, headers: {}, body, rawBody: JSON.stringify(body) });
+const answer = (body: unknown): HttpResponse => ({
+	kind: 'response',
+	statusCode: 200,
+	headers: {},
+	body,
+	rawBody: JSON.stringify(body),
+});
 const statusIn = (verdict: ReturnType<typeof huaweiCloudSms.readResponse>, id: string) =>
 	verdict.kind === 'outcomes' ? verdict.outcomes.get(id)?.status : verdict.kind;
 
@@ -21,7 +27,10 @@ describe('an answer that contradicts itself never confirms a delete', () => {
 		const chunk = [{ id: 'tpl-a' }, { id: 'tpl-b' }];
 		const verdict = huaweiCloudSms.readResponse(
 			chunk,
-			answer({ success_ids: ['tpl-a', 'tpl-b'], failed_template_list: [{ id: 'tpl-b', error_msg: 'Message Template Info does not EXIST' }] }),
+			answer({
+				success_ids: ['tpl-a', 'tpl-b'],
+				failed_template_list: [{ id: 'tpl-b', error_msg: 'Message Template Info does not EXIST' }],
+			}),
 		);
 		expect(statusIn(verdict, 'tpl-a')).toBe('deleted');
 		expect(statusIn(verdict, 'tpl-b')).toBe('notFound');
@@ -30,7 +39,10 @@ describe('an answer that contradicts itself never confirms a delete', () => {
 	it('Avaya Spaces: in deletedMessages and in notDeletedMessages → rejected', () => {
 		const verdict = avayaSpaces.readResponse(
 			[{ id: 'm1' }],
-			answer({ deletedMessages: ['m1'], notDeletedMessages: [{ messageId: 'm1', reason: { code: 'x', message: 'archived' } }] }),
+			answer({
+				deletedMessages: ['m1'],
+				notDeletedMessages: [{ messageId: 'm1', reason: { code: 'x', message: 'archived' } }],
+			}),
 		);
 		expect(statusIn(verdict, 'm1')).toBe('rejected');
 	});
@@ -45,12 +57,17 @@ describe('an ID a lost answer may have deleted is never reported as a plain fail
 			const ids = env.seed(2);
 			env.mock.inject({ kind: 'resetAfterApply', path: env.deletePath });
 			const idsByItem = [ids];
-			const result = await runOn(env, { items: env.items(ids), idsByItem, options: { treatNotFoundAsDeleted: false } });
+			const result = await runOn(env, {
+				items: env.items(ids),
+				idsByItem,
+				options: { treatNotFoundAsDeleted: false },
+			});
 			checkInvariant(env, result, idsByItem);
 			expect(byKey(env, result).get(ids[0])).toMatchObject({
 				status: 'unknown',
 				code: 'MessageNotFound',
-				message: 'No message with this ID in the group, but an earlier try whose answer was lost may have deleted it',
+				message:
+					'No message with this ID in the group, but an earlier try whose answer was lost may have deleted it',
 				attempts: 2,
 			});
 		} finally {
@@ -76,7 +93,11 @@ describe('a token n8n replaced during the run stays masked', () => {
 			env.expireToken(1);
 			const idsByItem = [ids];
 			// runOn scans outputs, error, run data and logs for every token the store ever held.
-			const result: BatchDeleteRun = await runOn(env, { items: env.items(ids), idsByItem, options: { batchSize: 1, concurrency: 1 } });
+			const result: BatchDeleteRun = await runOn(env, {
+				items: env.items(ids),
+				idsByItem,
+				options: { batchSize: 1, concurrency: 1 },
+			});
 			checkInvariant(env, result, idsByItem);
 			expect((env.mock as HuaweiCloudSmsMock).tokenIssues).toBe(2);
 			const echoed = byKey(env, result).get(ids[0]);

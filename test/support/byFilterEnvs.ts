@@ -42,13 +42,20 @@ export interface FilterEnv {
 	/** By Filter parameters selecting the matching kind in `scope`, 30 days old or more. */
 	parameters(scope?: number, extra?: INodeParameters, options?: INodeParameters): INodeParameters;
 	/** By Filter parameters that set every filter the provider offers, for `seedStrict`'s items. */
-	strictParameters(scope?: number, extra?: INodeParameters, options?: INodeParameters): INodeParameters;
+	strictParameters(
+		scope?: number,
+		extra?: INodeParameters,
+		options?: INodeParameters,
+	): INodeParameters;
 	/**
 	 * `count` items in `scope` that pass every filter `strictParameters` sets, and for each filter
 	 * the node sends (keyed by its name as sent: query parameter, or `spaceId` / `groupId` for the
 	 * path) `count` items that fail that filter only; `age` (Older Than) too.
 	 */
-	seedStrict(count: number, scope?: number): { matches: string[]; misses: Record<string, string[]> };
+	seedStrict(
+		count: number,
+		scope?: number,
+	): { matches: string[]; misses: Record<string, string[]> };
 	/** Every ID the mock holds now. */
 	held(): string[];
 	credentials(): CredentialInstance[];
@@ -76,7 +83,11 @@ export async function startQuectel(): Promise<FilterEnv> {
 	const mock = new QuectelMock();
 	await mock.start();
 	let n = 0;
-	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+	const parameters = (
+		scope = 0,
+		extra: INodeParameters = {},
+		options: INodeParameters = {},
+	): INodeParameters => ({
 		provider: 'quectel',
 		quectelAuthentication: 'account',
 		...byFilter({ quectelMsgType: scope + 1, quectelReadStatus: 'read', ...extra }, options),
@@ -93,7 +104,13 @@ export async function startQuectel(): Promise<FilterEnv> {
 			return Array.from({ length: count }, () => {
 				const id = `17${String(scope)}${String(++n).padStart(8, '0')}`;
 				// Spread over a few minutes so the newest-first order interleaves kinds.
-				mock.add({ id, title: `Door ${n} opened`, msgType: scope + 1, isRead: kind.match, addTime: time - ((n * 7919) % 600_000) });
+				mock.add({
+					id,
+					title: `Door ${n} opened`,
+					msgType: scope + 1,
+					isRead: kind.match,
+					addTime: time - ((n * 7919) % 600_000),
+				});
 				return id;
 			});
 		},
@@ -103,16 +120,33 @@ export async function startQuectel(): Promise<FilterEnv> {
 			const add = (msgType: number, isRead: boolean, time: number) =>
 				Array.from({ length: count }, () => {
 					const id = `18${String(scope)}${String(++n).padStart(8, '0')}`;
-					mock.add({ id, title: `Valve ${n} closed`, msgType, isRead, addTime: time - ((n * 7919) % 600_000) });
+					mock.add({
+						id,
+						title: `Valve ${n} closed`,
+						msgType,
+						isRead,
+						addTime: time - ((n * 7919) % 600_000),
+					});
 					return id;
 				});
 			return {
 				matches: add(scope + 1, true, OLD()),
-				misses: { msgType: add(((scope + 1) % 4) + 1, true, OLD()), isRead: add(scope + 1, false, OLD()), age: add(scope + 1, true, YOUNG()) },
+				misses: {
+					msgType: add(((scope + 1) % 4) + 1, true, OLD()),
+					isRead: add(scope + 1, false, OLD()),
+					age: add(scope + 1, true, YOUNG()),
+				},
 			};
 		},
 		held: () => [...mock.messages.keys()],
-		credentials: () => [{ id: 'quectel-filter', name: 'Quectel', type: 'quectelAccountApi', data: { region: 'custom', baseUrl: mock.baseUrl, ...QUECTEL_TEST_ACCOUNT } }],
+		credentials: () => [
+			{
+				id: 'quectel-filter',
+				name: 'Quectel',
+				type: 'quectelAccountApi',
+				data: { region: 'custom', baseUrl: mock.baseUrl, ...QUECTEL_TEST_ACCOUNT },
+			},
+		],
 		exists: (id) => mock.messages.has(id),
 		removed: (id) => mock.deleted.has(id),
 		deleteElsewhere: (ids) => ids.forEach((id) => mock.messages.delete(id)),
@@ -126,7 +160,11 @@ export async function startAvaya(): Promise<FilterEnv> {
 	await mock.start();
 	let n = 0;
 	const space = (scope: number) => `5e5e538d89fc6dc77aaa1f${String(scope).padStart(2, '0')}`;
-	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+	const parameters = (
+		scope = 0,
+		extra: INodeParameters = {},
+		options: INodeParameters = {},
+	): INodeParameters => ({
 		provider: 'avayaSpaces',
 		...byFilter({ avayaSpaceId: space(scope), avayaCategory: 'chat', ...extra }, options),
 	});
@@ -142,28 +180,53 @@ export async function startAvaya(): Promise<FilterEnv> {
 			return seedAvayaSpace(
 				mock,
 				space(scope),
-				Array.from({ length: count }, () => ({ created: time - ((++n * 7919) % 600_000), category: kind.match ? 'chat' : 'task', bodyText: `<p>Stand-up note ${n}</p>` })),
+				Array.from({ length: count }, () => ({
+					created: time - ((++n * 7919) % 600_000),
+					category: kind.match ? 'chat' : 'task',
+					bodyText: `<p>Stand-up note ${n}</p>`,
+				})),
 			);
 		},
 		parameters,
-		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { avayaSearch: 'Quarterly Report', ...extra }, options),
+		strictParameters: (scope = 0, extra = {}, options = {}) =>
+			parameters(scope, { avayaSearch: 'Quarterly Report', ...extra }, options),
 		seedStrict(count, scope = 0) {
 			// The text in varied case and markup: the node's check is not case-sensitive.
-			const said = () => (n % 2 === 0 ? `<p>Notes: the QUARTERLY report ${n}</p>` : `<p>quarterly&nbsp;report draft ${n}</p>`);
+			const said = () =>
+				n % 2 === 0
+					? `<p>Notes: the QUARTERLY report ${n}</p>`
+					: `<p>quarterly&nbsp;report draft ${n}</p>`;
 			const add = (spaceOf: number, category: 'chat' | 'task', text: boolean, time: number) =>
 				seedAvayaSpace(
 					mock,
 					space(spaceOf),
-					Array.from({ length: count }, () => ({ created: time - ((++n * 7919) % 600_000), category, bodyText: text ? said() : `<p>Stand-up note ${n}</p>` })),
+					Array.from({ length: count }, () => ({
+						created: time - ((++n * 7919) % 600_000),
+						category,
+						bodyText: text ? said() : `<p>Stand-up note ${n}</p>`,
+					})),
 				);
 			const young = add(scope, 'chat', true, YOUNG());
 			return {
 				matches: add(scope, 'chat', true, OLD()),
-				misses: { category: add(scope, 'task', true, OLD()), searchstring: add(scope, 'chat', false, OLD()), spaceId: add(scope + 50, 'chat', true, OLD()), refTime: young, direction: young },
+				misses: {
+					category: add(scope, 'task', true, OLD()),
+					searchstring: add(scope, 'chat', false, OLD()),
+					spaceId: add(scope + 50, 'chat', true, OLD()),
+					refTime: young,
+					direction: young,
+				},
 			};
 		},
 		held: () => [...mock.messages.keys()],
-		credentials: () => [{ id: 'avaya-filter', name: 'Avaya', type: 'avayaSpacesApi', data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' } }],
+		credentials: () => [
+			{
+				id: 'avaya-filter',
+				name: 'Avaya',
+				type: 'avayaSpacesApi',
+				data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' },
+			},
+		],
 		exists: (id) => mock.messages.has(id),
 		removed: (id) => mock.deleted.has(id),
 		deleteElsewhere: (ids) => ids.forEach((id) => mock.messages.delete(id)),
@@ -177,7 +240,11 @@ export async function startSolapi(): Promise<FilterEnv> {
 	await mock.start();
 	let n = 0;
 	const group = (scope: number) => `G4VFILTERGROUP${scope}`;
-	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+	const parameters = (
+		scope = 0,
+		extra: INodeParameters = {},
+		options: INodeParameters = {},
+	): INodeParameters => ({
 		provider: 'solapi',
 		solapiGroupId: group(scope),
 		...byFilter({ solapiMessageType: 'SMS', ...extra }, options),
@@ -194,31 +261,60 @@ export async function startSolapi(): Promise<FilterEnv> {
 			return seedSolapiGroup(
 				mock,
 				group(scope),
-				Array.from({ length: count }, () => ({ dateCreated: time - ((++n * 7919) % 600_000), type: kind.match ? 'SMS' : 'LMS', text: `Your code is ${n}` })),
+				Array.from({ length: count }, () => ({
+					dateCreated: time - ((++n * 7919) % 600_000),
+					type: kind.match ? 'SMS' : 'LMS',
+					text: `Your code is ${n}`,
+				})),
 			);
 		},
 		parameters,
-		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { solapiStatusCode: '4000', ...extra }, options),
+		strictParameters: (scope = 0, extra = {}, options = {}) =>
+			parameters(scope, { solapiStatusCode: '4000', ...extra }, options),
 		seedStrict(count, scope = 0) {
 			const add = (groupOf: number, type: 'SMS' | 'LMS', statusCode: string, time: number) =>
 				seedSolapiGroup(
 					mock,
 					group(groupOf),
-					Array.from({ length: count }, () => ({ dateCreated: time - ((++n * 7919) % 600_000), type, statusCode, text: `Your code is ${n}` })),
+					Array.from({ length: count }, () => ({
+						dateCreated: time - ((++n * 7919) % 600_000),
+						type,
+						statusCode,
+						text: `Your code is ${n}`,
+					})),
 				);
 			return {
 				matches: add(scope, 'SMS', '4000', OLD()),
-				misses: { type: add(scope, 'LMS', '4000', OLD()), statusCode: add(scope, 'SMS', '3059', OLD()), groupId: add(scope + 50, 'SMS', '4000', OLD()), age: add(scope, 'SMS', '4000', YOUNG()) },
+				misses: {
+					type: add(scope, 'LMS', '4000', OLD()),
+					statusCode: add(scope, 'SMS', '3059', OLD()),
+					groupId: add(scope + 50, 'SMS', '4000', OLD()),
+					age: add(scope, 'SMS', '4000', YOUNG()),
+				},
 			};
 		},
 		held: () => [...mock.groups.values()].flatMap((ids) => [...ids]),
-		credentials: () => [{ id: 'solapi-filter', name: 'SOLAPI', type: 'solapiApi', data: { apiKey: 'NCSTESTKEY0000001', apiSecret: 'test-api-secret-0123456789', baseUrl: mock.baseUrl } }],
+		credentials: () => [
+			{
+				id: 'solapi-filter',
+				name: 'SOLAPI',
+				type: 'solapiApi',
+				data: {
+					apiKey: 'NCSTESTKEY0000001',
+					apiSecret: 'test-api-secret-0123456789',
+					baseUrl: mock.baseUrl,
+				},
+			},
+		],
 		exists: (id) => mock.holds(id),
 		removed: (id) => mock.deleted.has(id),
 		deleteElsewhere: (ids) => {
 			for (const set of mock.groups.values()) for (const id of ids) set.delete(id);
 		},
-		idsOf: (request) => (request.method === 'DELETE' ? ((request.body as { messageIds?: string[] } | undefined)?.messageIds ?? []) : []),
+		idsOf: (request) =>
+			request.method === 'DELETE'
+				? ((request.body as { messageIds?: string[] } | undefined)?.messageIds ?? [])
+				: [],
 		close: async () => await mock.close(),
 	};
 }
@@ -227,12 +323,19 @@ export async function startHuawei(): Promise<FilterEnv> {
 	const mock = new HuaweiCloudSmsMock();
 	await mock.start();
 	let n = 0;
-	const parameters = (scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+	const parameters = (
+		scope = 0,
+		extra: INodeParameters = {},
+		options: INodeParameters = {},
+	): INodeParameters => ({
 		provider: 'huaweiCloudSms',
 		huaweiCloudAuthentication: 'iamToken',
 		huaweiCloudRegion: 'custom',
 		huaweiCloudEndpoint: mock.baseUrl,
-		...byFilter({ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra }, options),
+		...byFilter(
+			{ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra },
+			options,
+		),
 	});
 	return {
 		provider: 'huaweiCloudSms',
@@ -255,14 +358,25 @@ export async function startHuawei(): Promise<FilterEnv> {
 			);
 		},
 		parameters,
-		strictParameters: (scope = 0, extra = {}, options = {}) => parameters(scope, { huaweiCloudTemplateType: 'PROMOTION_TYPE', ...extra }, options),
+		strictParameters: (scope = 0, extra = {}, options = {}) =>
+			parameters(scope, { huaweiCloudTemplateType: 'PROMOTION_TYPE', ...extra }, options),
 		seedStrict(count, scope = 0) {
 			type Seed = Parameters<typeof seedHuaweiTemplates>[2][number];
-			const add = (named: boolean, type: Seed['type'], flowStatus: Seed['flowStatus'], time: number) =>
+			const add = (
+				named: boolean,
+				type: Seed['type'],
+				flowStatus: Seed['flowStatus'],
+				time: number,
+			) =>
 				seedHuaweiTemplates(
 					mock,
 					HUAWEI_FILTER_PROJECT,
-					Array.from({ length: count }, () => ({ createTime: time - ((++n * 7919) % 600_000), name: named ? `scope${scope}-sale-${n}` : `sale-scope${scope}_${n}`, type, flowStatus })),
+					Array.from({ length: count }, () => ({
+						createTime: time - ((++n * 7919) % 600_000),
+						name: named ? `scope${scope}-sale-${n}` : `sale-scope${scope}_${n}`,
+						type,
+						flowStatus,
+					})),
 				);
 			return {
 				matches: add(true, 'PROMOTION_TYPE', 'Reject', OLD()),
@@ -280,7 +394,15 @@ export async function startHuawei(): Promise<FilterEnv> {
 				id: 'hw-filter',
 				name: 'Huawei IAM',
 				type: 'huaweiCloudIamApi',
-				data: { iamRegion: 'custom', iamUrl: mock.baseUrl, domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9', projectScope: 'id', project: HUAWEI_FILTER_PROJECT },
+				data: {
+					iamRegion: 'custom',
+					iamUrl: mock.baseUrl,
+					domainName: 'example-account',
+					userName: 'sms-admin',
+					password: 'Correct-Horse-9',
+					projectScope: 'id',
+					project: HUAWEI_FILTER_PROJECT,
+				},
 			},
 		],
 		exists: (id) => mock.holds(id),
@@ -304,12 +426,25 @@ export const FILTER_ENVS: Array<{ id: string; start: () => Promise<FilterEnv> }>
  * The node's contract for a By Filter run: every output ID once, paired with item 0; Success only
  * for what is gone, `deleted` only for what this run removed; and every ID it names was a match.
  */
-export function checkFilterInvariant(env: FilterEnv, outputs: { success: INodeExecutionData[]; failure: INodeExecutionData[] }, matches: Iterable<string>): string[] {
-	const ids = [...outputs.success, ...outputs.failure].map((i) => i.json.id).filter((id): id is string => typeof id === 'string');
+export function checkFilterInvariant(
+	env: FilterEnv,
+	outputs: { success: INodeExecutionData[]; failure: INodeExecutionData[] },
+	matches: Iterable<string>,
+): string[] {
+	const ids = [...outputs.success, ...outputs.failure]
+		.map((i) => i.json.id)
+		.filter((id): id is string => typeof id === 'string');
 	const allowed = new Set(matches);
 	const stranger = ids.find((id) => !allowed.has(id));
-	if (stranger !== undefined) throw new Error(`${env.provider}: output names ${stranger}, which did not match the filters`);
-	assertInvariant({ idsByItem: [ids], success: outputs.success, failure: outputs.failure, removedByRun: env.removed, isGone: (id) => !env.exists(id) });
+	if (stranger !== undefined)
+		throw new Error(`${env.provider}: output names ${stranger}, which did not match the filters`);
+	assertInvariant({
+		idsByItem: [ids],
+		success: outputs.success,
+		failure: outputs.failure,
+		removedByRun: env.removed,
+		isGone: (id) => !env.exists(id),
+	});
 	return ids;
 }
 

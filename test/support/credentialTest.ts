@@ -1,6 +1,17 @@
 import { ExecuteContext, RoutingNode } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, ICredentialType, INode, INodeType, INodeTypes } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeHelpers, Workflow, createEmptyRunExecutionData } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	INode,
+	INodeType,
+	INodeTypes,
+} from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	NodeHelpers,
+	Workflow,
+	createEmptyRunExecutionData,
+} from 'n8n-workflow';
 
 import { HarnessCredentialsHelper } from '../harness';
 import { buildAdditionalData } from '../harness/additionalData';
@@ -15,7 +26,10 @@ captureLogs();
  * RoutingNode with the credential (its preAuthentication included), then the `rules` checked on
  * the answer's body.
  */
-export async function testCredential(type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string }> {
+export async function testCredential(
+	type: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const logsFrom = logMark();
 	const result = await runCredentialTest(type, data);
 	// The same secret scan as every node run: the message the dialog shows and the log lines.
@@ -24,10 +38,24 @@ export async function testCredential(type: ICredentialType, data: ICredentialDat
 	return { status: result.status, message: result.message };
 }
 
-async function runCredentialTest(type: ICredentialType, data: ICredentialDataDecryptedObject): Promise<{ status: 'OK' | 'Error'; message: string; stored: ICredentialDataDecryptedObject }> {
-	const helper = new HarnessCredentialsHelper().registerTypes(type).addCredential({ id: 'cred-test', name: 'Test', type: type.name, data });
-	const additionalData = buildAdditionalData({ credentialsHelper: helper, executionId: 'credential-test', workflowData: { nodes: [], connections: {} } as never });
-	const decrypted = { id: 'cred-test', name: 'Test', type: type.name, data: await helper.applyDefaultsAndOverwrites(additionalData, data, type.name, 'internal') };
+async function runCredentialTest(
+	type: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string; stored: ICredentialDataDecryptedObject }> {
+	const helper = new HarnessCredentialsHelper()
+		.registerTypes(type)
+		.addCredential({ id: 'cred-test', name: 'Test', type: type.name, data });
+	const additionalData = buildAdditionalData({
+		credentialsHelper: helper,
+		executionId: 'credential-test',
+		workflowData: { nodes: [], connections: {} } as never,
+	});
+	const decrypted = {
+		id: 'cred-test',
+		name: 'Test',
+		type: type.name,
+		data: await helper.applyDefaultsAndOverwrites(additionalData, data, type.name, 'internal'),
+	};
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'No Operation',
@@ -39,7 +67,15 @@ async function runCredentialTest(type: ICredentialType, data: ICredentialDataDec
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: type.name, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: type.test!.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: type.test!.request },
+					default: '',
+				},
+			],
 		},
 	};
 	const node: INode = {
@@ -79,7 +115,8 @@ async function runCredentialTest(type: ICredentialType, data: ICredentialDataDec
 	}
 	const body = response![0][0].json;
 	for (const rule of type.test!.rules ?? []) {
-		if (rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value) return { status: 'Error', message: rule.properties.message, stored: stored() };
+		if (rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value)
+			return { status: 'Error', message: rule.properties.message, stored: stored() };
 	}
 	return { status: 'OK', message: 'Connection successful!', stored: stored() };
 }

@@ -18,7 +18,8 @@ export interface InvariantInput {
 
 function pairedIndices(item: INodeExecutionData): number[] {
 	const paired = item.pairedItem;
-	if (paired === undefined || typeof paired === 'number') return paired === undefined ? [] : [paired];
+	if (paired === undefined || typeof paired === 'number')
+		return paired === undefined ? [] : [paired];
 	const list = Array.isArray(paired) ? paired : [paired];
 	return (list as IPairedItemData[]).map((p) => p.item).sort((a, b) => a - b);
 }
@@ -49,20 +50,30 @@ export function assertInvariant(input: InvariantInput): void {
 	}
 	for (const [id, items] of expected) {
 		const count = seen.get(id) ?? 0;
-		const occurrences = input.dedupe === false ? idsByItem.flat().filter((x) => x === id).length : 1;
-		if (count !== occurrences) throw new Error(`ID ${JSON.stringify(id)} is in ${count} output items, expected ${occurrences}`);
+		const occurrences =
+			input.dedupe === false ? idsByItem.flat().filter((x) => x === id).length : 1;
+		if (count !== occurrences)
+			throw new Error(
+				`ID ${JSON.stringify(id)} is in ${count} output items, expected ${occurrences}`,
+			);
 		const paired = [...(pairedSeen.get(id) ?? [])].sort((a, b) => a - b);
 		const want = [...items].sort((a, b) => a - b);
 		if (JSON.stringify(paired) !== JSON.stringify(want)) {
-			throw new Error(`ID ${JSON.stringify(id)} is paired with items ${paired} but was named by ${want}`);
+			throw new Error(
+				`ID ${JSON.stringify(id)} is paired with items ${paired} but was named by ${want}`,
+			);
 		}
 	}
 	for (const id of seen.keys()) {
-		if (!expected.has(id)) throw new Error(`Output names ID ${JSON.stringify(id)} that no input item named`);
+		if (!expected.has(id))
+			throw new Error(`Output names ID ${JSON.stringify(id)} that no input item named`);
 	}
 	for (const item of success) {
 		const id = keyOf(item.json);
-		if (!input.isGone(id)) throw new Error(`ID ${id} is on Success (${item.json.status}) but still exists on the provider`);
+		if (!input.isGone(id))
+			throw new Error(
+				`ID ${id} is on Success (${item.json.status}) but still exists on the provider`,
+			);
 		if (item.json.status === 'deleted' && !input.removedByRun(id)) {
 			throw new Error(`ID ${id} is reported deleted but this run did not remove it`);
 		}

@@ -23,7 +23,14 @@ function serialize(metadata: unknown): string {
 	try {
 		return (
 			JSON.stringify(metadata ?? {}, (_key, value: unknown) => {
-				if (value instanceof Error) return { ...value, name: value.name, message: value.message, stack: value.stack, cause: value.cause };
+				if (value instanceof Error)
+					return {
+						...value,
+						name: value.name,
+						message: value.message,
+						stack: value.stack,
+						cause: value.cause,
+					};
 				if (value !== null && typeof value === 'object') {
 					if (seen.has(value)) return '[circular]';
 					seen.add(value);
@@ -38,7 +45,11 @@ function serialize(metadata: unknown): string {
 
 class RecordingLogger {
 	private record(level: string, message: unknown, metadata?: unknown): void {
-		lines.push({ level, message: typeof message === 'string' ? message : serialize(message), metadata: serialize(metadata) });
+		lines.push({
+			level,
+			message: typeof message === 'string' ? message : serialize(message),
+			metadata: serialize(metadata),
+		});
 	}
 
 	error(message: string, metadata?: unknown): void {

@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { ICredentialType, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialType,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import { BatchDelete } from '../../nodes/BatchDelete/BatchDelete.node';
-import type { CredentialInstance, HarnessCredentialsHelper, RunNodeOptions, RunNodeResult } from '../harness';
+import type {
+	CredentialInstance,
+	HarnessCredentialsHelper,
+	RunNodeOptions,
+	RunNodeResult,
+} from '../harness';
 import { runNode, runNodeCancellable } from '../harness';
 import { captureLogs, logLinesSince, logMark } from './logCapture';
 import { OAuth2Api } from './oAuth2Api';
@@ -21,7 +31,9 @@ const ROOT = join(__dirname, '..', '..');
  * the tests that need it, as it would fail in n8n.
  */
 export function declaredCredentialTypes(): ICredentialType[] {
-	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { credentials: string[] } };
+	const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+		n8n: { credentials: string[] };
+	};
 	return pkg.n8n.credentials.flatMap((entry) => {
 		const source = join(ROOT, entry.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,7 +41,8 @@ export function declaredCredentialTypes(): ICredentialType[] {
 		// As n8n does: the class named after the file (X.credentials.js exports class X).
 		const className = source.replace(/^.*\//, '').replace(/\.credentials\.ts$/, '');
 		const Class = module[className];
-		if (typeof Class !== 'function') throw new Error(`${entry} does not export a class ${className}`);
+		if (typeof Class !== 'function')
+			throw new Error(`${entry} does not export a class ${className}`);
 		return [new Class()];
 	});
 }
@@ -48,16 +61,30 @@ export interface BatchDeleteOptions extends Omit<RunNodeOptions, 'node' | 'param
 }
 
 function toItems(items: BatchDeleteOptions['items']): INodeExecutionData[] | undefined {
-	return items?.map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject }));
+	return items?.map((item) =>
+		'json' in item && typeof item.json === 'object'
+			? (item as INodeExecutionData)
+			: { json: item as IDataObject },
+	);
 }
 
-function finish(result: RunNodeResult, credentials: CredentialInstance[] | undefined, helper: HarnessCredentialsHelper, logsFrom: number): BatchDeleteRun {
+function finish(
+	result: RunNodeResult,
+	credentials: CredentialInstance[] | undefined,
+	helper: HarnessCredentialsHelper,
+	logsFrom: number,
+): BatchDeleteRun {
 	const [success = [], failure = []] = result.outputs;
 	// The secret scan runs on every integration run: outputs, the stored error (NodeApiError's
 	// description, context and cause included), everything the execution kept and every log line
 	// must not hold any credential value, including tokens n8n fetched and stored during the run.
 	const stored = helper.listCredentials().map((c) => helper.getStoredData(c.id));
-	const shown = { outputs: result.outputs, error: result.error, resultData: result.run.data.resultData, logs: logLinesSince(logsFrom) };
+	const shown = {
+		outputs: result.outputs,
+		error: result.error,
+		resultData: result.run.data.resultData,
+		logs: logLinesSince(logsFrom),
+	};
 	assertNoSecrets(shown, secretValues([...(credentials ?? []).map((c) => c.data), ...stored]));
 	const byId: Record<string, IDataObject> = {};
 	for (const item of [...success, ...failure]) byId[String(item.json.id)] = item.json;
@@ -84,6 +111,8 @@ export function runBatchDeleteCancellable(options: BatchDeleteOptions) {
 	const run = runNodeCancellable(defaults(options));
 	return {
 		cancel: run.cancel,
-		result: run.result.then((result) => finish(result, options.credentials, result.credentials, logsFrom)),
+		result: run.result.then((result) =>
+			finish(result, options.credentials, result.credentials, logsFrom),
+		),
 	};
 }

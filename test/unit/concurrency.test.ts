@@ -1,5 +1,9 @@
 import type { ConcurrencyControl } from '../../nodes/BatchDelete/engine/concurrency';
-import { AUTO_MAX_CONCURRENCY, adaptiveConcurrency, fixedConcurrency } from '../../nodes/BatchDelete/engine/concurrency';
+import {
+	AUTO_MAX_CONCURRENCY,
+	adaptiveConcurrency,
+	fixedConcurrency,
+} from '../../nodes/BatchDelete/engine/concurrency';
 
 /**
  * Auto concurrency against simulated providers with a hidden limit, on a simulated clock: each
@@ -117,14 +121,18 @@ async function simulate(
 				const arrive = ((options.latencyMs - service) * jitter * 5) / 6;
 				await clock.sleep(arrive);
 				const ok = provider.admit(clock.now());
-				await clock.sleep(ok ? service + ((options.latencyMs - service) * jitter) / 6 : (options.latencyMs * jitter) / 6);
+				await clock.sleep(
+					ok
+						? service + ((options.latencyMs - service) * jitter) / 6
+						: (options.latencyMs * jitter) / 6,
+				);
 				if (ok) provider.done(clock.now());
 				inFlight--;
 				control.release(ok ? 'ok' : 'throttled', clock.now() - started);
 				limits.push(control.limit);
 				if (ok) break;
 				throttled++;
-						// The node's default Max Retries: after three resends the batch ends on Failure.
+				// The node's default Max Retries: after three resends the batch ends on Failure.
 				if (++retries > 3) {
 					failed++;
 					break;
@@ -138,7 +146,10 @@ async function simulate(
 	return { ms: clock.now(), sent, throttled, failed, maxInFlight, limits };
 }
 
-const auto = (initial = 2) => (clock: SimClock) => adaptiveConcurrency({ initial, max: AUTO_MAX_CONCURRENCY }, clock);
+const auto =
+	(initial = 2) =>
+	(clock: SimClock) =>
+		adaptiveConcurrency({ initial, max: AUTO_MAX_CONCURRENCY }, clock);
 const fixed = (n: number) => () => fixedConcurrency(n);
 
 /**
@@ -151,7 +162,8 @@ async function bestFixed(provider: () => HiddenLimit, options: Parameters<typeof
 	let best = { c: 0, ms: Infinity, throttled: 0 };
 	for (let c = 1; c <= AUTO_MAX_CONCURRENCY; c++) {
 		const r = await simulate(fixed(c), provider(), options);
-		if (r.failed === 0 && r.throttled / r.sent <= 0.03 && r.ms < best.ms) best = { c, ms: r.ms, throttled: r.throttled };
+		if (r.failed === 0 && r.throttled / r.sent <= 0.03 && r.ms < best.ms)
+			best = { c, ms: r.ms, throttled: r.throttled };
 	}
 	return best;
 }
@@ -224,23 +236,51 @@ describe('adaptive concurrency', () => {
 	// [name, provider, run, least share of the best fixed throughput, most throttled share].
 	// A per-second limit costs more to find: its window fills during slow start before the first
 	// refusal comes back, and every refused request is resent into the same full window.
-	const cases: Array<[string, () => HiddenLimit, Parameters<typeof simulate>[2], number, number]> = [
-		['40 requests a second', () => perSecond(40), { requests: 1000, latencyMs: 190, serviceMs: 20 }, 0.9, 0.04],
-		['12 requests a second', () => perSecond(12), { requests: 400, latencyMs: 470, serviceMs: 20 }, 0.85, 0.06],
-		['6 requests at once', () => concurrent(6), { requests: 1000, latencyMs: 250, serviceMs: 100 }, 0.9, 0.03],
-		['3 requests at once, slow answers', () => concurrent(3), { requests: 400, latencyMs: 600, serviceMs: 300 }, 0.9, 0.03],
-	];
+	const cases: Array<[string, () => HiddenLimit, Parameters<typeof simulate>[2], number, number]> =
+		[
+			[
+				'40 requests a second',
+				() => perSecond(40),
+				{ requests: 1000, latencyMs: 190, serviceMs: 20 },
+				0.9,
+				0.04,
+			],
+			[
+				'12 requests a second',
+				() => perSecond(12),
+				{ requests: 400, latencyMs: 470, serviceMs: 20 },
+				0.85,
+				0.06,
+			],
+			[
+				'6 requests at once',
+				() => concurrent(6),
+				{ requests: 1000, latencyMs: 250, serviceMs: 100 },
+				0.9,
+				0.03,
+			],
+			[
+				'3 requests at once, slow answers',
+				() => concurrent(3),
+				{ requests: 400, latencyMs: 600, serviceMs: 300 },
+				0.9,
+				0.03,
+			],
+		];
 
-	it.each(cases)('converges under a hidden limit of %s: near the best fixed throughput, few throttled', async (_name, provider, options, share, throttled) => {
-		const best = await bestFixed(provider, options);
-		const r = await simulate(auto(2), provider(), options);
-		const throughputShare = best.ms / r.ms;
-		const throttledShare = r.throttled / r.sent;
-		expect(throughputShare).toBeGreaterThanOrEqual(share);
-		expect(throttledShare).toBeLessThanOrEqual(throttled);
-		expect(r.failed).toBe(0);
-		// And it settles: the last quarter of the run holds a steady limit near the best fixed one.
-		const tail = r.limits.slice(Math.floor(r.limits.length * 0.75));
-		expect(Math.max(...tail) - Math.min(...tail)).toBeLessThanOrEqual(Math.max(2, best.c / 2));
-	});
+	it.each(cases)(
+		'converges under a hidden limit of %s: near the best fixed throughput, few throttled',
+		async (_name, provider, options, share, throttled) => {
+			const best = await bestFixed(provider, options);
+			const r = await simulate(auto(2), provider(), options);
+			const throughputShare = best.ms / r.ms;
+			const throttledShare = r.throttled / r.sent;
+			expect(throughputShare).toBeGreaterThanOrEqual(share);
+			expect(throttledShare).toBeLessThanOrEqual(throttled);
+			expect(r.failed).toBe(0);
+			// And it settles: the last quarter of the run holds a steady limit near the best fixed one.
+			const tail = r.limits.slice(Math.floor(r.limits.length * 0.75));
+			expect(Math.max(...tail) - Math.min(...tail)).toBeLessThanOrEqual(Math.max(2, best.c / 2));
+		},
+	);
 });

@@ -3,39 +3,91 @@ import { huaweiCloudSms, projectIdOf } from '../../nodes/BatchDelete/providers/h
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
-const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
+const reply = (
+	statusCode: number,
+	body: unknown,
+	headers: Record<string, unknown> = {},
+): HttpResult & { kind: 'response' } => ({
 	kind: 'response',
 	statusCode,
 	headers,
 	body,
 	rawBody: JSON.stringify(body),
 });
-const reader = (values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback);
-const iam = (extra: Record<string, unknown> = {}) => ({ credentialType: 'huaweiCloudIamApi', credentials: { projectScope: 'id', project: PROJECT, ...extra } });
-const aksk = { credentialType: 'huaweiCloudAkSkApi', credentials: { accessKey: 'AK', secretKey: 'SK', projectId: PROJECT } };
+const reader =
+	(values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) =>
+		name in values ? values[name] : fallback;
+const iam = (extra: Record<string, unknown> = {}) => ({
+	credentialType: 'huaweiCloudIamApi',
+	credentials: { projectScope: 'id', project: PROJECT, ...extra },
+});
+const aksk = {
+	credentialType: 'huaweiCloudAkSkApi',
+	credentials: { accessKey: 'AK', secretKey: 'SK', projectId: PROJECT },
+};
 
 describe('Huawei Cloud SMS parameters', () => {
 	it('reads a documented region or a custom URL', () => {
-		expect(huaweiCloudSms.readParameters(reader({}), 0)).toEqual({ endpoint: 'https://msgsms.cn-north-4.myhuaweicloud.com' });
-		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'eu-west-101' }), 0)).toEqual({ endpoint: 'https://msgsms.eu-west-101.myhuaweicloud.eu' });
-		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: ' http://127.0.0.1:9/ ' }), 0)).toEqual({ endpoint: 'http://127.0.0.1:9' });
-		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: 'msgsms' }), 0)).toThrow(/^Endpoint URL must be an http\(s\) URL/);
-		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'mars-1' }), 0)).toThrow(/Region "mars-1"/);
+		expect(huaweiCloudSms.readParameters(reader({}), 0)).toEqual({
+			endpoint: 'https://msgsms.cn-north-4.myhuaweicloud.com',
+		});
+		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'eu-west-101' }), 0)).toEqual({
+			endpoint: 'https://msgsms.eu-west-101.myhuaweicloud.eu',
+		});
+		expect(
+			huaweiCloudSms.readParameters(
+				reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: ' http://127.0.0.1:9/ ' }),
+				0,
+			),
+		).toEqual({ endpoint: 'http://127.0.0.1:9' });
+		expect(() =>
+			huaweiCloudSms.readParameters(
+				reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: 'msgsms' }),
+				0,
+			),
+		).toThrow(/^Endpoint URL must be an http\(s\) URL/);
+		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'mars-1' }), 0)).toThrow(
+			/Region "mars-1"/,
+		);
 	});
 
 	it("reads the node's Project ID only for the IAM credential", () => {
-		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudProjectId: ` ${PROJECT} ` }), 0)).toMatchObject({ projectId: PROJECT });
-		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudAuthentication: 'akSk', huaweiCloudProjectId: PROJECT }), 0)).not.toHaveProperty('projectId');
-		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudProjectId: 'a/b' }), 0)).toThrow(/^Project ID may only hold/);
+		expect(
+			huaweiCloudSms.readParameters(reader({ huaweiCloudProjectId: ` ${PROJECT} ` }), 0),
+		).toMatchObject({ projectId: PROJECT });
+		expect(
+			huaweiCloudSms.readParameters(
+				reader({ huaweiCloudAuthentication: 'akSk', huaweiCloudProjectId: PROJECT }),
+				0,
+			),
+		).not.toHaveProperty('projectId');
+		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudProjectId: 'a/b' }), 0)).toThrow(
+			/^Project ID may only hold/,
+		);
 	});
 
 	it('takes the project from the AK/SK credential, the node, or an IAM credential scoped by ID', () => {
 		expect(projectIdOf({ endpoint: 'x' }, aksk.credentialType, aksk.credentials)).toBe(PROJECT);
-		expect(projectIdOf({ endpoint: 'x', projectId: 'node-project' }, aksk.credentialType, aksk.credentials)).toBe(PROJECT);
-		expect(() => projectIdOf({ endpoint: 'x' }, aksk.credentialType, { projectId: '' })).toThrow(/AK\/SK credential needs a project ID/);
+		expect(
+			projectIdOf(
+				{ endpoint: 'x', projectId: 'node-project' },
+				aksk.credentialType,
+				aksk.credentials,
+			),
+		).toBe(PROJECT);
+		expect(() => projectIdOf({ endpoint: 'x' }, aksk.credentialType, { projectId: '' })).toThrow(
+			/AK\/SK credential needs a project ID/,
+		);
 		expect(projectIdOf({ endpoint: 'x' }, 'huaweiCloudIamApi', iam().credentials)).toBe(PROJECT);
-		expect(projectIdOf({ endpoint: 'x', projectId: 'abc' }, 'huaweiCloudIamApi', iam().credentials)).toBe('abc');
-		expect(() => projectIdOf({ endpoint: 'x' }, 'huaweiCloudIamApi', { projectScope: 'name', project: 'cn-north-4' })).toThrow(/^Project ID is required/);
+		expect(
+			projectIdOf({ endpoint: 'x', projectId: 'abc' }, 'huaweiCloudIamApi', iam().credentials),
+		).toBe('abc');
+		expect(() =>
+			projectIdOf({ endpoint: 'x' }, 'huaweiCloudIamApi', {
+				projectScope: 'name',
+				project: 'cn-north-4',
+			}),
+		).toThrow(/^Project ID is required/);
 	});
 
 	it('refuses template IDs over 64 characters or with whitespace', () => {
@@ -48,7 +100,11 @@ describe('Huawei Cloud SMS parameters', () => {
 
 	it('declares both credentials, the IAM one with its token field, and 50 IDs per request', () => {
 		expect(huaweiCloudSms.credentials).toEqual([
-			expect.objectContaining({ name: 'huaweiCloudIamApi', value: 'iamToken', tokenProperty: 'authToken' }),
+			expect.objectContaining({
+				name: 'huaweiCloudIamApi',
+				value: 'iamToken',
+				tokenProperty: 'authToken',
+			}),
 			expect.objectContaining({ name: 'huaweiCloudAkSkApi', value: 'akSk' }),
 		]);
 		expect(huaweiCloudSms.credentials[1].tokenProperty).toBeUndefined();
@@ -65,7 +121,13 @@ describe('Huawei Cloud SMS request', () => {
 			headers: { 'Content-Type': 'application/json;charset=utf8' },
 			body: { ids: ['t1', 't2'] },
 		});
-		expect(() => huaweiCloudSms.buildRequest(chunk('t1'), { params, credentialType: 'huaweiCloudIamApi', credentials: { projectScope: 'name', project: 'cn-north-4' } })).toThrow(/Project ID is required/);
+		expect(() =>
+			huaweiCloudSms.buildRequest(chunk('t1'), {
+				params,
+				credentialType: 'huaweiCloudIamApi',
+				credentials: { projectScope: 'name', project: 'cn-north-4' },
+			}),
+		).toThrow(/Project ID is required/);
 	});
 });
 
@@ -79,14 +141,26 @@ describe('Huawei Cloud SMS answer', () => {
 				success_count: 1,
 				success_ids: ['******27-37eb-4229-bee9-0eba4d8a897f'],
 				failed_count: 1,
-				failed_template_list: [{ id: '******fe-8c9d-4cd2-9402-cd2fef488782', error_msg: 'Message Template Info does not EXIST' }],
+				failed_template_list: [
+					{
+						id: '******fe-8c9d-4cd2-9402-cd2fef488782',
+						error_msg: 'Message Template Info does not EXIST',
+					},
+				],
 			}),
 		);
 		expect(verdict).toEqual({
 			kind: 'outcomes',
 			outcomes: new Map([
 				['******27-37eb-4229-bee9-0eba4d8a897f', { status: 'deleted' }],
-				['******fe-8c9d-4cd2-9402-cd2fef488782', { status: 'notFound', code: 'TEMPLATE_NOT_FOUND', message: 'Message Template Info does not EXIST' }],
+				[
+					'******fe-8c9d-4cd2-9402-cd2fef488782',
+					{
+						status: 'notFound',
+						code: 'TEMPLATE_NOT_FOUND',
+						message: 'Message Template Info does not EXIST',
+					},
+				],
 			]),
 		});
 	});
@@ -98,44 +172,86 @@ describe('Huawei Cloud SMS answer', () => {
 				success_count: 1,
 				success_ids: ['t-ok', 'never-sent'],
 				failed_count: 3,
-				failed_template_list: [{ id: 't-gone', error_msg: 'template not found' }, { id: 't-busy', error_msg: 'The template is in use' }, { broken: true }],
+				failed_template_list: [
+					{ id: 't-gone', error_msg: 'template not found' },
+					{ id: 't-busy', error_msg: 'The template is in use' },
+					{ broken: true },
+				],
 			}),
 		);
 		const outcomes = verdict.kind === 'outcomes' ? verdict.outcomes : new Map();
 		expect(outcomes.get('t-ok')).toEqual({ status: 'deleted' });
 		expect(outcomes.get('t-gone')?.status).toBe('notFound');
-		expect(outcomes.get('t-busy')).toEqual({ status: 'rejected', code: 'DELETE_FAILED', message: 'The template is in use' });
+		expect(outcomes.get('t-busy')).toEqual({
+			status: 'rejected',
+			code: 'DELETE_FAILED',
+			message: 'The template is in use',
+		});
 		expect(outcomes.has('t-left-out')).toBe(false);
 		expect(outcomes.has('never-sent')).toBe(false);
 	});
 
 	it('treats a 200 it cannot read as unknown, never as deleted', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(200, undefined))).toMatchObject({ kind: 'failBatch', status: 'unknown', code: 'MALFORMED_RESPONSE' });
-		expect(huaweiCloudSms.readResponse(sent, reply(200, { success_ids: 'all' }))).toMatchObject({ kind: 'failBatch', status: 'unknown' });
+		expect(huaweiCloudSms.readResponse(sent, reply(200, undefined))).toMatchObject({
+			kind: 'failBatch',
+			status: 'unknown',
+			code: 'MALFORMED_RESPONSE',
+		});
+		expect(huaweiCloudSms.readResponse(sent, reply(200, { success_ids: 'all' }))).toMatchObject({
+			kind: 'failBatch',
+			status: 'unknown',
+		});
 	});
 
 	it('halves a multi-ID batch refused with 400, whatever the code, and never calls the batch not found', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(400, { error_code: 'MSGSMS.0002', error_msg: 'bad request', error_detail: 'ids invalid' }))).toEqual({
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(400, {
+					error_code: 'MSGSMS.0002',
+					error_msg: 'bad request',
+					error_detail: 'ids invalid',
+				}),
+			),
+		).toEqual({
 			kind: 'failBatch',
 			status: 'rejected',
 			code: 'MSGSMS.0002',
 			message: 'bad request: ids invalid',
 			splittable: true,
 		});
-		expect(huaweiCloudSms.readResponse(sent, reply(400, { error_code: 'MSGSMS.0009', error_msg: 'template t-gone not exist' }))).toMatchObject({
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(400, { error_code: 'MSGSMS.0009', error_msg: 'template t-gone not exist' }),
+			),
+		).toMatchObject({
 			status: 'rejected',
 			splittable: true,
 		});
 	});
 
 	it('reads a 400 about a single ID: not found for MSGSMS.0009 or "not exist", else rejected', () => {
-		expect(huaweiCloudSms.readResponse(chunk('t1'), reply(400, { error_code: 'MSGSMS.0009', error_msg: 'Message Template Info does not EXIST' }))).toEqual({
+		expect(
+			huaweiCloudSms.readResponse(
+				chunk('t1'),
+				reply(400, {
+					error_code: 'MSGSMS.0009',
+					error_msg: 'Message Template Info does not EXIST',
+				}),
+			),
+		).toEqual({
 			kind: 'failBatch',
 			status: 'notFound',
 			code: 'MSGSMS.0009',
 			message: 'Message Template Info does not EXIST',
 		});
-		expect(huaweiCloudSms.readResponse(chunk('t1'), reply(400, { error_code: 'MSGSMS.0002', error_msg: 'invalid' }))).toEqual({
+		expect(
+			huaweiCloudSms.readResponse(
+				chunk('t1'),
+				reply(400, { error_code: 'MSGSMS.0002', error_msg: 'invalid' }),
+			),
+		).toEqual({
 			kind: 'failBatch',
 			status: 'rejected',
 			code: 'MSGSMS.0002',
@@ -144,32 +260,74 @@ describe('Huawei Cloud SMS answer', () => {
 	});
 
 	it('asks for a new token on 401 APIG.0301', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(401, { error_code: 'APIG.0301', error_msg: 'Incorrect IAM authentication information: token expires' }))).toEqual({
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(401, {
+					error_code: 'APIG.0301',
+					error_msg: 'Incorrect IAM authentication information: token expires',
+				}),
+			),
+		).toEqual({
 			kind: 'reauth',
 			code: 'APIG.0301',
 			message: 'Incorrect IAM authentication information: token expires',
 		});
-		expect(huaweiCloudSms.readResponse(sent, reply(401, ''))).toMatchObject({ kind: 'reauth', code: 'HTTP_401' });
+		expect(huaweiCloudSms.readResponse(sent, reply(401, ''))).toMatchObject({
+			kind: 'reauth',
+			code: 'HTTP_401',
+		});
 	});
 
 	it('retries 429 APIG.0308 and 5xx', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(429, { error_code: 'APIG.0308', error_msg: 'The request is throttled.' }, { 'retry-after': '2' }))).toEqual({
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(
+					429,
+					{ error_code: 'APIG.0308', error_msg: 'The request is throttled.' },
+					{ 'retry-after': '2' },
+				),
+			),
+		).toEqual({
 			kind: 'retry',
 			code: 'APIG.0308',
 			message: 'The request is throttled.',
 			retryAfterMs: 2000,
 			throttled: true,
 		});
-		expect(huaweiCloudSms.readResponse(sent, reply(429, {}))).toMatchObject({ kind: 'retry', code: 'RATE_LIMITED', throttled: true });
+		expect(huaweiCloudSms.readResponse(sent, reply(429, {}))).toMatchObject({
+			kind: 'retry',
+			code: 'RATE_LIMITED',
+			throttled: true,
+		});
 		// A failure is not a throttle: Auto concurrency does not back off for it.
-		expect(huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' }))).not.toHaveProperty('throttled');
-		expect(huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' }))).toMatchObject({ kind: 'retry', maybeApplied: true, code: 'MSGSMS.9999' });
+		expect(
+			huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' })),
+		).not.toHaveProperty('throttled');
+		expect(
+			huaweiCloudSms.readResponse(sent, reply(500, { error_code: 'MSGSMS.9999' })),
+		).toMatchObject({ kind: 'retry', maybeApplied: true, code: 'MSGSMS.9999' });
 	});
 
 	it('stops on 403 (no permission) and 404 (wrong endpoint or project)', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(403, { error_code: 'APIG.0302', error_msg: 'not authorized' }))).toMatchObject({ kind: 'stopRun', reason: 'auth', code: 'APIG.0302' });
-		expect(huaweiCloudSms.readResponse(sent, reply(404, 'Not Found'))).toMatchObject({ kind: 'stopRun', reason: 'config', code: 'ENDPOINT_NOT_FOUND' });
-		expect(huaweiCloudSms.readResponse(sent, reply(404, { error_code: 'APIG.0101', error_msg: 'The API does not exist' }))).toMatchObject({
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(403, { error_code: 'APIG.0302', error_msg: 'not authorized' }),
+			),
+		).toMatchObject({ kind: 'stopRun', reason: 'auth', code: 'APIG.0302' });
+		expect(huaweiCloudSms.readResponse(sent, reply(404, 'Not Found'))).toMatchObject({
+			kind: 'stopRun',
+			reason: 'config',
+			code: 'ENDPOINT_NOT_FOUND',
+		});
+		expect(
+			huaweiCloudSms.readResponse(
+				sent,
+				reply(404, { error_code: 'APIG.0101', error_msg: 'The API does not exist' }),
+			),
+		).toMatchObject({
 			kind: 'stopRun',
 			code: 'APIG.0101',
 			message: 'The API does not exist: check the region endpoint and the project ID',
@@ -177,6 +335,8 @@ describe('Huawei Cloud SMS answer', () => {
 	});
 
 	it('fails the batch on any other status', () => {
-		expect(huaweiCloudSms.readResponse(sent, reply(409, { error: { code: 'X', message: 'conflict' } }))).toMatchObject({ kind: 'failBatch', status: 'error', code: 'X', message: 'conflict' });
+		expect(
+			huaweiCloudSms.readResponse(sent, reply(409, { error: { code: 'X', message: 'conflict' } })),
+		).toMatchObject({ kind: 'failBatch', status: 'error', code: 'X', message: 'conflict' });
 	});
 });

@@ -2,7 +2,12 @@ import { describeValue, idsFromValue, readPath } from '../../nodes/BatchDelete/e
 
 describe('idsFromValue', () => {
 	it('splits strings on commas and new lines and trims each ID', () => {
-		expect(idsFromValue(' a, b\nc\r\n,, d ')).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]);
+		expect(idsFromValue(' a, b\nc\r\n,, d ')).toEqual([
+			{ id: 'a' },
+			{ id: 'b' },
+			{ id: 'c' },
+			{ id: 'd' },
+		]);
 	});
 
 	it('turns numbers into strings', () => {
@@ -15,12 +20,18 @@ describe('idsFromValue', () => {
 	});
 
 	it('names nothing for empty values', () => {
-		for (const value of [undefined, null, '', '  ', [], [null, ''], ',\n,']) expect(idsFromValue(value)).toEqual([]);
+		for (const value of [undefined, null, '', '  ', [], [null, ''], ',\n,'])
+			expect(idsFromValue(value)).toEqual([]);
 	});
 
 	it('marks values that cannot be IDs as invalid instead of dropping them', () => {
 		const [object] = idsFromValue({ id: 'x' });
-		expect(object).toEqual({ id: '{"id":"x"}', invalidReason: expect.stringMatching(/^an object, not an ID: point the ID field at the value inside it/) });
+		expect(object).toEqual({
+			id: '{"id":"x"}',
+			invalidReason: expect.stringMatching(
+				/^an object, not an ID: point the ID field at the value inside it/,
+			),
+		});
 		const [nested, ok, flag] = idsFromValue([['a'], 'b', true]);
 		expect(nested.invalidReason).toMatch(/^a nested list, not an ID: flatten the list first/);
 		expect(ok).toEqual({ id: 'b' });

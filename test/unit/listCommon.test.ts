@@ -1,6 +1,17 @@
-import { DEFAULT_FILTER_LIMIT, byFilterProperties, readByFilterParameters } from '../../nodes/BatchDelete/byFilter';
+import {
+	DEFAULT_FILTER_LIMIT,
+	byFilterProperties,
+	readByFilterParameters,
+} from '../../nodes/BatchDelete/byFilter';
 import { nodeProperties } from '../../nodes/BatchDelete/description';
-import { foldQuery, foldText, outOfScope, parseListTime, plainText, titleOf } from '../../nodes/BatchDelete/providers/listCommon';
+import {
+	foldQuery,
+	foldText,
+	outOfScope,
+	parseListTime,
+	plainText,
+	titleOf,
+} from '../../nodes/BatchDelete/providers/listCommon';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 
 describe('list times', () => {
@@ -10,12 +21,17 @@ describe('list times', () => {
 		expect(parseListTime('1718000000000')?.toISOString()).toBe('2024-06-10T06:13:20.000Z');
 		expect(parseListTime('2022-08-12 07:40:36')?.toISOString()).toBe('2022-08-12T07:40:36.000Z');
 		expect(parseListTime('2022-08-12T07:40:36.5')?.toISOString()).toBe('2022-08-12T07:40:36.500Z');
-		expect(parseListTime('2020-09-09T05:23:20.686Z')?.toISOString()).toBe('2020-09-09T05:23:20.686Z');
-		expect(parseListTime('2020-09-09T14:23:20+09:00')?.toISOString()).toBe('2020-09-09T05:23:20.000Z');
+		expect(parseListTime('2020-09-09T05:23:20.686Z')?.toISOString()).toBe(
+			'2020-09-09T05:23:20.686Z',
+		);
+		expect(parseListTime('2020-09-09T14:23:20+09:00')?.toISOString()).toBe(
+			'2020-09-09T05:23:20.000Z',
+		);
 	});
 
 	it('gives no time for 0, empty, junk or other types: such an item never matches Older Than', () => {
-		for (const value of [0, -5, Number.NaN, '', 'yesterday', null, undefined, {}, true]) expect(parseListTime(value)).toBeUndefined();
+		for (const value of [0, -5, Number.NaN, '', 'yesterday', null, undefined, {}, true])
+			expect(parseListTime(value)).toBeUndefined();
 	});
 
 	it('makes a short one-line title without markup', () => {
@@ -27,7 +43,9 @@ describe('list times', () => {
 
 describe('text for filter checks', () => {
 	it('reads markup as a reader sees it: tags gone, entities decoded, whitespace collapsed', () => {
-		expect(plainText('<p>Budget&nbsp;&amp;\n <b>hiring</b> &#8211; &#x41;&lt;&gt;</p>')).toBe('Budget & hiring \u2013 A<>');
+		expect(plainText('<p>Budget&nbsp;&amp;\n <b>hiring</b> &#8211; &#x41;&lt;&gt;</p>')).toBe(
+			'Budget & hiring \u2013 A<>',
+		);
 		expect(plainText('&bogus; &#0;')).toBe('&bogus; &#0;');
 		expect(plainText(42)).toBe('');
 		expect(foldText('<p>Quarterly  REPORT</p>')).toBe('quarterly report');
@@ -45,23 +63,44 @@ describe('text for filter checks', () => {
 
 describe('By Filter parameters', () => {
 	it('reads Older Than with its unit and Limit (default 1,000), and names what is wrong', () => {
-		const read = (values: Record<string, unknown>) => (name: string, fallback: unknown) => (name in values ? values[name] : fallback);
-		expect(readByFilterParameters(read({}))).toEqual({ olderThanMs: 30 * 86_400_000, limit: DEFAULT_FILTER_LIMIT });
+		const read = (values: Record<string, unknown>) => (name: string, fallback: unknown) =>
+			name in values ? values[name] : fallback;
+		expect(readByFilterParameters(read({}))).toEqual({
+			olderThanMs: 30 * 86_400_000,
+			limit: DEFAULT_FILTER_LIMIT,
+		});
 		expect(DEFAULT_FILTER_LIMIT).toBe(1000);
-		expect(readByFilterParameters(read({ olderThan: 0, filterLimit: 5 }))).toEqual({ olderThanMs: 0, limit: 5 });
-		expect(readByFilterParameters(read({ olderThan: 1.5, olderThanUnit: 'hours' })).olderThanMs).toBe(5_400_000);
-		expect(() => readByFilterParameters(read({ olderThan: -1 }))).toThrow(/Older Than cannot be negative/);
-		expect(() => readByFilterParameters(read({ filterLimit: 0 }))).toThrow(/Limit must be at least 1/);
+		expect(readByFilterParameters(read({ olderThan: 0, filterLimit: 5 }))).toEqual({
+			olderThanMs: 0,
+			limit: 5,
+		});
+		expect(
+			readByFilterParameters(read({ olderThan: 1.5, olderThanUnit: 'hours' })).olderThanMs,
+		).toBe(5_400_000);
+		expect(() => readByFilterParameters(read({ olderThan: -1 }))).toThrow(
+			/Older Than cannot be negative/,
+		);
+		expect(() => readByFilterParameters(read({ filterLimit: 0 }))).toThrow(
+			/Limit must be at least 1/,
+		);
 		expect(() => readByFilterParameters(read({ filterLimit: 2.5 }))).toThrow(/whole number/);
-		expect(() => readByFilterParameters(read({ olderThanUnit: 'weeks' }))).toThrow(/Older Than Unit/);
+		expect(() => readByFilterParameters(read({ olderThanUnit: 'weeks' }))).toThrow(
+			/Older Than Unit/,
+		);
 	});
 
 	it('offers Select for every provider with a list API and says why WeChat deletes by ID only', () => {
-		expect(PROVIDERS.filter((p) => p.list !== undefined).map((p) => p.id).sort()).toEqual(['avayaSpaces', 'huaweiCloudSms', 'quectel', 'solapi']);
+		expect(
+			PROVIDERS.filter((p) => p.list !== undefined)
+				.map((p) => p.id)
+				.sort(),
+		).toEqual(['avayaSpaces', 'huaweiCloudSms', 'quectel', 'solapi']);
 		const select = byFilterProperties().find((p) => p.name === 'select')!;
 		expect(select.default).toBe('byId');
 		expect(select.displayOptions?.show?.provider).not.toContain('weChatOfficialAccount');
-		expect(select.description).toMatch(/WeChat Official Account has no API that lists its mass messages/);
+		expect(select.description).toMatch(
+			/WeChat Official Account has no API that lists its mass messages/,
+		);
 		// WeChat users, who never see Select, get the same word as a notice.
 		const notice = byFilterProperties().find((p) => p.type === 'notice')!;
 		expect(notice.displayOptions?.show?.provider).toEqual(['weChatOfficialAccount']);
@@ -71,13 +110,32 @@ describe('By Filter parameters', () => {
 	it('shows the filters only for their provider in By Filter mode, and hides the By ID parameters there', () => {
 		const properties = nodeProperties();
 		const names = properties.map((p) => p.name);
-		for (const name of ['quectelMsgType', 'quectelReadStatus', 'avayaSpaceId', 'avayaCategory', 'solapiMessageType', 'solapiStatusCode', 'huaweiCloudFlowStatus', 'olderThan', 'filterLimit']) {
+		for (const name of [
+			'quectelMsgType',
+			'quectelReadStatus',
+			'avayaSpaceId',
+			'avayaCategory',
+			'solapiMessageType',
+			'solapiStatusCode',
+			'huaweiCloudFlowStatus',
+			'olderThan',
+			'filterLimit',
+		]) {
 			expect(names).toContain(name);
-			expect(properties.find((p) => p.name === name)!.displayOptions?.show?.select).toEqual(['byFilter']);
+			expect(properties.find((p) => p.name === name)!.displayOptions?.show?.select).toEqual([
+				'byFilter',
+			]);
 		}
-		expect(properties.find((p) => p.name === 'avayaSpaceId')!.displayOptions?.show?.provider).toEqual(['avayaSpaces']);
-		for (const name of ['idSource', 'idField', 'ids']) expect(properties.find((p) => p.name === name)!.displayOptions?.hide?.select).toEqual(['byFilter']);
+		expect(
+			properties.find((p) => p.name === 'avayaSpaceId')!.displayOptions?.show?.provider,
+		).toEqual(['avayaSpaces']);
+		for (const name of ['idSource', 'idField', 'ids'])
+			expect(properties.find((p) => p.name === name)!.displayOptions?.hide?.select).toEqual([
+				'byFilter',
+			]);
 		// Parameter names stay unique across providers.
-		expect(new Set(names.filter((n) => n !== 'options')).size).toBe(names.filter((n) => n !== 'options').length);
+		expect(new Set(names.filter((n) => n !== 'options')).size).toBe(
+			names.filter((n) => n !== 'options').length,
+		);
 	});
 });

@@ -1,7 +1,16 @@
-import type { HttpResult, ListedItem, ListVerdict, ListWindow } from '../../nodes/BatchDelete/engine/types';
+import type {
+	HttpResult,
+	ListedItem,
+	ListVerdict,
+	ListWindow,
+} from '../../nodes/BatchDelete/engine/types';
 
 /** Shared by the list mapper tests. */
-export const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
+export const reply = (
+	statusCode: number,
+	body: unknown,
+	headers: Record<string, unknown> = {},
+): HttpResult & { kind: 'response' } => ({
 	kind: 'response',
 	statusCode,
 	headers,
@@ -9,14 +18,23 @@ export const reply = (statusCode: number, body: unknown, headers: Record<string,
 	rawBody: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-export function pageOf(verdict: ListVerdict): { items: ListedItem[]; next?: string; total?: number } {
+export function pageOf(verdict: ListVerdict): {
+	items: ListedItem[];
+	next?: string;
+	total?: number;
+} {
 	if (verdict.kind !== 'page') throw new Error(`expected a page, got ${JSON.stringify(verdict)}`);
 	return verdict;
 }
 
 /** A parameter reader over a plain object, as the node's getNodeParameter would read it. */
-export const reader = (values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback);
+export const reader =
+	(values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) =>
+		name in values ? values[name] : fallback;
 
 /** A By Filter run's time bounds: started at `startedAt`, with Older Than's cutoff if given. */
-export const windowOf = (olderThan?: Date, startedAt = new Date('2024-06-01T00:00:00Z')): ListWindow => ({ startedAt, ...(olderThan === undefined ? {} : { olderThan }) });
+export const windowOf = (
+	olderThan?: Date,
+	startedAt = new Date('2024-06-01T00:00:00Z'),
+): ListWindow => ({ startedAt, ...(olderThan === undefined ? {} : { olderThan }) });
 export const WINDOW = windowOf();

@@ -4,7 +4,13 @@ import { filterSource } from '../../nodes/BatchDelete/engine/listing';
 import { OutputBuilder } from '../../nodes/BatchDelete/engine/outputs';
 import type { Clock, RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
 import { runPipeline } from '../../nodes/BatchDelete/engine/run';
-import type { BatchVerdict, HttpResult, ListedItem, Provider, ProviderList } from '../../nodes/BatchDelete/engine/types';
+import type {
+	BatchVerdict,
+	HttpResult,
+	ListedItem,
+	Provider,
+	ProviderList,
+} from '../../nodes/BatchDelete/engine/types';
 
 /** What a By Filter run's settings are here: the engine's, plus Limit and Older Than. */
 type FilterSettings = RunSettings & { limit: number; olderThan?: Date };
@@ -64,11 +70,23 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		properties: [],
 		checkId: (id) => (id.startsWith('bad') ? 'bad ID' : undefined),
 		readParameters: () => ({}),
-		buildRequest: (chunk) => ({ method: 'POST', url: 'http://fake/delete', body: chunk.map((t) => t.id) }),
+		buildRequest: (chunk) => ({
+			method: 'POST',
+			url: 'http://fake/delete',
+			body: chunk.map((t) => t.id),
+		}),
 		readResponse(chunk, result): BatchVerdict {
 			const outcomes = new Map();
 			const answer = result.body as Record<string, string>;
-			for (const t of chunk) outcomes.set(t.id, answer[t.id] === 'deleted' ? { status: 'deleted' } : answer[t.id] === 'missing' ? { status: 'notFound' } : { status: 'rejected', code: 'LOCKED' });
+			for (const t of chunk)
+				outcomes.set(
+					t.id,
+					answer[t.id] === 'deleted'
+						? { status: 'deleted' }
+						: answer[t.id] === 'missing'
+							? { status: 'notFound' }
+							: { status: 'rejected', code: 'LOCKED' },
+				);
 			return { kind: 'outcomes', outcomes };
 		},
 	};
@@ -77,15 +95,34 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		pageSize,
 		properties: [],
 		readFilters: () => ({ onlyMatch: true }),
-		buildListRequest: (position) => ({ method: 'GET', url: 'http://fake/list', qs: { offset: position.offset, page: position.page, size: position.pageSize, ...(position.cursor === undefined ? {} : { cursor: position.cursor }) } }),
+		buildListRequest: (position) => ({
+			method: 'GET',
+			url: 'http://fake/list',
+			qs: {
+				offset: position.offset,
+				page: position.page,
+				size: position.pageSize,
+				...(position.cursor === undefined ? {} : { cursor: position.cursor }),
+			},
+		}),
 		readListResponse: (result) => result.body as never,
 		matches: (item) => item.fields.match === true,
 	};
-	const toItem = (r: Row): ListedItem => ({ id: r.id, fields: { title: r.id, match: r.match }, ...(r.time === undefined ? {} : { time: new Date(r.time) }) });
+	const toItem = (r: Row): ListedItem => ({
+		id: r.id,
+		fields: { title: r.id, match: r.match },
+		...(r.time === undefined ? {} : { time: new Date(r.time) }),
+	});
 	const sender: Sender = {
 		canRefresh: false,
 		async send(request: IHttpRequestOptions): Promise<HttpResult> {
-			const respond = (body: unknown, statusCode = 200): HttpResult => ({ kind: 'response', statusCode, headers: {}, body, rawBody: JSON.stringify(body) });
+			const respond = (body: unknown, statusCode = 200): HttpResult => ({
+				kind: 'response',
+				statusCode,
+				headers: {},
+				body,
+				rawBody: JSON.stringify(body),
+			});
 			if (request.url.endsWith('/list')) {
 				store.lists++;
 				if (store.failLists > 0) {
@@ -102,11 +139,19 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 					const page = order.slice(start, start + qs.size);
 					store.log.push(`list ${qs.cursor ?? 'first'}`);
 					const more = start + qs.size < order.length;
-					return respond({ kind: 'page', items: page.map(toItem), ...(more ? { next: page[page.length - 1].id } : {}) });
+					return respond({
+						kind: 'page',
+						items: page.map(toItem),
+						...(more ? { next: page[page.length - 1].id } : {}),
+					});
 				}
 				const start = paging === 'page' ? (qs.page - 1) * qs.size : qs.offset;
 				store.log.push(`list ${start}`);
-				return respond({ kind: 'page', items: store.rows.slice(start, start + qs.size).map(toItem), total: store.rows.length });
+				return respond({
+					kind: 'page',
+					items: store.rows.slice(start, start + qs.size).map(toItem),
+					total: store.rows.length,
+				});
 			}
 			const ids = request.body as string[];
 			store.log.push(`delete ${ids.length}`);
@@ -138,13 +183,36 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 	const run = async (over: Partial<FilterSettings> = {}) => {
 		const s = settings(over);
 		const ctx = { params: {}, credentialType: 'fakeApi', credentials: {} };
-		const options = { limit: s.limit, startedAt: new Date(clock.now()), ...(s.olderThan ? { olderThan: s.olderThan } : {}) };
-		const report = await runPipeline(provider, ctx, filterSource(provider, list, ctx, { onlyMatch: true }, options), s, sender, clock, () => false);
+		const options = {
+			limit: s.limit,
+			startedAt: new Date(clock.now()),
+			...(s.olderThan ? { olderThan: s.olderThan } : {}),
+		};
+		const report = await runPipeline(
+			provider,
+			ctx,
+			filterSource(provider, list, ctx, { onlyMatch: true }, options),
+			s,
+			sender,
+			clock,
+			() => false,
+		);
 		const builder = new OutputBuilder(provider.id, 'eachId', []);
 		for (const batch of report.batches) builder.add(batch.units, batch.results);
 		const { success, failure } = builder;
-		const stop = report.end.stop ? { ...report.end.stop, during: 'list' } : report.stop ? { ...report.stop, during: 'delete' } : undefined;
-		return { ...report.end, success, failure, stop, requests: report.requests, listRequests: report.listRequests };
+		const stop = report.end.stop
+			? { ...report.end.stop, during: 'list' }
+			: report.stop
+				? { ...report.stop, during: 'delete' }
+				: undefined;
+		return {
+			...report.end,
+			success,
+			failure,
+			stop,
+			requests: report.requests,
+			listRequests: report.listRequests,
+		};
 	};
 	return { store, run };
 }
@@ -167,7 +235,9 @@ describe.each(['offset', 'page', 'cursor'] as const)('By Filter loop, %s paging'
 		expect(report.stop).toBeUndefined();
 		expect(report.limitReached).toBe(false);
 		// Interleaved: the first delete goes out before the last page is read.
-		expect(store.log.findIndex((l) => l.startsWith('delete'))).toBeLessThan(store.log.map((l) => l.startsWith('list')).lastIndexOf(true));
+		expect(store.log.findIndex((l) => l.startsWith('delete'))).toBeLessThan(
+			store.log.map((l) => l.startsWith('list')).lastIndexOf(true),
+		);
 	});
 
 	it('handles at most Limit matches and says when more may remain', async () => {
@@ -190,7 +260,9 @@ describe.each(['offset', 'page', 'cursor'] as const)('By Filter loop, %s paging'
 		store.add(5, { match: false, time: OLD });
 		const report = await run({ dryRun: true, limit: 20 });
 		expect(report.success).toHaveLength(20);
-		expect(report.success.every((i) => i.json.status === 'dryRun' && i.json.title === i.json.id)).toBe(true);
+		expect(
+			report.success.every((i) => i.json.status === 'dryRun' && i.json.title === i.json.id),
+		).toBe(true);
 		expect(store.log.some((l) => l.startsWith('delete'))).toBe(false);
 		expect(store.rows).toHaveLength(30);
 		expect(report.success.map((i) => i.json.batch)).toEqual(expect.arrayContaining([1, 2]));
@@ -259,21 +331,28 @@ describe('By Filter loop while deleting', () => {
 		const report = await run();
 		expect(ids(report.failure).sort()).toEqual([...locked].sort());
 		expect(report.success).toHaveLength(30);
-		expect(store.log.filter((l) => l.startsWith('delete')).reduce((n, l) => n + Number(l.split(' ')[1]), 0)).toBe(35);
+		expect(
+			store.log
+				.filter((l) => l.startsWith('delete'))
+				.reduce((n, l) => n + Number(l.split(' ')[1]), 0),
+		).toBe(35);
 	});
 
-	it.each(['offset', 'page'] as const)('%s paging: steps back when others delete behind the position', async (paging) => {
-		const { store, run } = setup(paging, 10);
-		const kept = store.add(10, { match: false, time: OLD });
-		const matches = store.add(25, { match: true, time: OLD });
-		store.onList = (n) => {
-			// While page 2 is read, someone deletes 4 kept items of page 1: 4 matches slide behind.
-			if (n === 2) store.rows = store.rows.filter((r) => !kept.slice(0, 4).includes(r.id));
-		};
-		const report = await run();
-		expect(ids(report.success).sort()).toEqual([...matches].sort());
-		expect(store.rows.filter((r) => r.match)).toEqual([]);
-	});
+	it.each(['offset', 'page'] as const)(
+		'%s paging: steps back when others delete behind the position',
+		async (paging) => {
+			const { store, run } = setup(paging, 10);
+			const kept = store.add(10, { match: false, time: OLD });
+			const matches = store.add(25, { match: true, time: OLD });
+			store.onList = (n) => {
+				// While page 2 is read, someone deletes 4 kept items of page 1: 4 matches slide behind.
+				if (n === 2) store.rows = store.rows.filter((r) => !kept.slice(0, 4).includes(r.id));
+			};
+			const report = await run();
+			expect(ids(report.success).sort()).toEqual([...matches].sort());
+			expect(store.rows.filter((r) => r.match)).toEqual([]);
+		},
+	);
 
 	it('offset paging: items added at the top shift the list but are never handled twice', async () => {
 		const { store, run } = setup('offset', 10);
@@ -290,6 +369,13 @@ describe('By Filter loop while deleting', () => {
 		const { store, run } = setup('cursor', 10);
 		store.add(25, { match: true, time: OLD });
 		await run();
-		expect(store.log.map((l) => l.split(' ')[0])).toEqual(['list', 'list', 'delete', 'list', 'delete', 'delete']);
+		expect(store.log.map((l) => l.split(' ')[0])).toEqual([
+			'list',
+			'list',
+			'delete',
+			'list',
+			'delete',
+			'delete',
+		]);
 	});
 });

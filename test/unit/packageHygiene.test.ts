@@ -52,7 +52,9 @@ const CREDENTIALS: ICredentialType[] = declaredCredentialTypes();
 describe('package hygiene', () => {
 	it('is MIT licensed, with the license file shipped', () => {
 		expect(pkg.license).toBe('MIT');
-		expect(read('LICENSE')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} n8n-nodes-batch-delete contributors\n/);
+		expect(read('LICENSE')).toMatch(
+			/^MIT License\n\nCopyright \(c\) \d{4} n8n-nodes-batch-delete contributors\n/,
+		);
 	});
 
 	it('has a changelog entry for the current version', () => {
@@ -66,7 +68,10 @@ describe('package hygiene', () => {
 		expect(pkg.homepage).toBe(`${REPO_URL}#readme`);
 		expect(pkg.repository).toEqual({ type: 'git', url: `git+${REPO_URL}.git` });
 		expect(pkg.bugs).toEqual({ url: `${REPO_URL}/issues` });
-		expect(pkg.author).toEqual({ name: 'n8n-nodes-batch-delete contributors', email: expect.stringMatching(/^[^@\s]+@[^@\s]+$/) });
+		expect(pkg.author).toEqual({
+			name: 'n8n-nodes-batch-delete contributors',
+			email: expect.stringMatching(/^[^@\s]+@[^@\s]+$/),
+		});
 		expect(pkg.files).toEqual(['dist']);
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(Object.keys(pkg.peerDependencies)).toEqual(['n8n-workflow']);
@@ -81,23 +86,46 @@ describe('package hygiene', () => {
 
 	it('has a README section for every registered provider, and every provider is documented in docs/adding-a-provider.md terms', () => {
 		const anchors = readmeAnchors();
-		const slug = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-');
-		for (const provider of PROVIDERS) expect([provider.displayName, anchors.has(slug(provider.displayName))]).toEqual([provider.displayName, true]);
+		const slug = (text: string) =>
+			text
+				.toLowerCase()
+				.replace(/[^\p{L}\p{N}\s-]/gu, '')
+				.replace(/\s/g, '-');
+		for (const provider of PROVIDERS)
+			expect([provider.displayName, anchors.has(slug(provider.displayName))]).toEqual([
+				provider.displayName,
+				true,
+			]);
 		// The checklist for a new provider names the files it touches; keep it in step with the layout.
 		const guide = read('docs/adding-a-provider.md');
-		for (const place of ['nodes/BatchDelete/providers/index.ts', 'package.json', 'credentials/', 'test/reliability/providers.ts']) expect(guide).toContain(place);
+		for (const place of [
+			'nodes/BatchDelete/providers/index.ts',
+			'package.json',
+			'credentials/',
+			'test/reliability/providers.ts',
+		])
+			expect(guide).toContain(place);
 	});
 
 	it('has credentials that import nothing from the node', () => {
-		const files = fs.readdirSync(path.join(ROOT, 'credentials'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+		const files = fs
+			.readdirSync(path.join(ROOT, 'credentials'), { recursive: true })
+			.map(String)
+			.filter((f) => f.endsWith('.ts'));
 		for (const file of files) {
-			const imports = [...read(path.join('credentials', file)).matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+			const imports = [...read(path.join('credentials', file)).matchAll(/from '([^']+)'/g)].map(
+				(m) => m[1],
+			);
 			expect([file, imports.filter((i) => i.includes('nodes/'))]).toEqual([file, []]);
 		}
 	});
 
 	it('has a codex file whose documentation links land on README headings', () => {
-		const codex = JSON.parse(read('nodes/BatchDelete/BatchDelete.node.json')) as { node: string; categories: string[]; resources: Record<string, Array<{ url: string }>> };
+		const codex = JSON.parse(read('nodes/BatchDelete/BatchDelete.node.json')) as {
+			node: string;
+			categories: string[];
+			resources: Record<string, Array<{ url: string }>>;
+		};
 		expect(codex.node).toBe(`${String(pkg.name)}.batchDelete`);
 		expect(codex.categories.length).toBeGreaterThan(0);
 		const anchors = readmeAnchors();
@@ -111,7 +139,10 @@ describe('package hygiene', () => {
 		for (const credential of CREDENTIALS) {
 			expectReadmeLink(String(credential.documentationUrl), anchors);
 			const icon = String(credential.icon).replace(/^file:/, '');
-			expect([credential.name, fs.existsSync(path.join(ROOT, 'credentials', icon))]).toEqual([credential.name, true]);
+			expect([credential.name, fs.existsSync(path.join(ROOT, 'credentials', icon))]).toEqual([
+				credential.name,
+				true,
+			]);
 		}
 	});
 

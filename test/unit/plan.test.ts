@@ -32,7 +32,10 @@ describe('chunkUnits', () => {
 
 	it('never puts the same ID twice in one chunk', () => {
 		const chunks = chunkUnits(units(['a', 'b', 'a', 'c']), 10);
-		expect(chunks.map((c) => c.map((u) => u.id))).toEqual([['a', 'b'], ['a', 'c']]);
+		expect(chunks.map((c) => c.map((u) => u.id))).toEqual([
+			['a', 'b'],
+			['a', 'c'],
+		]);
 	});
 
 	it('returns nothing for nothing', () => {
@@ -60,10 +63,18 @@ describe('scopes', () => {
 
 	it('never puts two scopes in one chunk, and keeps each scope in its order', () => {
 		const units = planUnits(
-			['x1', 'y1', 'x2', 'y2', 'x3'].map((id, itemIndex) => ({ id, itemIndex, scope: id.startsWith('x') ? 0 : 1 })),
+			['x1', 'y1', 'x2', 'y2', 'x3'].map((id, itemIndex) => ({
+				id,
+				itemIndex,
+				scope: id.startsWith('x') ? 0 : 1,
+			})),
 			true,
 		);
-		expect(chunkByScope(units, 2).map((chunk) => chunk.map((u) => u.id))).toEqual([['x1', 'x2'], ['x3'], ['y1', 'y2']]);
+		expect(chunkByScope(units, 2).map((chunk) => chunk.map((u) => u.id))).toEqual([
+			['x1', 'x2'],
+			['x3'],
+			['y1', 'y2'],
+		]);
 		// One scope: plain chunking.
 		expect(chunkByScope(units.slice(0, 1), 2).map((c) => c.length)).toEqual([1]);
 	});

@@ -5,9 +5,18 @@ import { PROGRESS_EVERY_MS, progressLogger } from '../../nodes/BatchDelete/progr
 describe('progress lines', () => {
 	it(`logs at most every ${PROGRESS_EVERY_MS / 1000} s: done of total, by status, requests, rate, time left`, () => {
 		const lines: Array<[string, unknown]> = [];
-		const ctx = { logger: { info: (message: string, meta: unknown) => lines.push([message, meta]) }, getNode: () => ({ name: 'Nightly cleanup' }) } as unknown as IExecuteFunctions;
+		const ctx = {
+			logger: { info: (message: string, meta: unknown) => lines.push([message, meta]) },
+			getNode: () => ({ name: 'Nightly cleanup' }),
+		} as unknown as IExecuteFunctions;
 		let now = 1_000_000;
-		const log = progressLogger(ctx, 'messages', 'Avaya Spaces', () => 100_000, () => now);
+		const log = progressLogger(
+			ctx,
+			'messages',
+			'Avaya Spaces',
+			() => 100_000,
+			() => now,
+		);
 		now += 5_000;
 		log({ settled: 10_000, byStatus: { deleted: 10_000 }, requests: 100 });
 		expect(lines).toHaveLength(0);
@@ -28,11 +37,22 @@ describe('progress lines', () => {
 
 	it('says no total or time left when the total is not known (By Filter)', () => {
 		const lines: string[] = [];
-		const ctx = { logger: { info: (message: string) => lines.push(message) }, getNode: () => ({ name: 'BD' }) } as unknown as IExecuteFunctions;
+		const ctx = {
+			logger: { info: (message: string) => lines.push(message) },
+			getNode: () => ({ name: 'BD' }),
+		} as unknown as IExecuteFunctions;
 		let now = 0;
-		const log = progressLogger(ctx, 'SMS templates', 'Huawei Cloud SMS', () => undefined, () => now);
+		const log = progressLogger(
+			ctx,
+			'SMS templates',
+			'Huawei Cloud SMS',
+			() => undefined,
+			() => now,
+		);
 		now = PROGRESS_EVERY_MS;
 		log({ settled: 500, byStatus: { deleted: 500 }, requests: 10 });
-		expect(lines).toEqual(['Batch Delete "BD": 500 Huawei Cloud SMS SMS templates done (500 deleted); 10 requests, 50 IDs/s']);
+		expect(lines).toEqual([
+			'Batch Delete "BD": 500 Huawei Cloud SMS SMS templates done (500 deleted); 10 requests, 50 IDs/s',
+		]);
 	});
 });

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import { encryptQuectelPassword, quectelKeyAndIv, quectelLoginForm, readQuectelLogin, signQuectelLogin } from '../../credentials/auth/quectel';
-
+import {
+	encryptQuectelPassword,
+	quectelKeyAndIv,
+	quectelLoginForm,
+	readQuectelLogin,
+	signQuectelLogin,
+} from '../../credentials/auth/quectel';
 
 /**
  * Vectors derived outside Node with OpenSSL (3.0), from a shell:
@@ -40,11 +45,18 @@ describe('Quectel login crypto', () => {
 	});
 
 	it('signs email + pwd + random + user domain secret with hex SHA-256', () => {
-		expect(signQuectelLogin('user@example.com', OPENSSL_PWD, RANDOM, 'domain-secret-xyz')).toBe(OPENSSL_SIGNATURE);
+		expect(signQuectelLogin('user@example.com', OPENSSL_PWD, RANDOM, 'domain-secret-xyz')).toBe(
+			OPENSSL_SIGNATURE,
+		);
 	});
 
 	it('builds the documented form fields, with a fresh random each time', () => {
-		const account = { email: 'user@example.com', password: PASSWORD, userDomain: 'C.DM.1.1', domainSecret: 'domain-secret-xyz' };
+		const account = {
+			email: 'user@example.com',
+			password: PASSWORD,
+			userDomain: 'C.DM.1.1',
+			domainSecret: 'domain-secret-xyz',
+		};
 		expect(quectelLoginForm(account, RANDOM)).toEqual({
 			email: 'user@example.com',
 			pwd: OPENSSL_PWD,
@@ -56,13 +68,20 @@ describe('Quectel login crypto', () => {
 		const b = quectelLoginForm(account);
 		expect(a.random).not.toBe(b.random);
 		expect(a.pwd).not.toBe(b.pwd);
-		expect(a.signature).toBe(createHash('sha256').update(a.email + a.pwd + a.random + 'domain-secret-xyz').digest('hex'));
+		expect(a.signature).toBe(
+			createHash('sha256')
+				.update(a.email + a.pwd + a.random + 'domain-secret-xyz')
+				.digest('hex'),
+		);
 	});
 });
 
 describe('Quectel login answer', () => {
 	it('returns the access token on code 200 (and on the documented placeholder 0)', () => {
-		const data = { accessToken: { token: 'tok-1', expirationTime: 1 }, refreshToken: { token: 'r', expirationTime: 2 } };
+		const data = {
+			accessToken: { token: 'tok-1', expirationTime: 1 },
+			refreshToken: { token: 'r', expirationTime: 2 },
+		};
 		expect(readQuectelLogin({ code: 200, msg: '', data })).toBe('tok-1');
 		expect(readQuectelLogin({ code: 0, data })).toBe('tok-1');
 	});
@@ -79,7 +98,9 @@ describe('Quectel login answer', () => {
 		[9999, /check the email, password/],
 	])('explains code %d', (code, hint) => {
 		expect(() => readQuectelLogin({ code, msg: 'provider text', data: null })).toThrow(hint);
-		expect(() => readQuectelLogin({ code, msg: 'provider text', data: null })).toThrow(`code ${code}, provider text`);
+		expect(() => readQuectelLogin({ code, msg: 'provider text', data: null })).toThrow(
+			`code ${code}, provider text`,
+		);
 	});
 
 	it('refuses an answer without a token or that it cannot read', () => {

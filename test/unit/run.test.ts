@@ -3,7 +3,12 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
 import { runDeletion } from '../../nodes/BatchDelete/engine/run';
-import type { BatchVerdict, HttpResult, IdOutcome, Provider } from '../../nodes/BatchDelete/engine/types';
+import type {
+	BatchVerdict,
+	HttpResult,
+	IdOutcome,
+	Provider,
+} from '../../nodes/BatchDelete/engine/types';
 
 /** A provider whose answer is whatever verdict the test scripts for each request. */
 type Script = (ids: string[], call: number, refresh: boolean) => BatchVerdict | HttpResult;
@@ -36,7 +41,11 @@ function harness(script: Script, options: Partial<RunSettings> = {}, canRefresh 
 			calls.push({ ids, refresh });
 			await Promise.resolve();
 			const answer = script(ids, calls.length, refresh);
-			if ('kind' in answer && (answer.kind === 'network' || answer.kind === 'credential' || answer.kind === 'response')) return answer as HttpResult;
+			if (
+				'kind' in answer &&
+				(answer.kind === 'network' || answer.kind === 'credential' || answer.kind === 'response')
+			)
+				return answer as HttpResult;
 			return { kind: 'response', statusCode: 200, headers: {}, body: answer, rawBody: '' };
 		},
 	};
@@ -53,14 +62,25 @@ function harness(script: Script, options: Partial<RunSettings> = {}, canRefresh 
 	let cancelled = false;
 	const run = async (ids: string[]) => {
 		const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
-		const report = await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, clock, () => cancelled);
+		const report = await runDeletion(
+			fakeProvider(),
+			{ params: null, credentialType: 'fakeApi', credentials: {} },
+			units,
+			settings,
+			sender,
+			clock,
+			() => cancelled,
+		);
 		const byId = Object.fromEntries(units.map((u, i) => [u.id, report.results[i]]));
 		return { report, byId };
 	};
 	return { run, calls, cancel: () => (cancelled = true), elapsed: () => now };
 }
 
-const outcomes = (entries: Array<[string, IdOutcome]>): BatchVerdict => ({ kind: 'outcomes', outcomes: new Map(entries) });
+const outcomes = (entries: Array<[string, IdOutcome]>): BatchVerdict => ({
+	kind: 'outcomes',
+	outcomes: new Map(entries),
+});
 const allDeleted = (ids: string[]) => outcomes(ids.map((id) => [id, { status: 'deleted' }]));
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
 
@@ -82,20 +102,34 @@ describe('runDeletion', () => {
 	});
 
 	it('maps notFound to alreadyGone only when asked', async () => {
-		const notFound = (batch: string[]) => outcomes(batch.map((id) => [id, { status: 'notFound', code: 'NF' }]));
+		const notFound = (batch: string[]) =>
+			outcomes(batch.map((id) => [id, { status: 'notFound', code: 'NF' }]));
 		expect((await harness(notFound).run(['a'])).byId.a.status).toBe('alreadyGone');
-		expect((await harness(notFound, { treatNotFoundAsDeleted: false }).run(['a'])).byId.a).toMatchObject({ status: 'notFound', code: 'NF' });
+		expect(
+			(await harness(notFound, { treatNotFoundAsDeleted: false }).run(['a'])).byId.a,
+		).toMatchObject({ status: 'notFound', code: 'NF' });
 	});
 
 	it('retries throttling after Retry-After and counts the attempts', async () => {
-		const h = harness((batch, call) => (call === 1 ? { kind: 'retry', code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 700 } : allDeleted(batch)), { concurrency: 1 });
+		const h = harness(
+			(batch, call) =>
+				call === 1
+					? { kind: 'retry', code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 700 }
+					: allDeleted(batch),
+			{ concurrency: 1 },
+		);
 		const { byId } = await h.run(ids(2));
 		expect(byId.m0).toMatchObject({ status: 'deleted', attempts: 2 });
 		expect(h.elapsed()).toBeGreaterThanOrEqual(700);
 	});
 
 	it('ends as unknown when a request may have been applied and retries run out', async () => {
-		const h = harness(() => ({ kind: 'network', code: 'ECONNRESET', message: 'socket hang up', maybeApplied: true }));
+		const h = harness(() => ({
+			kind: 'network',
+			code: 'ECONNRESET',
+			message: 'socket hang up',
+			maybeApplied: true,
+		}));
 		const { byId, report } = await h.run(ids(2));
 		expect(byId.m0).toMatchObject({ status: 'unknown', code: 'ECONNRESET', attempts: 3 });
 		expect(report.requests).toBe(3);
@@ -103,25 +137,40 @@ describe('runDeletion', () => {
 
 	it('ends as error when no attempt can have been applied', async () => {
 		const h = harness(() => ({ kind: 'retry', code: 'HTTP_503', message: 'unavailable' }));
-		expect((await h.run(['a'])).byId.a).toMatchObject({ status: 'error', code: 'HTTP_503', attempts: 3 });
+		expect((await h.run(['a'])).byId.a).toMatchObject({
+			status: 'error',
+			code: 'HTTP_503',
+			attempts: 3,
+		});
 	});
 
 	it('keeps unknown after a retry that was throttled, once an earlier attempt may have applied', async () => {
 		const h = harness((_b, call) =>
-			call === 1 ? { kind: 'network', code: 'TIMEOUT', message: 'no answer', maybeApplied: true } : { kind: 'retry', code: 'RATE_LIMITED', message: 'slow' },
+			call === 1
+				? { kind: 'network', code: 'TIMEOUT', message: 'no answer', maybeApplied: true }
+				: { kind: 'retry', code: 'RATE_LIMITED', message: 'slow' },
 		);
 		expect((await h.run(['a'])).byId.a.status).toBe('unknown');
 	});
 
 	it('gives up at once when Retry-After is longer than the node waits', async () => {
-		const h = harness(() => ({ kind: 'retry', code: 'RATE_LIMITED', message: 'slow', retryAfterMs: 60_000 }));
+		const h = harness(() => ({
+			kind: 'retry',
+			code: 'RATE_LIMITED',
+			message: 'slow',
+			retryAfterMs: 60_000,
+		}));
 		const { byId } = await h.run(['a']);
 		expect(byId.a).toMatchObject({ status: 'error', attempts: 1 });
 		expect(byId.a.message).toContain('60 s');
 	});
 
 	it('refreshes the token once and resends', async () => {
-		const h = harness((batch, call) => (call === 1 ? { kind: 'reauth', code: '42001', message: 'expired' } : allDeleted(batch)), { concurrency: 1 });
+		const h = harness(
+			(batch, call) =>
+				call === 1 ? { kind: 'reauth', code: '42001', message: 'expired' } : allDeleted(batch),
+			{ concurrency: 1 },
+		);
 		const { byId } = await h.run(ids(4));
 		expect(h.calls.map((c) => c.refresh)).toEqual([false, true, false]);
 		expect(byId.m0).toMatchObject({ status: 'deleted', attempts: 2 });
@@ -129,10 +178,15 @@ describe('runDeletion', () => {
 
 	it('refreshes once when parallel batches see the same expired token', async () => {
 		let token = 'old';
-		const h = harness((batch, _call, refresh) => {
-			if (refresh) token = 'new';
-			return token === 'old' ? { kind: 'reauth', code: '40001', message: 'expired' } : allDeleted(batch);
-		}, { concurrency: 3, batchSize: 1 });
+		const h = harness(
+			(batch, _call, refresh) => {
+				if (refresh) token = 'new';
+				return token === 'old'
+					? { kind: 'reauth', code: '40001', message: 'expired' }
+					: allDeleted(batch);
+			},
+			{ concurrency: 3, batchSize: 1 },
+		);
 		const { byId } = await h.run(ids(3));
 		expect(h.calls.filter((c) => c.refresh)).toHaveLength(1);
 		expect(Object.values(byId).map((r) => r.status)).toEqual(['deleted', 'deleted', 'deleted']);
@@ -140,7 +194,10 @@ describe('runDeletion', () => {
 	});
 
 	it('stops the run when the token is still refused after a refresh', async () => {
-		const h = harness(() => ({ kind: 'reauth', code: '5032', message: 'token verification failed' }), { concurrency: 1 });
+		const h = harness(
+			() => ({ kind: 'reauth', code: '5032', message: 'token verification failed' }),
+			{ concurrency: 1 },
+		);
 		const { report, byId } = await h.run(ids(7));
 		expect(report.stop).toMatchObject({ reason: 'auth', code: '5032' });
 		expect(h.calls).toHaveLength(2);
@@ -149,12 +206,22 @@ describe('runDeletion', () => {
 	});
 
 	it('when the shared refresh fails, batches that waited for it stop with its words, nothing sent twice', async () => {
-		const failed: HttpResult = { kind: 'credential', code: 'OAUTH2_REFRESH_FAILED', message: 'n8n could not refresh the OAuth2 access token (revoked): reconnect the credential' };
-		const h = harness((_batch, _call, refresh) => (refresh ? failed : { kind: 'reauth', code: 'HTTP_401', message: 'refused the token' }), { concurrency: 3, batchSize: 1 });
+		const failed: HttpResult = {
+			kind: 'credential',
+			code: 'OAUTH2_REFRESH_FAILED',
+			message: 'n8n could not refresh the OAuth2 access token (revoked): reconnect the credential',
+		};
+		const h = harness(
+			(_batch, _call, refresh) =>
+				refresh ? failed : { kind: 'reauth', code: 'HTTP_401', message: 'refused the token' },
+			{ concurrency: 3, batchSize: 1 },
+		);
 		const { report, byId } = await h.run(ids(5));
 		expect(h.calls.filter((c) => c.refresh)).toHaveLength(1);
 		expect(report.stop).toMatchObject({ reason: 'auth', code: 'OAUTH2_REFRESH_FAILED' });
-		expect(Object.values(byId).map((r) => [r.status, r.code])).toEqual(Array.from({ length: 5 }, () => ['notAttempted', 'OAUTH2_REFRESH_FAILED']));
+		expect(Object.values(byId).map((r) => [r.status, r.code])).toEqual(
+			Array.from({ length: 5 }, () => ['notAttempted', 'OAUTH2_REFRESH_FAILED']),
+		);
 		expect(report.anyApplied).toBe(false);
 	});
 
@@ -166,9 +233,19 @@ describe('runDeletion', () => {
 	});
 
 	it('halves a batch rejected as a whole until the bad ID stands alone', async () => {
-		const h = harness((batch) =>
-			batch.includes('bad') ? { kind: 'failBatch', status: 'rejected', code: 'BAD', message: 'bad input', splittable: true } : allDeleted(batch),
-		{ batchSize: 8, concurrency: 1 });
+		const h = harness(
+			(batch) =>
+				batch.includes('bad')
+					? {
+							kind: 'failBatch',
+							status: 'rejected',
+							code: 'BAD',
+							message: 'bad input',
+							splittable: true,
+						}
+					: allDeleted(batch),
+			{ batchSize: 8, concurrency: 1 },
+		);
 		const { byId, report } = await h.run(['a', 'b', 'c', 'bad', 'd', 'e', 'f', 'g']);
 		expect(byId.bad).toMatchObject({ status: 'rejected', code: 'BAD', batch: 1 });
 		for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(byId[id].status).toBe('deleted');
@@ -177,7 +254,16 @@ describe('runDeletion', () => {
 	});
 
 	it('stops splitting when the extra-request budget is spent', async () => {
-		const h = harness(() => ({ kind: 'failBatch', status: 'rejected', code: 'BAD', message: 'bad', splittable: true }), { batchSize: 8, maxSplitRequests: 2, concurrency: 1 });
+		const h = harness(
+			() => ({
+				kind: 'failBatch',
+				status: 'rejected',
+				code: 'BAD',
+				message: 'bad',
+				splittable: true,
+			}),
+			{ batchSize: 8, maxSplitRequests: 2, concurrency: 1 },
+		);
 		const { report, byId } = await h.run(ids(8));
 		expect(report.splitRequests).toBe(2);
 		expect(report.requests).toBe(3);
@@ -185,36 +271,64 @@ describe('runDeletion', () => {
 	});
 
 	it('on a quota stop sends nothing more and reports the rest as notAttempted', async () => {
-		const h = harness((batch, call) => (call === 3 ? { kind: 'stopRun', reason: 'quota', code: '45009', message: 'daily quota' } : allDeleted(batch)), { batchSize: 1, concurrency: 1 });
+		const h = harness(
+			(batch, call) =>
+				call === 3
+					? { kind: 'stopRun', reason: 'quota', code: '45009', message: 'daily quota' }
+					: allDeleted(batch),
+			{ batchSize: 1, concurrency: 1 },
+		);
 		const { report, byId } = await h.run(ids(6));
 		expect(report.requests).toBe(3);
 		expect(byId.m0.status).toBe('deleted');
 		expect(byId.m1.status).toBe('deleted');
-		for (const id of ['m2', 'm3', 'm4', 'm5']) expect(byId[id]).toMatchObject({ status: 'notAttempted', code: '45009' });
+		for (const id of ['m2', 'm3', 'm4', 'm5'])
+			expect(byId[id]).toMatchObject({ status: 'notAttempted', code: '45009' });
 	});
 
 	it('resends an ID alone when the provider asks for it', async () => {
 		let second = false;
-		const h = harness((batch) => {
-			if (batch.length === 1) return second ? allDeleted(batch) : ((second = true), outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]]));
-			return outcomes(batch.map((id) => [id, id === 'm1' ? { status: 'error', code: 'InternalError', retryAlone: true } : { status: 'deleted' }]));
-		}, { batchSize: 3, concurrency: 1 });
+		const h = harness(
+			(batch) => {
+				if (batch.length === 1)
+					return second
+						? allDeleted(batch)
+						: ((second = true),
+							outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]]));
+				return outcomes(
+					batch.map((id) => [
+						id,
+						id === 'm1'
+							? { status: 'error', code: 'InternalError', retryAlone: true }
+							: { status: 'deleted' },
+					]),
+				);
+			},
+			{ batchSize: 3, concurrency: 1 },
+		);
 		const { byId } = await h.run(ids(3));
 		expect(byId.m1).toMatchObject({ status: 'error', code: 'InternalError', attempts: 2 });
 		expect(h.calls.map((c) => c.ids)).toEqual([['m0', 'm1', 'm2'], ['m1']]);
 	});
 
 	it('reports the credential failing to authenticate as an auth stop', async () => {
-		const h = harness(() => ({ kind: 'credential', code: 'AUTH_FAILED', message: 'Authentication failed: invalid appsecret' }));
+		const h = harness(() => ({
+			kind: 'credential',
+			code: 'AUTH_FAILED',
+			message: 'Authentication failed: invalid appsecret',
+		}));
 		const { report } = await h.run(ids(2));
 		expect(report.stop).toMatchObject({ reason: 'auth', code: 'AUTH_FAILED' });
 	});
 
 	it('stops sending when the execution is cancelled', async () => {
-		const h = harness((batch, call) => {
-			if (call === 2) h.cancel();
-			return allDeleted(batch);
-		}, { batchSize: 1, concurrency: 1 });
+		const h = harness(
+			(batch, call) => {
+				if (call === 2) h.cancel();
+				return allDeleted(batch);
+			},
+			{ batchSize: 1, concurrency: 1 },
+		);
 		const { report, byId } = await h.run(ids(5));
 		expect(report.requests).toBe(2);
 		expect(byId.m1.status).toBe('deleted');
@@ -223,7 +337,11 @@ describe('runDeletion', () => {
 	});
 
 	it('spreads request starts by the rate limit', async () => {
-		const h = harness((batch) => allDeleted(batch), { batchSize: 1, concurrency: 4, requestsPerSecond: 2 });
+		const h = harness((batch) => allDeleted(batch), {
+			batchSize: 1,
+			concurrency: 4,
+			requestsPerSecond: 2,
+		});
 		await h.run(ids(5));
 		expect(h.elapsed()).toBe(2000);
 	});
@@ -244,12 +362,33 @@ describe('runDeletion with a fetched token', () => {
 				await new Promise((resolve) => setImmediate(resolve));
 				inFlight--;
 				firstDone = true;
-				return { kind: 'response', statusCode: 200, headers: {}, body: allDeleted(request.body as string[]), rawBody: '' };
+				return {
+					kind: 'response',
+					statusCode: 200,
+					headers: {},
+					body: allDeleted(request.body as string[]),
+					rawBody: '',
+				};
 			},
 		};
 		const units: Unit[] = ids(6).map((id, i) => ({ id, items: [i] }));
-		const settings: RunSettings = { batchSize: 1, concurrency: 4, requestsPerSecond: 0, treatNotFoundAsDeleted: true, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 }, maxSplitRequests: 0 };
-		const report = await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, { now: () => 0, sleep: async () => undefined }, () => false);
+		const settings: RunSettings = {
+			batchSize: 1,
+			concurrency: 4,
+			requestsPerSecond: 0,
+			treatNotFoundAsDeleted: true,
+			retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
+			maxSplitRequests: 0,
+		};
+		const report = await runDeletion(
+			fakeProvider(),
+			{ params: null, credentialType: 'fakeApi', credentials: {} },
+			units,
+			settings,
+			sender,
+			{ now: () => 0, sleep: async () => undefined },
+			() => false,
+		);
 		expect(maxInFlightBeforeFirst).toBe(1);
 		expect(report.results.every((r) => r.status === 'deleted')).toBe(true);
 	});
@@ -257,13 +396,28 @@ describe('runDeletion with a fetched token', () => {
 
 describe('runDeletion, provider-specific retry rules', () => {
 	it('waits at least minDelayMs', async () => {
-		const h = harness((batch, call) => (call === 1 ? { kind: 'retry', code: '45011', message: 'minute quota', minDelayMs: 60_000 } : allDeleted(batch)), { retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 120_000 } });
+		const h = harness(
+			(batch, call) =>
+				call === 1
+					? { kind: 'retry', code: '45011', message: 'minute quota', minDelayMs: 60_000 }
+					: allDeleted(batch),
+			{ retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 120_000 } },
+		);
 		await h.run(['a']);
 		expect(h.elapsed()).toBeGreaterThanOrEqual(60_000);
 	});
 
 	it('retries at most the verdict maxRetries, then stops the run as onExhausted says', async () => {
-		const h = harness(() => ({ kind: 'retry', code: 'RequestTimeTooSkewed', message: 'skewed', maxRetries: 1, onExhausted: { reason: 'auth', code: 'RequestTimeTooSkewed', message: 'check the clock' } }), { batchSize: 1, concurrency: 1 });
+		const h = harness(
+			() => ({
+				kind: 'retry',
+				code: 'RequestTimeTooSkewed',
+				message: 'skewed',
+				maxRetries: 1,
+				onExhausted: { reason: 'auth', code: 'RequestTimeTooSkewed', message: 'check the clock' },
+			}),
+			{ batchSize: 1, concurrency: 1 },
+		);
 		const { report, byId } = await h.run(ids(3));
 		expect(h.calls).toHaveLength(2);
 		expect(report.stop).toMatchObject({ reason: 'auth', message: 'check the clock' });
@@ -272,18 +426,49 @@ describe('runDeletion, provider-specific retry rules', () => {
 	});
 
 	it('resends an ID alone once even when its batch held only it', async () => {
-		const h = harness((batch, call) => (call === 1 ? outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]]) : allDeleted(batch)), { batchSize: 1 });
+		const h = harness(
+			(batch, call) =>
+				call === 1
+					? outcomes([[batch[0], { status: 'error', code: 'InternalError', retryAlone: true }]])
+					: allDeleted(batch),
+			{ batchSize: 1 },
+		);
 		const { byId } = await h.run(['a']);
 		expect(byId.a).toMatchObject({ status: 'deleted', attempts: 2 });
 		expect(h.calls).toHaveLength(2);
 	});
 
 	it('stops the run as a configuration error when a request cannot be built', async () => {
-		const provider = { ...fakeProvider(), buildRequest: () => { throw new Error('Project ID is required'); } };
+		const provider = {
+			...fakeProvider(),
+			buildRequest: () => {
+				throw new Error('Project ID is required');
+			},
+		};
 		const units: Unit[] = ids(3).map((id, i) => ({ id, items: [i] }));
-		const sender: Sender = { canRefresh: false, send: async () => { throw new Error('never sent'); } };
-		const settings: RunSettings = { batchSize: 1, concurrency: 2, requestsPerSecond: 0, treatNotFoundAsDeleted: true, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 }, maxSplitRequests: 0 };
-		const report = await runDeletion(provider, { params: null, credentialType: 'fakeApi', credentials: {} }, units, settings, sender, { now: () => 0, sleep: async () => undefined }, () => false);
+		const sender: Sender = {
+			canRefresh: false,
+			send: async () => {
+				throw new Error('never sent');
+			},
+		};
+		const settings: RunSettings = {
+			batchSize: 1,
+			concurrency: 2,
+			requestsPerSecond: 0,
+			treatNotFoundAsDeleted: true,
+			retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
+			maxSplitRequests: 0,
+		};
+		const report = await runDeletion(
+			provider,
+			{ params: null, credentialType: 'fakeApi', credentials: {} },
+			units,
+			settings,
+			sender,
+			{ now: () => 0, sleep: async () => undefined },
+			() => false,
+		);
 		expect(report.stop).toMatchObject({ reason: 'config', message: 'Project ID is required' });
 		expect(report.results.every((r) => r.status === 'notAttempted')).toBe(true);
 		expect(report.requests).toBe(0);
@@ -304,7 +489,13 @@ describe('runDeletion, concurrency', () => {
 				const call = ++calls;
 				await new Promise((resolve) => setTimeout(resolve, 20));
 				inFlight--;
-				return { kind: 'response', statusCode: 200, headers: {}, body: answer(request.body as string[], call), rawBody: '' };
+				return {
+					kind: 'response',
+					statusCode: 200,
+					headers: {},
+					body: answer(request.body as string[], call),
+					rawBody: '',
+				};
 			},
 		};
 		return { sender, maxInFlight: () => Math.max(...seen) };
@@ -318,10 +509,21 @@ describe('runDeletion, concurrency', () => {
 		retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 1000 },
 		maxSplitRequests: 0,
 	});
-	const realClock = { now: () => Date.now(), sleep: async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+	const realClock = {
+		now: () => Date.now(),
+		sleep: async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)),
+	};
 	const run = async (sender: Sender, concurrency: RunSettings['concurrency'], n: number) => {
 		const units: Unit[] = ids(n).map((id, i) => ({ id, items: [i] }));
-		return await runDeletion(fakeProvider(), { params: null, credentialType: 'fakeApi', credentials: {} }, units, settingsWith(concurrency), sender, realClock, () => false);
+		return await runDeletion(
+			fakeProvider(),
+			{ params: null, credentialType: 'fakeApi', credentials: {} },
+			units,
+			settingsWith(concurrency),
+			sender,
+			realClock,
+			() => false,
+		);
 	};
 
 	it('a fixed number is the most requests in flight', async () => {
@@ -353,7 +555,15 @@ describe('runDeletion, concurrency', () => {
 				await new Promise((resolve) => setTimeout(resolve, 20));
 				inFlight--;
 				if (over) throttles++;
-				const body: BatchVerdict = over ? { kind: 'retry', code: 'RATE_LIMITED', message: 'slow down', throttled: true, retryAfterMs: 1 } : allDeleted(request.body as string[]);
+				const body: BatchVerdict = over
+					? {
+							kind: 'retry',
+							code: 'RATE_LIMITED',
+							message: 'slow down',
+							throttled: true,
+							retryAfterMs: 1,
+						}
+					: allDeleted(request.body as string[]);
 				return { kind: 'response', statusCode: 200, headers: {}, body, rawBody: '' };
 			},
 		};

@@ -2,29 +2,55 @@ import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
 import { solapi, solapiBaseUrl } from '../../nodes/BatchDelete/providers/solapi';
 
 const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
-const reply = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}): HttpResult & { kind: 'response' } => ({
+const reply = (
+	statusCode: number,
+	body: unknown,
+	headers: Record<string, unknown> = {},
+): HttpResult & { kind: 'response' } => ({
 	kind: 'response',
 	statusCode,
 	headers,
 	body,
 	rawBody: JSON.stringify(body),
 });
-const params = (groupId = 'G4V20190607105937H3OMPD4ONLWZ2UY', apiVersion: 'v4' | 'legacy' = 'v4') => ({ groupId, apiVersion });
-const ctx = (p = params(), baseUrl = 'https://api.solapi.com') => ({ params: p, credentialType: 'solapiApi', credentials: { apiKey: 'k', apiSecret: 's', baseUrl } });
-const reader = (values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback);
+const params = (
+	groupId = 'G4V20190607105937H3OMPD4ONLWZ2UY',
+	apiVersion: 'v4' | 'legacy' = 'v4',
+) => ({ groupId, apiVersion });
+const ctx = (p = params(), baseUrl = 'https://api.solapi.com') => ({
+	params: p,
+	credentialType: 'solapiApi',
+	credentials: { apiKey: 'k', apiSecret: 's', baseUrl },
+});
+const reader =
+	(values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) =>
+		name in values ? values[name] : fallback;
 
 describe('SOLAPI parameters', () => {
 	it('reads the group ID and the API version', () => {
-		expect(solapi.readParameters(reader({ solapiGroupId: ' G4V2019 ', solapiApiVersion: 'legacy' }), 0)).toEqual({ groupId: 'G4V2019', apiVersion: 'legacy' });
-		expect(solapi.readParameters(reader({ solapiGroupId: 'G1' }), 0)).toEqual({ groupId: 'G1', apiVersion: 'v4' });
+		expect(
+			solapi.readParameters(reader({ solapiGroupId: ' G4V2019 ', solapiApiVersion: 'legacy' }), 0),
+		).toEqual({ groupId: 'G4V2019', apiVersion: 'legacy' });
+		expect(solapi.readParameters(reader({ solapiGroupId: 'G1' }), 0)).toEqual({
+			groupId: 'G1',
+			apiVersion: 'v4',
+		});
 	});
 
 	it('names the Group ID parameter when it is empty or malformed', () => {
-		expect(() => solapi.readParameters(reader({ solapiGroupId: '' }), 0)).toThrow(/^Group ID is required/);
+		expect(() => solapi.readParameters(reader({ solapiGroupId: '' }), 0)).toThrow(
+			/^Group ID is required/,
+		);
 		expect(() => solapi.readParameters(reader({}), 0)).toThrow(/^Group ID is required/);
-		expect(() => solapi.readParameters(reader({ solapiGroupId: 'G1/../x' }), 0)).toThrow(/^Group ID may only hold/);
-		expect(() => solapi.readParameters(reader({ solapiGroupId: 42 }), 0)).toThrow(/^Group ID must be text/);
-		expect(() => solapi.readParameters(reader({ solapiGroupId: 'G1', solapiApiVersion: 'v3' }), 0)).toThrow(/API Version/);
+		expect(() => solapi.readParameters(reader({ solapiGroupId: 'G1/../x' }), 0)).toThrow(
+			/^Group ID may only hold/,
+		);
+		expect(() => solapi.readParameters(reader({ solapiGroupId: 42 }), 0)).toThrow(
+			/^Group ID must be text/,
+		);
+		expect(() =>
+			solapi.readParameters(reader({ solapiGroupId: 'G1', solapiApiVersion: 'v3' }), 0),
+		).toThrow(/API Version/);
 	});
 
 	it('shows its two parameters, Group ID required', () => {
@@ -61,12 +87,18 @@ describe('SOLAPI request', () => {
 	});
 
 	it('sends both versions to a custom base URL as given', () => {
-		expect(solapi.buildRequest(chunk('M1'), ctx(params('G1', 'legacy'), 'http://127.0.0.1:9/'))).toMatchObject({
+		expect(
+			solapi.buildRequest(chunk('M1'), ctx(params('G1', 'legacy'), 'http://127.0.0.1:9/')),
+		).toMatchObject({
 			url: 'http://127.0.0.1:9/GroupMessage/3/group/G1/deleteMessages',
 		});
-		expect(solapi.buildRequest(chunk('M1'), ctx(params('G1', 'v4'), 'http://127.0.0.1:9'))).toMatchObject({ url: 'http://127.0.0.1:9/messages/v4/groups/G1/messages' });
+		expect(
+			solapi.buildRequest(chunk('M1'), ctx(params('G1', 'v4'), 'http://127.0.0.1:9')),
+		).toMatchObject({ url: 'http://127.0.0.1:9/messages/v4/groups/G1/messages' });
 		expect(solapiBaseUrl({}, 'legacy')).toBe('https://solapi.com');
-		expect(solapiBaseUrl({ baseUrl: 'https://API.solapi.com/' }, 'legacy')).toBe('https://solapi.com');
+		expect(solapiBaseUrl({ baseUrl: 'https://API.solapi.com/' }, 'legacy')).toBe(
+			'https://solapi.com',
+		);
 		expect(solapiBaseUrl({ baseUrl: '' }, 'v4')).toBe('https://api.solapi.com');
 	});
 
@@ -99,59 +131,124 @@ describe('SOLAPI answer', () => {
 		const outcomes = verdict.kind === 'outcomes' ? verdict.outcomes : new Map();
 		expect(outcomes.get('M-ok')).toEqual({ status: 'deleted' });
 		expect(outcomes.get('M-gone')).toMatchObject({ status: 'notFound', code: 'MessageNotFound' });
-		expect(outcomes.get('M-err')).toMatchObject({ status: 'error', code: 'InternalError', retryAlone: true });
-		expect(outcomes.get('M-odd')).toMatchObject({ status: 'error', code: 'SomethingNew', message: 'new reason' });
+		expect(outcomes.get('M-err')).toMatchObject({
+			status: 'error',
+			code: 'InternalError',
+			retryAlone: true,
+		});
+		expect(outcomes.get('M-odd')).toMatchObject({
+			status: 'error',
+			code: 'SomethingNew',
+			message: 'new reason',
+		});
 		expect(outcomes.has('M-left-out')).toBe(false);
 		expect(outcomes.has('never-sent')).toBe(false);
 		expect(outcomes.size).toBe(4);
 	});
 
 	it("reads the legacy answer (the API document's sample)", () => {
-		const verdict = solapi.readResponse(chunk('MID1234567890'), reply(200, { errorCount: 0, resultList: [{ messageId: 'MID1234567890', resultCode: 'Success' }] }));
-		expect(verdict).toEqual({ kind: 'outcomes', outcomes: new Map([['MID1234567890', { status: 'deleted' }]]) });
+		const verdict = solapi.readResponse(
+			chunk('MID1234567890'),
+			reply(200, {
+				errorCount: 0,
+				resultList: [{ messageId: 'MID1234567890', resultCode: 'Success' }],
+			}),
+		);
+		expect(verdict).toEqual({
+			kind: 'outcomes',
+			outcomes: new Map([['MID1234567890', { status: 'deleted' }]]),
+		});
 	});
 
 	it('treats a 200 it cannot read as unknown, never as deleted', () => {
-		expect(solapi.readResponse(sent, reply(200, undefined))).toMatchObject({ kind: 'failBatch', status: 'unknown', code: 'MALFORMED_RESPONSE' });
-		expect(solapi.readResponse(sent, reply(200, { resultList: 'all' }))).toMatchObject({ kind: 'failBatch', status: 'unknown' });
+		expect(solapi.readResponse(sent, reply(200, undefined))).toMatchObject({
+			kind: 'failBatch',
+			status: 'unknown',
+			code: 'MALFORMED_RESPONSE',
+		});
+		expect(solapi.readResponse(sent, reply(200, { resultList: 'all' }))).toMatchObject({
+			kind: 'failBatch',
+			status: 'unknown',
+		});
 	});
 
 	it('stops the run on a wrong key or signature', () => {
 		for (const code of ['InvalidAPIKey', 'SignatureDoesNotMatch']) {
-			expect(solapi.readResponse(sent, reply(403, { errorCode: code, errorMessage: 'no' }))).toEqual({ kind: 'stopRun', reason: 'auth', code, message: 'no' });
+			expect(
+				solapi.readResponse(sent, reply(403, { errorCode: code, errorMessage: 'no' })),
+			).toEqual({ kind: 'stopRun', reason: 'auth', code, message: 'no' });
 		}
-		expect(solapi.readResponse(sent, reply(401, {}))).toMatchObject({ kind: 'stopRun', reason: 'auth', code: 'HTTP_401' });
+		expect(solapi.readResponse(sent, reply(401, {}))).toMatchObject({
+			kind: 'stopRun',
+			reason: 'auth',
+			code: 'HTTP_401',
+		});
 	});
 
 	it('resends after a skewed date or a duplicated signature: a new date and salt fix both', () => {
-		expect(solapi.readResponse(sent, reply(403, { errorCode: 'RequestTimeTooSkewed', errorMessage: 'skewed' }))).toMatchObject({
+		expect(
+			solapi.readResponse(
+				sent,
+				reply(403, { errorCode: 'RequestTimeTooSkewed', errorMessage: 'skewed' }),
+			),
+		).toMatchObject({
 			kind: 'retry',
 			code: 'RequestTimeTooSkewed',
 			message: 'skewed',
 			maxRetries: 1,
 			onExhausted: { reason: 'auth', code: 'RequestTimeTooSkewed' },
 		});
-		expect(solapi.readResponse(sent, reply(403, { errorCode: 'DuplicatedSignature' }))).toMatchObject({ kind: 'retry', code: 'DuplicatedSignature', message: expect.stringMatching(/new salt/) });
+		expect(
+			solapi.readResponse(sent, reply(403, { errorCode: 'DuplicatedSignature' })),
+		).toMatchObject({
+			kind: 'retry',
+			code: 'DuplicatedSignature',
+			message: expect.stringMatching(/new salt/),
+		});
 	});
 
 	it('waits out 429 TooManyRequests for x-retry-after seconds', () => {
-		expect(solapi.readResponse(sent, reply(429, { errorCode: 'TooManyRequests', errorMessage: 'slow down' }, { 'x-retry-after': '3' }))).toEqual({
+		expect(
+			solapi.readResponse(
+				sent,
+				reply(
+					429,
+					{ errorCode: 'TooManyRequests', errorMessage: 'slow down' },
+					{ 'x-retry-after': '3' },
+				),
+			),
+		).toEqual({
 			kind: 'retry',
 			code: 'TooManyRequests',
 			message: 'slow down',
 			retryAfterMs: 3000,
 			throttled: true,
 		});
-		expect(solapi.readResponse(sent, reply(429, 'busy'))).toMatchObject({ kind: 'retry', code: 'TooManyRequests', retryAfterMs: undefined });
+		expect(solapi.readResponse(sent, reply(429, 'busy'))).toMatchObject({
+			kind: 'retry',
+			code: 'TooManyRequests',
+			retryAfterMs: undefined,
+		});
 	});
 
 	it('retries 5xx, marking a 500 as maybe applied', () => {
-		expect(solapi.readResponse(sent, reply(503, {}))).toMatchObject({ kind: 'retry', code: 'HTTP_503' });
-		expect(solapi.readResponse(sent, reply(500, {}))).toMatchObject({ kind: 'retry', maybeApplied: true });
+		expect(solapi.readResponse(sent, reply(503, {}))).toMatchObject({
+			kind: 'retry',
+			code: 'HTTP_503',
+		});
+		expect(solapi.readResponse(sent, reply(500, {}))).toMatchObject({
+			kind: 'retry',
+			maybeApplied: true,
+		});
 	});
 
 	it('halves a batch rejected with 400', () => {
-		expect(solapi.readResponse(sent, reply(400, { errorCode: 'ValidationError', errorMessage: 'bad id' }))).toEqual({
+		expect(
+			solapi.readResponse(
+				sent,
+				reply(400, { errorCode: 'ValidationError', errorMessage: 'bad id' }),
+			),
+		).toEqual({
 			kind: 'failBatch',
 			status: 'rejected',
 			code: 'ValidationError',
@@ -161,16 +258,29 @@ describe('SOLAPI answer', () => {
 	});
 
 	it('stops the run when the group or the endpoint does not exist, never calling IDs gone', () => {
-		expect(solapi.readResponse(sent, reply(404, { errorCode: 'NotFound', errorMessage: 'Group not found' }))).toMatchObject({
+		expect(
+			solapi.readResponse(
+				sent,
+				reply(404, { errorCode: 'NotFound', errorMessage: 'Group not found' }),
+			),
+		).toMatchObject({
 			kind: 'stopRun',
 			reason: 'config',
 			code: 'NotFound',
 			message: expect.stringMatching(/check Group ID/),
 		});
-		expect(solapi.readResponse(sent, reply(404, 'Not Found'))).toMatchObject({ kind: 'stopRun', reason: 'config', code: 'ENDPOINT_NOT_FOUND' });
+		expect(solapi.readResponse(sent, reply(404, 'Not Found'))).toMatchObject({
+			kind: 'stopRun',
+			reason: 'config',
+			code: 'ENDPOINT_NOT_FOUND',
+		});
 	});
 
 	it('fails the batch on any other status', () => {
-		expect(solapi.readResponse(sent, reply(409, { errorCode: 'Conflict' }))).toMatchObject({ kind: 'failBatch', status: 'error', code: 'Conflict' });
+		expect(solapi.readResponse(sent, reply(409, { errorCode: 'Conflict' }))).toMatchObject({
+			kind: 'failBatch',
+			status: 'error',
+			code: 'Conflict',
+		});
 	});
 });

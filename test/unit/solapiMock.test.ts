@@ -11,7 +11,15 @@ const KEY = 'NCSTESTKEY0000001';
 const SECRET = 'test-api-secret-0123456789';
 let saltCounter = 0;
 
-function header(options: { key?: string; secret?: string; date?: string; salt?: string; names?: [string, string, string, string] } = {}) {
+function header(
+	options: {
+		key?: string;
+		secret?: string;
+		date?: string;
+		salt?: string;
+		names?: [string, string, string, string];
+	} = {},
+) {
 	const date = options.date ?? new Date().toISOString();
 	const salt = options.salt ?? `salt-${Date.now()}-${++saltCounter}`;
 	const [k, d, s, g] = options.names ?? ['apiKey', 'date', 'salt', 'signature'];
@@ -24,13 +32,28 @@ async function call(method: string, path: string, authorization: string, body?: 
 		headers: { Authorization: authorization, 'Content-Type': 'application/json' },
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
-	return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+	return {
+		status: response.status,
+		body: (await response.json()) as Record<string, unknown>,
+		headers: response.headers,
+	};
 }
 
 describe('SOLAPI mock', () => {
 	it('serves the balance to a well-signed request, field names in any case', async () => {
-		expect(await call('GET', '/cash/v1/balance', header())).toMatchObject({ status: 200, body: { balance: 10000 } });
-		expect((await call('GET', '/cash/v1/balance', header({ names: ['ApiKey', 'Date', 'Salt', 'Signature'] }))).status).toBe(200);
+		expect(await call('GET', '/cash/v1/balance', header())).toMatchObject({
+			status: 200,
+			body: { balance: 10000 },
+		});
+		expect(
+			(
+				await call(
+					'GET',
+					'/cash/v1/balance',
+					header({ names: ['ApiKey', 'Date', 'Salt', 'Signature'] }),
+				)
+			).status,
+		).toBe(200);
 	});
 
 	it('answers each documented auth error with 403 {errorCode, errorMessage}', async () => {
@@ -43,8 +66,12 @@ describe('SOLAPI mock', () => {
 		expect(await codeOf(header({ key: 'NCSUNKNOWN' }))).toBe('InvalidAPIKey');
 		expect(await codeOf(header({ secret: 'other-secret' }))).toBe('SignatureDoesNotMatch');
 		expect(await codeOf(header({ salt: 'short' }))).toBe('SignatureDoesNotMatch');
-		expect(await codeOf(header({ date: new Date(Date.now() - 16 * 60 * 1000).toISOString() }))).toBe('RequestTimeTooSkewed');
-		expect(await codeOf(header({ date: new Date(Date.now() + 16 * 60 * 1000).toISOString() }))).toBe('RequestTimeTooSkewed');
+		expect(
+			await codeOf(header({ date: new Date(Date.now() - 16 * 60 * 1000).toISOString() })),
+		).toBe('RequestTimeTooSkewed');
+		expect(
+			await codeOf(header({ date: new Date(Date.now() + 16 * 60 * 1000).toISOString() })),
+		).toBe('RequestTimeTooSkewed');
 		const replayed = header();
 		expect((await call('GET', '/cash/v1/balance', replayed)).status).toBe(200);
 		expect(await codeOf(replayed)).toBe('DuplicatedSignature');
@@ -52,24 +79,55 @@ describe('SOLAPI mock', () => {
 	});
 
 	it('accepts a date 14 minutes off', async () => {
-		expect((await call('GET', '/cash/v1/balance', header({ date: new Date(Date.now() - 14 * 60 * 1000).toISOString() }))).status).toBe(200);
+		expect(
+			(
+				await call(
+					'GET',
+					'/cash/v1/balance',
+					header({ date: new Date(Date.now() - 14 * 60 * 1000).toISOString() }),
+				)
+			).status,
+		).toBe(200);
 	});
 
 	it('checks the body shape and the 1,000-ID limit of both versions', async () => {
 		mock.addGroup('GMOCK1', 'MA', 'MB');
 		const v4 = '/messages/v4/groups/GMOCK1/messages';
 		const legacy = '/GroupMessage/3/group/GMOCK1/deleteMessages';
-		expect(await call('DELETE', v4, header(), { messages: [{ messageId: 'MA' }] })).toMatchObject({ status: 400, body: { errorCode: 'ValidationError' } });
-		expect(await call('POST', legacy, header(), { messageIds: ['MA'] })).toMatchObject({ status: 400 });
+		expect(await call('DELETE', v4, header(), { messages: [{ messageId: 'MA' }] })).toMatchObject({
+			status: 400,
+			body: { errorCode: 'ValidationError' },
+		});
+		expect(await call('POST', legacy, header(), { messageIds: ['MA'] })).toMatchObject({
+			status: 400,
+		});
 		expect(await call('DELETE', v4, header(), { messageIds: [] })).toMatchObject({ status: 400 });
 		const many = Array.from({ length: 1001 }, (_, i) => `MX${i}`);
-		expect(await call('DELETE', v4, header(), { messageIds: many })).toMatchObject({ status: 400, body: { errorMessage: expect.stringMatching(/1000/) } });
-		expect(await call('DELETE', '/messages/v4/groups/GNONE/messages', header(), { messageIds: ['MA'] })).toMatchObject({ status: 404, body: { errorCode: 'NotFound' } });
-		expect(await call('POST', legacy, header(), { messages: [{ messageId: 'MA' }, { messageId: 'MZ' }] })).toMatchObject({
-			status: 200,
-			body: { errorCount: 1, resultList: [{ messageId: 'MA', resultCode: 'Success' }, { messageId: 'MZ', resultCode: 'MessageNotFound' }] },
+		expect(await call('DELETE', v4, header(), { messageIds: many })).toMatchObject({
+			status: 400,
+			body: { errorMessage: expect.stringMatching(/1000/) },
 		});
-		expect(await call('DELETE', v4, header(), { messageIds: ['MB'] })).toMatchObject({ status: 200, body: { groupId: 'GMOCK1', errorCount: 0 } });
+		expect(
+			await call('DELETE', '/messages/v4/groups/GNONE/messages', header(), { messageIds: ['MA'] }),
+		).toMatchObject({ status: 404, body: { errorCode: 'NotFound' } });
+		expect(
+			await call('POST', legacy, header(), {
+				messages: [{ messageId: 'MA' }, { messageId: 'MZ' }],
+			}),
+		).toMatchObject({
+			status: 200,
+			body: {
+				errorCount: 1,
+				resultList: [
+					{ messageId: 'MA', resultCode: 'Success' },
+					{ messageId: 'MZ', resultCode: 'MessageNotFound' },
+				],
+			},
+		});
+		expect(await call('DELETE', v4, header(), { messageIds: ['MB'] })).toMatchObject({
+			status: 200,
+			body: { groupId: 'GMOCK1', errorCount: 0 },
+		});
 		expect([...mock.deleted]).toEqual(expect.arrayContaining(['MA', 'MB']));
 	});
 

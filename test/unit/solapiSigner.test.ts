@@ -12,14 +12,22 @@ import { newSalt, solapiAuthorization, solapiSignature } from '../../credentials
  */
 describe('SOLAPI signature', () => {
 	it('is lowercase hex HMAC-SHA256(secret, date + salt)', () => {
-		expect(solapiSignature('test-api-secret-0123456789', '2019-07-01T00:41:48Z', '0af82b52fc4d4b1c9e5a1d0b8f8e3c77')).toBe(
-			'88e4ed9b43309073df090c484a7060e19f0f91c952003441e4f420d17e9703ca',
+		expect(
+			solapiSignature(
+				'test-api-secret-0123456789',
+				'2019-07-01T00:41:48Z',
+				'0af82b52fc4d4b1c9e5a1d0b8f8e3c77',
+			),
+		).toBe('88e4ed9b43309073df090c484a7060e19f0f91c952003441e4f420d17e9703ca');
+		expect(solapiSignature('s3cr3t', '2024-10-25T08:00:00.000Z', 'salt-1234567890')).toBe(
+			'b974547269cb157f6a1b63af237ceb5e51a7645cbbf1dfb799fc576b969817ad',
 		);
-		expect(solapiSignature('s3cr3t', '2024-10-25T08:00:00.000Z', 'salt-1234567890')).toBe('b974547269cb157f6a1b63af237ceb5e51a7645cbbf1dfb799fc576b969817ad');
 	});
 
 	it('builds the Authorization header the SDK sends', () => {
-		expect(solapiAuthorization('NCSKEY', 's3cr3t', '2024-10-25T08:00:00.000Z', 'salt-1234567890')).toBe(
+		expect(
+			solapiAuthorization('NCSKEY', 's3cr3t', '2024-10-25T08:00:00.000Z', 'salt-1234567890'),
+		).toBe(
 			'HMAC-SHA256 apiKey=NCSKEY, date=2024-10-25T08:00:00.000Z, salt=salt-1234567890, signature=b974547269cb157f6a1b63af237ceb5e51a7645cbbf1dfb799fc576b969817ad',
 		);
 	});
@@ -37,7 +45,10 @@ describe('SOLAPI credential', () => {
 
 	it('signs each request with a fresh date and salt, keeping the other headers', async () => {
 		const before = Date.now();
-		const first = await credential.authenticate(data, { url: 'https://api.solapi.com/x', headers: { 'Content-Type': 'application/json' } });
+		const first = await credential.authenticate(data, {
+			url: 'https://api.solapi.com/x',
+			headers: { 'Content-Type': 'application/json' },
+		});
 		const second = await credential.authenticate(data, { url: 'https://api.solapi.com/x' });
 		expect(first.headers?.['Content-Type']).toBe('application/json');
 		const a = parseSolapiAuthorization(String(first.headers?.Authorization))!;
@@ -60,12 +71,18 @@ describe('SOLAPI credential', () => {
 	});
 
 	it('refuses to sign without a key or a secret', async () => {
-		await expect(credential.authenticate({ ...data, apiSecret: '' }, { url: 'x' })).rejects.toThrow(/API key and an API secret/);
+		await expect(credential.authenticate({ ...data, apiSecret: '' }, { url: 'x' })).rejects.toThrow(
+			/API key and an API secret/,
+		);
 	});
 
 	it('tests itself against the balance endpoint of its base URL', () => {
 		expect(credential.test.request).toMatchObject({ url: '/cash/v1/balance', method: 'GET' });
-		expect(credential.properties.find((p) => p.name === 'apiSecret')?.typeOptions?.password).toBe(true);
-		expect(credential.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.solapi.com');
+		expect(credential.properties.find((p) => p.name === 'apiSecret')?.typeOptions?.password).toBe(
+			true,
+		);
+		expect(credential.properties.find((p) => p.name === 'baseUrl')?.default).toBe(
+			'https://api.solapi.com',
+		);
 	});
 });

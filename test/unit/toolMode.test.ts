@@ -4,9 +4,20 @@ import { TOOL_MAX_OUTCOMES, isToolMode, shapeForTool } from '../../nodes/BatchDe
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 
 const provider = PROVIDERS[0];
-const ctx = (type: string, isToolExecution?: () => boolean) => ({ getNode: () => ({ type }), ...(isToolExecution ? { isToolExecution } : {}) }) as unknown as IExecuteFunctions;
+const ctx = (type: string, isToolExecution?: () => boolean) =>
+	({
+		getNode: () => ({ type }),
+		...(isToolExecution ? { isToolExecution } : {}),
+	}) as unknown as IExecuteFunctions;
 const item = (id: string, status: string, item: number): INodeExecutionData => ({
-	json: { id, provider: provider.id, status, batch: 1, attempts: 1, ...(status === 'deleted' ? {} : { code: status.toUpperCase(), message: `why ${id}` }) },
+	json: {
+		id,
+		provider: provider.id,
+		status,
+		batch: 1,
+		attempts: 1,
+		...(status === 'deleted' ? {} : { code: status.toUpperCase(), message: `why ${id}` }),
+	},
 	pairedItem: { item },
 });
 
@@ -23,9 +34,17 @@ describe('tool mode', () => {
 	});
 
 	it('puts a summary and every outcome, failures first, on the first output', () => {
-		const [first, second] = shapeForTool(ctx('x.batchDeleteTool'), provider, [[item('a', 'deleted', 0)], [item('b', 'forbidden', 1), item('c', 'notFound', 2)]]);
+		const [first, second] = shapeForTool(ctx('x.batchDeleteTool'), provider, [
+			[item('a', 'deleted', 0)],
+			[item('b', 'forbidden', 1), item('c', 'notFound', 2)],
+		]);
 		expect(second).toEqual([]);
-		expect(first[0].json).toMatchObject({ total: 3, succeeded: 1, failed: 2, byStatus: { deleted: 1, forbidden: 1, notFound: 1 } });
+		expect(first[0].json).toMatchObject({
+			total: 3,
+			succeeded: 1,
+			failed: 2,
+			byStatus: { deleted: 1, forbidden: 1, notFound: 1 },
+		});
 		expect(String(first[0].json.summary)).toMatch(/^2 of 3 messages were NOT deleted/);
 		expect(first.slice(1).map((i) => [i.json.id, i.json.status, i.json.message ?? null])).toEqual([
 			['b', 'forbidden', 'why b'],

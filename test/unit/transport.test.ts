@@ -9,8 +9,19 @@ import { createTransport } from '../../nodes/BatchDelete/engine/transport';
  * (or fails to), stores the new token and resends; every throw reaches the node as a NodeApiError.
  */
 
-const node: INode = { id: '1', name: 'Batch Delete', type: 'batchDelete', typeVersion: 1, position: [0, 0], parameters: {} };
-const axiosError = (status: number) => Object.assign(new Error(`Request failed with status code ${status}`), { isAxiosError: true, response: { status, data: '', headers: {} } });
+const node: INode = {
+	id: '1',
+	name: 'Batch Delete',
+	type: 'batchDelete',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+const axiosError = (status: number) =>
+	Object.assign(new Error(`Request failed with status code ${status}`), {
+		isAxiosError: true,
+		response: { status, data: '', headers: {} },
+	});
 
 interface Step {
 	/** What the provider answers to the request n8n sends with the stored token. */
@@ -20,11 +31,18 @@ interface Step {
 }
 
 function fakeContext(step: Step) {
-	const stored: IDataObject = { clientId: 'client', oauthTokenData: { access_token: 'old-access-token', refresh_token: 'refresh-token-1' } };
+	const stored: IDataObject = {
+		clientId: 'client',
+		oauthTokenData: { access_token: 'old-access-token', refresh_token: 'refresh-token-1' },
+	};
 	const seen: IHttpRequestOptions[] = [];
 	let refreshes = 0;
 	const token = () => String((stored.oauthTokenData as IDataObject).access_token);
-	const answer = (status: number) => ({ statusCode: status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ status }) });
+	const answer = (status: number) => ({
+		statusCode: status,
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ status }),
+	});
 	const ctx = {
 		getNode: () => node,
 		getCredentials: async () => structuredClone(stored),
@@ -38,7 +56,10 @@ function fakeContext(step: Step) {
 					refreshes++;
 					const refreshed = step.refresh();
 					if (refreshed instanceof Error) throw refreshed;
-					stored.oauthTokenData = { ...(stored.oauthTokenData as IDataObject), access_token: refreshed };
+					stored.oauthTokenData = {
+						...(stored.oauthTokenData as IDataObject),
+						access_token: refreshed,
+					};
 					const again = step.provider(token());
 					if (again >= 400) throw axiosError(again);
 					return answer(again);
@@ -49,7 +70,11 @@ function fakeContext(step: Step) {
 		},
 	} as unknown as IExecuteFunctions;
 	const secrets: string[] = [];
-	const sender = createTransport(ctx, 'avayaSpacesOAuth2Api', { timeoutMs: 1000, oAuth2: true, secrets });
+	const sender = createTransport(ctx, 'avayaSpacesOAuth2Api', {
+		timeoutMs: 1000,
+		oAuth2: true,
+		secrets,
+	});
 	return { sender, seen, secrets, refreshes: () => refreshes };
 }
 
@@ -60,7 +85,10 @@ describe('transport, OAuth2 refresh', () => {
 	it('can refresh an OAuth2 credential; ordinary sends ignore status errors, the refresh send lets n8n see the 401', async () => {
 		const t = fakeContext({ provider: expired, refresh: () => 'new-access-token' });
 		expect(t.sender.canRefresh).toBe(true);
-		expect(await t.sender.send(request, false)).toMatchObject({ kind: 'response', statusCode: 401 });
+		expect(await t.sender.send(request, false)).toMatchObject({
+			kind: 'response',
+			statusCode: 401,
+		});
 		expect(t.refreshes()).toBe(0);
 		const result = await t.sender.send(request, true);
 		expect(result).toMatchObject({ kind: 'response', statusCode: 200, body: { status: 200 } });
@@ -68,23 +96,33 @@ describe('transport, OAuth2 refresh', () => {
 		expect(t.refreshes()).toBe(1);
 		// The refreshed token is masked from now on.
 		expect(t.secrets).toContain('new-access-token');
-		expect(await t.sender.send(request, false)).toMatchObject({ kind: 'response', statusCode: 200 });
+		expect(await t.sender.send(request, false)).toMatchObject({
+			kind: 'response',
+			statusCode: 200,
+		});
 	});
 
 	it('a refresh the token endpoint refuses ends as a credential failure that says to reconnect', async () => {
-		const revoked = Object.assign(new Error('The provided authorization grant is invalid, expired, revoked'), { code: 'EAUTH', body: { error: 'invalid_grant' } });
+		const revoked = Object.assign(
+			new Error('The provided authorization grant is invalid, expired, revoked'),
+			{ code: 'EAUTH', body: { error: 'invalid_grant' } },
+		);
 		const t = fakeContext({ provider: expired, refresh: () => revoked });
 		const result = await t.sender.send(request, true);
 		expect(result).toEqual({
 			kind: 'credential',
 			code: 'OAUTH2_REFRESH_FAILED',
-			message: 'n8n could not refresh the OAuth2 access token (The provided authorization grant is invalid, expired, revoked): reconnect the credential',
+			message:
+				'n8n could not refresh the OAuth2 access token (The provided authorization grant is invalid, expired, revoked): reconnect the credential',
 		});
 	});
 
-	it('a token endpoint answering an error status is a failed refresh too, not the provider\'s answer', async () => {
+	it("a token endpoint answering an error status is a failed refresh too, not the provider's answer", async () => {
 		const t = fakeContext({ provider: expired, refresh: () => axiosError(502) });
-		expect(await t.sender.send(request, true)).toMatchObject({ kind: 'credential', code: 'OAUTH2_REFRESH_FAILED' });
+		expect(await t.sender.send(request, true)).toMatchObject({
+			kind: 'credential',
+			code: 'OAUTH2_REFRESH_FAILED',
+		});
 	});
 
 	it('a 401 after a successful refresh ends as a credential failure', async () => {
@@ -92,24 +130,49 @@ describe('transport, OAuth2 refresh', () => {
 		expect(await t.sender.send(request, true)).toEqual({
 			kind: 'credential',
 			code: 'HTTP_401',
-			message: 'The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential',
+			message:
+				'The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential',
 		});
 		expect(t.secrets).toContain('new-access-token');
 	});
 
 	it('another status after a successful refresh comes back as that status, for the provider to read', async () => {
-		const t = fakeContext({ provider: (token) => (token === 'old-access-token' ? 401 : 503), refresh: () => 'new-access-token' });
-		expect(await t.sender.send(request, true)).toEqual({ kind: 'response', statusCode: 503, headers: {}, body: undefined, rawBody: '' });
+		const t = fakeContext({
+			provider: (token) => (token === 'old-access-token' ? 401 : 503),
+			refresh: () => 'new-access-token',
+		});
+		expect(await t.sender.send(request, true)).toEqual({
+			kind: 'response',
+			statusCode: 503,
+			headers: {},
+			body: undefined,
+			rawBody: '',
+		});
 	});
 
 	it('a timeout during the refresh send stays a timeout (the request may have been applied)', async () => {
-		const t = fakeContext({ provider: expired, refresh: () => Object.assign(new Error('timeout of 1000ms exceeded'), { code: 'ECONNABORTED' }) });
-		expect(await t.sender.send(request, true)).toMatchObject({ kind: 'network', code: 'TIMEOUT', maybeApplied: true });
+		const t = fakeContext({
+			provider: expired,
+			refresh: () =>
+				Object.assign(new Error('timeout of 1000ms exceeded'), { code: 'ECONNABORTED' }),
+		});
+		expect(await t.sender.send(request, true)).toMatchObject({
+			kind: 'network',
+			code: 'TIMEOUT',
+			maybeApplied: true,
+		});
 	});
 
 	it('masks secrets in the reason it reports', async () => {
-		const t = fakeContext({ provider: expired, refresh: () => new Error('refresh-token-1 was revoked') });
+		const t = fakeContext({
+			provider: expired,
+			refresh: () => new Error('refresh-token-1 was revoked'),
+		});
 		const result = await t.sender.send(request, true);
-		expect(result).toMatchObject({ kind: 'credential', message: 'n8n could not refresh the OAuth2 access token (*** was revoked): reconnect the credential' });
+		expect(result).toMatchObject({
+			kind: 'credential',
+			message:
+				'n8n could not refresh the OAuth2 access token (*** was revoked): reconnect the credential',
+		});
 	});
 });

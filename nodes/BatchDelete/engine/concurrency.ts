@@ -105,7 +105,10 @@ export function fixedConcurrency(n: number): ConcurrencyControl {
 }
 
 /** Auto (see the top of this file). `clock` is the run's clock, so tests can simulate time. */
-export function adaptiveConcurrency(options: { initial: number; max: number; min?: number }, clock: { now(): number }): ConcurrencyControl {
+export function adaptiveConcurrency(
+	options: { initial: number; max: number; min?: number },
+	clock: { now(): number },
+): ConcurrencyControl {
 	const min = Math.max(1, Math.floor(options.min ?? 1));
 	const max = Math.max(min, Math.floor(options.max));
 	let limit = Math.min(max, Math.max(min, options.initial));
@@ -132,7 +135,8 @@ export function adaptiveConcurrency(options: { initial: number; max: number; min
 	// Doubling per round trip fills a provider's per-second window long before the first refusal
 	// comes back when round trips are short (5 a second at 50 ms would be 32 times the rate within
 	// one window); capping the growth per second keeps the overshoot to about the last second's.
-	const slowStartCap = (now: number) => options.initial * SLOW_START_PER_SECOND ** ((now - (startedAt ?? now)) / 1000);
+	const slowStartCap = (now: number) =>
+		options.initial * SLOW_START_PER_SECOND ** ((now - (startedAt ?? now)) / 1000);
 
 	const grow = (inFlight: number, latencyMs: number, now: number) => {
 		// Only a limit in use says anything about more requests in flight.
@@ -140,7 +144,9 @@ export function adaptiveConcurrency(options: { initial: number; max: number; min
 		if (latencyMs > QUEUEING * fastest) return;
 		cleanSinceThrottle++;
 		const ceiling = cleanSinceThrottle >= probeAfter ? max : Math.min(max, throttledAt - 1);
-		const next = slowStart ? Math.min(limit + 1, slowStartCap(now)) : limit + 1 / Math.max(1, limit);
+		const next = slowStart
+			? Math.min(limit + 1, slowStartCap(now))
+			: limit + 1 / Math.max(1, limit);
 		limit = Math.max(limit, Math.min(ceiling, next));
 		if (cleanSinceThrottle >= probeAfter && limit >= throttledAt) {
 			// Probed past the old level without a throttle: that level no longer applies.

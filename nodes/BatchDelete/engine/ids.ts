@@ -45,11 +45,19 @@ function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
 		return;
 	}
 	if (Array.isArray(value)) {
-		yield { id: describeValue(value), invalidReason: 'a nested list, not an ID: flatten the list first (for example {{ $json.ids.flat() }})' };
+		yield {
+			id: describeValue(value),
+			invalidReason:
+				'a nested list, not an ID: flatten the list first (for example {{ $json.ids.flat() }})',
+		};
 		return;
 	}
 	if (typeof value === 'object') {
-		yield { id: describeValue(value), invalidReason: 'an object, not an ID: point the ID field at the value inside it (dot paths like data.id work)' };
+		yield {
+			id: describeValue(value),
+			invalidReason:
+				'an object, not an ID: point the ID field at the value inside it (dot paths like data.id work)',
+		};
 		return;
 	}
 	yield { id: describeValue(value), invalidReason: `a ${typeof value}, not an ID` };

@@ -2,7 +2,15 @@ import type { Unit } from './plan';
 import type { Requester, RunStop } from './requester';
 import type { ResultStatus, Results } from './results';
 import type { TargetSource } from './run';
-import type { ListedItem, ListPosition, ListVerdict, ListWindow, Provider, ProviderContext, ProviderList } from './types';
+import type {
+	ListedItem,
+	ListPosition,
+	ListVerdict,
+	ListWindow,
+	Provider,
+	ProviderContext,
+	ProviderList,
+} from './types';
 
 /**
  * Delete by filter, as a target source of the one pipeline (engine/run.ts): list through the
@@ -99,7 +107,10 @@ async function* pages<P, F>(
 	requester: Requester,
 ): TargetSource<FilterEnd> {
 	const end: FilterEnd = { limitReached: false, pages: 0, listed: 0, matched: 0, undated: 0 };
-	const window: ListWindow = { startedAt: options.startedAt, ...(options.olderThan === undefined ? {} : { olderThan: options.olderThan }) };
+	const window: ListWindow = {
+		startedAt: options.startedAt,
+		...(options.olderThan === undefined ? {} : { olderThan: options.olderThan }),
+	};
 	const handled = new Set<string>();
 
 	/** One page: a list request gets what a delete request gets (retries, one token refresh). */
@@ -117,14 +128,20 @@ async function* pages<P, F>(
 			case 'gaveUp': {
 				if (requester.stop !== undefined) return stopped();
 				const { code, message } = exchange.verdict;
-				const wait = exchange.waitS === undefined ? '' : ` (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`;
+				const wait =
+					exchange.waitS === undefined
+						? ''
+						: ` (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`;
 				return { kind: 'stop', stop: { reason: 'list', code, message: `${message}${wait}` } };
 			}
 			case 'answer': {
 				const verdict = exchange.verdict;
 				if (verdict.kind === 'page') return verdict;
 				if (verdict.kind === 'stopRun') return stopped();
-				return { kind: 'stop', stop: { reason: 'list', code: verdict.code, message: verdict.message } };
+				return {
+					kind: 'stop',
+					stop: { reason: 'list', code: verdict.code, message: verdict.message },
+				};
 			}
 		}
 	};
@@ -149,7 +166,12 @@ async function* pages<P, F>(
 			if (end.matched + units.length >= options.limit) return picked(true);
 			handled.add(item.id);
 			const invalidReason = provider.checkId(item.id);
-			units.push({ id: item.id, items: [0], fields: item.fields, ...(invalidReason === undefined ? {} : { invalidReason }) });
+			units.push({
+				id: item.id,
+				items: [0],
+				fields: item.fields,
+				...(invalidReason === undefined ? {} : { invalidReason }),
+			});
 		}
 		return picked(false);
 	};
@@ -173,7 +195,12 @@ async function* pages<P, F>(
 			const more = current.next !== undefined && current.next !== '' && current.items.length > 0;
 			if (more && current.next === position.cursor) {
 				yield units;
-				end.stop = { reason: 'list', code: 'CURSOR_REPEATED', message: 'The provider answered with the same page cursor twice, so the list was not read further' };
+				end.stop = {
+					reason: 'list',
+					code: 'CURSOR_REPEATED',
+					message:
+						'The provider answered with the same page cursor twice, so the list was not read further',
+				};
 				return end;
 			}
 			// Read ahead before deleting (see the top of this file).
@@ -225,7 +252,9 @@ async function* pages<P, F>(
 		const { units, cut } = select(fetched.items);
 		const gone = units.length === 0 ? 0 : removed(yield units);
 		if (requester.stop !== undefined) return end;
-		const last = fetched.items.length < pageSize || (total !== undefined && start + fetched.items.length >= total);
+		const last =
+			fetched.items.length < pageSize ||
+			(total !== undefined && start + fetched.items.length >= total);
 		if (end.matched >= options.limit) {
 			end.limitReached = cut || !last;
 			return end;
@@ -237,5 +266,9 @@ async function* pages<P, F>(
 }
 
 function pageLimitStop(): ListingStop {
-	return { reason: 'list', code: 'TOO_MANY_PAGES', message: `The list did not end after ${MAX_LIST_PAGES.toLocaleString('en-US')} pages; narrow the filters` };
+	return {
+		reason: 'list',
+		code: 'TOO_MANY_PAGES',
+		message: `The list did not end after ${MAX_LIST_PAGES.toLocaleString('en-US')} pages; narrow the filters`,
+	};
 }

@@ -115,7 +115,14 @@ export class OutputBuilder {
 			splitRequests: facts.splitRequests,
 			batches: facts.batches,
 			durationMs: facts.durationMs,
-			stop: facts.stop === undefined ? null : { reason: facts.stop.reason, code: facts.stop.code, message: redact(facts.stop.message, this.secrets) },
+			stop:
+				facts.stop === undefined
+					? null
+					: {
+							reason: facts.stop.reason,
+							code: facts.stop.code,
+							message: redact(facts.stop.message, this.secrets),
+						},
 		};
 		if (facts.listing !== undefined) json.listing = facts.listing;
 		if (this.mode === 'summaryOnly') {
@@ -132,17 +139,39 @@ export class OutputBuilder {
 		let json: IDataObject;
 		if (status === 'dryRun') {
 			// What a run would send: the batch and its request line (see DeleteEngine.dryRun).
-			json = { id: unit.id, provider: this.providerId, status, batch: result.batch, request: result.request ?? null };
+			json = {
+				id: unit.id,
+				provider: this.providerId,
+				status,
+				batch: result.batch,
+				request: result.request ?? null,
+			};
 		} else if (GONE.has(status)) {
-			json = { id: unit.id, provider: this.providerId, status, batch: result.batch, attempts: result.attempts };
+			json = {
+				id: unit.id,
+				provider: this.providerId,
+				status,
+				batch: result.batch,
+				attempts: result.attempts,
+			};
 		} else {
 			const message = result.message === undefined ? null : redact(result.message, this.secrets);
-			json = { id: unit.id, provider: this.providerId, status, code: result.code ?? null, message, batch: result.batch, attempts: result.attempts };
+			json = {
+				id: unit.id,
+				provider: this.providerId,
+				status,
+				code: result.code ?? null,
+				message,
+				batch: result.batch,
+				attempts: result.attempts,
+			};
 		}
-		if (result.splitRequests !== undefined && status !== 'dryRun') json.splitRequests = result.splitRequests;
+		if (result.splitRequests !== undefined && status !== 'dryRun')
+			json.splitRequests = result.splitRequests;
 		const scope = this.scopeFields[unit.scope ?? 0];
 		// Carried fields first: they can never overwrite the ID or its status.
-		if (unit.fields !== undefined || scope !== undefined) json = { ...unit.fields, ...scope, ...json };
+		if (unit.fields !== undefined || scope !== undefined)
+			json = { ...unit.fields, ...scope, ...json };
 		return { json, pairedItem: this.pairing(unit.items) };
 	}
 

@@ -89,9 +89,11 @@ export function chunkIndices(units: Unit[], size: number): number[][] {
 	const scopeOf = (i: number) => units[i].scope ?? 0;
 	if (first === -1) return chunks;
 	if (units.every((_, i) => !sendable(i) || scopeOf(i) === scopeOf(first))) {
-		chunkScope((function* () {
-			for (let i = first; i < units.length; i++) if (sendable(i)) yield i;
-		})());
+		chunkScope(
+			(function* () {
+				for (let i = first; i < units.length; i++) if (sendable(i)) yield i;
+			})(),
+		);
 		return chunks;
 	}
 	const byScope = new Map<number, number[]>();

@@ -82,7 +82,11 @@ export class Requester {
 	/** Whether the run has stopped; a cancellation becomes the run's stop here. */
 	stopped(): boolean {
 		if (this.stop === undefined && this.isCancelled()) {
-			this.stop = { reason: 'cancelled', code: 'CANCELLED', message: 'The execution was cancelled before this ID was sent' };
+			this.stop = {
+				reason: 'cancelled',
+				code: 'CANCELLED',
+				message: 'The execution was cancelled before this ID was sent',
+			};
 		}
 		return this.stop !== undefined;
 	}
@@ -115,7 +119,11 @@ export class Requester {
 				request = build();
 			} catch (error) {
 				// A request that cannot be built (missing project ID, bad base URL) fails every request alike.
-				this.halt({ reason: 'config', code: 'INVALID_CONFIGURATION', message: (error as Error).message });
+				this.halt({
+					reason: 'config',
+					code: 'INVALID_CONFIGURATION',
+					message: (error as Error).message,
+				});
 				return { kind: 'halted', maybeApplied };
 			}
 			this.sent[kind]++;
@@ -124,7 +132,12 @@ export class Requester {
 			refreshFrom = undefined;
 			const verdict: Reading<V> =
 				result.kind === 'network'
-					? { kind: 'retry', code: result.code, message: result.message, maybeApplied: result.maybeApplied }
+					? {
+							kind: 'retry',
+							code: result.code,
+							message: result.message,
+							maybeApplied: result.maybeApplied,
+						}
 					: result.kind === 'credential'
 						? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
 						: read(result);
@@ -135,12 +148,18 @@ export class Requester {
 				maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
 				this.anyApplied ||= maybeApplied;
 				const cancelled = this.isCancelled();
-				if (retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) || cancelled) {
+				if (
+					retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) ||
+					cancelled
+				) {
 					if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
 					return { kind: 'gaveUp', verdict: retry, maybeApplied };
 				}
-				const delay = retry.retryAfterMs ?? Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
-				if (delay > this.settings.retry.maxDelayMs) return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
+				const delay =
+					retry.retryAfterMs ??
+					Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
+				if (delay > this.settings.retry.maxDelayMs)
+					return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
 				// A throttled answer pushes every request back, not only the one that saw it.
 				if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
 				retries++;
@@ -197,7 +216,12 @@ export class Requester {
 
 /** What an answer tells the concurrency control: only a throttle or a timeout says "fewer". */
 function outcomeOf(verdict: { kind?: string; throttled?: boolean; code?: string }): RequestOutcome {
-	if (verdict.kind === 'retry') return verdict.throttled === true ? 'throttled' : verdict.code === 'TIMEOUT' ? 'timeout' : 'error';
+	if (verdict.kind === 'retry')
+		return verdict.throttled === true
+			? 'throttled'
+			: verdict.code === 'TIMEOUT'
+				? 'timeout'
+				: 'error';
 	if (verdict.kind === 'reauth' || verdict.kind === 'stopRun') return 'error';
 	return 'ok';
 }

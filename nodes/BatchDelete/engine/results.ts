@@ -20,7 +20,18 @@ export interface UnitResult {
 	request?: IDataObject;
 }
 
-const STATUSES: ResultStatus[] = ['deleted', 'alreadyGone', 'dryRun', 'invalid', 'notFound', 'forbidden', 'rejected', 'error', 'unknown', 'notAttempted'];
+const STATUSES: ResultStatus[] = [
+	'deleted',
+	'alreadyGone',
+	'dryRun',
+	'invalid',
+	'notFound',
+	'forbidden',
+	'rejected',
+	'error',
+	'unknown',
+	'notAttempted',
+];
 const CODE = new Map(STATUSES.map((s, i) => [s, i + 1]));
 
 /** Statuses after which an ID is confirmed gone. */
@@ -55,7 +66,8 @@ export class Results {
 			this.detail.set(i, { code: result.code, message: result.message });
 		}
 		if (result.request !== undefined) this.requests.set(i, result.request);
-		if (result.splitRequests !== undefined && result.batch !== null) this.splitsByBatch.set(result.batch, result.splitRequests);
+		if (result.splitRequests !== undefined && result.batch !== null)
+			this.splitsByBatch.set(result.batch, result.splitRequests);
 	}
 
 	/** Whether slot `i` has a result yet. */
@@ -68,7 +80,11 @@ export class Results {
 	}
 
 	get(i: number): UnitResult {
-		const result: UnitResult = { status: this.statusOf(i), batch: this.batch[i] || null, attempts: this.attempts[i] };
+		const result: UnitResult = {
+			status: this.statusOf(i),
+			batch: this.batch[i] || null,
+			attempts: this.attempts[i],
+		};
 		const detail = this.detail.get(i);
 		if (detail?.code !== undefined) result.code = detail.code;
 		if (detail?.message !== undefined) result.message = detail.message;

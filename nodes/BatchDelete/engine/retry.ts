@@ -8,13 +8,20 @@ export interface RetryPolicy {
 }
 
 /** "Full jitter" over an exponential ceiling: spreads retries from parallel batches apart. */
-export function backoffMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffMs(
+	retry: number,
+	policy: RetryPolicy,
+	random: () => number = Math.random,
+): number {
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /** `Retry-After` (or SOLAPI's `x-retry-after`) as milliseconds: seconds or an HTTP date. */
-export function retryAfterMs(headers: Record<string, unknown>, now: number = Date.now()): number | undefined {
+export function retryAfterMs(
+	headers: Record<string, unknown>,
+	now: number = Date.now(),
+): number | undefined {
 	const raw = headers['retry-after'] ?? headers['x-retry-after'];
 	const value = Array.isArray(raw) ? raw[0] : raw;
 	if (value === undefined || value === null || value === '') return undefined;

@@ -73,12 +73,19 @@ export function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext
 
 /** The result of a unit that is never sent. */
 export function invalidResult(unit: Unit): UnitResult {
-	return { status: 'invalid', code: unit.invalidCode ?? 'INVALID_ID', message: unit.invalidReason, batch: null, attempts: 0 };
+	return {
+		status: 'invalid',
+		code: unit.invalidCode ?? 'INVALID_ID',
+		message: unit.invalidReason,
+		batch: null,
+		attempts: 0,
+	};
 }
 
 const NOT_IN_RESPONSE = {
 	code: 'NOT_IN_RESPONSE',
-	message: 'The provider answered but did not mention this ID, so whether it was deleted is unknown',
+	message:
+		'The provider answered but did not mention this ID, so whether it was deleted is unknown',
 };
 
 /**
@@ -99,12 +106,16 @@ export async function runPipeline<P, E>(
 ): Promise<RunReport<E>> {
 	const control =
 		settings.concurrency === 'auto'
-			? adaptiveConcurrency({ initial: provider.defaultConcurrency, max: AUTO_MAX_CONCURRENCY }, clock)
+			? adaptiveConcurrency(
+					{ initial: provider.defaultConcurrency, max: AUTO_MAX_CONCURRENCY },
+					clock,
+				)
 			: fixedConcurrency(settings.concurrency);
 	const requester = new Requester(sender, clock, settings, isCancelled, control);
 	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
 	const batches: RunReport<E>['batches'] = [];
-	const sink = hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
+	const sink =
+		hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
 	const generator = source(requester);
 	let step = await generator.next(undefined as unknown as Results);
 	while (!step.done) {
@@ -140,7 +151,15 @@ export async function runDeletion<P>(
 	clock: Clock,
 	isCancelled: () => boolean,
 ): Promise<RunReport & { results: UnitResult[] }> {
-	const report = await runPipeline(provider, contexts, () => unitsSource(units), settings, sender, clock, isCancelled);
+	const report = await runPipeline(
+		provider,
+		contexts,
+		() => unitsSource(units),
+		settings,
+		sender,
+		clock,
+		isCancelled,
+	);
 	return { ...report, results: report.batches.flatMap((b) => b.results.toArray()) };
 }
 
@@ -173,9 +192,18 @@ class DeleteEngine<P> {
 			} catch (error) {
 				request = { error: (error as Error).message };
 			}
-			const line: IDataObject = { method: request.method ?? null, url: request.url ?? null, ids: chunk.length };
+			const line: IDataObject = {
+				method: request.method ?? null,
+				url: request.url ?? null,
+				ids: chunk.length,
+			};
 			indices.forEach((i, position) => {
-				results.set(i, { status: 'dryRun', batch, attempts: 0, request: position === 0 ? { ...line, ...request } : line });
+				results.set(i, {
+					status: 'dryRun',
+					batch,
+					attempts: 0,
+					request: position === 0 ? { ...line, ...request } : line,
+				});
 			});
 		}
 		units.forEach((unit, i) => {
@@ -198,14 +226,20 @@ class DeleteEngine<P> {
 
 		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
 			if (GONE.has(status)) requester.anyApplied = true;
-			for (const i of indices) results.set(i, { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] });
+			for (const i of indices)
+				results.set(i, { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] });
 			tally.settled += indices.length;
 			tally.byStatus[status] = (tally.byStatus[status] ?? 0) + indices.length;
 		};
-		const settle = (status: IdOutcome['status']): OutcomeStatus => (status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status);
+		const settle = (status: IdOutcome['status']): OutcomeStatus =>
+			status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status;
 
 		/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own. */
-		const runChunk = async (indices: number[], batch: number, resentAlone = false): Promise<void> => {
+		const runChunk = async (
+			indices: number[],
+			batch: number,
+			resentAlone = false,
+		): Promise<void> => {
 			for (const i of indices) batchOf[i] = batch;
 			const chunk = indices.map((i) => units[i]);
 			const ctx = contextOf(contexts, chunk[0]);
@@ -231,9 +265,23 @@ class DeleteEngine<P> {
 				case 'gaveUp': {
 					const verdict = exchange.verdict;
 					if (exchange.waitS !== undefined) {
-						finish(indices, maybeApplied ? 'unknown' : 'error', verdict.code, `${verdict.message} (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`);
+						finish(
+							indices,
+							maybeApplied ? 'unknown' : 'error',
+							verdict.code,
+							`${verdict.message} (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`,
+						);
 					} else {
-						finish(indices, maybeApplied ? 'unknown' : verdict.onExhausted !== undefined ? 'notAttempted' : 'error', verdict.code, verdict.message);
+						finish(
+							indices,
+							maybeApplied
+								? 'unknown'
+								: verdict.onExhausted !== undefined
+									? 'notAttempted'
+									: 'error',
+							verdict.code,
+							verdict.message,
+						);
 					}
 					return;
 				}
@@ -251,9 +299,18 @@ class DeleteEngine<P> {
 							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
 						} else if (outcome.retryAlone === true && !resentAlone) {
 							alone.push(i);
-						} else if (maybeApplied && outcome.status === 'notFound' && !settings.treatNotFoundAsDeleted) {
+						} else if (
+							maybeApplied &&
+							outcome.status === 'notFound' &&
+							!settings.treatNotFoundAsDeleted
+						) {
 							// Not found after a try whose answer was lost: that try most likely deleted it.
-							finish([i], 'unknown', outcome.code, `${outcome.message ?? 'Not found'}, but an earlier try whose answer was lost may have deleted it`);
+							finish(
+								[i],
+								'unknown',
+								outcome.code,
+								`${outcome.message ?? 'Not found'}, but an earlier try whose answer was lost may have deleted it`,
+							);
 						} else {
 							finish([i], settle(outcome.status), outcome.code, outcome.message);
 						}
@@ -276,7 +333,12 @@ class DeleteEngine<P> {
 					const message = canSplit
 						? `${verdict.message} (not split further: this run already made the most extra requests it may spend on splitting, ${settings.maxSplitRequests})`
 						: verdict.message;
-					finish(indices, maybeApplied && status !== 'deleted' ? 'unknown' : status, verdict.code, message);
+					finish(
+						indices,
+						maybeApplied && status !== 'deleted' ? 'unknown' : status,
+						verdict.code,
+						message,
+					);
 					return;
 				}
 				case 'stopRun':
@@ -299,7 +361,9 @@ class DeleteEngine<P> {
 		};
 		// With Auto, the control's slots decide how many of these actually send at once.
 		const workers = settings.concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : settings.concurrency;
-		await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, chunks.length)) }, worker));
+		await Promise.all(
+			Array.from({ length: Math.max(1, Math.min(workers, chunks.length)) }, worker),
+		);
 
 		// Chunks no worker reached because the run stopped.
 		const fallback = requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };

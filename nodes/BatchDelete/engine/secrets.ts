@@ -14,7 +14,8 @@ export function secretsOf(credentials: IDataObject | undefined): string[] {
 		if (typeof value === 'string') {
 			if (secret && value.length >= MIN_SECRET_LENGTH) found.add(value);
 		} else if (value !== null && typeof value === 'object') {
-			for (const [key, inner] of Object.entries(value)) visit(inner, secret || SECRET_KEY.test(key));
+			for (const [key, inner] of Object.entries(value))
+				visit(inner, secret || SECRET_KEY.test(key));
 		}
 	};
 	visit(credentials, false);
@@ -24,7 +25,9 @@ export function secretsOf(credentials: IDataObject | undefined): string[] {
 
 /** Add the secrets of `credentials` to `list` in place, keeping it without repeats and longest first. */
 export function addSecrets(list: string[], credentials: IDataObject | undefined): void {
-	const merged = [...new Set([...list, ...secretsOf(credentials)])].sort((a, b) => b.length - a.length);
+	const merged = [...new Set([...list, ...secretsOf(credentials)])].sort(
+		(a, b) => b.length - a.length,
+	);
 	list.splice(0, list.length, ...merged);
 }
 

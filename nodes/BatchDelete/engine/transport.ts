@@ -1,11 +1,24 @@
-import type { IAdditionalCredentialOptions, ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import type { Sender } from './run';
 import { addSecrets, redact } from './secrets';
 import type { HttpResult } from './types';
 
 /** Network failures where the request cannot have reached the provider. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
+const NEVER_SENT = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ERR_INVALID_URL',
+]);
 
 interface FullResponse {
 	statusCode: number;
@@ -56,15 +69,24 @@ export function createTransport(
 			json: false,
 			timeout: options.timeoutMs,
 		};
-		if (refreshToken && options.oAuth2 === true) return await refreshOAuth2(ctx, credentialType, full, options.secrets);
+		if (refreshToken && options.oAuth2 === true)
+			return await refreshOAuth2(ctx, credentialType, full, options.secrets);
 		let response: FullResponse | undefined;
 		let failure: unknown;
 		let failed = false;
 		try {
-			const stale = refreshToken ? await staleCredentials(ctx, credentialType, options.tokenProperty) : undefined;
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, full, stale ?? (await decrypted()))) as FullResponse;
+			const stale = refreshToken
+				? await staleCredentials(ctx, credentialType, options.tokenProperty)
+				: undefined;
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				credentialType,
+				full,
+				stale ?? (await decrypted()),
+			)) as FullResponse;
 			// n8n filled the emptied token in: from now on the refreshed copy is the one every request uses.
-			if (stale !== undefined && stale.credentialsDecrypted.data[options.tokenProperty!] !== '') held = Promise.resolve(stale.credentialsDecrypted.data);
+			if (stale !== undefined && stale.credentialsDecrypted.data[options.tokenProperty!] !== '')
+				held = Promise.resolve(stale.credentialsDecrypted.data);
 		} catch (error) {
 			failed = true;
 			failure = error;
@@ -72,7 +94,10 @@ export function createTransport(
 		// A token n8n fetched for this request is a secret from now on, even once a refresh replaces it.
 		if (options.tokenProperty !== undefined && (!tokenRead || refreshToken)) {
 			tokenRead = true;
-			const current = held === undefined ? await ctx.getCredentials(credentialType).catch(() => undefined) : await held.catch(() => undefined);
+			const current =
+				held === undefined
+					? await ctx.getCredentials(credentialType).catch(() => undefined)
+					: await held.catch(() => undefined);
 			addSecrets(options.secrets, current as IDataObject | undefined);
 		}
 		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
@@ -87,13 +112,22 @@ export function createTransport(
  * comes back whole; a throw keeps only the status, and whether the stored access token changed
  * tells a failed refresh from an answer the provider gave after a successful one.
  */
-async function refreshOAuth2(ctx: IExecuteFunctions, credentialType: string, full: IHttpRequestOptions, secrets: string[]): Promise<HttpResult> {
-	const stored = async () => (await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined;
+async function refreshOAuth2(
+	ctx: IExecuteFunctions,
+	credentialType: string,
+	full: IHttpRequestOptions,
+	secrets: string[],
+): Promise<HttpResult> {
+	const stored = async () =>
+		(await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined;
 	const before = accessTokenOf(await stored());
 	let response: FullResponse | undefined;
 	let failure: unknown;
 	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, { ...full, ignoreHttpStatusErrors: false })) as FullResponse;
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
+			...full,
+			ignoreHttpStatusErrors: false,
+		})) as FullResponse;
 	} catch (error) {
 		failure = error;
 	}
@@ -102,11 +136,16 @@ async function refreshOAuth2(ctx: IExecuteFunctions, credentialType: string, ful
 	addSecrets(secrets, after);
 	if (response !== undefined) return readResponse(response);
 	const status = (failure as { httpCode?: unknown }).httpCode;
-	const httpStatus = typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined;
+	const httpStatus =
+		typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined;
 	if (accessTokenOf(after) === before) {
 		// Timeouts and cancellation keep their own meaning; any other failure left the token as it was.
 		const classified = classifyError(failure, secrets);
-		if (classified.kind === 'network' && (classified.code === 'TIMEOUT' || classified.code === 'CANCELLED')) return classified;
+		if (
+			classified.kind === 'network' &&
+			(classified.code === 'TIMEOUT' || classified.code === 'CANCELLED')
+		)
+			return classified;
 		return {
 			kind: 'credential',
 			code: 'OAUTH2_REFRESH_FAILED',
@@ -114,11 +153,17 @@ async function refreshOAuth2(ctx: IExecuteFunctions, credentialType: string, ful
 		};
 	}
 	if (httpStatus === 401) {
-		return { kind: 'credential', code: 'HTTP_401', message: 'The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential' };
+		return {
+			kind: 'credential',
+			code: 'HTTP_401',
+			message:
+				'The provider refused the refreshed OAuth2 access token too (HTTP 401): reconnect the credential',
+		};
 	}
 	// Refreshed, then the provider answered another status (n8n dropped the body): the provider's
 	// reading of that status decides (429 and 5xx retry, now with the fresh token).
-	if (httpStatus !== undefined) return { kind: 'response', statusCode: httpStatus, headers: {}, body: undefined, rawBody: '' };
+	if (httpStatus !== undefined)
+		return { kind: 'response', statusCode: httpStatus, headers: {}, body: undefined, rawBody: '' };
 	return classifyError(failure, secrets);
 }
 
@@ -131,14 +176,30 @@ function accessTokenOf(credentials: IDataObject | undefined): unknown {
  * field emptied makes it refresh and store the new token, exactly as its own 401 path would. This
  * is how tokens reported as expired inside HTTP 200 bodies (WeChat, Quectel) are recovered.
  */
-async function staleCredentials(ctx: IExecuteFunctions, credentialType: string, tokenProperty: string | undefined) {
+async function staleCredentials(
+	ctx: IExecuteFunctions,
+	credentialType: string,
+	tokenProperty: string | undefined,
+) {
 	if (tokenProperty === undefined) return undefined;
 	const data = await ctx.getCredentials<ICredentialDataDecryptedObject>(credentialType);
-	return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data: { ...data, [tokenProperty]: '' } } };
+	return {
+		credentialsDecrypted: {
+			id: '',
+			name: credentialType,
+			type: credentialType,
+			data: { ...data, [tokenProperty]: '' },
+		},
+	};
 }
 
 function readResponse(response: FullResponse): HttpResult {
-	const rawBody = typeof response.body === 'string' ? response.body : response.body === undefined ? '' : JSON.stringify(response.body);
+	const rawBody =
+		typeof response.body === 'string'
+			? response.body
+			: response.body === undefined
+				? ''
+				: JSON.stringify(response.body);
 	let body: unknown;
 	if (typeof response.body === 'string') {
 		try {
@@ -150,7 +211,8 @@ function readResponse(response: FullResponse): HttpResult {
 		body = response.body;
 	}
 	const headers: Record<string, unknown> = {};
-	for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = value;
+	for (const [name, value] of Object.entries(response.headers ?? {}))
+		headers[name.toLowerCase()] = value;
 	return { kind: 'response', statusCode: response.statusCode, headers, body, rawBody };
 }
 
@@ -161,15 +223,28 @@ function readResponse(response: FullResponse): HttpResult {
  */
 function classifyError(error: unknown, secrets: string[]): HttpResult {
 	const e = error as { httpCode?: unknown; code?: unknown; cause?: { code?: unknown } };
-	const code = [e.cause?.code, e.code, e.httpCode].find((c): c is string => typeof c === 'string' && c !== '');
+	const code = [e.cause?.code, e.code, e.httpCode].find(
+		(c): c is string => typeof c === 'string' && c !== '',
+	);
 	const message = errorText(error, secrets);
 	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-			return { kind: 'network', code: 'TIMEOUT', message: 'No answer before the timeout', maybeApplied: true };
+			return {
+				kind: 'network',
+				code: 'TIMEOUT',
+				message: 'No answer before the timeout',
+				maybeApplied: true,
+			};
 		}
 		if (code === 'ERR_CANCELED') {
 			// n8n aborted the request because the execution was cancelled (axios says only "canceled").
-			return { kind: 'network', code: 'CANCELLED', message: 'The execution was cancelled while this request was in flight, so whether it was applied is unknown', maybeApplied: true };
+			return {
+				kind: 'network',
+				code: 'CANCELLED',
+				message:
+					'The execution was cancelled while this request was in flight, so whether it was applied is unknown',
+				maybeApplied: true,
+			};
 		}
 		return { kind: 'network', code, message, maybeApplied: !NEVER_SENT.has(code) };
 	}
@@ -181,6 +256,7 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 /** The original text of what n8n threw (NodeApiError keeps it in `messages`), secrets masked. */
 function errorText(error: unknown, secrets: string[]): string {
 	const e = error as { message?: unknown; messages?: unknown };
-	const original = Array.isArray(e.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
+	const original =
+		Array.isArray(e.messages) && typeof e.messages[0] === 'string' ? e.messages[0] : undefined;
 	return redact(String(original ?? e.message ?? 'Request failed'), secrets);
 }

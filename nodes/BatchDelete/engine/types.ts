@@ -59,13 +59,25 @@ export type BatchVerdict =
 	| { kind: 'reauth'; code: string; message: string }
 	/** The whole batch failed with this status. `splittable` when a batch-level rejection does not
 	 * say which ID is at fault, so halving the batch can isolate it. */
-	| { kind: 'failBatch'; status: IdOutcome['status'] | 'unknown'; code: string; message: string; splittable?: boolean }
+	| {
+			kind: 'failBatch';
+			status: IdOutcome['status'] | 'unknown';
+			code: string;
+			message: string;
+			splittable?: boolean;
+	  }
 	/** Nothing more can succeed in this run (bad credentials, daily quota). */
 	| { kind: 'stopRun'; reason: 'auth' | 'quota' | 'config'; code: string; message: string };
 
 /** The transport's result: an HTTP answer (any status) or a failure to get one. */
 export type HttpResult =
-	| { kind: 'response'; statusCode: number; headers: Record<string, unknown>; body: unknown; rawBody: string }
+	| {
+			kind: 'response';
+			statusCode: number;
+			headers: Record<string, unknown>;
+			body: unknown;
+			rawBody: string;
+	  }
 	| { kind: 'network'; code: string; message: string; maybeApplied: boolean }
 	/** The credential could not authenticate (token exchange refused, signing impossible). */
 	| { kind: 'credential'; code: string; message: string };
@@ -143,7 +155,11 @@ export interface Provider<P = unknown> {
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
 	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
-	readResponse(chunk: Target[], result: HttpResult & { kind: 'response' }, ctx?: ProviderContext<P>): BatchVerdict;
+	readResponse(
+		chunk: Target[],
+		result: HttpResult & { kind: 'response' },
+		ctx?: ProviderContext<P>,
+	): BatchVerdict;
 	/** The provider's list API, for Select = By Filter (see `ProviderList`); absent when it has none. */
 	list?: ProviderList<P, unknown>;
 }
@@ -206,8 +222,17 @@ export interface ProviderList<P, F> {
 	/** Read and validate the filters (throws a message naming the problem). */
 	readFilters(read: ParameterReader, itemIndex: number): F;
 	/** The request for one page. `window`: the run's time bounds, for endpoints that can narrow by time. */
-	buildListRequest(position: ListPosition, ctx: ProviderContext<P>, filters: F, window: ListWindow): IHttpRequestOptions;
-	readListResponse(result: HttpResult & { kind: 'response' }, ctx: ProviderContext<P>, filters: F): ListVerdict;
+	buildListRequest(
+		position: ListPosition,
+		ctx: ProviderContext<P>,
+		filters: F,
+		window: ListWindow,
+	): IHttpRequestOptions;
+	readListResponse(
+		result: HttpResult & { kind: 'response' },
+		ctx: ProviderContext<P>,
+		filters: F,
+	): ListVerdict;
 	/**
 	 * Whether a listed item passes the provider's filters, checked on every listed item before it
 	 * can be deleted. The contract: every filter `buildListRequest` sends (query parameter, or a

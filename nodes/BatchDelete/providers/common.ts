@@ -11,14 +11,30 @@ export type HttpResponse = HttpResult & { kind: 'response' };
 export function transientVerdict(result: HttpResponse): BatchVerdict | undefined {
 	const status = result.statusCode;
 	if (status === 429) {
-		return { kind: 'retry', code: 'RATE_LIMITED', message: 'The provider is throttling requests (HTTP 429)', retryAfterMs: retryAfterMs(result.headers), throttled: true };
+		return {
+			kind: 'retry',
+			code: 'RATE_LIMITED',
+			message: 'The provider is throttling requests (HTTP 429)',
+			retryAfterMs: retryAfterMs(result.headers),
+			throttled: true,
+		};
 	}
 	// 503 and 408 say the request was not processed; other 5xx may have been half-way through.
 	if (status === 503 || status === 408) {
-		return { kind: 'retry', code: `HTTP_${status}`, message: `The provider is unavailable (HTTP ${status})`, retryAfterMs: retryAfterMs(result.headers) };
+		return {
+			kind: 'retry',
+			code: `HTTP_${status}`,
+			message: `The provider is unavailable (HTTP ${status})`,
+			retryAfterMs: retryAfterMs(result.headers),
+		};
 	}
 	if (status >= 500) {
-		return { kind: 'retry', code: `HTTP_${status}`, message: `The provider failed (HTTP ${status})`, maybeApplied: true };
+		return {
+			kind: 'retry',
+			code: `HTTP_${status}`,
+			message: `The provider failed (HTTP ${status})`,
+			maybeApplied: true,
+		};
 	}
 	return undefined;
 }
@@ -54,7 +70,8 @@ export class OutcomeMap {
 		const key = typeof id === 'number' ? String(id) : id;
 		if (typeof key !== 'string' || !this.sent.has(key)) return;
 		const earlier = this.outcomes.get(key);
-		if (earlier === undefined || (earlier.status === 'deleted' && outcome.status !== 'deleted')) this.outcomes.set(key, outcome);
+		if (earlier === undefined || (earlier.status === 'deleted' && outcome.status !== 'deleted'))
+			this.outcomes.set(key, outcome);
 	}
 
 	verdict(): BatchVerdict {

@@ -20,7 +20,9 @@ export function parseListTime(value: unknown): Date | undefined {
 	if (typeof value !== 'string') return undefined;
 	const text = value.trim();
 	if (/^\d+$/.test(text)) return parseListTime(Number(text));
-	const plain = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/.exec(text);
+	const plain = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3})\d*)?$/.exec(
+		text,
+	);
 	if (plain) {
 		const [, y, mo, d, h, mi, s, ms] = plain;
 		const time = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms === undefined ? 0 : +ms.padEnd(3, '0'));
@@ -30,7 +32,14 @@ export function parseListTime(value: unknown): Date | undefined {
 	return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const ENTITIES: Record<string, string> = {
+	nbsp: ' ',
+	amp: '&',
+	lt: '<',
+	gt: '>',
+	quot: '"',
+	apos: "'",
+};
 
 /** Text as a reader sees it: tags removed, common entities decoded, whitespace collapsed. */
 export function plainText(value: unknown): string {
@@ -39,7 +48,8 @@ export function plainText(value: unknown): string {
 		.replace(/<[^>]*>/g, ' ')
 		.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
 			if (name.startsWith('#')) {
-				const code = name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+				const code =
+					name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
 				return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
 			}
 			return ENTITIES[name.toLowerCase()] ?? whole;
@@ -67,9 +77,22 @@ export function titleOf(value: unknown): string | null {
 
 /** An item with the fields every provider carries: title, time (ISO 8601 or null), type; and
  * `checkOn`, what only the filter check reads. */
-export function listedItem(id: string, time: Date | undefined, fields: IDataObject & { title: string | null; type: unknown }, checkOn?: IDataObject): ListedItem {
-	const carried: IDataObject = { ...fields, time: time === undefined ? null : time.toISOString() } as IDataObject;
-	return { id, fields: carried, ...(time === undefined ? {} : { time }), ...(checkOn === undefined ? {} : { checkOn }) };
+export function listedItem(
+	id: string,
+	time: Date | undefined,
+	fields: IDataObject & { title: string | null; type: unknown },
+	checkOn?: IDataObject,
+): ListedItem {
+	const carried: IDataObject = {
+		...fields,
+		time: time === undefined ? null : time.toISOString(),
+	} as IDataObject;
+	return {
+		id,
+		fields: carried,
+		...(time === undefined ? {} : { time }),
+		...(checkOn === undefined ? {} : { checkOn }),
+	};
 }
 
 /** Whether a listed item that names its scope (space, group) names another than the one listed.
@@ -97,7 +120,12 @@ export function unreadableList(result: HttpResponse, provider: string): ListVerd
 }
 
 /** Any other answer to a list request this node does not know: the listing cannot go on. */
-export function unexpectedList(provider: string, status: number, code: string | undefined, text: string | undefined): ListVerdict {
+export function unexpectedList(
+	provider: string,
+	status: number,
+	code: string | undefined,
+	text: string | undefined,
+): ListVerdict {
 	return {
 		kind: 'failBatch',
 		status: 'error',
@@ -107,7 +135,11 @@ export function unexpectedList(provider: string, status: number, code: string | 
 }
 
 /** One of the values a filter allows, or undefined for "any". */
-export function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T | undefined {
+export function oneOf<T extends string>(
+	value: unknown,
+	allowed: readonly T[],
+	name: string,
+): T | undefined {
 	if (value === undefined || value === null || value === '' || value === 'any') return undefined;
 	if ((allowed as readonly unknown[]).includes(value)) return value as T;
 	throw new Error(`${name} must be one of: ${allowed.join(', ')}`);

@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 import type { BatchVerdict, Provider } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import {
+	hasWhitespaceOrControl,
+	OutcomeMap,
+	parseBody,
+	shortText,
+	transientVerdict,
+	unreadable,
+} from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 
@@ -13,7 +20,10 @@ const MAX_ID_LENGTH = 128;
 const reasoned = z.array(
 	z.object({
 		messageId: z.union([z.string(), z.number()]),
-		reason: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().nullish(),
+		reason: z
+			.object({ code: z.string().optional(), message: z.string().optional() })
+			.passthrough()
+			.nullish(),
 	}),
 );
 
@@ -32,14 +42,20 @@ const deleteAnswer = z
 /** The provider's error body (delete and list answers alike). */
 export const errorAnswer = z
 	.object({
-		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+		error: z
+			.object({ code: z.string().optional(), message: z.string().optional() })
+			.passthrough()
+			.optional(),
 		reason: z.string().optional(),
 		code: z.string().optional(),
 		message: z.string().optional(),
 	})
 	.passthrough();
 
-function readAnswer(chunk: Parameters<Provider['readResponse']>[0], result: HttpResponse): BatchVerdict {
+function readAnswer(
+	chunk: Parameters<Provider['readResponse']>[0],
+	result: HttpResponse,
+): BatchVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	const status = result.statusCode;
@@ -70,20 +86,46 @@ function readAnswer(chunk: Parameters<Provider['readResponse']>[0], result: Http
 	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
 	if (status === 401) {
-		return { kind: 'reauth', code, message: shortText(error.message, 'Avaya Spaces refused the token (HTTP 401): check the credential') };
+		return {
+			kind: 'reauth',
+			code,
+			message: shortText(
+				error.message,
+				'Avaya Spaces refused the token (HTTP 401): check the credential',
+			),
+		};
 	}
 	if (status === 400) {
 		// The 400 names no ID, so the batch is halved to find the ones it objects to.
-		const message = shortText(error.reason ?? error.error?.message, 'Avaya Spaces rejected the batch (HTTP 400)');
+		const message = shortText(
+			error.reason ?? error.error?.message,
+			'Avaya Spaces rejected the batch (HTTP 400)',
+		);
 		return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
 	}
 	if (status === 403) {
-		return { kind: 'failBatch', status: 'forbidden', code, message: shortText(error.message ?? error.error?.message, 'No permission (HTTP 403)') };
+		return {
+			kind: 'failBatch',
+			status: 'forbidden',
+			code,
+			message: shortText(error.message ?? error.error?.message, 'No permission (HTTP 403)'),
+		};
 	}
 	if (status === 404) {
-		return { kind: 'stopRun', reason: 'config', code: 'ENDPOINT_NOT_FOUND', message: 'The delete endpoint was not found (HTTP 404): check the environment or base URL in the credential' };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: 'ENDPOINT_NOT_FOUND',
+			message:
+				'The delete endpoint was not found (HTTP 404): check the environment or base URL in the credential',
+		};
 	}
-	return { kind: 'failBatch', status: 'error', code, message: `Avaya Spaces answered HTTP ${status}` };
+	return {
+		kind: 'failBatch',
+		status: 'error',
+		code,
+		message: `Avaya Spaces answered HTTP ${status}`,
+	};
 }
 
 /** Everything but the list API (see ./index.ts). */
@@ -103,8 +145,10 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	],
 	properties: [],
 	checkId(id) {
-		if (id.length > MAX_ID_LENGTH) return `Longer than ${MAX_ID_LENGTH} characters, so not an Avaya Spaces message ID`;
-		if (hasWhitespaceOrControl(id)) return 'Contains whitespace or control characters, so not an Avaya Spaces message ID';
+		if (id.length > MAX_ID_LENGTH)
+			return `Longer than ${MAX_ID_LENGTH} characters, so not an Avaya Spaces message ID`;
+		if (hasWhitespaceOrControl(id))
+			return 'Contains whitespace or control characters, so not an Avaya Spaces message ID';
 		return undefined;
 	},
 	readParameters() {

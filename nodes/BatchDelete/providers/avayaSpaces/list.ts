@@ -4,7 +4,18 @@ import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../en
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
-import { foldQuery, foldText, idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import {
+	foldQuery,
+	foldText,
+	idOf,
+	listedItem,
+	oneOf,
+	outOfScope,
+	parseListTime,
+	titleOf,
+	unexpectedList,
+	unreadableList,
+} from '../listCommon';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 
@@ -42,14 +53,26 @@ const messageSchema = z
 		id: z.union([z.string(), z.number()]).optional(),
 		topicId: z.string().nullish(),
 		category: z.string().nullish(),
-		content: z.object({ bodyText: z.string().nullish(), title: z.string().nullish(), description: z.string().nullish() }).passthrough().nullish(),
+		content: z
+			.object({
+				bodyText: z.string().nullish(),
+				title: z.string().nullish(),
+				description: z.string().nullish(),
+			})
+			.passthrough()
+			.nullish(),
 		created: z.union([z.string(), z.number()]).nullish(),
 		createdAt: z.union([z.string(), z.number()]).nullish(),
-		sender: z.object({ displayname: z.string().nullish(), username: z.string().nullish() }).passthrough().nullish(),
+		sender: z
+			.object({ displayname: z.string().nullish(), username: z.string().nullish() })
+			.passthrough()
+			.nullish(),
 	})
 	.passthrough();
 
-const pageSchema = z.object({ data: z.array(z.unknown()), nextPageUrl: z.string().nullish() }).passthrough();
+const pageSchema = z
+	.object({ data: z.array(z.unknown()), nextPageUrl: z.string().nullish() })
+	.passthrough();
 
 /** One `data` entry as a listed item, or undefined when it names no message. Pure. */
 export function avayaListedItem(raw: unknown): ListedItem | undefined {
@@ -58,12 +81,17 @@ export function avayaListedItem(raw: unknown): ListedItem | undefined {
 	const m = parsed.data;
 	const id = idOf(m._id ?? m.id);
 	if (id === undefined) return undefined;
-	const text = [m.content?.title, m.content?.bodyText, m.content?.description].map(foldText).filter((t) => t !== '');
+	const text = [m.content?.title, m.content?.bodyText, m.content?.description]
+		.map(foldText)
+		.filter((t) => t !== '');
 	return listedItem(
 		id,
 		parseListTime(m.created ?? m.createdAt),
 		{
-			title: titleOf(m.content?.bodyText) ?? titleOf(m.content?.title) ?? titleOf(m.content?.description),
+			title:
+				titleOf(m.content?.bodyText) ??
+				titleOf(m.content?.title) ??
+				titleOf(m.content?.description),
 			type: m.category ?? null,
 			sender: m.sender?.displayname ?? m.sender?.username ?? null,
 		},
@@ -84,7 +112,10 @@ export function avayaRefTime(window: ListWindow): Date {
 export function avayaNextUrl(next: string, base: string): string {
 	const origin = new URL(base).origin;
 	const url = new URL(next, `${base}/`);
-	if (url.origin !== origin) throw new Error(`Avaya Spaces sent a next-page link to another host (${url.origin}); it was not followed`);
+	if (url.origin !== origin)
+		throw new Error(
+			`Avaya Spaces sent a next-page link to another host (${url.origin}); it was not followed`,
+		);
 	return url.toString();
 }
 
@@ -102,10 +133,36 @@ export function readAvayaList(result: HttpResponse): ListVerdict {
 	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
 	const text = error.reason ?? error.error?.message ?? error.message;
-	if (status === 401) return { kind: 'reauth', code, message: shortText(text, 'Avaya Spaces refused the token (HTTP 401): check the credential') };
-	if (status === 403) return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'No permission to read the messages of this space (HTTP 403)') };
-	if (status === 404) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'The space was not found (HTTP 404): check Space ID') };
-	if (status === 400) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters') };
+	if (status === 401)
+		return {
+			kind: 'reauth',
+			code,
+			message: shortText(text, 'Avaya Spaces refused the token (HTTP 401): check the credential'),
+		};
+	if (status === 403)
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code,
+			message: shortText(text, 'No permission to read the messages of this space (HTTP 403)'),
+		};
+	if (status === 404)
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code,
+			message: shortText(text, 'The space was not found (HTTP 404): check Space ID'),
+		};
+	if (status === 400)
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code,
+			message: shortText(
+				text,
+				'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters',
+			),
+		};
 	return unexpectedList('Avaya Spaces', status, code, text);
 }
 
@@ -120,7 +177,8 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 			default: '',
 			required: true,
 			placeholder: 'e.g. 5e5e538d89fc6dc77aaa1fa1',
-			description: 'Avaya Spaces lists messages per space: the ID of the space to clean up (the last part of its address, spaces.avayacloud.com/spaces/…)',
+			description:
+				'Avaya Spaces lists messages per space: the ID of the space to clean up (the last part of its address, spaces.avayacloud.com/spaces/…)',
 		},
 		{
 			displayName: 'Category',
@@ -146,15 +204,24 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 	],
 	readFilters(read, itemIndex) {
 		const spaceId = String(read('avayaSpaceId', itemIndex, '') ?? '').trim();
-		if (spaceId === '') throw new Error('Space ID is required: Avaya Spaces lists messages per space');
-		if (!SPACE_ID.test(spaceId)) throw new Error('Space ID may only hold letters, digits, "-" and "_" (an Avaya Spaces space ID looks like 5e5e538d89fc6dc77aaa1fa1)');
+		if (spaceId === '')
+			throw new Error('Space ID is required: Avaya Spaces lists messages per space');
+		if (!SPACE_ID.test(spaceId))
+			throw new Error(
+				'Space ID may only hold letters, digits, "-" and "_" (an Avaya Spaces space ID looks like 5e5e538d89fc6dc77aaa1fa1)',
+			);
 		const category = oneOf(read('avayaCategory', itemIndex, 'any'), AVAYA_CATEGORIES, 'Category');
 		const search = String(read('avayaSearch', itemIndex, '') ?? '').trim();
-		return { spaceId, ...(category === undefined ? {} : { category }), ...(search === '' ? {} : { search }) };
+		return {
+			spaceId,
+			...(category === undefined ? {} : { category }),
+			...(search === '' ? {} : { search }),
+		};
 	},
 	buildListRequest(position, ctx, filters, window) {
 		const base = baseUrlOf(ctx.credentials, AVAYA_SPACES_HOSTS);
-		if (position.cursor !== undefined) return { method: 'GET', url: avayaNextUrl(position.cursor, base) };
+		if (position.cursor !== undefined)
+			return { method: 'GET', url: avayaNextUrl(position.cursor, base) };
 		return {
 			method: 'GET',
 			url: `${base}/api/spaces/${encodeURIComponent(filters.spaceId)}/messages/query`,
@@ -172,8 +239,13 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 		if (outOfScope(item, filters.spaceId)) return false;
 		if (filters.category !== undefined && item.fields.type !== filters.category) return false;
 		// direction=before&refTime: only what is provably older (an undated message is kept).
-		if (item.time === undefined || !(item.time.getTime() < avayaRefTime(window).getTime())) return false;
-		if (filters.search !== undefined && !String(item.checkOn?.text ?? '').includes(foldQuery(filters.search))) return false;
+		if (item.time === undefined || !(item.time.getTime() < avayaRefTime(window).getTime()))
+			return false;
+		if (
+			filters.search !== undefined &&
+			!String(item.checkOn?.text ?? '').includes(foldQuery(filters.search))
+		)
+			return false;
 		return true;
 	},
 };

@@ -3,8 +3,21 @@ import { z } from 'zod';
 
 import type { BatchVerdict, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
-import { HUAWEI_AKSK_CREDENTIAL, HUAWEI_IAM_CREDENTIAL, HUAWEI_MSGSMS_ENDPOINTS, HUAWEI_TOKEN_PROPERTY, regionOptions } from '../../../../credentials/auth/huaweiCloud';
+import {
+	hasWhitespaceOrControl,
+	OutcomeMap,
+	parseBody,
+	shortText,
+	transientVerdict,
+	unreadable,
+} from '../common';
+import {
+	HUAWEI_AKSK_CREDENTIAL,
+	HUAWEI_IAM_CREDENTIAL,
+	HUAWEI_MSGSMS_ENDPOINTS,
+	HUAWEI_TOKEN_PROPERTY,
+	regionOptions,
+} from '../../../../credentials/auth/huaweiCloud';
 
 /**
  * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
@@ -31,21 +44,34 @@ const parameters = z
 		projectId: z
 			.string({ invalid_type_error: 'Project ID must be text' })
 			.trim()
-			.refine((v) => v === '' || PROJECT_ID.test(v), 'Project ID may only hold letters, digits, "-" and "_" (a Huawei Cloud project ID is 32 hex characters)'),
+			.refine(
+				(v) => v === '' || PROJECT_ID.test(v),
+				'Project ID may only hold letters, digits, "-" and "_" (a Huawei Cloud project ID is 32 hex characters)',
+			),
 	})
 	.transform((p, ctx) => {
 		let endpoint = HUAWEI_MSGSMS_ENDPOINTS[p.region];
 		if (p.region === 'custom') {
 			if (!/^https?:\/\/[^/\s]+/i.test(p.customUrl)) {
-				ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'Endpoint URL must be an http(s) URL, e.g. https://msgsms.cn-north-4.myhuaweicloud.com' });
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					message:
+						'Endpoint URL must be an http(s) URL, e.g. https://msgsms.cn-north-4.myhuaweicloud.com',
+				});
 				return z.NEVER;
 			}
 			endpoint = p.customUrl;
 		} else if (endpoint === undefined) {
-			ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Region "${p.region}" is not one this node knows: choose one or "Custom URL"` });
+			ctx.addIssue({
+				code: z.ZodIssueCode.custom,
+				message: `Region "${p.region}" is not one this node knows: choose one or "Custom URL"`,
+			});
 			return z.NEVER;
 		}
-		return { endpoint: endpoint.replace(/\/+$/, ''), ...(p.projectId === '' ? {} : { projectId: p.projectId }) };
+		return {
+			endpoint: endpoint.replace(/\/+$/, ''),
+			...(p.projectId === '' ? {} : { projectId: p.projectId }),
+		};
 	});
 
 /**
@@ -53,10 +79,17 @@ const parameters = z
  * else the credential's project when it is given as an ID. A project given by name cannot go in
  * the URL, and the token answer that would tell its ID arrives only after the URL is built.
  */
-export function projectIdOf(params: HuaweiCloudSmsParams, credentialType: string, credentials: IDataObject): string {
+export function projectIdOf(
+	params: HuaweiCloudSmsParams,
+	credentialType: string,
+	credentials: IDataObject,
+): string {
 	if (credentialType === HUAWEI_AKSK_CREDENTIAL) {
 		const id = String(credentials.projectId ?? '').trim();
-		if (!PROJECT_ID.test(id)) throw new Error('The Huawei Cloud AK/SK credential needs a project ID (32 hex characters, from "My Credentials > API Credentials")');
+		if (!PROJECT_ID.test(id))
+			throw new Error(
+				'The Huawei Cloud AK/SK credential needs a project ID (32 hex characters, from "My Credentials > API Credentials")',
+			);
 		return id;
 	}
 	if (params.projectId !== undefined) return params.projectId;
@@ -84,7 +117,10 @@ export const errorAnswer = z
 		error_code: z.string().optional(),
 		error_msg: z.string().optional(),
 		error_detail: z.string().optional(),
-		error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough().optional(),
+		error: z
+			.object({ code: z.string().optional(), message: z.string().optional() })
+			.passthrough()
+			.optional(),
 	})
 	.passthrough();
 
@@ -97,7 +133,9 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
 	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
-	const text = [error.error_msg ?? error.error?.message, error.error_detail].filter((t): t is string => typeof t === 'string' && t !== '').join(': ');
+	const text = [error.error_msg ?? error.error?.message, error.error_detail]
+		.filter((t): t is string => typeof t === 'string' && t !== '')
+		.join(': ');
 
 	const transient = transientVerdict(result);
 	if (transient) {
@@ -114,14 +152,23 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			const entry = failedEntry.safeParse(raw);
 			if (!entry.success) continue; // its ID stays unknown
 			const message = shortText(entry.data.error_msg, 'Huawei Cloud did not delete this template');
-			map.set(entry.data.id, NOT_FOUND_TEXT.test(message) ? { status: 'notFound', code: 'TEMPLATE_NOT_FOUND', message } : { status: 'rejected', code: 'DELETE_FAILED', message });
+			map.set(
+				entry.data.id,
+				NOT_FOUND_TEXT.test(message)
+					? { status: 'notFound', code: 'TEMPLATE_NOT_FOUND', message }
+					: { status: 'rejected', code: 'DELETE_FAILED', message },
+			);
 		}
 		return map.verdict();
 	}
 	if (status === 401) {
 		// APIG.0301: bad or expired token (or a bad AK/SK signature). An IAM token is fetched again
 		// once; for AK/SK there is nothing to refresh and the engine stops the run.
-		return { kind: 'reauth', code, message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)') };
+		return {
+			kind: 'reauth',
+			code,
+			message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)'),
+		};
 	}
 	if (status === 400) {
 		// Nothing was deleted. Halving isolates the ID the gateway objects to, whether or not the
@@ -129,22 +176,39 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		// bigger batch "not found" could be any of them, so it stays a rejection if halving stops.
 		const notFound = NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(text);
 		const message = shortText(text, `Huawei Cloud rejected the request (${code})`);
-		if (chunk.length === 1) return { kind: 'failBatch', status: notFound ? 'notFound' : 'rejected', code, message };
+		if (chunk.length === 1)
+			return { kind: 'failBatch', status: notFound ? 'notFound' : 'rejected', code, message };
 		return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
 	}
 	if (status === 403) {
 		// No permission for this action in this project: the same for every batch.
-		return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS') };
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code,
+			message: shortText(
+				text,
+				'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
+			),
+		};
 	}
 	if (status === 404) {
 		return {
 			kind: 'stopRun',
 			reason: 'config',
 			code: error.error_code ?? 'ENDPOINT_NOT_FOUND',
-			message: shortText(text === '' ? undefined : `${text}: check the region endpoint and the project ID`, 'The batch-delete endpoint was not found (HTTP 404): check the region endpoint and the project ID'),
+			message: shortText(
+				text === '' ? undefined : `${text}: check the region endpoint and the project ID`,
+				'The batch-delete endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+			),
 		};
 	}
-	return { kind: 'failBatch', status: 'error', code, message: shortText(text, `Huawei Cloud answered HTTP ${status}`) };
+	return {
+		kind: 'failBatch',
+		status: 'error',
+		code,
+		message: shortText(text, `Huawei Cloud answered HTTP ${status}`),
+	};
 }
 
 /** Everything but the list API (see ./index.ts). */
@@ -161,7 +225,12 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	defaultRequestsPerSecond: 0,
 	authParameter: 'huaweiCloudAuthentication',
 	credentials: [
-		{ name: HUAWEI_IAM_CREDENTIAL, value: 'iamToken', displayName: 'IAM Token (User Name and Password)', tokenProperty: HUAWEI_TOKEN_PROPERTY },
+		{
+			name: HUAWEI_IAM_CREDENTIAL,
+			value: 'iamToken',
+			displayName: 'IAM Token (User Name and Password)',
+			tokenProperty: HUAWEI_TOKEN_PROPERTY,
+		},
 		{ name: HUAWEI_AKSK_CREDENTIAL, value: 'akSk', displayName: 'Access Key (AK/SK Signature)' },
 	],
 	properties: [
@@ -197,8 +266,10 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 		// Characters (code points), never more than UTF-16 units: counted only past the limit, as
 		// spreading every ID into an array cost 0.85 µs per ID at 100,000 IDs (bench/overhead.ts).
 		const length = id.length <= MAX_TEMPLATE_ID_LENGTH ? id.length : [...id].length;
-		if (length > MAX_TEMPLATE_ID_LENGTH) return `Longer than ${MAX_TEMPLATE_ID_LENGTH} characters, so not a Huawei Cloud SMS template ID`;
-		if (hasWhitespaceOrControl(id)) return 'Contains whitespace or control characters, so not a Huawei Cloud SMS template ID';
+		if (length > MAX_TEMPLATE_ID_LENGTH)
+			return `Longer than ${MAX_TEMPLATE_ID_LENGTH} characters, so not a Huawei Cloud SMS template ID`;
+		if (hasWhitespaceOrControl(id))
+			return 'Contains whitespace or control characters, so not a Huawei Cloud SMS template ID';
 		return undefined;
 	},
 	readParameters(read, itemIndex) {
@@ -209,11 +280,15 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 			// Only the IAM credential uses the node's Project ID (AK/SK carries its own).
 			projectId: auth === 'iamToken' ? read('huaweiCloudProjectId', itemIndex, '') : '',
 		});
-		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+		if (!parsed.success)
+			throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
 	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
-	scopeFields: (params) => ({ endpoint: params.endpoint, ...(params.projectId === undefined ? {} : { projectId: params.projectId }) }),
+	scopeFields: (params) => ({
+		endpoint: params.endpoint,
+		...(params.projectId === undefined ? {} : { projectId: params.projectId }),
+	}),
 	buildRequest(chunk, ctx) {
 		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
 		return {

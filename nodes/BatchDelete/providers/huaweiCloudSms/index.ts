@@ -7,4 +7,7 @@ export * from './delete';
 export * from './list';
 
 /** huaweiCloudSms: its delete definition and its list API (Select = By Filter). */
-export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = { ...deletion, list: huaweiCloudSmsList };
+export const huaweiCloudSms: Provider<HuaweiCloudSmsParams> = {
+	...deletion,
+	list: huaweiCloudSmsList,
+};

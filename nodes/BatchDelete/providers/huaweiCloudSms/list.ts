@@ -5,7 +5,15 @@ import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
 import type { HuaweiCloudSmsParams } from './delete';
 import { errorAnswer, projectIdOf } from './delete';
-import { idOf, listedItem, oneOf, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import {
+	idOf,
+	listedItem,
+	oneOf,
+	parseListTime,
+	titleOf,
+	unexpectedList,
+	unreadableList,
+} from '../listCommon';
 
 /**
  * Huawei Cloud Message & SMS, "Querying an SMS Template" (ListTemplateDetails, support.huaweicloud.com
@@ -25,7 +33,15 @@ export const HUAWEI_LIST_PAGE_SIZE = 50;
  * are offered too. The node checks the value on each listed template, whether or not the server
  * applies it.
  */
-export const HUAWEI_FLOW_STATUSES = ['Adopted', 'Reviewing', 'Reject', 'Disable', 'Pending', 'Adopted_inactive', 'SignReviewing'] as const;
+export const HUAWEI_FLOW_STATUSES = [
+	'Adopted',
+	'Reviewing',
+	'Reject',
+	'Disable',
+	'Pending',
+	'Adopted_inactive',
+	'SignReviewing',
+] as const;
 /** `template_type`, exactly the values the list request documents. */
 export const HUAWEI_TEMPLATE_TYPES = ['VERIFY_CODE_TYPE', 'NOTIFY_TYPE', 'PROMOTION_TYPE'] as const;
 
@@ -70,25 +86,61 @@ export function readHuaweiList(result: HttpResponse): ListVerdict {
 	const status = result.statusCode;
 	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
-	const text = [error.error_msg ?? error.error?.message, error.error_detail].filter((t): t is string => typeof t === 'string' && t !== '').join(': ');
+	const text = [error.error_msg ?? error.error?.message, error.error_detail]
+		.filter((t): t is string => typeof t === 'string' && t !== '')
+		.join(': ');
 	const transient = transientVerdict(result);
 	if (transient) {
-		if (transient.kind !== 'retry' || error.error_code === undefined) return transient as ListVerdict;
+		if (transient.kind !== 'retry' || error.error_code === undefined)
+			return transient as ListVerdict;
 		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
 	}
 	if (status >= 200 && status < 300) {
 		const page = parseBody(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'Huawei Cloud');
-		const items = (page.results ?? []).map(huaweiListedItem).filter((i): i is ListedItem => i !== undefined);
+		const items = (page.results ?? [])
+			.map(huaweiListedItem)
+			.filter((i): i is ListedItem => i !== undefined);
 		const total = page.total === undefined || page.total === null ? undefined : Number(page.total);
 		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
 	}
-	if (status === 401) return { kind: 'reauth', code, message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)') };
-	if (status === 403) return { kind: 'stopRun', reason: 'auth', code, message: shortText(text, 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS') };
+	if (status === 401)
+		return {
+			kind: 'reauth',
+			code,
+			message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)'),
+		};
+	if (status === 403)
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code,
+			message: shortText(
+				text,
+				'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
+			),
+		};
 	if (status === 404) {
-		return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID') };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code,
+			message: shortText(
+				text,
+				'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+			),
+		};
 	}
-	if (status === 400) return { kind: 'stopRun', reason: 'config', code, message: shortText(text, 'Huawei Cloud rejected the list request (HTTP 400): check the filters') };
+	if (status === 400)
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code,
+			message: shortText(
+				text,
+				'Huawei Cloud rejected the list request (HTTP 400): check the filters',
+			),
+		};
 	return unexpectedList('Huawei Cloud', status, code, text);
 }
 
@@ -134,8 +186,16 @@ export const huaweiCloudSmsList: ProviderList<HuaweiCloudSmsParams, HuaweiFilter
 		},
 	],
 	readFilters(read, itemIndex) {
-		const flowStatus = oneOf(read('huaweiCloudFlowStatus', itemIndex, 'any'), HUAWEI_FLOW_STATUSES, 'Template Status');
-		const templateType = oneOf(read('huaweiCloudTemplateType', itemIndex, 'any'), HUAWEI_TEMPLATE_TYPES, 'Template Type');
+		const flowStatus = oneOf(
+			read('huaweiCloudFlowStatus', itemIndex, 'any'),
+			HUAWEI_FLOW_STATUSES,
+			'Template Status',
+		);
+		const templateType = oneOf(
+			read('huaweiCloudTemplateType', itemIndex, 'any'),
+			HUAWEI_TEMPLATE_TYPES,
+			'Template Type',
+		);
 		const templateName = String(read('huaweiCloudTemplateName', itemIndex, '') ?? '').trim();
 		if (templateName.length > 64) throw new Error('Template Name is longer than 64 characters');
 		return {
@@ -163,9 +223,15 @@ export const huaweiCloudSmsList: ProviderList<HuaweiCloudSmsParams, HuaweiFilter
 	},
 	readListResponse: (result) => readHuaweiList(result),
 	matches(item, filters) {
-		if (filters.flowStatus !== undefined && item.fields.flowStatus !== filters.flowStatus) return false;
-		if (filters.templateType !== undefined && item.fields.type !== filters.templateType) return false;
-		if (filters.templateName !== undefined && !String(item.fields.title ?? '').includes(filters.templateName)) return false;
+		if (filters.flowStatus !== undefined && item.fields.flowStatus !== filters.flowStatus)
+			return false;
+		if (filters.templateType !== undefined && item.fields.type !== filters.templateType)
+			return false;
+		if (
+			filters.templateName !== undefined &&
+			!String(item.fields.title ?? '').includes(filters.templateName)
+		)
+			return false;
 		return true;
 	},
 };

@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 import type { BatchVerdict, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import {
+	hasWhitespaceOrControl,
+	OutcomeMap,
+	parseBody,
+	shortText,
+	transientVerdict,
+	unreadable,
+} from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
@@ -48,14 +55,18 @@ export const answerSchema = z
 const listsSchema = z
 	.object({
 		successList: z.array(z.object({ id }).passthrough()).nullish(),
-		failureList: z.array(z.object({ id, failureMsg: z.string().nullish() }).passthrough()).nullish(),
+		failureList: z
+			.array(z.object({ id, failureMsg: z.string().nullish() }).passthrough())
+			.nullish(),
 	})
 	.passthrough();
 
 type Answer = z.infer<typeof answerSchema>;
 
 function said(answer: Answer, fallback: string): string {
-	const text = [answer.msg, answer.extMsg].filter((t) => typeof t === 'string' && t.trim() !== '').join(': ');
+	const text = [answer.msg, answer.extMsg]
+		.filter((t) => typeof t === 'string' && t.trim() !== '')
+		.join(': ');
 	return shortText(text, fallback);
 }
 
@@ -64,21 +75,48 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	if (transient) return transient;
 	const status = result.statusCode;
 	if (status === 401) {
-		return { kind: 'reauth', code: 'HTTP_401', message: 'Quectel refused the access token (HTTP 401)' };
+		return {
+			kind: 'reauth',
+			code: 'HTTP_401',
+			message: 'Quectel refused the access token (HTTP 401)',
+		};
 	}
 	if (status === 404) {
-		return { kind: 'stopRun', reason: 'config', code: 'ENDPOINT_NOT_FOUND', message: 'The delete endpoint was not found (HTTP 404): check the region or base URL in the credential' };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: 'ENDPOINT_NOT_FOUND',
+			message:
+				'The delete endpoint was not found (HTTP 404): check the region or base URL in the credential',
+		};
 	}
 	if (status === 414) {
 		// A gateway refused the URL as too long: halving the batch shortens it.
-		return { kind: 'failBatch', status: 'rejected', code: 'HTTP_414', message: 'The request URL was too long for the gateway (HTTP 414): lower the batch size', splittable: true };
+		return {
+			kind: 'failBatch',
+			status: 'rejected',
+			code: 'HTTP_414',
+			message: 'The request URL was too long for the gateway (HTTP 414): lower the batch size',
+			splittable: true,
+		};
 	}
 	if (status === 400) {
 		// Refused before anything was deleted, naming no ID: halving isolates the IDs it objects to.
-		return { kind: 'failBatch', status: 'rejected', code: 'HTTP_400', message: 'Quectel rejected the request (HTTP 400)', splittable: true };
+		return {
+			kind: 'failBatch',
+			status: 'rejected',
+			code: 'HTTP_400',
+			message: 'Quectel rejected the request (HTTP 400)',
+			splittable: true,
+		};
 	}
 	if (status < 200 || status >= 300) {
-		return { kind: 'failBatch', status: 'error', code: `HTTP_${status}`, message: `Quectel answered HTTP ${status}` };
+		return {
+			kind: 'failBatch',
+			status: 'error',
+			code: `HTTP_${status}`,
+			message: `Quectel answered HTTP ${status}`,
+		};
 	}
 
 	const answer = parseBody(answerSchema, result);
@@ -92,9 +130,17 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		for (const entry of lists.data.failureList ?? []) {
 			const reason = entry.failureMsg ?? '';
 			if (NOT_FOUND_TEXT.test(reason)) {
-				map.set(entry.id, { status: 'notFound', code: 'NOT_FOUND', message: shortText(reason, 'Message does not exist') });
+				map.set(entry.id, {
+					status: 'notFound',
+					code: 'NOT_FOUND',
+					message: shortText(reason, 'Message does not exist'),
+				});
 			} else {
-				map.set(entry.id, { status: 'rejected', code: 'DELETE_FAILED', message: shortText(reason, 'Quectel did not delete this message') });
+				map.set(entry.id, {
+					status: 'rejected',
+					code: 'DELETE_FAILED',
+					message: shortText(reason, 'Quectel did not delete this message'),
+				});
 			}
 		}
 		for (const entry of lists.data.successList ?? []) map.set(entry.id, { status: 'deleted' });
@@ -108,18 +154,38 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		};
 	}
 	if (code === NO_PERMISSION) {
-		return { kind: 'failBatch', status: 'forbidden', code: String(code), message: said(answer, 'No permission') };
+		return {
+			kind: 'failBatch',
+			status: 'forbidden',
+			code: String(code),
+			message: said(answer, 'No permission'),
+		};
 	}
 	if (code === MESSAGE_NOT_FOUND) {
 		// The answer does not say which ID is missing: alone it is this one; in a batch, halving finds it.
 		if (chunk.length === 1) {
 			const outcomes = new OutcomeMap(chunk);
-			outcomes.set(chunk[0].id, { status: 'notFound', code: String(code), message: said(answer, 'Message does not exist') });
+			outcomes.set(chunk[0].id, {
+				status: 'notFound',
+				code: String(code),
+				message: said(answer, 'Message does not exist'),
+			});
 			return outcomes.verdict();
 		}
-		return { kind: 'failBatch', status: 'unknown', code: String(code), message: said(answer, 'A message in this batch does not exist'), splittable: true };
+		return {
+			kind: 'failBatch',
+			status: 'unknown',
+			code: String(code),
+			message: said(answer, 'A message in this batch does not exist'),
+			splittable: true,
+		};
 	}
-	return { kind: 'failBatch', status: 'rejected', code: String(code), message: said(answer, `Quectel refused the request (code ${code})`) };
+	return {
+		kind: 'failBatch',
+		status: 'rejected',
+		code: String(code),
+		message: said(answer, `Quectel refused the request (code ${code})`),
+	};
 }
 
 /** Everything but the list API (see ./index.ts). */
@@ -135,13 +201,20 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	defaultRequestsPerSecond: 0,
 	authParameter: 'quectelAuthentication',
 	credentials: [
-		{ name: 'quectelAccountApi', value: 'account', displayName: 'Email and Password (Recommended)', tokenProperty: 'accessToken' },
+		{
+			name: 'quectelAccountApi',
+			value: 'account',
+			displayName: 'Email and Password (Recommended)',
+			tokenProperty: 'accessToken',
+		},
 		{ name: 'quectelTokenApi', value: 'token', displayName: 'Access Token' },
 	],
 	properties: [],
 	checkId(value) {
-		if (value.includes(',')) return 'Contains a comma, which separates IDs in Quectel\'s msgIdList, so it cannot be sent';
-		if (hasWhitespaceOrControl(value)) return 'Contains whitespace or control characters, so not a Quectel message ID';
+		if (value.includes(','))
+			return "Contains a comma, which separates IDs in Quectel's msgIdList, so it cannot be sent";
+		if (hasWhitespaceOrControl(value))
+			return 'Contains whitespace or control characters, so not a Quectel message ID';
 		if (encodeURIComponent(value).length > QUECTEL_MAX_ENCODED_ID_LENGTH) {
 			return `Longer than ${QUECTEL_MAX_ENCODED_ID_LENGTH} characters once URL-encoded, so not a Quectel message ID`;
 		}

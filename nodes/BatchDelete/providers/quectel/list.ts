@@ -3,8 +3,21 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
-import { idOf, listedItem, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
-import { NO_PERMISSION, QUECTEL_MAX_BATCH_SIZE, TOKEN_FAILED, TOKEN_MISSING, answerSchema } from './delete';
+import {
+	idOf,
+	listedItem,
+	parseListTime,
+	titleOf,
+	unexpectedList,
+	unreadableList,
+} from '../listCommon';
+import {
+	NO_PERMISSION,
+	QUECTEL_MAX_BATCH_SIZE,
+	TOKEN_FAILED,
+	TOKEN_MISSING,
+	answerSchema,
+} from './delete';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
@@ -77,16 +90,30 @@ export function quectelListedItem(raw: unknown): ListedItem | undefined {
 }
 
 function said(answer: z.infer<typeof answerSchema>, fallback: string): string {
-	return shortText([answer.msg, answer.extMsg].filter((t) => typeof t === 'string' && t.trim() !== '').join(': '), fallback);
+	return shortText(
+		[answer.msg, answer.extMsg].filter((t) => typeof t === 'string' && t.trim() !== '').join(': '),
+		fallback,
+	);
 }
 
 export function readQuectelList(result: HttpResponse): ListVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient as ListVerdict;
 	const status = result.statusCode;
-	if (status === 401) return { kind: 'reauth', code: 'HTTP_401', message: 'Quectel refused the access token (HTTP 401)' };
+	if (status === 401)
+		return {
+			kind: 'reauth',
+			code: 'HTTP_401',
+			message: 'Quectel refused the access token (HTTP 401)',
+		};
 	if (status === 404) {
-		return { kind: 'stopRun', reason: 'config', code: 'ENDPOINT_NOT_FOUND', message: 'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential' };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: 'ENDPOINT_NOT_FOUND',
+			message:
+				'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential',
+		};
 	}
 	if (status < 200 || status >= 300) return unexpectedList('Quectel', status, undefined, undefined);
 	const answer = parseBody(answerSchema, result);
@@ -95,17 +122,36 @@ export function readQuectelList(result: HttpResponse): ListVerdict {
 	if (SUCCESS_CODES.has(code)) {
 		const page = pageSchema.safeParse(answer.data ?? {});
 		if (!page.success) return unreadableList(result, 'Quectel');
-		const items = (page.data.list ?? []).map(quectelListedItem).filter((i): i is ListedItem => i !== undefined);
-		const total = page.data.total === undefined || page.data.total === null ? undefined : Number(page.data.total);
+		const items = (page.data.list ?? [])
+			.map(quectelListedItem)
+			.filter((i): i is ListedItem => i !== undefined);
+		const total =
+			page.data.total === undefined || page.data.total === null
+				? undefined
+				: Number(page.data.total);
 		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
 	}
 	if (code === TOKEN_FAILED || code === TOKEN_MISSING) {
-		return { kind: 'reauth', code: String(code), message: `Quectel refused the access token (${code}: ${said(answer, 'Token verification failed')})` };
+		return {
+			kind: 'reauth',
+			code: String(code),
+			message: `Quectel refused the access token (${code}: ${said(answer, 'Token verification failed')})`,
+		};
 	}
 	if (code === NO_PERMISSION) {
-		return { kind: 'stopRun', reason: 'auth', code: String(code), message: `The account may not read push messages (${code}: ${said(answer, 'No permission')})` };
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code: String(code),
+			message: `The account may not read push messages (${code}: ${said(answer, 'No permission')})`,
+		};
 	}
-	return unexpectedList('Quectel', status, String(code), said(answer, `Quectel refused the list request (code ${code})`));
+	return unexpectedList(
+		'Quectel',
+		status,
+		String(code),
+		said(answer, `Quectel refused the list request (code ${code})`),
+	);
 }
 
 export const quectelList: ProviderList<Record<string, never>, QuectelFilters> = {
@@ -119,7 +165,7 @@ export const quectelList: ProviderList<Record<string, never>, QuectelFilters> = 
 			type: 'options',
 			options: QUECTEL_MESSAGE_TYPES,
 			default: 0,
-			description: 'Only messages of this type (the list API\'s msgType)',
+			description: "Only messages of this type (the list API's msgType)",
 		},
 		{
 			displayName: 'Read Status',
@@ -131,14 +177,17 @@ export const quectelList: ProviderList<Record<string, never>, QuectelFilters> = 
 				{ name: 'Unread', value: 'unread' },
 			],
 			default: 'read',
-			description: 'Only messages the user has read, or has not read (the list API\'s isRead). Read by default, so unread messages stay unless you choose otherwise.',
+			description:
+				"Only messages the user has read, or has not read (the list API's isRead). Read by default, so unread messages stay unless you choose otherwise.",
 		},
 	],
 	readFilters(read, itemIndex) {
 		const msgType = Number(read('quectelMsgType', itemIndex, 0));
-		if (!Number.isInteger(msgType) || msgType < 0 || msgType > 4) throw new Error('Message Type must be one of 1–4, or Any');
+		if (!Number.isInteger(msgType) || msgType < 0 || msgType > 4)
+			throw new Error('Message Type must be one of 1–4, or Any');
 		const readStatus = String(read('quectelReadStatus', itemIndex, 'read'));
-		if (!['any', 'read', 'unread'].includes(readStatus)) throw new Error('Read Status must be Any, Read or Unread');
+		if (!['any', 'read', 'unread'].includes(readStatus))
+			throw new Error('Read Status must be Any, Read or Unread');
 		return {
 			...(msgType === 0 ? {} : { msgType }),
 			...(readStatus === 'any' ? {} : { isRead: readStatus === 'read' }),

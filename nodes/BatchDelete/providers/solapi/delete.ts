@@ -3,7 +3,14 @@ import { z } from 'zod';
 
 import type { BatchVerdict, IdOutcome, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { hasWhitespaceOrControl, OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
+import {
+	hasWhitespaceOrControl,
+	OutcomeMap,
+	parseBody,
+	shortText,
+	transientVerdict,
+	unreadable,
+} from '../common';
 import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
 
 /**
@@ -29,8 +36,13 @@ const parameters = z.object({
 		.min(1, 'Group ID is required: enter the ID of the SOLAPI group the messages were added to')
 		.max(100, 'Group ID is longer than 100 characters, so not a SOLAPI group ID')
 		// `*`, not `+`: an empty Group ID gets the one "is required" message above, not two.
-		.regex(/^[A-Za-z0-9_-]*$/, 'Group ID may only hold letters, digits, "-" and "_" (SOLAPI group IDs look like G4V20190607105937H3OMPD4ONLWZ2UY)'),
-	apiVersion: z.enum(['v4', 'legacy'], { errorMap: () => ({ message: 'API Version must be "v4" or "legacy"' }) }),
+		.regex(
+			/^[A-Za-z0-9_-]*$/,
+			'Group ID may only hold letters, digits, "-" and "_" (SOLAPI group IDs look like G4V20190607105937H3OMPD4ONLWZ2UY)',
+		),
+	apiVersion: z.enum(['v4', 'legacy'], {
+		errorMap: () => ({ message: 'API Version must be "v4" or "legacy"' }),
+	}),
 });
 
 /**
@@ -40,8 +52,11 @@ const parameters = z.object({
  * than sending signed requests to a host the user never chose.
  */
 export function solapiBaseUrl(credentials: IDataObject, version: SolapiApiVersion): string {
-	const configured = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	if (configured === '' || configured.toLowerCase() === SOLAPI_HOSTS.v4) return SOLAPI_HOSTS[version];
+	const configured = String(credentials.baseUrl ?? '')
+		.trim()
+		.replace(/\/+$/, '');
+	if (configured === '' || configured.toLowerCase() === SOLAPI_HOSTS.v4)
+		return SOLAPI_HOSTS[version];
 	return configured;
 }
 
@@ -49,22 +64,39 @@ export function solapiBaseUrl(credentials: IDataObject, version: SolapiApiVersio
 const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature']);
 
 const resultEntry = z.object({ messageId: z.string(), resultCode: z.string() }).passthrough();
-const deleteAnswer = z.object({ errorCount: z.number().optional(), resultList: z.array(z.unknown()) }).passthrough();
+const deleteAnswer = z
+	.object({ errorCount: z.number().optional(), resultList: z.array(z.unknown()) })
+	.passthrough();
 /** The provider's error body (delete and list answers alike). */
-export const errorAnswer = z.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() }).passthrough();
+export const errorAnswer = z
+	.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() })
+	.passthrough();
 
 function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 	switch (resultCode) {
 		case 'Success':
 			return { status: 'deleted' };
 		case 'MessageNotFound':
-			return { status: 'notFound', code: resultCode, message: 'No message with this ID in the group' };
+			return {
+				status: 'notFound',
+				code: resultCode,
+				message: 'No message with this ID in the group',
+			};
 		case 'InternalError':
 			// SOLAPI's own failure for this one message: the engine resends it alone once.
-			return { status: 'error', code: resultCode, message: 'SOLAPI had an internal error deleting this message', retryAlone: true };
+			return {
+				status: 'error',
+				code: resultCode,
+				message: 'SOLAPI had an internal error deleting this message',
+				retryAlone: true,
+			};
 		default:
 			// A code this node does not know: not a confirmation, so report it as it came.
-			return { status: 'error', code: resultCode, message: shortText(entry.resultMessage, `SOLAPI answered ${resultCode} for this message`) };
+			return {
+				status: 'error',
+				code: resultCode,
+				message: shortText(entry.resultMessage, `SOLAPI answered ${resultCode} for this message`),
+			};
 	}
 }
 
@@ -74,7 +106,11 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const transient = transientVerdict(result);
 	if (transient) {
 		if (status !== 429 || transient.kind !== 'retry') return transient;
-		return { ...transient, code: error.errorCode ?? 'TooManyRequests', message: shortText(error.errorMessage, transient.message) };
+		return {
+			...transient,
+			code: error.errorCode ?? 'TooManyRequests',
+			message: shortText(error.errorMessage, transient.message),
+		};
 	}
 	if (status >= 200 && status < 300) {
 		const answer = parseBody(deleteAnswer, result);
@@ -83,7 +119,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		for (const raw of answer.resultList) {
 			// One unreadable entry leaves only its own ID unknown, not the whole batch.
 			const entry = resultEntry.safeParse(raw);
-			if (entry.success) map.set(entry.data.messageId, outcomeOf(entry.data.resultCode, entry.data as IDataObject));
+			if (entry.success)
+				map.set(entry.data.messageId, outcomeOf(entry.data.resultCode, entry.data as IDataObject));
 		}
 		return map.verdict();
 	}
@@ -101,15 +138,31 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 				code,
 				message: shortText(error.errorMessage, why),
 				maxRetries: 1,
-				...(code === 'RequestTimeTooSkewed' ? { onExhausted: { reason: 'auth' as const, code, message: why } } : {}),
+				...(code === 'RequestTimeTooSkewed'
+					? { onExhausted: { reason: 'auth' as const, code, message: why } }
+					: {}),
 			};
 		}
 		// InvalidAPIKey, SignatureDoesNotMatch and the like: no later request can do better.
-		return { kind: 'stopRun', reason: 'auth', code, message: shortText(error.errorMessage, `SOLAPI refused the API key or signature (HTTP ${status})`) };
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code,
+			message: shortText(
+				error.errorMessage,
+				`SOLAPI refused the API key or signature (HTTP ${status})`,
+			),
+		};
 	}
 	if (status === 400) {
 		// A 400 names no message, so halving the batch isolates the ones it objects to.
-		return { kind: 'failBatch', status: 'rejected', code, message: shortText(error.errorMessage, 'SOLAPI rejected the request (HTTP 400)'), splittable: true };
+		return {
+			kind: 'failBatch',
+			status: 'rejected',
+			code,
+			message: shortText(error.errorMessage, 'SOLAPI rejected the request (HTTP 400)'),
+			splittable: true,
+		};
 	}
 	if (status === 404) {
 		// The group (or the endpoint) does not exist. Not "every ID is already gone": a mistyped
@@ -118,9 +171,19 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			error.errorCode === undefined
 				? 'The SOLAPI delete endpoint was not found (HTTP 404): check the API Version and the base URL in the credential'
 				: `SOLAPI found no such group (${code}${error.errorMessage ? `: ${shortText(error.errorMessage, '')}` : ''}): check Group ID`;
-		return { kind: 'stopRun', reason: 'config', code: error.errorCode ?? 'ENDPOINT_NOT_FOUND', message };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: error.errorCode ?? 'ENDPOINT_NOT_FOUND',
+			message,
+		};
 	}
-	return { kind: 'failBatch', status: 'error', code, message: shortText(error.errorMessage, `SOLAPI answered HTTP ${status}`) };
+	return {
+		kind: 'failBatch',
+		status: 'error',
+		code,
+		message: shortText(error.errorMessage, `SOLAPI answered HTTP ${status}`),
+	};
 }
 
 /** Everything but the list API (see ./index.ts). */
@@ -156,14 +219,20 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 					value: 'legacy',
 					description: 'POST /GroupMessage/3/group/{groupId}/deleteMessages on solapi.com',
 				},
-				{ name: 'V4', value: 'v4', description: 'DELETE /messages/v4/groups/{groupId}/messages on api.solapi.com' },
+				{
+					name: 'V4',
+					value: 'v4',
+					description: 'DELETE /messages/v4/groups/{groupId}/messages on api.solapi.com',
+				},
 			],
 			default: 'v4',
 		},
 	],
 	checkId(id) {
-		if (id.length > MAX_ID_LENGTH) return `Longer than ${MAX_ID_LENGTH} characters, so not a SOLAPI message ID`;
-		if (hasWhitespaceOrControl(id)) return 'Contains whitespace or control characters, so not a SOLAPI message ID';
+		if (id.length > MAX_ID_LENGTH)
+			return `Longer than ${MAX_ID_LENGTH} characters, so not a SOLAPI message ID`;
+		if (hasWhitespaceOrControl(id))
+			return 'Contains whitespace or control characters, so not a SOLAPI message ID';
 		return undefined;
 	},
 	readParameters(read, itemIndex) {
@@ -171,7 +240,8 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 			groupId: read('solapiGroupId', itemIndex, ''),
 			apiVersion: read('solapiApiVersion', itemIndex, 'v4'),
 		});
-		if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
+		if (!parsed.success)
+			throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
 	scopeFields: (params) => ({ groupId: params.groupId }),

@@ -3,7 +3,16 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import { parseBody, shortText, transientVerdict } from '../common';
-import { idOf, listedItem, oneOf, outOfScope, parseListTime, titleOf, unexpectedList, unreadableList } from '../listCommon';
+import {
+	idOf,
+	listedItem,
+	oneOf,
+	outOfScope,
+	parseListTime,
+	titleOf,
+	unexpectedList,
+	unreadableList,
+} from '../listCommon';
 import type { SolapiParams } from './delete';
 import { errorAnswer, solapiBaseUrl } from './delete';
 
@@ -52,7 +61,6 @@ const pageSchema = z
 	})
 	.passthrough();
 
-
 /** One `messageList` entry as a listed item (`key`: its key in the map). Pure. */
 export function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
 	const parsed = messageSchema.safeParse(raw);
@@ -79,14 +87,22 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 	const transient = transientVerdict(result);
 	if (transient) {
 		if (status !== 429 || transient.kind !== 'retry') return transient as ListVerdict;
-		return { ...transient, code: error.errorCode ?? 'TooManyRequests', message: shortText(error.errorMessage, transient.message) };
+		return {
+			...transient,
+			code: error.errorCode ?? 'TooManyRequests',
+			message: shortText(error.errorMessage, transient.message),
+		};
 	}
 	if (status >= 200 && status < 300) {
 		const page = parseBody(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'SOLAPI');
 		const list = page.messageList ?? {};
-		const entries: Array<[string | undefined, unknown]> = Array.isArray(list) ? list.map((m) => [undefined, m]) : Object.entries(list);
-		const items = entries.map(([key, m]) => solapiListedItem(m, key)).filter((i): i is ListedItem => i !== undefined);
+		const entries: Array<[string | undefined, unknown]> = Array.isArray(list)
+			? list.map((m) => [undefined, m])
+			: Object.entries(list);
+		const items = entries
+			.map(([key, m]) => solapiListedItem(m, key))
+			.filter((i): i is ListedItem => i !== undefined);
 		// More pages follow: continue from the last message listed (see the top of this file).
 		const more = page.nextKey !== undefined && page.nextKey !== null && page.nextKey !== '';
 		const next = more ? (items.at(-1)?.id ?? page.nextKey!) : undefined;
@@ -98,20 +114,51 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 			return {
 				kind: 'retry',
 				code,
-				message: shortText(error.errorMessage, "SOLAPI refused the request's date or signature; it is signed again with a new date and salt"),
+				message: shortText(
+					error.errorMessage,
+					"SOLAPI refused the request's date or signature; it is signed again with a new date and salt",
+				),
 				maxRetries: 1,
 				...(code === 'RequestTimeTooSkewed'
-					? { onExhausted: { reason: 'auth' as const, code, message: "SOLAPI says the request's date is more than 15 minutes off its clock: check the n8n server's clock" } }
+					? {
+							onExhausted: {
+								reason: 'auth' as const,
+								code,
+								message:
+									"SOLAPI says the request's date is more than 15 minutes off its clock: check the n8n server's clock",
+							},
+						}
 					: {}),
 			};
 		}
-		return { kind: 'stopRun', reason: 'auth', code, message: shortText(error.errorMessage, `SOLAPI refused the API key or signature (HTTP ${status})`) };
+		return {
+			kind: 'stopRun',
+			reason: 'auth',
+			code,
+			message: shortText(
+				error.errorMessage,
+				`SOLAPI refused the API key or signature (HTTP ${status})`,
+			),
+		};
 	}
 	if (status === 404) {
-		return { kind: 'stopRun', reason: 'config', code: error.errorCode ?? 'ENDPOINT_NOT_FOUND', message: shortText(error.errorMessage, 'SOLAPI found no such group (HTTP 404): check Group ID') };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: error.errorCode ?? 'ENDPOINT_NOT_FOUND',
+			message: shortText(
+				error.errorMessage,
+				'SOLAPI found no such group (HTTP 404): check Group ID',
+			),
+		};
 	}
 	if (status === 400) {
-		return { kind: 'stopRun', reason: 'config', code, message: shortText(error.errorMessage, 'SOLAPI rejected the list request (HTTP 400)') };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code,
+			message: shortText(error.errorMessage, 'SOLAPI rejected the list request (HTTP 400)'),
+		};
 	}
 	return unexpectedList('SOLAPI', status, code, error.errorMessage);
 }
@@ -142,27 +189,40 @@ export const solapiList: ProviderList<SolapiParams, SolapiFilters> = {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. 4000',
-			description: "Only messages with this SOLAPI status code (4000: received; 3xxx: failed). Empty: any status.",
+			description:
+				'Only messages with this SOLAPI status code (4000: received; 3xxx: failed). Empty: any status.',
 		},
 	],
 	readFilters(read, itemIndex) {
-		const type = oneOf(read('solapiMessageType', itemIndex, 'any'), SOLAPI_MESSAGE_TYPES, 'Message Type');
+		const type = oneOf(
+			read('solapiMessageType', itemIndex, 'any'),
+			SOLAPI_MESSAGE_TYPES,
+			'Message Type',
+		);
 		const statusCode = String(read('solapiStatusCode', itemIndex, '') ?? '').trim();
-		if (statusCode !== '' && !/^[A-Za-z0-9]{1,16}$/.test(statusCode)) throw new Error('Status Code must be a SOLAPI status code such as 4000');
-		return { ...(type === undefined ? {} : { type }), ...(statusCode === '' ? {} : { statusCode }) };
+		if (statusCode !== '' && !/^[A-Za-z0-9]{1,16}$/.test(statusCode))
+			throw new Error('Status Code must be a SOLAPI status code such as 4000');
+		return {
+			...(type === undefined ? {} : { type }),
+			...(statusCode === '' ? {} : { statusCode }),
+		};
 	},
 	buildListRequest(position, ctx) {
 		return {
 			method: 'GET',
 			url: `${solapiBaseUrl(ctx.credentials, 'v4')}/messages/v4/groups/${encodeURIComponent(ctx.params.groupId)}/messages`,
-			qs: { limit: position.pageSize, ...(position.cursor === undefined ? {} : { startKey: position.cursor }) },
+			qs: {
+				limit: position.pageSize,
+				...(position.cursor === undefined ? {} : { startKey: position.cursor }),
+			},
 		};
 	},
 	readListResponse: (result) => readSolapiList(result),
 	matches(item, filters, ctx) {
 		if (outOfScope(item, ctx.params.groupId)) return false;
 		if (filters.type !== undefined && item.fields.type !== filters.type) return false;
-		if (filters.statusCode !== undefined && item.fields.statusCode !== filters.statusCode) return false;
+		if (filters.statusCode !== undefined && item.fields.statusCode !== filters.statusCode)
+			return false;
 		return true;
 	},
 };

@@ -2,7 +2,13 @@ import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { describeValue, idsFromValue, readPath } from '../../engine/ids';
-import type { BatchVerdict, ParameterReader, Provider, RawTarget, Target } from '../../engine/types';
+import type {
+	BatchVerdict,
+	ParameterReader,
+	Provider,
+	RawTarget,
+	Target,
+} from '../../engine/types';
 import type { HttpResponse } from '../common';
 import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
 import { weChatBaseUrl } from '../../../../credentials/auth/weChat';
@@ -32,20 +38,33 @@ const ACCOUNT_ERRORS: Record<number, string> = {
 
 // ---- targets ----
 
-
 function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+	return (
+		value === undefined ||
+		value === null ||
+		(typeof value === 'string' && value.trim() === '') ||
+		(Array.isArray(value) && value.length === 0)
+	);
 }
 
 /** 0 or empty = the whole message; otherwise the 1-based position of one article. */
 function articleIndex(value: unknown): { value: number | string; invalidReason?: string } {
 	if (isBlank(value)) return { value: 0 };
-	const text = typeof value === 'number' || typeof value === 'string' ? String(value).trim() : undefined;
+	const text =
+		typeof value === 'number' || typeof value === 'string' ? String(value).trim() : undefined;
 	if (text !== undefined && /^\d{1,3}$/.test(text)) return { value: Number(text) };
-	return { value: describeValue(value), invalidReason: `article_idx ${describeValue(value)} is not 0 (whole message) or the position of an article (1, 2, …)` };
+	return {
+		value: describeValue(value),
+		invalidReason: `article_idx ${describeValue(value)} is not 0 (whole message) or the position of an article (1, 2, …)`,
+	};
 }
 
-function readField(read: ParameterReader, name: string, itemIndex: number, fallback: string): string {
+function readField(
+	read: ParameterReader,
+	name: string,
+	itemIndex: number,
+	fallback: string,
+): string {
 	return String(read(name, itemIndex, fallback) ?? '').trim();
 }
 
@@ -58,7 +77,9 @@ function readTargets(item: IDataObject, itemIndex: number, read: ParameterReader
 	const msgIds = msgIdField === '' ? undefined : readPath(item, msgIdField);
 	if (!isBlank(msgIds)) {
 		const articleIdxField = readField(read, 'weChatArticleIdxField', itemIndex, 'article_idx');
-		const index = articleIndex(articleIdxField === '' ? undefined : readPath(item, articleIdxField));
+		const index = articleIndex(
+			articleIdxField === '' ? undefined : readPath(item, articleIdxField),
+		);
 		return idsFromValue(msgIds).map((raw) => {
 			const invalidReason = raw.invalidReason ?? index.invalidReason;
 			return {
@@ -74,7 +95,10 @@ function readTargets(item: IDataObject, itemIndex: number, read: ParameterReader
 	if (isBlank(urls)) return [];
 	// URLs may hold commas, so a string is one URL; a list gives one per element.
 	return (Array.isArray(urls) ? urls : [urls]).flatMap((url): RawTarget[] => {
-		if (typeof url !== 'string') return [{ id: describeValue(url), key: `url:${describeValue(url)}`, invalidReason: 'Not a URL' }];
+		if (typeof url !== 'string')
+			return [
+				{ id: describeValue(url), key: `url:${describeValue(url)}`, invalidReason: 'Not a URL' },
+			];
 		const trimmed = url.trim();
 		return trimmed === '' ? [] : [{ id: trimmed, key: `url:${trimmed}` }];
 	});
@@ -103,7 +127,12 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	if (result.statusCode < 200 || result.statusCode >= 300) {
-		return { kind: 'failBatch', status: 'error', code: `HTTP_${result.statusCode}`, message: `WeChat answered HTTP ${result.statusCode}` };
+		return {
+			kind: 'failBatch',
+			status: 'error',
+			code: `HTTP_${result.statusCode}`,
+			message: `WeChat answered HTTP ${result.statusCode}`,
+		};
 	}
 	const answer = parseBody(answerSchema, result);
 	if (answer === undefined) return unreadable(result);
@@ -115,7 +144,11 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		return map.verdict();
 	}
 	if (TOKEN_ERRORS.has(code)) {
-		return { kind: 'reauth', code: String(code), message: `WeChat refused the access token (${text('invalid credential')})` };
+		return {
+			kind: 'reauth',
+			code: String(code),
+			message: `WeChat refused the access token (${text('invalid credential')})`,
+		};
 	}
 	if (code === DAILY_QUOTA) {
 		return {
@@ -129,19 +162,37 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		return {
 			kind: 'retry',
 			code: String(code),
-			message: code === BUSY ? `WeChat is busy (${text('system error')})` : `WeChat's per-minute limit is reached (${text('api minute-quota reach limit')})`,
+			message:
+				code === BUSY
+					? `WeChat is busy (${text('system error')})`
+					: `WeChat's per-minute limit is reached (${text('api minute-quota reach limit')})`,
 			...(code === MINUTE_QUOTA ? { throttled: true } : {}),
 		};
 	}
 	if (code === INVALID_MSG_ID) {
 		const map = new OutcomeMap(chunk);
-		for (const target of chunk) map.set(target.id, { status: 'notFound', code: String(code), message: `WeChat does not know this message, or it was already deleted (${text('invalid msg id')})` });
+		for (const target of chunk)
+			map.set(target.id, {
+				status: 'notFound',
+				code: String(code),
+				message: `WeChat does not know this message, or it was already deleted (${text('invalid msg id')})`,
+			});
 		return map.verdict();
 	}
 	if (ACCOUNT_ERRORS[code] !== undefined) {
-		return { kind: 'stopRun', reason: 'config', code: String(code), message: `${ACCOUNT_ERRORS[code]} (${text('refused')})` };
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: String(code),
+			message: `${ACCOUNT_ERRORS[code]} (${text('refused')})`,
+		};
 	}
-	return { kind: 'failBatch', status: 'rejected', code: String(code), message: `WeChat refused to delete this message (${text('refused')})` };
+	return {
+		kind: 'failBatch',
+		status: 'rejected',
+		code: String(code),
+		message: `WeChat refused to delete this message (${text('refused')})`,
+	};
 }
 
 /** Everything but the list API (see ./index.ts). */
@@ -157,7 +208,14 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	defaultConcurrency: 1,
 	// No per-second limit is documented; one a second stays far below any per-minute quota.
 	defaultRequestsPerSecond: 1,
-	credentials: [{ name: 'weChatOfficialAccountApi', value: 'appSecret', displayName: 'AppID and AppSecret', tokenProperty: 'accessToken' }],
+	credentials: [
+		{
+			name: 'weChatOfficialAccountApi',
+			value: 'appSecret',
+			displayName: 'AppID and AppSecret',
+			tokenProperty: 'accessToken',
+		},
+	],
 	properties: [
 		{
 			displayName: 'Message ID Field',
@@ -165,14 +223,16 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 			type: 'string',
 			default: 'msg_id',
 			placeholder: 'e.g. msg_id or data.msg_id',
-			description: "Field holding the mass message's msg_id (as returned when it was sent). Dot paths reach nested fields. Items without it use the article URL field.",
+			description:
+				"Field holding the mass message's msg_id (as returned when it was sent). Dot paths reach nested fields. Items without it use the article URL field.",
 		},
 		{
 			displayName: 'Article Index Field',
 			name: 'weChatArticleIdxField',
 			type: 'string',
 			default: 'article_idx',
-			description: 'Field holding which article of the message to delete: 1 for the first; 0, empty or missing deletes the whole message',
+			description:
+				'Field holding which article of the message to delete: 1 for the first; 0, empty or missing deletes the whole message',
 		},
 		{
 			displayName: 'Article URL Field',
@@ -184,8 +244,14 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	],
 	readTargets,
 	checkId(id) {
-		if (/^\d+$/.test(id)) return id.length > MAX_MSG_ID_DIGITS ? `Longer than ${MAX_MSG_ID_DIGITS} digits, so not a WeChat msg_id` : undefined;
-		if (/^https?:\/\/\S+$/i.test(id)) return id.length > MAX_URL_LENGTH ? `Longer than ${MAX_URL_LENGTH} characters, so not an article URL` : undefined;
+		if (/^\d+$/.test(id))
+			return id.length > MAX_MSG_ID_DIGITS
+				? `Longer than ${MAX_MSG_ID_DIGITS} digits, so not a WeChat msg_id`
+				: undefined;
+		if (/^https?:\/\/\S+$/i.test(id))
+			return id.length > MAX_URL_LENGTH
+				? `Longer than ${MAX_URL_LENGTH} characters, so not an article URL`
+				: undefined;
 		return 'Neither a numeric msg_id nor an article URL (http… or https…)';
 	},
 	readParameters() {
