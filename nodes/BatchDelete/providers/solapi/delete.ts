@@ -100,6 +100,45 @@ function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 	}
 }
 
+/**
+ * A 401/403 (delete and list answers alike): a date or signature a fresh one fixes is resent once
+ * (a clock that stays off stops the run with a hint); any other refusal stops the run.
+ */
+export function refusal(
+	status: number,
+	code: string,
+	error: { errorMessage?: string },
+): BatchVerdict | undefined {
+	if (status !== 401 && status !== 403) return undefined;
+	if (FIXED_BY_RESIGNING.has(code)) {
+		const why =
+			code === 'RequestTimeTooSkewed'
+				? "SOLAPI says the request's date is more than 15 minutes off its clock: if this persists, check the n8n server's clock"
+				: 'SOLAPI saw this signature before; the request is signed again with a new salt';
+		// A fresh date and salt fix a one-off; a clock that is really off will not get better,
+		// so one retry, then the run stops with the hint instead of failing batch after batch.
+		return {
+			kind: 'retry',
+			code,
+			message: shortText(error.errorMessage, why),
+			maxRetries: 1,
+			...(code === 'RequestTimeTooSkewed'
+				? { onExhausted: { reason: 'auth' as const, code, message: why } }
+				: {}),
+		};
+	}
+	// InvalidAPIKey, SignatureDoesNotMatch and the like: no later request can do better.
+	return {
+		kind: 'stopRun',
+		reason: 'auth',
+		code,
+		message: shortText(
+			error.errorMessage,
+			`SOLAPI refused the API key or signature (HTTP ${status})`,
+		),
+	};
+}
+
 function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
 	const error = parseBody(errorAnswer, result) ?? {};
@@ -125,35 +164,8 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		return map.verdict();
 	}
 	const code = error.errorCode ?? `HTTP_${status}`;
-	if (status === 401 || status === 403) {
-		if (FIXED_BY_RESIGNING.has(code)) {
-			const why =
-				code === 'RequestTimeTooSkewed'
-					? "SOLAPI says the request's date is more than 15 minutes off its clock: if this persists, check the n8n server's clock"
-					: 'SOLAPI saw this signature before; the request is signed again with a new salt';
-			// A fresh date and salt fix a one-off; a clock that is really off will not get better,
-			// so one retry, then the run stops with the hint instead of failing batch after batch.
-			return {
-				kind: 'retry',
-				code,
-				message: shortText(error.errorMessage, why),
-				maxRetries: 1,
-				...(code === 'RequestTimeTooSkewed'
-					? { onExhausted: { reason: 'auth' as const, code, message: why } }
-					: {}),
-			};
-		}
-		// InvalidAPIKey, SignatureDoesNotMatch and the like: no later request can do better.
-		return {
-			kind: 'stopRun',
-			reason: 'auth',
-			code,
-			message: shortText(
-				error.errorMessage,
-				`SOLAPI refused the API key or signature (HTTP ${status})`,
-			),
-		};
-	}
+	const refused = refusal(status, code, error);
+	if (refused !== undefined) return refused;
 	if (status === 400) {
 		// A 400 names no message, so halving the batch isolates the ones it objects to.
 		return {

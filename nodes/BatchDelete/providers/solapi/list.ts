@@ -14,7 +14,7 @@ import {
 	unreadableList,
 } from '../listCommon';
 import type { SolapiParams } from './delete';
-import { errorAnswer, solapiBaseUrl } from './delete';
+import { errorAnswer, refusal, solapiBaseUrl } from './delete';
 
 /**
  * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):
@@ -37,8 +37,6 @@ export interface SolapiFilters {
 	type?: (typeof SOLAPI_MESSAGE_TYPES)[number];
 	statusCode?: string;
 }
-
-const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature']);
 
 const messageSchema = z
 	.object({
@@ -109,38 +107,8 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 		return { kind: 'page', items, ...(next === undefined ? {} : { next }) };
 	}
 	const code = error.errorCode ?? `HTTP_${status}`;
-	if (status === 401 || status === 403) {
-		if (FIXED_BY_RESIGNING.has(code)) {
-			return {
-				kind: 'retry',
-				code,
-				message: shortText(
-					error.errorMessage,
-					"SOLAPI refused the request's date or signature; it is signed again with a new date and salt",
-				),
-				maxRetries: 1,
-				...(code === 'RequestTimeTooSkewed'
-					? {
-							onExhausted: {
-								reason: 'auth' as const,
-								code,
-								message:
-									"SOLAPI says the request's date is more than 15 minutes off its clock: check the n8n server's clock",
-							},
-						}
-					: {}),
-			};
-		}
-		return {
-			kind: 'stopRun',
-			reason: 'auth',
-			code,
-			message: shortText(
-				error.errorMessage,
-				`SOLAPI refused the API key or signature (HTTP ${status})`,
-			),
-		};
-	}
+	const refused = refusal(status, code, error);
+	if (refused !== undefined) return refused as ListVerdict;
 	if (status === 404) {
 		return {
 			kind: 'stopRun',
