@@ -144,3 +144,43 @@ export function oneOf<T extends string>(
 	if ((allowed as readonly unknown[]).includes(value)) return value as T;
 	throw new Error(`${name} must be one of: ${allowed.join(', ')}`);
 }
+
+/** What each refusal means to a provider's user (its own words), and the code a 404 reports. */
+export interface RefusalWords {
+	401?: string;
+	403?: string;
+	404?: string;
+	400?: string;
+	notFoundCode?: string;
+}
+
+/**
+ * A list request refused with an HTTP status, the same for every provider: 401 fetches a new token
+ * once; 403 (no permission) stops the run; 404 and 400 (the list's target or filters are wrong)
+ * stop it as a configuration error; a status the provider's words do not cover stops the listing.
+ * The provider's own text, when it sent one, wins over the words.
+ */
+export function listRefusal(
+	provider: string,
+	status: number,
+	code: string,
+	text: string | undefined,
+	words: RefusalWords,
+): ListVerdict {
+	const said = (fallback: string) => shortText(text, fallback);
+	if (status === 401 && words[401] !== undefined)
+		return { kind: 'reauth', code, message: said(words[401]) };
+	if (status === 403 && words[403] !== undefined)
+		return { kind: 'stopRun', reason: 'auth', code, message: said(words[403]) };
+	if (status === 404 && words[404] !== undefined) {
+		return {
+			kind: 'stopRun',
+			reason: 'config',
+			code: words.notFoundCode ?? code,
+			message: said(words[404]),
+		};
+	}
+	if (status === 400 && words[400] !== undefined)
+		return { kind: 'stopRun', reason: 'config', code, message: said(words[400]) };
+	return unexpectedList(provider, status, code, text);
+}

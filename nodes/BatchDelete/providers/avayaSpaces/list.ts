@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
-import { parseBody, shortText, transientVerdict } from '../common';
+import { parseBody, transientVerdict } from '../common';
 import {
 	foldQuery,
 	foldText,
@@ -13,7 +13,7 @@ import {
 	outOfScope,
 	parseListTime,
 	titleOf,
-	unexpectedList,
+	listRefusal,
 	unreadableList,
 } from '../listCommon';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
@@ -133,37 +133,12 @@ export function readAvayaList(result: HttpResponse): ListVerdict {
 	const error = parseBody(errorAnswer, result) ?? {};
 	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
 	const text = error.reason ?? error.error?.message ?? error.message;
-	if (status === 401)
-		return {
-			kind: 'reauth',
-			code,
-			message: shortText(text, 'Avaya Spaces refused the token (HTTP 401): check the credential'),
-		};
-	if (status === 403)
-		return {
-			kind: 'stopRun',
-			reason: 'auth',
-			code,
-			message: shortText(text, 'No permission to read the messages of this space (HTTP 403)'),
-		};
-	if (status === 404)
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code,
-			message: shortText(text, 'The space was not found (HTTP 404): check Space ID'),
-		};
-	if (status === 400)
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code,
-			message: shortText(
-				text,
-				'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters',
-			),
-		};
-	return unexpectedList('Avaya Spaces', status, code, text);
+	return listRefusal('Avaya Spaces', status, code, text, {
+		401: 'Avaya Spaces refused the token (HTTP 401): check the credential',
+		403: 'No permission to read the messages of this space (HTTP 403)',
+		404: 'The space was not found (HTTP 404): check Space ID',
+		400: 'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters',
+	});
 }
 
 export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> = {

@@ -11,7 +11,7 @@ import {
 	oneOf,
 	parseListTime,
 	titleOf,
-	unexpectedList,
+	listRefusal,
 	unreadableList,
 } from '../listCommon';
 
@@ -104,44 +104,12 @@ export function readHuaweiList(result: HttpResponse): ListVerdict {
 		const total = page.total === undefined || page.total === null ? undefined : Number(page.total);
 		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
 	}
-	if (status === 401)
-		return {
-			kind: 'reauth',
-			code,
-			message: shortText(text, 'Huawei Cloud refused the token or signature (HTTP 401)'),
-		};
-	if (status === 403)
-		return {
-			kind: 'stopRun',
-			reason: 'auth',
-			code,
-			message: shortText(
-				text,
-				'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
-			),
-		};
-	if (status === 404) {
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code,
-			message: shortText(
-				text,
-				'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID',
-			),
-		};
-	}
-	if (status === 400)
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code,
-			message: shortText(
-				text,
-				'Huawei Cloud rejected the list request (HTTP 400): check the filters',
-			),
-		};
-	return unexpectedList('Huawei Cloud', status, code, text);
+	return listRefusal('Huawei Cloud', status, code, text, {
+		401: 'Huawei Cloud refused the token or signature (HTTP 401)',
+		403: 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
+		404: 'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+		400: 'Huawei Cloud rejected the list request (HTTP 400): check the filters',
+	});
 }
 
 export const huaweiCloudSmsList: ProviderList<HuaweiCloudSmsParams, HuaweiFilters> = {

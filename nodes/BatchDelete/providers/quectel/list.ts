@@ -8,6 +8,7 @@ import {
 	listedItem,
 	parseListTime,
 	titleOf,
+	listRefusal,
 	unexpectedList,
 	unreadableList,
 } from '../listCommon';
@@ -100,22 +101,13 @@ export function readQuectelList(result: HttpResponse): ListVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient as ListVerdict;
 	const status = result.statusCode;
-	if (status === 401)
-		return {
-			kind: 'reauth',
-			code: 'HTTP_401',
-			message: 'Quectel refused the access token (HTTP 401)',
-		};
-	if (status === 404) {
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code: 'ENDPOINT_NOT_FOUND',
-			message:
-				'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential',
-		};
+	if (status < 200 || status >= 300) {
+		return listRefusal('Quectel', status, `HTTP_${status}`, undefined, {
+			401: 'Quectel refused the access token (HTTP 401)',
+			404: 'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential',
+			notFoundCode: 'ENDPOINT_NOT_FOUND',
+		});
 	}
-	if (status < 200 || status >= 300) return unexpectedList('Quectel', status, undefined, undefined);
 	const answer = parseBody(answerSchema, result);
 	if (answer === undefined) return unreadableList(result, 'Quectel');
 	const code = Number(answer.code);

@@ -10,7 +10,7 @@ import {
 	outOfScope,
 	parseListTime,
 	titleOf,
-	unexpectedList,
+	listRefusal,
 	unreadableList,
 } from '../listCommon';
 import type { SolapiParams } from './delete';
@@ -109,26 +109,11 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 	const code = error.errorCode ?? `HTTP_${status}`;
 	const refused = refusal(status, code, error);
 	if (refused !== undefined) return refused as ListVerdict;
-	if (status === 404) {
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code: error.errorCode ?? 'ENDPOINT_NOT_FOUND',
-			message: shortText(
-				error.errorMessage,
-				'SOLAPI found no such group (HTTP 404): check Group ID',
-			),
-		};
-	}
-	if (status === 400) {
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code,
-			message: shortText(error.errorMessage, 'SOLAPI rejected the list request (HTTP 400)'),
-		};
-	}
-	return unexpectedList('SOLAPI', status, code, error.errorMessage);
+	return listRefusal('SOLAPI', status, code, error.errorMessage, {
+		404: 'SOLAPI found no such group (HTTP 404): check Group ID',
+		400: 'SOLAPI rejected the list request (HTTP 400)',
+		notFoundCode: error.errorCode ?? 'ENDPOINT_NOT_FOUND',
+	});
 }
 
 export const solapiList: ProviderList<SolapiParams, SolapiFilters> = {
