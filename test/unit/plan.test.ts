@@ -1,4 +1,9 @@
-import { chunkByScope, chunkUnits, planUnits } from '../../nodes/BatchDelete/engine/plan';
+import type { Unit } from '../../nodes/BatchDelete/engine/plan';
+import { chunkIndices, planUnits } from '../../nodes/BatchDelete/engine/plan';
+
+/** The engine's chunks, as the units they hold. */
+const chunkUnits = (units: Unit[], size: number) =>
+	chunkIndices(units, size).map((chunk) => chunk.map((i) => units[i]));
 
 describe('planUnits', () => {
 	const occurrences = [
@@ -22,7 +27,7 @@ describe('planUnits', () => {
 	});
 });
 
-describe('chunkUnits', () => {
+describe('chunkIndices', () => {
 	const units = (ids: string[]) => ids.map((id, i) => ({ id, items: [i] }));
 
 	it('makes ceil(n / size) chunks of at most size', () => {
@@ -70,12 +75,12 @@ describe('scopes', () => {
 			})),
 			true,
 		);
-		expect(chunkByScope(units, 2).map((chunk) => chunk.map((u) => u.id))).toEqual([
+		expect(chunkUnits(units, 2).map((chunk) => chunk.map((u) => u.id))).toEqual([
 			['x1', 'x2'],
 			['x3'],
 			['y1', 'y2'],
 		]);
 		// One scope: plain chunking.
-		expect(chunkByScope(units.slice(0, 1), 2).map((c) => c.length)).toEqual([1]);
+		expect(chunkUnits(units.slice(0, 1), 2).map((c) => c.length)).toEqual([1]);
 	});
 });

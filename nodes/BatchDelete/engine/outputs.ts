@@ -2,7 +2,8 @@ import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workf
 
 import type { Unit } from './plan';
 import type { ResultStatus, UnitResult } from './results';
-import { GONE, Results } from './results';
+import type { Results } from './results';
+import { GONE } from './results';
 import { redact } from './secrets';
 
 /** What the node emits: an item per ID (default), or a summary for big cleanups. */
@@ -11,7 +12,7 @@ export type OutputMode = 'eachId' | 'failuresAndSummary' | 'summaryOnly';
 /** The most failures a Summary Only item lists; the rest are counted. */
 export const SUMMARY_MAX_FAILURES = 100;
 
-export function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
+function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
 	return items.length === 1 ? { item: items[0] } : items.map((item) => ({ item }));
 }
 
@@ -179,19 +180,4 @@ export class OutputBuilder {
 		if (items.length !== 1) return pairedItemOf(items);
 		return (this.paired[items[0]] ??= { item: items[0] });
 	}
-}
-
-/** Each ID's items for units and plain results (small runs, tests). */
-export function buildOutputs(
-	providerId: string,
-	units: Unit[],
-	results: UnitResult[],
-	secrets: string[],
-	scopeFields: IDataObject[] = [],
-): [INodeExecutionData[], INodeExecutionData[]] {
-	const builder = new OutputBuilder(providerId, 'eachId', secrets, scopeFields);
-	const compact = new Results(units.length);
-	results.forEach((result, i) => compact.set(i, result));
-	builder.add(units, compact);
-	return [builder.success, builder.failure];
 }

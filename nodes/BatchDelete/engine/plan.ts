@@ -106,11 +106,3 @@ export function chunkIndices(units: Unit[], size: number): number[][] {
 	for (const list of byScope.values()) chunkScope(list);
 	return chunks;
 }
-
-/** Sendable units in chunks (see chunkIndices). */
-export function chunkUnits(units: Unit[], size: number): Unit[][] {
-	return chunkIndices(units, size).map((chunk) => chunk.map((i) => units[i]));
-}
-
-/** Chunks that never mix scopes (see chunkIndices). */
-export const chunkByScope = chunkUnits;

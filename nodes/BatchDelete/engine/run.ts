@@ -12,7 +12,6 @@ import type { BatchVerdict, IdOutcome, OutcomeStatus, Provider, ProviderContext 
 
 export type { Clock, RunStop, Sender } from './requester';
 export type { UnitResult } from './results';
-export { GONE } from './results';
 
 export interface RunSettings {
 	batchSize: number;
