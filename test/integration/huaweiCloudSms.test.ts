@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { HuaweiCloudSmsMock, throttled } from '../mocks/huaweiCloudSms';
 import { assertInvariant } from '../support/invariant';
@@ -30,16 +30,7 @@ const iamCredential = (data: IDataObject = {}) => ({
 	id: 'hw-iam',
 	name: 'Huawei IAM',
 	type: 'huaweiCloudIamApi',
-	data: {
-		iamRegion: 'custom',
-		iamUrl: mock.baseUrl,
-		domainName: 'example-account',
-		userName: 'sms-admin',
-		password: 'Correct-Horse-9',
-		projectScope: 'id',
-		project: PROJECT,
-		...data,
-	},
+	data: { ...mock.iamCredentialData(PROJECT), ...data } as ICredentialDataDecryptedObject,
 });
 
 const akSkCredential = (data: IDataObject = {}) => ({

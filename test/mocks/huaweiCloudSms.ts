@@ -1,3 +1,4 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 import type { Fault, MockReply, MockRequest } from './mockServer';
@@ -70,6 +71,12 @@ export class HuaweiCloudSmsMock extends MockServer {
 	readonly users: IamUser[] = [
 		{ domainName: 'example-account', userName: 'sms-admin', password: 'Correct-Horse-9' },
 	];
+
+	/** IAM credential data for the first user this mock accepts, scoped to `project` (by ID). */
+	iamCredentialData(project: string): ICredentialDataDecryptedObject {
+		const [user] = this.users;
+		return { iamRegion: 'custom', iamUrl: this.baseUrl, ...user, projectScope: 'id', project };
+	}
 	readonly projects: HuaweiProject[] = [
 		{ id: '0123456789abcdef0123456789abcdef', name: 'cn-north-4' },
 	];

@@ -636,15 +636,7 @@ export const huawei: ProviderAdapter = {
 						id: 'hw-iam',
 						name: 'Huawei IAM',
 						type: 'huaweiCloudIamApi',
-						data: {
-							iamRegion: 'custom',
-							iamUrl: mock.baseUrl,
-							domainName: 'example-account',
-							userName: 'sms-admin',
-							password: 'Correct-Horse-9',
-							projectScope: 'id',
-							project: HUAWEI_PROJECT,
-						},
+						data: mock.iamCredentialData(HUAWEI_PROJECT),
 					},
 				];
 			},
