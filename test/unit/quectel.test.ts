@@ -1,6 +1,3 @@
-import type { INode, INodeTypes } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
-
 import { QuectelAccountApi } from '../../credentials/QuectelAccountApi.credentials';
 import {
 	QuectelTokenApi,
@@ -12,6 +9,7 @@ import {
 	QUECTEL_MAX_ENCODED_ID_LENGTH,
 	quectel,
 } from '../../nodes/BatchDelete/providers/quectel';
+import { evaluateCredentialExpression } from '../support/credentialExpression';
 
 const chunk = (...ids: string[]) => ids.map((id) => ({ id }));
 const reply = (
@@ -244,31 +242,7 @@ describe('Quectel answer', () => {
 });
 
 describe('Quectel credentials', () => {
-	/** Evaluates a credential expression with n8n's own expression engine, as the credential test does. */
-	const evaluate = (expression: string, credentials: Record<string, string>) => {
-		const node: INode = {
-			id: 'n',
-			name: 'n',
-			type: 'n',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		};
-		const nodeTypes = {
-			getByName: () => undefined,
-			getByNameAndVersion: () => undefined,
-			getKnownTypes: () => ({}),
-		} as unknown as INodeTypes;
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-		return workflow.expression.getSimpleParameterValue(
-			node,
-			expression,
-			'internal',
-			{ $credentials: credentials } as never,
-			undefined,
-			'',
-		);
-	};
+	const evaluate = evaluateCredentialExpression;
 
 	it('tests against the same host the node deletes on, for every region', () => {
 		const baseURL = String(quectelCredentialTest.request.baseURL);

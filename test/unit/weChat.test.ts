@@ -1,11 +1,11 @@
-import type { IDataObject, INode, INodeTypes } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { WeChatOfficialAccountApi } from '../../credentials/WeChatOfficialAccountApi.credentials';
 
 import type { HttpResult, ParameterReader } from '../../nodes/BatchDelete/engine/types';
 import { weChatOfficialAccount as weChat } from '../../nodes/BatchDelete/providers/weChatOfficialAccount';
 import { readStableToken } from '../../credentials/auth/weChat';
+import { evaluateCredentialExpression } from '../support/credentialExpression';
 
 const reply = (
 	statusCode: number,
@@ -244,30 +244,7 @@ describe('WeChat stable_token answer', () => {
 });
 
 describe('WeChat credential', () => {
-	const evaluate = (expression: string, credentials: Record<string, string>) => {
-		const node: INode = {
-			id: 'n',
-			name: 'n',
-			type: 'n',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		};
-		const nodeTypes = {
-			getByName: () => undefined,
-			getByNameAndVersion: () => undefined,
-			getKnownTypes: () => ({}),
-		} as unknown as INodeTypes;
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-		return workflow.expression.getSimpleParameterValue(
-			node,
-			expression,
-			'internal',
-			{ $credentials: credentials } as never,
-			undefined,
-			'',
-		);
-	};
+	const evaluate = evaluateCredentialExpression;
 	const type = new WeChatOfficialAccountApi();
 
 	it('tests against the same host the node deletes on', () => {
