@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { REDIRECT_TEST_RULES } from './auth/guard';
 import { HUAWEI_MSGSMS_ENDPOINTS, regionOptions } from './auth/huaweiCloud';
 import { signOutgoingRequest } from './auth/huaweiCloudSigner';
 
@@ -87,8 +88,10 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			baseURL: testBaseUrlExpression,
 			url: '=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...REDIRECT_TEST_RULES,
 			{
 				type: 'responseCode',
 				properties: {

@@ -1,5 +1,7 @@
 import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
+import { redactText } from './redact';
+
 /** The documented MSGSMS hosts. */
 export const HUAWEI_MSGSMS_ENDPOINTS: Record<string, string> = {
 	'cn-north-4': 'https://msgsms.cn-north-4.myhuaweicloud.com',
@@ -80,12 +82,16 @@ export function subjectToken(headers: Record<string, unknown> | undefined): stri
 }
 
 /** Why IAM refused a token request (`{error:{code, message}}`), or undefined for a 2xx answer. */
-export function iamRefusal(statusCode: number | undefined, body: unknown): string | undefined {
+export function iamRefusal(
+	statusCode: number | undefined,
+	body: unknown,
+	sent: string[] = [],
+): string | undefined {
 	if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return undefined;
 	const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
 	const reason =
 		typeof error?.message === 'string' && error.message !== ''
-			? `: ${error.message.slice(0, 300)}`
+			? `: ${redactText(error.message, sent).slice(0, 300)}`
 			: '';
 	return `Huawei Cloud IAM refused the token request (HTTP ${statusCode ?? 'no status'})${reason}`;
 }

@@ -80,7 +80,19 @@ export type HttpResult =
 	  }
 	| { kind: 'network'; code: string; message: string; maybeApplied: boolean }
 	/** The credential could not authenticate (token exchange refused, signing impossible). */
-	| { kind: 'credential'; code: string; message: string };
+	| { kind: 'credential'; code: string; message: string }
+	/**
+	 * The transport refused the exchange (see credentials/auth/guard.ts): a host the credential
+	 * does not allow (nothing sent: `notAttempted`), a redirect (sent, never followed: `error`), an
+	 * answer too large to read (`unknown`). `stopRun`: every request of the run would fare alike.
+	 */
+	| {
+			kind: 'refused';
+			code: string;
+			message: string;
+			status: 'notAttempted' | 'error' | 'unknown';
+			stopRun: boolean;
+	  };
 
 /** A credential type a provider accepts, and the value of its authentication selector. */
 export interface CredentialChoice {
