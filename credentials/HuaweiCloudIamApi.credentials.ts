@@ -14,6 +14,7 @@ import {
 	iamTokenRequestBody,
 	regionOptions,
 	subjectToken,
+	huaweiEndpointProperty,
 } from './auth/huaweiCloud';
 import { REDIRECT_TEST_RULES, tokenRequest } from './auth/guard';
 
@@ -96,6 +97,7 @@ export class HuaweiCloudIamApi implements ICredentialType {
 			placeholder: 'cn-north-4',
 			description: 'The project the token is scoped to, by name or by ID as chosen above',
 		},
+		huaweiEndpointProperty,
 		{
 			displayName: 'Token',
 			name: HUAWEI_TOKEN_PROPERTY,

@@ -18,7 +18,7 @@ const ASSIGNED = new RegExp(`(\\b${FIELD}\\s*=\\s*)(?!\\*\\*\\*)[^&\\s"',;)}\\]]
 const KEYED = new RegExp(`(["']${FIELD}["']\\s*:\\s*["']?)(?!\\*\\*\\*)[^"',\\s}\\]]+`, 'gi');
 /** Header lines that carry a credential: `X-Auth-Token: …`, `Authorization: jwt …`. */
 const HEADER =
-	/((?:x-auth-token|x-subject-token|authorization)["']?\s*[:=]\s*["']?)(?!\*\*\*)[^"'\r\n,}]+/gi;
+	/((?:x-auth-token|x-subject-token|authorization)["']?\s*[:=]\s*["']?)(?!\s|\*\*\*|[\w-]+:)(?:(?:jwt|bearer|basic|token)\s+)?[^\s"',{}[\]:]+/gi;
 
 /** `text` with every value of a secret-named field masked. */
 export function redactFields(text: string): string {

@@ -162,6 +162,12 @@ export interface Provider<P = unknown> {
 	/** Read and validate the provider's parameters for one item (throws a message naming the
 	 * problem). Items whose parameters differ are deleted in separate requests (see scopes.ts). */
 	readParameters(read: ParameterReader, itemIndex: number): P;
+	/**
+	 * The parameters bound to the credential, for a provider whose parameters choose a host
+	 * (Huawei Cloud's region): the host must be one the credential names. Throws why not; the node
+	 * then refuses the items of that scope before anything is sent, naming the item.
+	 */
+	bindCredential?(params: P, credentials: IDataObject): P;
 	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
 	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
