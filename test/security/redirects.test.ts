@@ -136,6 +136,26 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 		);
 	});
 
+	it('an answer larger than the cap is not read and its IDs end unknown', async () => {
+		const ids = env.seed(2);
+		env.hook((request) =>
+			env.deletePath.test(request.path)
+				? { kind: 'reply', status: 200, body: { padding: 'x'.repeat(6 * 1024 * 1024) } }
+				: undefined,
+		);
+		const result = await run(env, kind, ids);
+		expect(result.success).toHaveLength(0);
+		for (const item of result.failure) {
+			expect(item.json.status).toBe('unknown');
+			expect(item.json.code).toBe('RESPONSE_TOO_LARGE');
+		}
+		checkInvariant(
+			env,
+			result,
+			ids.map((id) => [id]),
+		);
+	});
+
 	it('a trickling answer ends within Timeout × (Max Retries + 1) and its IDs end unknown', async () => {
 		const ids = env.seed(2);
 		env.hook((request) =>
