@@ -182,7 +182,7 @@ const cancelled = (): HttpResult => ({
 	maybeApplied: true,
 });
 
-/** The absolute URL a request goes to, as axios will build it (base URL, then the query). */
+/** The absolute URL a request goes to, its base URL joined as axios joins it (the query never changes the host). */
 function requestUrl(request: IHttpRequestOptions): string {
 	const base = request.baseURL;
 	const url =
