@@ -154,7 +154,7 @@ export const optionsDescription: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 30000,
 			description:
-				'How long to wait for one answer; a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
+				'How long one request may take in all (headers and body, by the clock); a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
 		},
 		{
 			displayName: 'Treat Not Found as Deleted',
