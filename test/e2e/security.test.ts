@@ -16,12 +16,13 @@ import { buildWorkflow } from './workflow';
 
 /**
  * The security tier in a REAL n8n, both lines, with the packed package (docs/security.md): for a
- * static-token provider (Avaya Spaces), a query-token provider (WeChat) and a password-token one
- * (Huawei Cloud IAM), a delete answered with a redirect to another local port (the attacker gets
- * nothing, nothing on Success); the credential's Allowed HTTP Request Domains set to Specific
- * Domains (without the host) and None (nothing sent); a trickling answer (ends within Timeout ×
- * (Max Retries + 1)). Every run is executed with debug logs, and its output, the stored execution
- * and every file n8n wrote are scanned for every secret.
+ * static-token provider (Avaya Spaces), a query-token provider (WeChat), a password-token one
+ * (Huawei Cloud IAM) and a login one (Quectel account), a delete answered with a redirect to another
+ * local port (the attacker gets nothing, nothing on Success); the credential's Allowed HTTP Request
+ * Domains set to Specific Domains (without the host) and None (nothing sent); a trickling answer
+ * (ends within Timeout × (Max Retries + 1)); and a Quectel login refused with an answer echoing
+ * its form. Every run is executed with debug logs, and its output, the stored execution and every
+ * file n8n wrote are scanned for every secret.
  *
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
@@ -32,7 +33,8 @@ const LINES = (process.env.E2E_LINES ?? '1,2')
 	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 180 * 1000;
-const PROVIDERS = ['avayaSpaces', 'weChatOfficialAccount', 'huaweiCloudSms'];
+const PROVIDERS = ['avayaSpaces', 'weChatOfficialAccount', 'huaweiCloudSms', 'quectel'];
+const LOGIN_PATH = /\/emailPwdLogin$/;
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 
@@ -58,7 +60,7 @@ describe.each(LINES)('real n8n %s.x: security', (line) => {
 	let attacker: MockServer;
 	const secrets: string[] = [];
 	/** What the providers' delete endpoints do in the current test. */
-	let fault: 'redirect' | 'trickle' | undefined;
+	let fault: 'redirect' | 'trickle' | 'loginEcho' | undefined;
 	/** Credentials as saved, by provider and variant. */
 	const saved = new Map<string, CredentialInstance[]>();
 
@@ -84,6 +86,16 @@ describe.each(LINES)('real n8n %s.x: security', (line) => {
 		await attacker.start();
 		for (const env of envs)
 			env.hook((request) => {
+				if (fault === 'loginEcho' && LOGIN_PATH.test(request.path))
+					return {
+						kind: 'reply',
+						status: 200,
+						body: {
+							code: 5583,
+							msg: `Incorrect password for form ${request.rawBody}`,
+							extMsg: JSON.stringify(Object.fromEntries(new URLSearchParams(request.rawBody))),
+						},
+					};
 				if (!env.deletePath.test(request.path)) return undefined;
 				if (fault === 'trickle') return { kind: 'trickle', everyMs: 100 };
 				if (fault === 'redirect')
@@ -100,6 +112,8 @@ describe.each(LINES)('real n8n %s.x: security', (line) => {
 				['plain', {}],
 				['domains', { allowedHttpRequestDomains: 'domains', allowedDomains: 'example.com' }],
 				['none', { allowedHttpRequestDomains: 'none' }],
+				// A credential that has not logged in yet (Quectel's account login is what is echoed).
+				['echo', {}],
 			];
 			for (const [name, extra] of variants) {
 				const list = name === 'plain' ? env.credentials('default') : variant(env, name, extra);
@@ -227,6 +241,34 @@ describe.each(LINES)('real n8n %s.x: security', (line) => {
 					['unknown', 'TIMEOUT'],
 				]);
 			}
+		},
+		RUN_TIMEOUT,
+	);
+
+	it(
+		'a Quectel login refused with an answer echoing its form: no encrypted password, random or signature anywhere',
+		async () => {
+			const env = envs.find((e) => e.provider === 'quectel')!;
+			const ids = env.seed(1);
+			fault = 'loginEcho';
+			const before = env.mock.requests.length;
+			const result = await execute(`e2eSecEcho${line}`, [branch(env, 'echo', ids)]);
+			fault = undefined;
+			const logins = env.mock.requests.slice(before).filter((r) => LOGIN_PATH.test(r.path));
+			expect(logins.length).toBeGreaterThan(0);
+			const derived = logins.flatMap((r) => {
+				const form = new URLSearchParams(r.rawBody);
+				return ['pwd', 'random', 'signature'].map((name) => form.get(name)!);
+			});
+			const shown = [result.stdout, result.stderr, JSON.stringify(result.execution)].join('\n');
+			expect(shown).toMatch(/Quectel login failed \(code 5583/);
+			for (const value of derived) {
+				expect(value.length).toBeGreaterThan(4);
+				assertNoSecrets(shown, [value, encodeURIComponent(value)]);
+				for (const file of filesUnder(folder.n8nDir))
+					assertNoSecrets(file.text, [value, encodeURIComponent(value)]);
+			}
+			expect(output(result, `${env.provider} echo`, 0)).toHaveLength(0);
 		},
 		RUN_TIMEOUT,
 	);
