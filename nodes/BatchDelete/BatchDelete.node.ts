@@ -231,6 +231,8 @@ export class BatchDelete implements INodeType {
 		if (end !== undefined) {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
+		} else {
+			notFoundHint(this, provider, outputs.byStatus);
 		}
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
@@ -249,6 +251,27 @@ function listSource<P>(
 		limit,
 		startedAt,
 		...(olderThan ? { olderThan } : {}),
+	});
+}
+
+/**
+ * Every ID sent came back not found: most likely the ID field holds something else (a WeChat
+ * msg_data_id, an Avaya space ID), so the run deleted nothing although Success may be full.
+ */
+export function notFoundHint(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	byStatus: OutputBuilder['byStatus'],
+): void {
+	const missing = (byStatus.notFound ?? 0) + (byStatus.alreadyGone ?? 0);
+	const sent = Object.entries(byStatus)
+		.filter(([status]) => status !== 'invalid')
+		.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+	if (missing === 0 || missing !== sent || typeof ctx.addExecutionHints !== 'function') return;
+	ctx.addExecutionHints({
+		message: `None of the ${missing.toLocaleString('en-US')} IDs exist at ${provider.displayName}: check that the ID field holds ${provider.idName}`,
+		type: 'warning',
+		location: 'outputPane',
 	});
 }
 

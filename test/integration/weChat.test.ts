@@ -219,13 +219,15 @@ describe('WeChat Official Account through n8n', () => {
 		);
 	});
 
-	it('reports a message already deleted (40059) as gone, or as not found when asked', async () => {
+	it('reports an ID WeChat calls invalid (40059) on Failure, whatever Treat Not Found as Deleted says', async () => {
+		// A msg_data_id mapped instead of msg_id: the mock answers 40059 and nothing is deleted.
 		const [id, other] = fresh(2);
-		const gone = await run([{ msg_id: id }]);
-		expect(gone.byId[id]).toMatchObject({ status: 'alreadyGone' });
-		expectInvariant(gone, [[whole(id)]]);
+		const lax = await run([{ msg_id: id }]);
+		expect(lax.byId[id]).toMatchObject({ status: 'rejected', code: '40059' });
+		expect(lax.success).toHaveLength(0);
+		expectInvariant(lax, [[whole(id)]]);
 		const strict = await run([{ msg_id: other }], { treatNotFoundAsDeleted: false });
-		expect(strict.byId[other]).toMatchObject({ status: 'notFound', code: '40059' });
+		expect(strict.byId[other]).toMatchObject({ status: 'rejected', code: '40059' });
 		expectInvariant(strict, [[whole(other)]]);
 	});
 

@@ -62,6 +62,7 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		id: 'fake',
 		displayName: 'Fake',
 		noun: 'things',
+		idName: 'the thing ID',
 		maxBatchSize: 100,
 		defaultBatchSize: 100,
 		defaultConcurrency: 1,

@@ -18,6 +18,7 @@ function fakeProvider(): Provider<null> {
 		id: 'fake',
 		displayName: 'Fake',
 		noun: 'things',
+		idName: 'the thing ID',
 		maxBatchSize: 10,
 		defaultBatchSize: 10,
 		defaultConcurrency: 1,

@@ -125,6 +125,8 @@ export interface Provider<P = unknown> {
 	displayName: string;
 	/** What gets deleted, for descriptions: "messages", "SMS templates". */
 	noun: string;
+	/** What the provider calls the ID this node takes, for the hint when no ID exists there. */
+	idName: string;
 	maxBatchSize: number;
 	defaultBatchSize: number;
 	/** Requests in flight by default; where Auto is the default, where it starts. */

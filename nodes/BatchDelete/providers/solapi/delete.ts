@@ -203,6 +203,7 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	id: 'solapi',
 	displayName: 'SOLAPI',
 	noun: 'group messages',
+	idName: 'the message ID (`messageId`) of a message in that group',
 	maxBatchSize: 1000,
 	defaultBatchSize: 1000,
 	defaultConcurrency: 2,
