@@ -27,7 +27,7 @@ import { runError } from './runError';
 import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
 import type { NodeSettings } from './settings';
-import { MAX_MAX_IDS, readSettings } from './settings';
+import { MAX_MAX_IDS, readOptionsOnce, readSettings } from './settings';
 import { progressLogger } from './progress';
 import { shapeForTool } from './toolMode';
 
@@ -72,7 +72,7 @@ export class BatchDelete implements INodeType {
 		let settings: NodeSettings;
 		let scopes: Scopes<unknown>;
 		try {
-			settings = readSettings(provider, this.getNodeParameter('options', 0, {}));
+			settings = readSettings(provider, readOptionsOnce(this, items.length));
 			scopes = readScopes(this, provider, items.length);
 		} catch (error) {
 			return fail(new NodeOperationError(node, (error as Error).message, { itemIndex: 0 }));

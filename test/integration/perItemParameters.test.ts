@@ -207,6 +207,34 @@ describe('SOLAPI Group ID per item', () => {
 		expect(first(2).url).toBe(`${mock.baseUrl}/messages/v4/groups/${g2}/messages`);
 	});
 
+	it('refuses Options that resolve differently per item (Dry Run for one item only), naming the items, and sends nothing', async () => {
+		const { g1, a } = groups();
+		const before = mock.requests.length;
+		const result = await run(
+			[
+				{ group: g1, id: a[0], preview: false },
+				{ group: g1, id: a[1], preview: true },
+			],
+			{ options: { ...FAST, dryRun: '={{ $json.preview }}' } },
+		);
+		expect(result.error?.message).toMatch(
+			/^Options hold for the whole run, but dryRun resolves differently for item 0 and item 1/,
+		);
+		expect(mock.requests.length).toBe(before);
+		expect(a.every((id) => mock.groups.get(g1)!.has(id))).toBe(true);
+		// The same expression resolving alike for every item runs.
+		const same = await run(
+			[
+				{ group: g1, id: a[0], preview: true },
+				{ group: g1, id: a[1], preview: true },
+			],
+			{ options: { ...FAST, dryRun: '={{ $json.preview }}' } },
+		);
+		expect(same.error).toBeUndefined();
+		expect(same.success.map((i) => i.json.status)).toEqual(['dryRun', 'dryRun']);
+		expect(mock.requests.length).toBe(before);
+	});
+
 	it('By Filter refuses parameters that resolve differently per item, naming the items, and lists nothing', async () => {
 		const { g1, g2 } = groups();
 		const before = mock.requests.length;
