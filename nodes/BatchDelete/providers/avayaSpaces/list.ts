@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
-import { parseBody, transientVerdict } from '../common';
+import { parseBody, parseExact, transientVerdict } from '../common';
 import {
 	foldQuery,
 	foldText,
@@ -124,7 +124,7 @@ export function readAvayaList(result: HttpResponse): ListVerdict {
 	if (transient) return transient as ListVerdict;
 	const status = result.statusCode;
 	if (status >= 200 && status < 300) {
-		const page = parseBody(pageSchema, result);
+		const page = parseExact(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'Avaya Spaces');
 		const items = page.data.map(avayaListedItem).filter((i): i is ListedItem => i !== undefined);
 		const next = page.nextPageUrl ?? undefined;
