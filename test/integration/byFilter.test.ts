@@ -182,6 +182,23 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		},
 	);
 
+	it.each([1, 3])(
+		'reads every match when the total already drops while pages still show deleted rows for %i reads',
+		async (reads) => {
+			const { matches, keep } = seedMixed();
+			const modes = listModes(env.mock);
+			modes.staleReads = reads;
+			modes.liveTotal = true;
+			const result = await run();
+			expect(result.error).toBeUndefined();
+			const handled = checkFilterInvariant(env, result, matches);
+			expect(handled.sort()).toEqual([...matches].sort());
+			expect(matches.filter((id) => env.exists(id))).toEqual([]);
+			expect(keep.every((id) => env.exists(id))).toBe(true);
+			expect(result.failure).toHaveLength(0);
+		},
+	);
+
 	it('stops at Limit on a list that still shows deleted items', async () => {
 		const { matches } = seedMixed();
 		listModes(env.mock).staleReads = 3;
