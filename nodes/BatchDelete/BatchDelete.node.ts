@@ -160,6 +160,16 @@ export class BatchDelete implements INodeType {
 			credentialType: credentialType.name,
 			credentials,
 		}));
+		// Scopes this credential cannot reach fail before sending; the others run.
+		if (units !== undefined && provider.scopeProblem !== undefined) {
+			const why = contexts.map((ctx) => provider.scopeProblem!(ctx));
+			for (const unit of units) {
+				const problem = why[unit.scope ?? 0];
+				if (problem === undefined || unit.invalidReason !== undefined) continue;
+				unit.invalidReason = problem;
+				unit.invalidCode = 'CREDENTIAL_SCOPE';
+			}
+		}
 		const source: (requester: Requester) => TargetSource<FilterEnd | void> =
 			units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).

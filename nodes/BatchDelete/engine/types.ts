@@ -152,6 +152,9 @@ export interface Provider<P = unknown> {
 	/** Read and validate the provider's parameters for one item (throws a message naming the
 	 * problem). Items whose parameters differ are deleted in separate requests (see scopes.ts). */
 	readParameters(read: ParameterReader, itemIndex: number): P;
+	/** Why no ID of this scope can be sent with this credential (an IAM token is scoped to one
+	 * project), or undefined. Those IDs fail before sending; the other scopes run. */
+	scopeProblem?(ctx: ProviderContext<P>): string | undefined;
 	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
 	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */

@@ -287,6 +287,16 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 			throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	// An IAM token is scoped to the credential's project: another Project ID would get 403 for every
+	// request. Known before sending only when the credential gives its project by ID.
+	scopeProblem(ctx) {
+		if (ctx.credentialType !== HUAWEI_IAM_CREDENTIAL || ctx.params.projectId === undefined)
+			return undefined;
+		const scoped = String(ctx.credentials.project ?? '').trim();
+		if (ctx.credentials.projectScope !== 'id' || scoped === '' || scoped === ctx.params.projectId)
+			return undefined;
+		return `Project ID ${ctx.params.projectId} is not the project the IAM credential is scoped to (${scoped}), and an IAM token works for its own project only, so nothing was sent for it. Use one credential per project (for example a Batch Delete node per project), or an AK/SK credential for that project`;
+	},
 	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
 	scopeFields: (params) => ({
 		endpoint: params.endpoint,
