@@ -166,7 +166,7 @@ describe('WeChat Official Account through n8n', () => {
 		);
 	});
 
-	it('stops at the daily quota and reports exactly the messages not deleted as notAttempted', async () => {
+	it('stops at the daily quota: the refused message rejected, the ones never sent notAttempted', async () => {
 		const ids = fresh(7);
 		mock.add(...ids);
 		mock.usedToday = 0;
@@ -179,9 +179,12 @@ describe('WeChat Official Account through n8n', () => {
 		expect(mock.deleteRequests().length - before).toBe(4);
 		expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 3));
 		const notAttempted = result.failure.filter((i) => i.json.status === 'notAttempted');
-		expect(new Set(notAttempted.map((i) => i.json.id))).toEqual(new Set(ids.slice(3)));
+		expect(new Set(notAttempted.map((i) => i.json.id))).toEqual(new Set(ids.slice(4)));
+		expect(
+			result.failure.filter((i) => i.json.status === 'rejected').map((i) => i.json.id),
+		).toEqual([ids[3]]);
 		expect(result.failure).toHaveLength(4);
-		for (const item of notAttempted) {
+		for (const item of result.failure) {
 			expect(item.json.code).toBe('45009');
 			expect(item.json.message).toMatch(
 				/daily limit for deleting mass messages is reached \(45009: reach max api daily quota limit\)/,
