@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 import { listModes } from '../mocks/listModes';
+import type { AvayaSpacesMock } from '../mocks/avayaSpaces';
 import type { QuectelMock } from '../mocks/quectel';
 import type { SolapiMock } from '../mocks/solapi';
 import { solapiPaging } from '../mocks/solapiList';
@@ -357,6 +358,38 @@ describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every fil
 			const listed = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').length;
 			expect(listed).toBeGreaterThanOrEqual(
 				Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1,
+			);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+describe('By Filter: Avaya Spaces messages the list gives no time for', () => {
+	it.each([
+		[0, 'deletes them with the others (0 is any age; the list ends at the run start)'],
+		[30, 'keeps them (they cannot be shown to be old enough)'],
+	])('with Older Than %i days %s, and says so in a hint', async (olderThan) => {
+		const env = await startAvaya();
+		try {
+			const dated = env.seed(3, { match: true, old: true });
+			const undated = env.seed(2, { match: true, old: true });
+			for (const id of undated) (env.mock as AvayaSpacesMock).undated.add(id);
+			const result = await runBatchDelete({
+				parameters: env.parameters(0, { olderThan }),
+				credentials: env.credentials(),
+				items: [{}],
+			});
+			expect(result.error).toBeUndefined();
+			const expected = olderThan === 0 ? [...dated, ...undated] : dated;
+			checkFilterInvariant(env, result, expected);
+			expect(result.success.map((i) => i.json.id).sort()).toEqual([...expected].sort());
+			expect(undated.every((id) => env.held().includes(id))).toBe(olderThan !== 0);
+			const hints = JSON.stringify(result.taskData?.hints ?? []);
+			expect(hints).toContain(
+				olderThan === 0
+					? '2 listed messages had no readable time; Older Than is 0 (any age), so they were handled like the others'
+					: '2 listed messages had no readable time, so Older Than kept them',
 			);
 		} finally {
 			await env.close();

@@ -296,6 +296,15 @@ describe.each(['offset', 'page', 'cursor'] as const)('By Filter loop, %s paging'
 		expect(store.rows).toHaveLength(5);
 	});
 
+	it('with Older Than 0 (any age) hands undated items to the filters, and counts them', async () => {
+		const { store, run } = setup(paging);
+		const dated = store.add(4, { match: true, time: OLD });
+		const undated = store.add(2, { match: true });
+		const report = await run();
+		expect(ids(report.success).sort()).toEqual([...dated, ...undated].sort());
+		expect(report.undated).toBe(2);
+	});
+
 	it('reports an ID the provider may not take as invalid, without sending it', async () => {
 		const { store, run } = setup(paging);
 		store.add(2, { match: true, time: OLD }, 'bad');

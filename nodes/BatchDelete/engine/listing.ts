@@ -79,7 +79,8 @@ export interface FilterEnd {
 	pages: number;
 	listed: number;
 	matched: number;
-	/** Listed items Older Than could not date (the provider gave no readable time): never matched. */
+	/** Listed items without a readable time: never matched when Older Than is set; with 0 (any
+	 * age) they are checked against the filters like the others. */
 	undated: number;
 }
 
@@ -163,12 +164,12 @@ async function* pages<P, F>(
 		};
 		for (const item of items) {
 			if (handled.has(item.id)) continue;
+			const undated = item.time === undefined || Number.isNaN(item.time.getTime());
+			// Counted whatever Older Than is: with 0 (any age) they go on to the filters, and the hint says so.
+			if (undated) end.undated++;
 			if (options.olderThan !== undefined) {
-				if (item.time === undefined || Number.isNaN(item.time.getTime())) {
-					end.undated++;
-					continue;
-				}
-				if (item.time.getTime() >= options.olderThan.getTime()) continue;
+				if (undated) continue;
+				if (item.time!.getTime() >= options.olderThan.getTime()) continue;
 			}
 			if (!list.matches(item, filters, ctx, window)) continue;
 			if (end.matched + units.length >= options.limit) return picked(true);

@@ -213,9 +213,11 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 	matches(item, filters, _ctx, window) {
 		if (outOfScope(item, filters.spaceId)) return false;
 		if (filters.category !== undefined && item.fields.type !== filters.category) return false;
-		// direction=before&refTime: only what is provably older (an undated message is kept).
-		if (item.time === undefined || !(item.time.getTime() < avayaRefTime(window).getTime()))
-			return false;
+		// direction=before&refTime: only what is provably older. An undated message is kept when
+		// Older Than is set; with 0 (any age) the list the server answered is already bounded by refTime.
+		if (item.time === undefined) {
+			if (window.olderThan !== undefined) return false;
+		} else if (!(item.time.getTime() < avayaRefTime(window).getTime())) return false;
 		if (
 			filters.search !== undefined &&
 			!String(item.checkOn?.text ?? '').includes(foldQuery(filters.search))
