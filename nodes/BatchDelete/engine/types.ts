@@ -18,7 +18,8 @@ export type OutcomeStatus = SuccessStatus | FailureStatus;
 /** What one request's answer says about one ID. `notFound` is turned into `alreadyGone` by the
  * engine when the user treats not-found as deleted, so providers only ever say `notFound`. */
 export interface IdOutcome {
-	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted' | 'unknown'>;
+	/** `unknown`: the provider answered for this ID without saying whether it was deleted. */
+	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted'>;
 	code?: string;
 	message?: string;
 	/** Resend this ID once on its own before accepting the outcome (SOLAPI `InternalError`);
