@@ -140,7 +140,8 @@ describe('SOLAPI answer', () => {
 		expect(outcomes.get('M-odd')).toMatchObject({
 			status: 'unknown',
 			code: 'SomethingNew',
-			message: 'new reason (a result this node does not know, so whether it was deleted is unknown)',
+			message:
+				'new reason (a result this node does not know, so whether it was deleted is unknown)',
 		});
 		expect(outcomes.has('M-left-out')).toBe(false);
 		expect(outcomes.has('never-sent')).toBe(false);
