@@ -160,7 +160,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 	);
 
 	it(
-		'with "continue on fail", puts every ID of a refused run on Failure as notAttempted',
+		'with "continue on fail", puts every ID of a refused run on Failure: the refused request\'s IDs rejected',
 		async () => {
 			const env = envs[0];
 			const ids = env.seed(3);
@@ -171,10 +171,11 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 			const result = await execute('e2eContinueOnFl1', [branch]);
 			expect(result.error).toBeUndefined();
 			const outputs = outputsOf(result, branch.name);
+			// One request carried all three and was refused (nothing sent after it).
 			expect(outputs.failure.map((i) => i.json.status)).toEqual([
-				'notAttempted',
-				'notAttempted',
-				'notAttempted',
+				'rejected',
+				'rejected',
+				'rejected',
 			]);
 			checkInvariant(env, outputs as BatchDeleteRun, [ids]);
 		},
