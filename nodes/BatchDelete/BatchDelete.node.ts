@@ -28,7 +28,7 @@ import { runError } from './runError';
 import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
 import type { NodeSettings } from './settings';
-import { MAX_MAX_IDS, readSettings } from './settings';
+import { MAX_MAX_IDS, readOptionsOnce, readSettings } from './settings';
 import { progressLogger } from './progress';
 import { shapeForTool } from './toolMode';
 
@@ -73,7 +73,7 @@ export class BatchDelete implements INodeType {
 		let settings: NodeSettings;
 		let scopes: Scopes<unknown>;
 		try {
-			settings = readSettings(provider, this.getNodeParameter('options', 0, {}));
+			settings = readSettings(provider, readOptionsOnce(this, items.length));
 			scopes = readScopes(this, provider, items.length);
 		} catch (error) {
 			return fail(new NodeOperationError(node, (error as Error).message, { itemIndex: 0 }));
@@ -173,6 +173,16 @@ export class BatchDelete implements INodeType {
 			credentialType: credentialType.name,
 			credentials,
 		}));
+		// Scopes this credential cannot reach fail before sending; the others run.
+		if (units !== undefined && provider.scopeProblem !== undefined) {
+			const why = contexts.map((ctx) => provider.scopeProblem!(ctx));
+			for (const unit of units) {
+				const problem = why[unit.scope ?? 0];
+				if (problem === undefined || unit.invalidReason !== undefined) continue;
+				unit.invalidReason = problem;
+				unit.invalidCode = 'CREDENTIAL_SCOPE';
+			}
+		}
 		const source: (requester: Requester) => TargetSource<FilterEnd | void> =
 			units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
@@ -244,6 +254,8 @@ export class BatchDelete implements INodeType {
 		if (end !== undefined) {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
+		} else {
+			notFoundHint(this, provider, outputs.byStatus);
 		}
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
@@ -262,6 +274,27 @@ function listSource<P>(
 		limit,
 		startedAt,
 		...(olderThan ? { olderThan } : {}),
+	});
+}
+
+/**
+ * Every ID sent came back not found: most likely the ID field holds something else (a WeChat
+ * msg_data_id, an Avaya space ID), so the run deleted nothing although Success may be full.
+ */
+export function notFoundHint(
+	ctx: IExecuteFunctions,
+	provider: Provider<unknown>,
+	byStatus: OutputBuilder['byStatus'],
+): void {
+	const missing = (byStatus.notFound ?? 0) + (byStatus.alreadyGone ?? 0);
+	const sent = Object.entries(byStatus)
+		.filter(([status]) => status !== 'invalid')
+		.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+	if (missing === 0 || missing !== sent || typeof ctx.addExecutionHints !== 'function') return;
+	ctx.addExecutionHints({
+		message: `None of the ${missing.toLocaleString('en-US')} IDs exist at ${provider.displayName}: check that the ID field holds ${provider.idName}`,
+		type: 'warning',
+		location: 'outputPane',
 	});
 }
 

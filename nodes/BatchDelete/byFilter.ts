@@ -77,7 +77,7 @@ export function byFilterProperties(): INodeProperties[] {
 			typeOptions: { minValue: 0 },
 			default: 30,
 			description:
-				'Only items created (or sent) at least this long ago, by the time the provider lists for each item. 0 means any age. Items the provider lists without a readable time are kept.',
+				'Only items created (or sent) at least this long ago, by the time the provider lists for each item. 0 means any age (items without a readable time included). With an age, items the provider lists without a readable time are kept.',
 			displayOptions: shown,
 		},
 		{
@@ -247,8 +247,11 @@ export function filterHints(
 	}
 	if (report.undated > 0) {
 		ctx.addExecutionHints({
-			message: `${count(report.undated)} listed ${provider.noun} had no readable time, so Older Than kept them`,
-			type: 'warning',
+			message:
+				chosen.olderThanMs > 0
+					? `${count(report.undated)} listed ${provider.noun} had no readable time, so Older Than kept them`
+					: `${count(report.undated)} listed ${provider.noun} had no readable time; Older Than is 0 (any age), so they were handled like the others`,
+			type: chosen.olderThanMs > 0 ? 'warning' : 'info',
 			location: 'outputPane',
 		});
 	}

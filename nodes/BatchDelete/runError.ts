@@ -5,6 +5,8 @@ import {
 	type NodeOperationError,
 } from 'n8n-workflow';
 
+import { isToolMode } from './toolMode';
+
 /**
  * A whole-run error (bad options or parameters, a missing or refused credential, too many IDs)
  * as the node's error setting asks:
@@ -14,6 +16,8 @@ import {
  * - Continue (regular output): one Failure item per input item, status `error`.
  * Never thrown while continuing: n8n then passes the input items through the FIRST output, which
  * here is Success, and would show IDs as deleted that nobody deleted.
+ * As an AI agent's tool (either Continue setting) the model sees only the first output (see
+ * toolMode.ts), so the error becomes one summary item there saying nothing was deleted, and why.
  */
 export function runError(
 	ctx: IExecuteFunctions,
@@ -24,17 +28,22 @@ export function runError(
 	if (!ctx.continueOnFail()) throw error;
 	const text = error.description ? `${error.message}. ${error.description}` : error.message;
 	const inputs = items.length === 0 ? [0] : items.map((_, i) => i);
-	if (ctx.getNode().onError === 'continueErrorOutput') {
-		// Exactly `{error}`: the shape n8n moves from the node's outputs to its error output.
-		return [[], inputs.map((item) => ({ json: { error: text }, pairedItem: { item } }))];
-	}
+	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
 	const code =
 		error instanceof NodeApiError
 			? error.httpCode === '401'
 				? 'AUTH_FAILED'
 				: `HTTP_${error.httpCode ?? 'ERROR'}`
 			: 'RUN_ERROR';
-	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
+	if (isToolMode(ctx)) {
+		const summary = `Nothing was deleted: the run failed before any ID could be deleted. ${text}`;
+		const json = { summary, provider, total: 0, succeeded: 0, failed: 0, code, error: text };
+		return [[{ json, pairedItem: { item: 0 } }], []];
+	}
+	if (ctx.getNode().onError === 'continueErrorOutput') {
+		// Exactly `{error}`: the shape n8n moves from the node's outputs to its error output.
+		return [[], inputs.map((item) => ({ json: { error: text }, pairedItem: { item } }))];
+	}
 	return [
 		[],
 		inputs.map((item) => ({

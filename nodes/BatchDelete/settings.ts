@@ -1,3 +1,4 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { AUTO_MAX_CONCURRENCY } from './engine/concurrency';
@@ -82,4 +83,30 @@ export function readSettings(provider: Provider<unknown>, options: unknown): Nod
 		maxIds: o.maxIds ?? (o.output === 'eachId' ? DEFAULT_MAX_IDS : MAX_MAX_IDS),
 		output: o.output,
 	};
+}
+
+/**
+ * The node's Options, read once: they hold for the whole run, so an Options expression that
+ * resolves differently per item (Dry Run from `{{ $json.preview }}`) is refused, naming the items
+ * and the options, rather than taken from item 0 for all (as By Filter does for its filters).
+ * Throws an Error naming the problem.
+ */
+export function readOptionsOnce(ctx: IExecuteFunctions, itemCount: number): unknown {
+	const first = ctx.getNodeParameter('options', 0, {}) as Record<string, unknown>;
+	const raw = ctx.getNode().parameters.options;
+	const expressions =
+		raw !== null && typeof raw === 'object'
+			? Object.values(raw).some((v) => typeof v === 'string' && v.startsWith('='))
+			: typeof raw === 'string' && raw.startsWith('=');
+	if (!expressions) return first;
+	for (let i = 1; i < itemCount; i++) {
+		const other = ctx.getNodeParameter('options', i, {}) as Record<string, unknown>;
+		const keys = [...new Set([...Object.keys(first ?? {}), ...Object.keys(other ?? {})])];
+		const differ = keys.filter((k) => JSON.stringify(first?.[k]) !== JSON.stringify(other?.[k]));
+		if (differ.length > 0)
+			throw new Error(
+				`Options hold for the whole run, but ${differ.join(', ')} resolve${differ.length === 1 ? 's' : ''} differently for item 0 and item ${i}. Nothing was sent. Make them the same for every item, or run one execution per set (for example with Loop Over Items, batch size 1)`,
+			);
+	}
+	return first;
 }

@@ -157,15 +157,14 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			const sent = mock
 				.requestsTo(/\/msgsms\/templates\/batch-delete$/)
 				.map((r) => [r.path.split('/')[2], (r.body as { ids: string[] }).ids]);
-			// One request per project, each with only its own templates.
-			expect(sent).toEqual(
-				expect.arrayContaining([
-					[HUAWEI_PROJECT, p1],
-					[SECOND_PROJECT, [both, p2[0]]],
-				]),
-			);
-			// The IAM token is scoped to the first project (as Huawei's are): the second project's
-			// templates stay and end on Failure; the shared one was never touched in the first project.
+			// The IAM token is scoped to the first project (as Huawei's are): only its templates are
+			// sent; the second project's fail before sending, saying why, and stay.
+			expect(sent).toEqual([[HUAWEI_PROJECT, p1]]);
+			expect(output(result, name, 1).map((i) => [i.json.id, i.json.code])).toEqual([
+				[both, 'CREDENTIAL_SCOPE'],
+				[p2[0], 'CREDENTIAL_SCOPE'],
+			]);
+			// The shared one was never touched in the first project.
 			expect(p1.some((id) => mock.templates.get(HUAWEI_PROJECT)!.has(id))).toBe(false);
 			expect(mock.templates.get(HUAWEI_PROJECT)!.has(both)).toBe(true);
 			expect([both, p2[0]].every((id) => mock.templates.get(SECOND_PROJECT)!.has(id))).toBe(true);

@@ -223,6 +223,10 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 	const million = load('nightly-million-cleanup.json');
 	const webhook = load('webhook-delete.json');
 	const agent = load('ai-agent-tool.json');
+	// The agent template with the tool set to On Error → Continue and Max IDs per Run 1: a whole-run
+	// error the model must be told about. Only the chat's webhook and the tool's settings differ.
+	const agentErrors = structuredClone(agent);
+	const ERRORS_WEBHOOK = '6f1a2b3c-0003-4a00-8000-0000000000cc';
 
 	beforeAll(async () => {
 		const host = await n8nHost.ensureHost(line);
@@ -268,14 +272,24 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			`${idSource.baseUrl}/messages-to-delete.json`;
 		node(million, 'Get IDs to delete').parameters.url = `${idSource.baseUrl}/million.json`;
 		node(agent, 'When chat message received').parameters.public = true;
+		node(agentErrors, 'When chat message received').parameters.public = true;
+		(node(agentErrors, 'When chat message received') as { webhookId?: string }).webhookId =
+			ERRORS_WEBHOOK;
+		const tool = node(agentErrors, 'delete_messages') as {
+			onError?: string;
+			parameters: IDataObject;
+		};
+		tool.onError = 'continueRegularOutput';
+		tool.parameters.options = { maxIds: 1 };
 		await n8nHost.importWorkflow(folder, [
 			{ ...nightly, id: 'tplNightlyClean1' },
 			{ ...million, id: 'tplMillionClean1' },
 			{ ...webhook, id: 'tplWebhookDel001' },
 			{ ...agent, id: 'tplAiAgentTool01' },
+			{ ...agentErrors, id: 'tplAiAgentErrs01', name: `${agent.name} (errors)` },
 		]);
-		// Activate the two that a server triggers (n8n 2.x: "publish").
-		for (const id of ['tplWebhookDel001', 'tplAiAgentTool01']) {
+		// Activate the ones a server triggers (n8n 2.x: "publish").
+		for (const id of ['tplWebhookDel001', 'tplAiAgentTool01', 'tplAiAgentErrs01']) {
 			const args =
 				line === '2'
 					? ['publish:workflow', `--id=${id}`]
@@ -491,6 +505,35 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 				expect(toolMessage?.content).toContain('deleted');
 				expect(toolMessage?.content).toContain(ids[0]);
 				expect(text).toContain('alreadyGone');
+			},
+			RUN_TIMEOUT,
+		);
+
+		it(
+			'AI agent, On Error → Continue: a whole-run error reaches the model as "nothing was deleted", and why',
+			async () => {
+				const ids = avayaEnv.seed(2);
+				agentIds = ids;
+				const mark = openAi.requests.length;
+				const res = await postToWebhook(`${server!.baseUrl}/webhook/${ERRORS_WEBHOOK}/chat`, {
+					action: 'sendMessage',
+					sessionId: 'e2e-run-error',
+					chatInput: `Delete ${ids.join(', ')}`,
+				});
+				expect(res.status).toBe(200);
+				expect(ids.some((id) => avayaEnv.removed(id))).toBe(false);
+				const calls = openAi.requests
+					.slice(mark)
+					.filter((r) => String(r.url).endsWith('/chat/completions'));
+				const toolMessage = (
+					(calls[calls.length - 1].body as IDataObject).messages as Array<{
+						role: string;
+						content: string;
+					}>
+				).find((m) => m.role === 'tool');
+				const content = String(toolMessage?.content);
+				expect(content).toMatch(/Nothing was deleted/);
+				expect(content).toMatch(/more than Max IDs per Run \(1\)/);
 			},
 			RUN_TIMEOUT,
 		);

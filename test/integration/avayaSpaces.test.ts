@@ -213,7 +213,7 @@ describe('Avaya Spaces through n8n', () => {
 		expect(result.success).toHaveLength(0);
 	});
 
-	it('with continue on fail, a bad token puts every ID on Failure as notAttempted', async () => {
+	it('with continue on fail, a bad token puts every ID on Failure: the refused request rejected, the rest notAttempted', async () => {
 		const ids = fresh(150);
 		mock.add(...ids);
 		const result = await runBatchDelete({
@@ -225,12 +225,14 @@ describe('Avaya Spaces through n8n', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.failure).toHaveLength(150);
 		expect(
-			result.failure.every(
-				(i) =>
-					i.json.status === 'notAttempted' &&
-					i.json.code === 'authen_error.anonymouse_jwt_auth_failed',
-			),
+			result.failure.every((i) => i.json.code === 'authen_error.anonymouse_jwt_auth_failed'),
 		).toBe(true);
+		// Batch 1 went out and was refused; nothing after it was sent.
+		const batch = result.failure.filter((i) => i.json.status === 'rejected');
+		expect(batch.length).toBeGreaterThan(0);
+		expect(batch.every((i) => (i.json.attempts as number) > 0)).toBe(true);
+		const rest = result.failure.filter((i) => i.json.status !== 'rejected');
+		expect(rest.every((i) => i.json.status === 'notAttempted' && i.json.attempts === 0)).toBe(true);
 		expectInvariant(result, [ids]);
 	});
 

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 import { listModes } from '../mocks/listModes';
+import type { AvayaSpacesMock } from '../mocks/avayaSpaces';
 import type { QuectelMock } from '../mocks/quectel';
 import type { SolapiMock } from '../mocks/solapi';
 import { solapiPaging } from '../mocks/solapiList';
@@ -182,6 +183,23 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		},
 	);
 
+	it.each([1, 3])(
+		'reads every match when the total already drops while pages still show deleted rows for %i reads',
+		async (reads) => {
+			const { matches, keep } = seedMixed();
+			const modes = listModes(env.mock);
+			modes.staleReads = reads;
+			modes.liveTotal = true;
+			const result = await run();
+			expect(result.error).toBeUndefined();
+			const handled = checkFilterInvariant(env, result, matches);
+			expect(handled.sort()).toEqual([...matches].sort());
+			expect(matches.filter((id) => env.exists(id))).toEqual([]);
+			expect(keep.every((id) => env.exists(id))).toBe(true);
+			expect(result.failure).toHaveLength(0);
+		},
+	);
+
 	it('stops at Limit on a list that still shows deleted items', async () => {
 		const { matches } = seedMixed();
 		listModes(env.mock).staleReads = 3;
@@ -340,6 +358,38 @@ describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every fil
 			const listed = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').length;
 			expect(listed).toBeGreaterThanOrEqual(
 				Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1,
+			);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+describe('By Filter: Avaya Spaces messages the list gives no time for', () => {
+	it.each([
+		[0, 'deletes them with the others (0 is any age; the list ends at the run start)'],
+		[30, 'keeps them (they cannot be shown to be old enough)'],
+	])('with Older Than %i days %s, and says so in a hint', async (olderThan) => {
+		const env = await startAvaya();
+		try {
+			const dated = env.seed(3, { match: true, old: true });
+			const undated = env.seed(2, { match: true, old: true });
+			for (const id of undated) (env.mock as AvayaSpacesMock).undated.add(id);
+			const result = await runBatchDelete({
+				parameters: env.parameters(0, { olderThan }),
+				credentials: env.credentials(),
+				items: [{}],
+			});
+			expect(result.error).toBeUndefined();
+			const expected = olderThan === 0 ? [...dated, ...undated] : dated;
+			checkFilterInvariant(env, result, expected);
+			expect(result.success.map((i) => i.json.id).sort()).toEqual([...expected].sort());
+			expect(undated.every((id) => env.held().includes(id))).toBe(olderThan !== 0);
+			const hints = JSON.stringify(result.taskData?.hints ?? []);
+			expect(hints).toContain(
+				olderThan === 0
+					? '2 listed messages had no readable time; Older Than is 0 (any age), so they were handled like the others'
+					: '2 listed messages had no readable time, so Older Than kept them',
 			);
 		} finally {
 			await env.close();

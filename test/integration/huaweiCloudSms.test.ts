@@ -292,7 +292,7 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 		expect(ids.every((id) => mock.holds(id))).toBe(true);
 	});
 
-	it('with continue on fail, a refused signature leaves every ID notAttempted', async () => {
+	it('with continue on fail, a refused signature leaves every ID on Failure, rejected (they were sent)', async () => {
 		const ids = fresh(3);
 		const result = await runBatchDelete({
 			parameters: {
@@ -307,7 +307,7 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 			continueOnFail: true,
 		});
 		expect(result.failure.map((i) => [i.json.status, i.json.code])).toEqual(
-			ids.map(() => ['notAttempted', 'APIG.0301']),
+			ids.map(() => ['rejected', 'APIG.0301']),
 		);
 		expectInvariant(result, [ids]);
 	});

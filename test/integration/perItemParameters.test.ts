@@ -207,6 +207,34 @@ describe('SOLAPI Group ID per item', () => {
 		expect(first(2).url).toBe(`${mock.baseUrl}/messages/v4/groups/${g2}/messages`);
 	});
 
+	it('refuses Options that resolve differently per item (Dry Run for one item only), naming the items, and sends nothing', async () => {
+		const { g1, a } = groups();
+		const before = mock.requests.length;
+		const result = await run(
+			[
+				{ group: g1, id: a[0], preview: false },
+				{ group: g1, id: a[1], preview: true },
+			],
+			{ options: { ...FAST, dryRun: '={{ $json.preview }}' } },
+		);
+		expect(result.error?.message).toMatch(
+			/^Options hold for the whole run, but dryRun resolves differently for item 0 and item 1/,
+		);
+		expect(mock.requests.length).toBe(before);
+		expect(a.every((id) => mock.groups.get(g1)!.has(id))).toBe(true);
+		// The same expression resolving alike for every item runs.
+		const same = await run(
+			[
+				{ group: g1, id: a[0], preview: true },
+				{ group: g1, id: a[1], preview: true },
+			],
+			{ options: { ...FAST, dryRun: '={{ $json.preview }}' } },
+		);
+		expect(same.error).toBeUndefined();
+		expect(same.success.map((i) => i.json.status)).toEqual(['dryRun', 'dryRun']);
+		expect(mock.requests.length).toBe(before);
+	});
+
 	it('By Filter refuses parameters that resolve differently per item, naming the items, and lists nothing', async () => {
 		const { g1, g2 } = groups();
 		const before = mock.requests.length;
@@ -275,21 +303,29 @@ describe('Huawei Cloud SMS Project ID per item', () => {
 					data: mock.iamCredentialData(P1),
 				},
 			],
-			continueOnFail: true,
+			continueOnFail: false,
 		});
 		const sent = mock.requestsTo(/\/msgsms\/templates\/batch-delete$/);
 		const paths = sent.map((r) => r.path);
 		expect(paths.filter((p) => p.includes(P1))).toHaveLength(1);
-		expect(paths.filter((p) => p.includes(P2))).toHaveLength(1);
+		// The credential's token is scoped to P1 (as IAM tokens are): P2's IDs are never sent.
+		expect(paths.filter((p) => p.includes(P2))).toHaveLength(0);
 		const bodyFor = (project: string) =>
 			(sent.find((r) => r.path.includes(project))!.body as { ids: string[] }).ids;
 		expect(bodyFor(P1)).toEqual(t1);
-		expect(bodyFor(P2)).toEqual([t2[0], both, t2[1]]);
+		expect(result.error).toBeUndefined();
+		expect(result.failure.map((i) => [i.json.id, i.json.status, i.json.code])).toEqual(
+			[t2[0], both, t2[1]].map((id) => [id, 'invalid', 'CREDENTIAL_SCOPE']),
+		);
+		expect(String(result.failure[0].json.message)).toMatch(
+			new RegExp(
+				`^Project ID ${P2} is not the project the IAM credential is scoped to \\(${P1}\\).*one credential per project`,
+			),
+		);
 		// P1's templates are gone; the shared one, named for P2 only, is still in P1.
 		for (const id of t1) expect(mock.templates.get(P1)!.has(id)).toBe(false);
 		expect(mock.templates.get(P1)!.has(both)).toBe(true);
-		// The credential's token is scoped to P1 (as IAM tokens are): the mock refuses P2, so P2's
-		// IDs end on Failure and nothing of P2 is touched.
+		// Nothing of P2 is touched.
 		for (const id of [...t2, both]) expect(mock.templates.get(P2)!.has(id)).toBe(true);
 		for (const item of result.failure) expect(item.json.projectId).toBe(P2);
 		for (const item of result.success) expect(item.json.projectId).toBe(P1);

@@ -277,7 +277,13 @@ describe('Quectel IoT through n8n', () => {
 			continueOnFail: true,
 		});
 		expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 2));
-		expect(result.failure.map((i) => i.json.status)).toEqual(Array(4).fill('notAttempted'));
+		// Batch 2 was sent and refused; batches 3 and 4 never went out.
+		expect(result.failure.map((i) => i.json.status)).toEqual([
+			'rejected',
+			'rejected',
+			'notAttempted',
+			'notAttempted',
+		]);
 		expect(result.failure[0].json.code).toBe('5032');
 		expectInvariant(result, [ids]);
 	});

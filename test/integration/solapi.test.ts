@@ -112,7 +112,7 @@ describe('SOLAPI through n8n', () => {
 		expectInvariant(result, [ids]);
 	});
 
-	it('resends an InternalError ID alone once: deleted if it then works, error if not', async () => {
+	it('resends an InternalError ID alone once: deleted if it then works, unknown if not', async () => {
 		const { groupId, ids } = freshGroup(5);
 		mock.internalErrorOnce.add(ids[1]);
 		mock.internalErrorAlways.add(ids[3]);
@@ -125,7 +125,7 @@ describe('SOLAPI through n8n', () => {
 		).toEqual([ids, [ids[1]], [ids[3]]]);
 		expect(result.byId[ids[1]]).toMatchObject({ status: 'deleted', attempts: 2 });
 		expect(result.byId[ids[3]]).toMatchObject({
-			status: 'error',
+			status: 'unknown',
 			code: 'InternalError',
 			attempts: 2,
 		});

@@ -166,7 +166,7 @@ describe('WeChat Official Account through n8n', () => {
 		);
 	});
 
-	it('stops at the daily quota and reports exactly the messages not deleted as notAttempted', async () => {
+	it('stops at the daily quota: the refused message rejected, the ones never sent notAttempted', async () => {
 		const ids = fresh(7);
 		mock.add(...ids);
 		mock.usedToday = 0;
@@ -179,9 +179,12 @@ describe('WeChat Official Account through n8n', () => {
 		expect(mock.deleteRequests().length - before).toBe(4);
 		expect(result.success.map((i) => i.json.id)).toEqual(ids.slice(0, 3));
 		const notAttempted = result.failure.filter((i) => i.json.status === 'notAttempted');
-		expect(new Set(notAttempted.map((i) => i.json.id))).toEqual(new Set(ids.slice(3)));
+		expect(new Set(notAttempted.map((i) => i.json.id))).toEqual(new Set(ids.slice(4)));
+		expect(
+			result.failure.filter((i) => i.json.status === 'rejected').map((i) => i.json.id),
+		).toEqual([ids[3]]);
 		expect(result.failure).toHaveLength(4);
-		for (const item of notAttempted) {
+		for (const item of result.failure) {
 			expect(item.json.code).toBe('45009');
 			expect(item.json.message).toMatch(
 				/daily limit for deleting mass messages is reached \(45009: reach max api daily quota limit\)/,
@@ -219,13 +222,15 @@ describe('WeChat Official Account through n8n', () => {
 		);
 	});
 
-	it('reports a message already deleted (40059) as gone, or as not found when asked', async () => {
+	it('reports an ID WeChat calls invalid (40059) on Failure, whatever Treat Not Found as Deleted says', async () => {
+		// A msg_data_id mapped instead of msg_id: the mock answers 40059 and nothing is deleted.
 		const [id, other] = fresh(2);
-		const gone = await run([{ msg_id: id }]);
-		expect(gone.byId[id]).toMatchObject({ status: 'alreadyGone' });
-		expectInvariant(gone, [[whole(id)]]);
+		const lax = await run([{ msg_id: id }]);
+		expect(lax.byId[id]).toMatchObject({ status: 'rejected', code: '40059' });
+		expect(lax.success).toHaveLength(0);
+		expectInvariant(lax, [[whole(id)]]);
 		const strict = await run([{ msg_id: other }], { treatNotFoundAsDeleted: false });
-		expect(strict.byId[other]).toMatchObject({ status: 'notFound', code: '40059' });
+		expect(strict.byId[other]).toMatchObject({ status: 'rejected', code: '40059' });
 		expectInvariant(strict, [[whole(other)]]);
 	});
 

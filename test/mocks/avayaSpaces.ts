@@ -44,6 +44,8 @@ function badRequest(reason: string, data: unknown): MockReply {
  */
 export class AvayaSpacesMock extends MockServer {
 	readonly messages = new Map<string, AvayaMessage>();
+	/** Messages the list answers without `created`/`modified` (no readable time). */
+	readonly undated = new Set<string>();
 	/** IDs this mock really removed: the only ones a Success output may hold as `deleted`. */
 	readonly deleted = new Set<string>();
 	/** IDs that make the whole batch fail with 400 (the way a malformed ID would). */

@@ -139,8 +139,12 @@ export function avayaListReply(
 		category: m.category,
 		chatCount: 0,
 		content: { bodyText: m.bodyText ?? '', data: [] },
-		created: new Date(m.created).toISOString(),
-		modified: new Date(m.created).toISOString(),
+		...(mock.undated.has(m.id)
+			? {}
+			: {
+					created: new Date(m.created).toISOString(),
+					modified: new Date(m.created).toISOString(),
+				}),
 		sender: {
 			_id: 'user-1',
 			displayname: 'Mock User',

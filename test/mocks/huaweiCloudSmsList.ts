@@ -12,7 +12,8 @@ import type { MockReply, MockRequest } from './mockServer';
  * carry `id`, `template_name`, `template_type`, `flow_status`, `create_time` as
  * `yyyy-MM-dd HH:mm:ss` (UTC here). Offsets count items, so deleting shifts later pages forward,
  * exactly the behaviour the node's paging has to cope with. Filters can be ignored and deleted
- * templates listed a while longer (listModes.ts); `total` counts what is listed.
+ * templates listed a while longer (listModes.ts); `total` counts what is listed (or, with
+ * `liveTotal`, only what is left).
  */
 
 export interface HuaweiTemplateSeed {
@@ -122,5 +123,5 @@ export function huaweiListReply(
 		template_type: t.type,
 		universal_template: 0,
 	}));
-	return { status: 200, body: { results, total: all.length } };
+	return { status: 200, body: { results, total: modes.totalOf(all, (t) => t.id) } };
 }

@@ -11,17 +11,22 @@ import type { MockServer } from './mockServer';
  *   a filter the node starts sending later is caught too.
  * - `staleReads`: an eventually consistent backend. An item that left the list (deleted by the
  *   node or anyone) is still listed, as it was, for this many further list reads.
+ * - `liveTotal` (with `staleReads`): the list's `total` already counts only what is left while its
+ *   pages still show the deleted rows, so pages and total disagree (see `totalOf`).
  */
 export class ListModes {
 	ignoreFilters = false;
 	readonly ignored = new Set<string>();
 	staleReads = 0;
+	liveTotal = false;
 	/** List reads answered since the modes were created. */
 	reads = 0;
 	/** How many times a read showed an item that had already left the list. */
 	staleShown = 0;
 	private last = new Map<string, unknown>();
 	private readonly stale = new Map<string, { row: unknown; left: number }>();
+	/** IDs the last read showed although they had left the list. */
+	private shownStale = new Set<string>();
 
 	/** Whether a filter lets an item through: always, when filters are ignored (and it was sent). */
 	passes(name: string, sent: boolean, test: () => boolean): boolean {
@@ -52,6 +57,7 @@ export class ListModes {
 				if (!now.has(id) && !this.stale.has(id)) this.stale.set(id, { row, left: this.staleReads });
 		}
 		const shown = [...live];
+		this.shownStale = new Set();
 		for (const [id, entry] of this.stale) {
 			if (now.has(id) || entry.left <= 0) {
 				this.stale.delete(id);
@@ -59,10 +65,18 @@ export class ListModes {
 			}
 			entry.left--;
 			this.staleShown++;
+			this.shownStale.add(id);
 			shown.push(entry.row as T);
 		}
 		this.last = now;
 		return shown;
+	}
+
+	/** The `total` a list answer gives for these (filtered) rows of the last read: all of them, or
+	 * with `liveTotal` only those that had not left the list. */
+	totalOf<T>(rows: T[], idOf: (row: T) => string): number {
+		if (!this.liveTotal) return rows.length;
+		return rows.filter((row) => !this.shownStale.has(idOf(row))).length;
 	}
 }
 

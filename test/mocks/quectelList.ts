@@ -53,7 +53,7 @@ export function quectelListReply(mock: QuectelMock, request: MockRequest): MockR
 			modes.passes('isRead', isRead !== null && isRead !== '', () => String(m.isRead) === isRead),
 		)
 		.sort((a, b) => b.addTime - a.addTime || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-	const total = all.length;
+	const total = modes.totalOf(all, (m) => m.id);
 	const pages = Math.ceil(total / pageSize);
 	const list = all.slice((page - 1) * pageSize, page * pageSize).map((m) => ({
 		addTime: m.addTime,

@@ -112,6 +112,17 @@ const CASES: BadInput[] = [
 		outcome: { kind: 'invalid', id: 'Infinity', item: 0, message: /^Item 0: not a finite number/ },
 	},
 	{
+		input: 'a JSON number above 2^53 (rounded by parsing)',
+		adapter: quectel,
+		items: (good) => [{ msgId: [...good, JSON.parse('12345678901234567891') as number] }],
+		outcome: {
+			kind: 'invalid',
+			id: '12345678901234567000',
+			item: 0,
+			message: /^Item 0: a JSON number above 2\^53 .* pass IDs as strings/,
+		},
+	},
+	{
 		input: 'whitespace inside an ID',
 		adapter: avaya,
 		items: (good) => [{ id: [...good, 'has space'] }],
@@ -252,6 +263,20 @@ const CASES: BadInput[] = [
 		outcome: {
 			kind: 'error',
 			message: /^Batch Size must be at least 1; Concurrency must be a whole number$/,
+		},
+	},
+	{
+		input: 'an Options expression that differs per item (Dry Run for one item)',
+		adapter: solapi,
+		items: (good) => [
+			{ id: good[0], preview: false },
+			{ id: good.slice(1), preview: true },
+		],
+		options: { dryRun: '={{ $json.preview }}' },
+		outcome: {
+			kind: 'error',
+			message:
+				/^Options hold for the whole run, but dryRun resolves differently for item 0 and item 1\. Nothing was sent\./,
 		},
 	},
 	{

@@ -65,6 +65,16 @@ async function run(
 
 const deletes = (env: ProviderEnv) => env.mock.requestsTo(env.deletePath);
 
+/** After a stop: IDs a refused request carried are `rejected` (sent, not deleted); IDs never sent
+ * are `notAttempted`; at least one of each. */
+function expectRefusedOrUnsent(env: ProviderEnv, result: BatchDeleteRun, ids: string[]) {
+	const sent = new Set(deletes(env).flatMap((r) => env.idsOf(r)));
+	const want = ids.map((id) => (sent.has(id) ? 'rejected' : 'notAttempted'));
+	expect(statusOf(env, result, ids)).toEqual(want);
+	expect(want).toContain('rejected');
+	expect(want).toContain('notAttempted');
+}
+
 function expectStatuses(
 	env: ProviderEnv,
 	result: BatchDeleteRun,
@@ -221,13 +231,14 @@ const FAULTS: Fault[] = [
 	{
 		id: 'resetAfterApply',
 		title: 'connection reset after the server applied the delete',
-		expect: 'retried; first batch `alreadyGone` (this run removed it)',
+		expect:
+			'retried; first batch `alreadyGone` (this run removed it); WeChat, which never says "not found": `unknown`',
 		async cell(env) {
 			const s = setup(env);
 			env.mock.inject({ kind: 'resetAfterApply', path: env.deletePath });
 			const result = await run(s);
-			expectStatuses(env, result, s.first, ['alreadyGone']);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			expectStatuses(env, result, s.first, [env.missingRejected ? 'unknown' : 'alreadyGone']);
+			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
 			expect(s.first.every((id) => env.removed(env.keyOf(id)))).toBe(true);
 		},
 	},
@@ -306,9 +317,28 @@ const FAULTS: Fault[] = [
 				path: env.deletePath,
 			});
 			const result = await run(s);
-			expectStatuses(env, result, [missing], ['alreadyGone']);
+			expectStatuses(env, result, [missing], [env.missingRejected ? 'rejected' : 'alreadyGone']);
 			expectStatuses(env, result, s.ids.slice(0, -1), SUCCESS);
 			expect(byKey(env, result).has(env.keyOf(ghost))).toBe(false);
+		},
+	},
+	{
+		id: 'noneExist',
+		title: 'every ID names nothing the provider holds (a wrong ID field)',
+		expect:
+			'`alreadyGone` with the hint "None of the N IDs exist at <provider>…"; WeChat (40059 "invalid msg id", never "not found"): `rejected` with its code',
+		async cell(env) {
+			env.seed(1); // the account (SOLAPI: the group) exists
+			const s = setup(env, env.missing(TARGETS));
+			const result = await run(s);
+			const hints = JSON.stringify(result.taskData?.hints ?? []);
+			if (env.missingRejected === true) {
+				expectStatuses(env, result, s.ids, ['rejected']);
+				expect(hints).not.toMatch(/None of/);
+			} else {
+				expectStatuses(env, result, s.ids, ['alreadyGone']);
+				expect(hints).toMatch(new RegExp(`None of the ${TARGETS} IDs exist at`));
+			}
 		},
 	},
 	{
@@ -345,7 +375,7 @@ const FAULTS: Fault[] = [
 		id: 'tokenExpires',
 		title: 'token expires mid-run',
 		expect:
-			'refreshed once and resent: all on Success (a static token: the run stops, the rest `notAttempted`)',
+			"refreshed once and resent: all on Success (a static token: the run stops; the refused request's IDs `rejected`, the rest `notAttempted`)",
 		async cell(env) {
 			const s = setup(env);
 			env.expireToken(1);
@@ -354,7 +384,7 @@ const FAULTS: Fault[] = [
 			if (env.expireRecovers) {
 				expectStatuses(env, result, s.ids, SUCCESS);
 			} else {
-				expectStatuses(env, result, s.ids.slice(s.first.length), ['notAttempted']);
+				expectRefusedOrUnsent(env, result, s.ids.slice(s.first.length));
 				expect(deletes(env).length).toBeLessThanOrEqual(3);
 			}
 		},
@@ -362,14 +392,15 @@ const FAULTS: Fault[] = [
 	{
 		id: 'stopMidRun',
 		title: 'quota reached or access withdrawn mid-run (WeChat: daily quota 45009)',
-		expect: 'stops at once: confirmed IDs on Success, the rest `notAttempted`',
+		expect:
+			"stops at once: confirmed IDs on Success, the refused request's IDs `rejected`, the rest `notAttempted`",
 		async cell(env) {
 			const s = setup(env);
 			env.stopAfter(1);
 			const result = await run(s);
 			expectStatuses(env, result, s.first, SUCCESS);
 			const rest = s.ids.slice(s.first.length);
-			expectStatuses(env, result, rest, ['notAttempted']);
+			expectRefusedOrUnsent(env, result, rest);
 			const outputs = byKey(env, result);
 			const code = outputs.get(env.keyOf(rest[0]))?.code;
 			expect(rest.every((id) => outputs.get(env.keyOf(id))?.code === code)).toBe(true);

@@ -44,6 +44,10 @@ describe.each(ADAPTERS.map((a): [string, (typeof ADAPTERS)[number]] => [a.name, 
 			const perItem = providerById(adapter.id)!.maxBatchSize === 1 ? 1 : 10;
 			return { ok, gone, bad, ids, items: env.items(ids, perItem) };
 		};
+		/** What lands on Failure: the rejected batches, and the missing IDs where the provider never
+		 * says "not found" (see `missingRejected`). */
+		const failing = (bad: string[], gone: string[]) =>
+			[...bad, ...(env.missingRejected === true ? gone : [])].map((id) => env.keyOf(id));
 		const deletedByMock = (ids: string[]) => ids.filter((id) => env.removed(env.keyOf(id))).length;
 
 		it('Each ID: one item per ID, the invariant against the mock', async () => {
@@ -62,7 +66,7 @@ describe.each(ADAPTERS.map((a): [string, (typeof ADAPTERS)[number]] => [a.name, 
 		});
 
 		it('Failures and Summary: one summary on Success, one item per failed ID on Failure, counts that add up', async () => {
-			const { ids, items, bad } = scenario();
+			const { ids, items, bad, gone } = scenario();
 			const result = await runOn(env, {
 				items,
 				idsByItem: [ids],
@@ -76,9 +80,10 @@ describe.each(ADAPTERS.map((a): [string, (typeof ADAPTERS)[number]] => [a.name, 
 			expect(summary.byStatus.deleted ?? 0).toBe(deletedByMock(ids));
 			expect(result.failure).toHaveLength(summary.failed);
 			expect(result.failure.map((i) => env.outputKey(i.json)).sort()).toEqual(
-				bad.map((id) => env.keyOf(id)).sort(),
+				failing(bad, gone).sort(),
 			);
-			for (const item of result.failure) expect(env.isGone(env.outputKey(item.json))).toBe(false);
+			// The rejected batches are still there (an ID that never existed is "gone" to the mock).
+			for (const id of bad) expect(env.isGone(env.keyOf(id))).toBe(false);
 			expect(summary).toMatchObject({
 				provider: adapter.id,
 				stop: null,
@@ -93,7 +98,7 @@ describe.each(ADAPTERS.map((a): [string, (typeof ADAPTERS)[number]] => [a.name, 
 		});
 
 		it('Summary Only: one item, on Failure when anything failed, listing the failures; on Success when nothing did', async () => {
-			const { ids, items, bad } = scenario();
+			const { ids, items, bad, gone } = scenario();
 			const result = await runOn(env, {
 				items,
 				idsByItem: [ids],
@@ -104,9 +109,7 @@ describe.each(ADAPTERS.map((a): [string, (typeof ADAPTERS)[number]] => [a.name, 
 			expect(summary.total).toBe(ids.length);
 			expect(summary.byStatus.deleted ?? 0).toBe(deletedByMock(ids));
 			const failures = summary.failures as IDataObject[];
-			expect(failures.map((f) => env.outputKey(f)).sort()).toEqual(
-				bad.map((id) => env.keyOf(id)).sort(),
-			);
+			expect(failures.map((f) => env.outputKey(f)).sort()).toEqual(failing(bad, gone).sort());
 			expect(summary.failuresOmitted).toBe(0);
 			for (const f of failures)
 				expect(Object.keys(f).sort()).toEqual(['code', 'id', 'message', 'status']);

@@ -36,6 +36,9 @@ export interface ProviderEnv {
 	seed(n: number): string[];
 	/** `n` well-formed IDs the provider does not hold. */
 	missing(n: number): string[];
+	/** The provider answers an ID it does not hold without saying it does not exist (WeChat 40059
+	 * "invalid msg id"), so those IDs end `rejected` on Failure, not `notFound`/`alreadyGone`. */
+	readonly missingRejected?: boolean;
 	/** Input items naming these IDs, `perItem` to an item (WeChat: one per item, always). */
 	items(ids: Array<string | number>, perItem?: number): IDataObject[];
 	/** The node's parameters with these options. */
@@ -512,6 +515,7 @@ export const weChat: ProviderAdapter = {
 				return made;
 			},
 			missing: (k) => ids(k, 2000),
+			missingRejected: true,
 			// One target per item: msg_id with article_idx are per item.
 			items: (values) => values.map((msg_id) => ({ msg_id })),
 			parameters: (options = {}, extra = {}) => ({

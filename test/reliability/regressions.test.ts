@@ -3,7 +3,8 @@ import { avayaSpaces } from '../../nodes/BatchDelete/providers/avayaSpaces';
 import { huaweiCloudSms } from '../../nodes/BatchDelete/providers/huaweiCloudSms';
 import type { HuaweiCloudSmsMock } from '../mocks/huaweiCloudSms';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
-import { byKey, checkInvariant, huawei, runOn, solapi } from './providers';
+import { providerById } from '../../nodes/BatchDelete/providers';
+import { ADAPTERS, byKey, checkInvariant, huawei, runOn, solapi } from './providers';
 
 /**
  * What the property tests and the fault matrix found, pinned as plain tests (each names the
@@ -103,6 +104,48 @@ describe('a token n8n replaced during the run stays masked', () => {
 			const echoed = byKey(env, result).get(ids[0]);
 			expect(echoed?.status).toBe('rejected');
 			expect(String(echoed?.message)).toMatch(/X-Auth-Token: \*\*\*/);
+		} finally {
+			await env.close();
+		}
+	});
+});
+
+describe.each(ADAPTERS)('an ID field that names nothing the provider holds: $id', (adapter) => {
+	const provider = providerById(adapter.id)!;
+	it('says so in a hint when every ID comes back not found, and not when one existed', async () => {
+		const env = await adapter.start();
+		try {
+			// One target exists (SOLAPI: the group), none of them named.
+			const [real] = env.seed(1);
+			const missing = env.missing(3);
+			const perItem = env.maxBatch === 1 ? 1 : 3;
+			const byItem = (ids: string[]) => (perItem === 1 ? ids.map((id) => [id]) : [ids]);
+			const result = await runOn(env, {
+				items: env.items(missing, perItem),
+				idsByItem: byItem(missing),
+			});
+			checkInvariant(env, result, byItem(missing));
+			const hints = JSON.stringify(result.taskData?.hints ?? []);
+			if (env.missingRejected === true) {
+				// It never says "not found" (WeChat 40059): each ID is on Failure with the provider's code.
+				expect(result.failure.map((i) => i.json.status)).toEqual([
+					'rejected',
+					'rejected',
+					'rejected',
+				]);
+				expect(hints).not.toMatch(/None of/);
+			} else {
+				expect(hints).toContain(
+					`None of the 3 IDs exist at ${provider.displayName}: check that the ID field holds ${provider.idName}`,
+				);
+			}
+			const mixed = [real, ...env.missing(2)];
+			const second = await runOn(env, {
+				items: env.items(mixed, perItem),
+				idsByItem: byItem(mixed),
+			});
+			checkInvariant(env, second, byItem(mixed));
+			expect(JSON.stringify(second.taskData?.hints ?? [])).not.toMatch(/None of/);
 		} finally {
 			await env.close();
 		}

@@ -226,9 +226,18 @@ describe('Avaya Spaces list answer', () => {
 				avayaListedItem({ ...message, created: undefined })!,
 				spaceOnly,
 				ctx({}),
-				WINDOW,
+				windowOf(new Date('2020-11-01T00:00:00Z')),
 			),
 		).toBe(false);
+		// Older Than 0 (any age): the server listed only messages before refTime; an undated one matches.
+		expect(
+			avayaSpacesList.matches(
+				avayaListedItem({ ...message, created: undefined })!,
+				spaceOnly,
+				ctx({}),
+				WINDOW,
+			),
+		).toBe(true);
 	});
 
 	it('keeps a message whose text does not contain Search Text, whatever the server searched', () => {

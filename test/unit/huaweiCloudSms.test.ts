@@ -246,6 +246,35 @@ describe('Huawei Cloud SMS answer', () => {
 		expect(outcomes.has('never-sent')).toBe(false);
 	});
 
+	it('reads not found only where the answer says this template does not exist, not its project', () => {
+		// A one-ID 400 whose text says something else does not exist (a project) is a rejection.
+		expect(
+			huaweiCloudSms.readResponse(
+				chunk('t1'),
+				reply(400, { error_code: 'MSGSMS.0002', error_msg: 'The project does not exist' }),
+			),
+		).toMatchObject({ kind: 'failBatch', status: 'rejected', code: 'MSGSMS.0002' });
+		expect(
+			huaweiCloudSms.readResponse(
+				chunk('t1'),
+				reply(400, { error_code: 'APIG.0101', error_msg: 'Resource not found' }),
+			),
+		).toMatchObject({ kind: 'failBatch', status: 'rejected' });
+		const verdict = huaweiCloudSms.readResponse(
+			sent,
+			reply(200, {
+				success_ids: [],
+				failed_template_list: [
+					{ id: 't-ok', error_msg: 'project not exist' },
+					{ id: 't-gone', error_msg: 'Message Template Info does not EXIST' },
+				],
+			}),
+		);
+		const outcomes = verdict.kind === 'outcomes' ? verdict.outcomes : new Map();
+		expect(outcomes.get('t-ok')).toMatchObject({ status: 'rejected', code: 'DELETE_FAILED' });
+		expect(outcomes.get('t-gone')).toMatchObject({ status: 'notFound' });
+	});
+
 	it('treats a 200 it cannot read as unknown, never as deleted', () => {
 		expect(huaweiCloudSms.readResponse(sent, reply(200, undefined))).toMatchObject({
 			kind: 'failBatch',
@@ -286,7 +315,7 @@ describe('Huawei Cloud SMS answer', () => {
 		});
 	});
 
-	it('reads a 400 about a single ID: not found for MSGSMS.0009 or "not exist", else rejected', () => {
+	it('reads a 400 about a single ID: not found for MSGSMS.0009, else rejected', () => {
 		expect(
 			huaweiCloudSms.readResponse(
 				chunk('t1'),

@@ -1,4 +1,9 @@
-import { describeValue, idsFromValue, readPath } from '../../nodes/BatchDelete/engine/ids';
+import {
+	UNSAFE_NUMBER,
+	describeValue,
+	idsFromValue,
+	readPath,
+} from '../../nodes/BatchDelete/engine/ids';
 
 describe('idsFromValue', () => {
 	it('splits strings on commas and new lines and trims each ID', () => {
@@ -13,6 +18,19 @@ describe('idsFromValue', () => {
 	it('turns numbers into strings', () => {
 		expect(idsFromValue(30124)).toEqual([{ id: '30124' }]);
 		expect(idsFromValue([1, '2'])).toEqual([{ id: '1' }, { id: '2' }]);
+	});
+
+	it('refuses a JSON number above 2^53, which parsing already rounded, telling to pass strings', () => {
+		// 2^53 + 1 parses to 2^53: the ID the user meant is lost, a neighbour's would be sent.
+		const rounded = JSON.parse('{"id": 9007199254740993}').id as number;
+		expect(idsFromValue(rounded)).toEqual([
+			{ id: '9007199254740992', invalidReason: UNSAFE_NUMBER },
+		]);
+		expect(idsFromValue([Number.MAX_SAFE_INTEGER, rounded])[0]).toEqual({
+			id: '9007199254740991',
+		});
+		expect(UNSAFE_NUMBER).toMatch(/pass IDs as strings/);
+		expect(idsFromValue('9007199254740993')).toEqual([{ id: '9007199254740993' }]);
 	});
 
 	it('keeps an array element whole, even when it holds a comma', () => {

@@ -29,6 +29,8 @@ interface Row {
 	time?: number;
 	/** Deleting it fails (the provider refuses). */
 	locked?: boolean;
+	/** Deleted, but still listed for this many more list reads (an eventually consistent list). */
+	lingers?: number;
 }
 
 const OLD = Date.UTC(2020, 0, 1);
@@ -42,6 +44,10 @@ class Store {
 	onList?: (n: number) => void;
 	lists = 0;
 	failLists = 0;
+	/** Deleted rows stay listed, in place, for this many more list reads. */
+	linger = 0;
+	/** The list answer's total: every row shown, only the rows left (`live`), or none. */
+	total: 'shown' | 'live' | 'none' = 'shown';
 	private counter = 0;
 	/** IDs grow in the order rows are added, so the cursor keyset and the row order agree. */
 	add(n: number, row: Omit<Row, 'id'>, prefix = 'r'): string[] {
@@ -51,7 +57,7 @@ class Store {
 			return id;
 		});
 	}
-	exists = (id: string) => this.rows.some((r) => r.id === id);
+	exists = (id: string) => this.rows.some((r) => r.id === id && r.lingers === undefined);
 }
 
 const clock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -62,6 +68,7 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 		id: 'fake',
 		displayName: 'Fake',
 		noun: 'things',
+		idName: 'the thing ID',
 		maxBatchSize: 100,
 		defaultBatchSize: 100,
 		defaultConcurrency: 1,
@@ -147,10 +154,16 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 				}
 				const start = paging === 'page' ? (qs.page - 1) * qs.size : qs.offset;
 				store.log.push(`list ${start}`);
+				const shown = store.rows.slice();
+				const live = shown.filter((r) => r.lingers === undefined).length;
+				for (const r of shown) if (r.lingers !== undefined) r.lingers--;
+				store.rows = store.rows.filter((r) => r.lingers === undefined || r.lingers > 0);
 				return respond({
 					kind: 'page',
-					items: store.rows.slice(start, start + qs.size).map(toItem),
-					total: store.rows.length,
+					items: shown.slice(start, start + qs.size).map(toItem),
+					...(store.total === 'none'
+						? {}
+						: { total: store.total === 'live' ? live : shown.length }),
 				});
 			}
 			const ids = request.body as string[];
@@ -158,9 +171,13 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 			const answer: Record<string, string> = {};
 			for (const id of ids) {
 				const row = store.rows.find((r) => r.id === id);
-				if (row === undefined) answer[id] = 'missing';
+				if (row === undefined || row.lingers !== undefined) answer[id] = 'missing';
 				else if (row.locked) answer[id] = 'locked';
-				else {
+				else if (store.linger > 0) {
+					row.lingers = store.linger;
+					store.deleted.add(id);
+					answer[id] = 'deleted';
+				} else {
 					store.rows = store.rows.filter((r) => r !== row);
 					store.deleted.add(id);
 					answer[id] = 'deleted';
@@ -279,6 +296,15 @@ describe.each(['offset', 'page', 'cursor'] as const)('By Filter loop, %s paging'
 		expect(store.rows).toHaveLength(5);
 	});
 
+	it('with Older Than 0 (any age) hands undated items to the filters, and counts them', async () => {
+		const { store, run } = setup(paging);
+		const dated = store.add(4, { match: true, time: OLD });
+		const undated = store.add(2, { match: true });
+		const report = await run();
+		expect(ids(report.success).sort()).toEqual([...dated, ...undated].sort());
+		expect(report.undated).toBe(2);
+	});
+
 	it('reports an ID the provider may not take as invalid, without sending it', async () => {
 		const { store, run } = setup(paging);
 		store.add(2, { match: true, time: OLD }, 'bad');
@@ -307,8 +333,14 @@ describe('By Filter loop while deleting', () => {
 		// 10 per page: 6 matches and 4 kept on page 1, and so on.
 		for (let i = 0; i < 30; i++) store.add(1, { match: i % 5 < 3, time: OLD });
 		await run();
-		// Page 1 at 0; 6 deleted, 4 kept → the next read at 4; then 8; 8 + 10 reaches the total (18).
-		expect(store.log.filter((l) => l.startsWith('list'))).toEqual(['list 0', 'list 4', 'list 8']);
+		// Page 1 at 0; 6 deleted, 4 kept → the next read at 4; then 8; then 12, a short page: only a
+		// short or empty page ends the list (a total may already count deletions pages still show).
+		expect(store.log.filter((l) => l.startsWith('list'))).toEqual([
+			'list 0',
+			'list 4',
+			'list 8',
+			'list 12',
+		]);
 		expect(store.rows).toHaveLength(12);
 	});
 
@@ -353,6 +385,29 @@ describe('By Filter loop while deleting', () => {
 			expect(store.rows.filter((r) => r.match)).toEqual([]);
 		},
 	);
+
+	describe.each(['offset', 'page'] as const)('%s paging, deleted rows still listed', (paging) => {
+		it.each([
+			['no total', 'none', 1],
+			['no total', 'none', 3],
+			['a total that already dropped', 'live', 1],
+			['a total that already dropped', 'live', 3],
+		] as const)(
+			'with %s (%s), for %i reads: every match read and deleted once, the list ended only by a short page',
+			async (_what, total, linger) => {
+				const { store, run } = setup(paging, 10);
+				store.linger = linger;
+				store.total = total;
+				const kept = store.add(7, { match: false, time: OLD });
+				const matches = store.add(43, { match: true, time: OLD });
+				const report = await run();
+				expect(ids(report.success).sort()).toEqual([...matches].sort());
+				expect(report.failure).toEqual([]);
+				expect(store.rows.filter((r) => r.lingers === undefined).map((r) => r.id)).toEqual(kept);
+				expect(store.lists).toBeLessThan(60);
+			},
+		);
+	});
 
 	it('offset paging: items added at the top shift the list but are never handled twice', async () => {
 		const { store, run } = setup('offset', 10);

@@ -3,6 +3,7 @@ import {
 	quectelListedItem,
 	readQuectelList,
 } from '../../nodes/BatchDelete/providers/quectel/list';
+import { quoteBigIntegers } from '../../nodes/BatchDelete/providers/common';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({
@@ -156,5 +157,24 @@ describe('Quectel list answer', () => {
 			),
 		).toBe(false);
 		expect(quectelList.matches(item, {}, ctx({}), WINDOW)).toBe(true);
+	});
+});
+
+describe('big numeric IDs in a list answer', () => {
+	it('keeps an ID above 2^53 digit for digit (JSON.parse would name a neighbour)', () => {
+		const text =
+			'{"code":200,"data":{"total":2,"list":[{"id":12345678901234567891,"title":"a \\"q\\" 98765432109876543210","addTime":1717200000000},{"id":42,"addTime":1717200000000}]}}';
+		expect(String(JSON.parse(text).data.list[0].id)).not.toBe('12345678901234567891');
+		const page = pageOf(readQuectelList(reply(200, text)));
+		expect(page.items.map((i) => i.id)).toEqual(['12345678901234567891', '42']);
+		// Inside strings nothing changes; safe numbers stay numbers.
+		expect(page.items[0].fields.title).toBe('a "q" 98765432109876543210');
+		expect(page.total).toBe(2);
+	});
+
+	it('quotes only unsafe integer literals outside strings', () => {
+		expect(
+			quoteBigIntegers('[1,-9007199254740993,"9007199254740993",1.5e300,9007199254740991]'),
+		).toBe('[1,"-9007199254740993","9007199254740993",1.5e300,9007199254740991]');
 	});
 });

@@ -18,6 +18,7 @@ function fakeProvider(): Provider<null> {
 		id: 'fake',
 		displayName: 'Fake',
 		noun: 'things',
+		idName: 'the thing ID',
 		maxBatchSize: 10,
 		defaultBatchSize: 10,
 		defaultConcurrency: 1,
@@ -201,7 +202,11 @@ describe('runDeletion', () => {
 		const { report, byId } = await h.run(ids(7));
 		expect(report.stop).toMatchObject({ reason: 'auth', code: '5032' });
 		expect(h.calls).toHaveLength(2);
-		expect(Object.values(byId).every((r) => r.status === 'notAttempted')).toBe(true);
+		// The refused request's IDs were sent and refused; the rest were never sent.
+		const sent = new Set(h.calls.flatMap((c) => c.ids));
+		for (const [id, r] of Object.entries(byId))
+			expect(r.status).toBe(sent.has(id) ? 'rejected' : 'notAttempted');
+		expect(Object.values(byId).some((r) => r.status === 'notAttempted')).toBe(true);
 		expect(report.anyApplied).toBe(false);
 	});
 
@@ -270,7 +275,87 @@ describe('runDeletion', () => {
 		expect(Object.values(byId).every((r) => r.status === 'rejected')).toBe(true);
 	});
 
-	it('on a quota stop sends nothing more and reports the rest as notAttempted', async () => {
+	it('sends nothing more once the first request of a token credential stops the run', async () => {
+		// The others wait for the first send (it fetches the token); it fails inside n8n.
+		const h = harness(
+			() => ({
+				kind: 'credential',
+				code: 'AUTH_FAILED',
+				message: 'Authentication failed: bad password',
+			}),
+			{ batchSize: 1, concurrency: 4 },
+		);
+		const { report, byId } = await h.run(ids(6));
+		expect(h.calls).toHaveLength(1);
+		expect(report.requests).toBe(1);
+		expect(report.stop).toMatchObject({ reason: 'auth', code: 'AUTH_FAILED' });
+		// The token request failed before the delete went out: no ID reached the provider.
+		expect(byId.m0).toMatchObject({ status: 'notAttempted', code: 'AUTH_FAILED', attempts: 1 });
+		for (const id of ['m1', 'm2', 'm3', 'm4', 'm5'])
+			expect(byId[id]).toMatchObject({ status: 'notAttempted', code: 'AUTH_FAILED', attempts: 0 });
+	});
+
+	it("blames a stop on the scope whose request was refused, not on the other scopes' unsent IDs", async () => {
+		const calls: string[][] = [];
+		const sender: Sender = {
+			canRefresh: false,
+			async send(request: IHttpRequestOptions) {
+				const sent = request.body as string[];
+				calls.push(sent);
+				const verdict: BatchVerdict = sent[0].startsWith('p2')
+					? {
+							kind: 'stopRun',
+							reason: 'auth',
+							code: 'HTTP_403',
+							message: 'no permission in project 2',
+						}
+					: allDeleted(sent);
+				return { kind: 'response', statusCode: 200, headers: {}, body: verdict, rawBody: '' };
+			},
+		};
+		const units: Unit[] = [
+			{ id: 'p2-a', items: [0], scope: 1 },
+			{ id: 'p2-b', items: [0], scope: 1 },
+			{ id: 'p1-a', items: [1], scope: 0 },
+			{ id: 'p1-b', items: [1], scope: 0 },
+		];
+		const ctx = { params: null, credentialType: 'fakeApi', credentials: {} };
+		const report = await runDeletion(
+			fakeProvider(),
+			[ctx, ctx],
+			units,
+			{
+				batchSize: 2,
+				concurrency: 1,
+				requestsPerSecond: 0,
+				treatNotFoundAsDeleted: true,
+				retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
+				maxSplitRequests: 0,
+			},
+			sender,
+			{ now: () => 0, sleep: async () => {} },
+			() => false,
+		);
+		const byId = Object.fromEntries(units.map((u, i) => [u.id, report.results[i]]));
+		expect(calls).toEqual([['p2-a', 'p2-b']]);
+		// Sent and refused: not "not attempted".
+		for (const id of ['p2-a', 'p2-b'])
+			expect(byId[id]).toMatchObject({
+				status: 'rejected',
+				code: 'HTTP_403',
+				message: 'no permission in project 2',
+				attempts: 1,
+			});
+		// Never sent, and said so as another request's refusal.
+		for (const id of ['p1-a', 'p1-b']) {
+			expect(byId[id]).toMatchObject({ status: 'notAttempted', attempts: 0 });
+			expect(byId[id].message).toMatch(
+				/^Not sent: the run stopped when a request for other parameters was refused: no permission in project 2$/,
+			);
+		}
+	});
+
+	it('on a quota stop sends nothing more: the refused ID rejected, the rest notAttempted', async () => {
 		const h = harness(
 			(batch, call) =>
 				call === 3
@@ -282,8 +367,9 @@ describe('runDeletion', () => {
 		expect(report.requests).toBe(3);
 		expect(byId.m0.status).toBe('deleted');
 		expect(byId.m1.status).toBe('deleted');
-		for (const id of ['m2', 'm3', 'm4', 'm5'])
-			expect(byId[id]).toMatchObject({ status: 'notAttempted', code: '45009' });
+		expect(byId.m2).toMatchObject({ status: 'rejected', code: '45009', attempts: 1 });
+		for (const id of ['m3', 'm4', 'm5'])
+			expect(byId[id]).toMatchObject({ status: 'notAttempted', code: '45009', attempts: 0 });
 	});
 
 	it('resends an ID alone when the provider asks for it', async () => {

@@ -1,4 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { runError } from '../../nodes/BatchDelete/runError';
 
 import { TOOL_MAX_OUTCOMES, isToolMode, shapeForTool } from '../../nodes/BatchDelete/toolMode';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
@@ -63,4 +66,30 @@ describe('tool mode', () => {
 		expect(first.slice(1, 31).every((i) => i.json.status === 'rejected')).toBe(true);
 		expect(first[0].json).toMatchObject({ total: 180, failed: 30, outcomesOmitted: 80 });
 	});
+});
+
+describe('a whole-run error in tool mode', () => {
+	const toolCtx = (onError: string) =>
+		({
+			getNode: () => ({ type: 'x.batchDeleteTool', onError }),
+			continueOnFail: () => true,
+			getNodeParameter: () => provider.id,
+		}) as unknown as IExecuteFunctions;
+	const error = new NodeOperationError({} as INode, 'Max IDs per Run exceeded', {
+		description: 'Nothing was sent.',
+	});
+
+	it.each(['continueRegularOutput', 'continueErrorOutput'])(
+		'reaches the model on the first output as a summary saying nothing was deleted, and why (%s)',
+		(onError) => {
+			const items = [{ json: { id: 'a' } }, { json: { id: 'b' } }];
+			const [first, second] = runError(toolCtx(onError), items, error);
+			expect(second).toEqual([]);
+			expect(first).toHaveLength(1);
+			expect(first[0].json).toMatchObject({ provider: provider.id, succeeded: 0, total: 0 });
+			expect(String(first[0].json.summary)).toMatch(
+				/^Nothing was deleted.*Max IDs per Run exceeded\. Nothing was sent\.$/,
+			);
+		},
+	);
 });

@@ -176,3 +176,55 @@ describe('transport, OAuth2 refresh', () => {
 		});
 	});
 });
+
+describe('errors that are not credential refusals', () => {
+	const throwing = (error: Error) =>
+		({
+			getNode: () => node,
+			getCredentials: async () => ({}),
+			helpers: {
+				async httpRequestWithAuthentication() {
+					throw error;
+				},
+			},
+		}) as unknown as IExecuteFunctions;
+	const send = async (error: Error) =>
+		await createTransport(throwing(error), 'someApi', { timeoutMs: 1000, secrets: [] }).send(
+			{ url: 'https://provider.example/delete' },
+			false,
+		);
+	const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+	it.each([
+		'CERT_HAS_EXPIRED',
+		'DEPTH_ZERO_SELF_SIGNED_CERT',
+		'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+		'ERR_TLS_CERT_ALTNAME_INVALID',
+	])(
+		'a certificate refused in the handshake (%s) was certainly not sent: its real cause, never "refused the credentials"',
+		async (code) => {
+			expect(await send(coded(code, 'certificate problem'))).toEqual({
+				kind: 'network',
+				code,
+				message: `The provider's TLS certificate was refused (${code}: certificate problem), so nothing was sent`,
+				maybeApplied: false,
+			});
+		},
+	);
+
+	it('an HTTP parser error after the request went out may have been applied', async () => {
+		expect(await send(coded('HPE_INVALID_CONSTANT', 'Parse Error: Expected HTTP/'))).toEqual({
+			kind: 'network',
+			code: 'HPE_INVALID_CONSTANT',
+			message: 'Parse Error: Expected HTTP/',
+			maybeApplied: true,
+		});
+	});
+
+	it('a bare error (a credential that could not sign or log in) stays a credential failure', async () => {
+		expect(await send(new Error('The SOLAPI credential needs an API key'))).toMatchObject({
+			kind: 'credential',
+			code: 'AUTH_FAILED',
+		});
+	});
+});

@@ -176,12 +176,10 @@ describe('WeChat answer', () => {
 		expect(verdict.kind === 'retry' && verdict.throttled === true).toBe(errcode === 45011);
 	});
 
-	it('reads 40059 as not found', () => {
+	it('reads 40059 (invalid msg id) as a rejection naming msg_id, never as not found', () => {
 		const verdict = code(40059, 'invalid msg id');
-		expect(verdict.kind === 'outcomes' && verdict.outcomes.get('30124')).toMatchObject({
-			status: 'notFound',
-			code: '40059',
-		});
+		expect(verdict).toMatchObject({ kind: 'failBatch', status: 'rejected', code: '40059' });
+		expect(verdict.kind === 'failBatch' && verdict.message).toMatch(/msg_data_id/);
 	});
 
 	it('stops the run on account-wide refusals', () => {

@@ -8,6 +8,8 @@ export interface RawId {
 }
 
 const SEPARATORS = /[,\r\n]+/;
+export const UNSAFE_NUMBER =
+	'a JSON number above 2^53 (9007199254740991), which JSON parsing rounds to a neighbouring number, so it may name another message: pass IDs as strings (for example quote them in the source, or read them as text)';
 const SHOWN_CHARS = 120;
 
 /** How a value that is not an ID is shown in the output: short, and never `[object Object]`. */
@@ -36,8 +38,11 @@ function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
 		return;
 	}
 	if (typeof value === 'number') {
-		if (Number.isFinite(value)) yield { id: String(value) };
-		else yield { id: String(value), invalidReason: 'not a finite number' };
+		if (!Number.isFinite(value)) yield { id: String(value), invalidReason: 'not a finite number' };
+		else if (Number.isInteger(value) && !Number.isSafeInteger(value))
+			// JSON parsing rounded it: the digits left may name another message.
+			yield { id: String(value), invalidReason: UNSAFE_NUMBER };
+		else yield { id: String(value) };
 		return;
 	}
 	if (typeof value === 'bigint') {

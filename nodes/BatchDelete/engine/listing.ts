@@ -31,7 +31,12 @@ import type {
  *   the head of the page may be items already seen.
  * - No match is handled twice: IDs already handled are remembered (at most Limit of them) and
  *   skipped when a re-read, a shifted page or a provider that still lists a deleted item shows
- *   them again. Those occurrences count as present, so the position always moves on.
+ *   them again. A handled row that left the list counts as leaving wherever it shows (it will
+ *   close up), so a list that shows deleted rows a while longer is re-read, never skipped. A page
+ *   of nothing but such rows is read once more, then stepped over; the list is then swept once
+ *   more from the top at its end (at most MAX_SWEEPS times), as those rows may vanish later.
+ * - Only a short or empty page ends the list: a `total` may already count deletions its pages
+ *   still show.
  * - Someone else deleting while we list (a second cleanup, a user in the app): items behind our
  *   position would shift forward unseen. When the provider reports a total, a total smaller than
  *   expected (the previous total minus what we removed) means that happened; the position moves
@@ -74,7 +79,8 @@ export interface FilterEnd {
 	pages: number;
 	listed: number;
 	matched: number;
-	/** Listed items Older Than could not date (the provider gave no readable time): never matched. */
+	/** Listed items without a readable time: never matched when Older Than is set; with 0 (any
+	 * age) they are checked against the filters like the others. */
 	undated: number;
 }
 
@@ -83,6 +89,9 @@ const REMOVED = new Set<ResultStatus>(['deleted', 'alreadyGone', 'notFound', 'un
 
 /** A provider that never says "last page" and never runs short cannot keep a run going forever. */
 export const MAX_LIST_PAGES = 100_000;
+
+/** Extra passes over an offset or page list after deleted rows that still showed were stepped over. */
+const MAX_SWEEPS = 2;
 
 type Page = Extract<ListVerdict, { kind: 'page' }>;
 type Fetched = Page | { kind: 'stop'; stop: ListingStop };
@@ -155,12 +164,12 @@ async function* pages<P, F>(
 		};
 		for (const item of items) {
 			if (handled.has(item.id)) continue;
+			const undated = item.time === undefined || Number.isNaN(item.time.getTime());
+			// Counted whatever Older Than is: with 0 (any age) they go on to the filters, and the hint says so.
+			if (undated) end.undated++;
 			if (options.olderThan !== undefined) {
-				if (item.time === undefined || Number.isNaN(item.time.getTime())) {
-					end.undated++;
-					continue;
-				}
-				if (item.time.getTime() >= options.olderThan.getTime()) continue;
+				if (undated) continue;
+				if (item.time!.getTime() >= options.olderThan.getTime()) continue;
 			}
 			if (!list.matches(item, filters, ctx, window)) continue;
 			if (end.matched + units.length >= options.limit) return picked(true);
@@ -229,6 +238,13 @@ async function* pages<P, F>(
 	let offset = 0;
 	/** What the provider's total should be now if nobody else changed the list. */
 	let expectedTotal: number | undefined;
+	/** Handled matches that left the list (or may have): rows a read may still show for a while. */
+	const removedIds = new Set<string>();
+	/** Reads in a row at one position that showed only handled rows, some of them deleted. */
+	let stuck = 0;
+	/** Rows were stepped over while deleted rows still showed: they may have hidden unread ones. */
+	let sweepAgain = false;
+	let sweeps = 0;
 	for (;;) {
 		if (end.pages >= MAX_LIST_PAGES) {
 			end.stop = pageLimitStop();
@@ -250,17 +266,47 @@ async function* pages<P, F>(
 		}
 		end.listed += fetched.items.length;
 		const { units, cut } = select(fetched.items);
-		const gone = units.length === 0 ? 0 : removed(yield units);
+		let gone = 0;
+		if (units.length > 0) {
+			const results = yield units;
+			units.forEach((unit, i) => {
+				if (REMOVED.has(results.statusOf(i))) removedIds.add(unit.id);
+			});
+			gone = removed(results);
+		}
 		if (requester.stop !== undefined) return end;
-		const last =
-			fetched.items.length < pageSize ||
-			(total !== undefined && start + fetched.items.length >= total);
+		// Only a short or empty page ends the list: a total can already count deletions the pages
+		// still show, and would end the run with rows never read.
+		const last = fetched.items.length < pageSize;
 		if (end.matched >= options.limit) {
 			end.limitReached = cut || !last;
 			return end;
 		}
-		if (last) return end;
-		offset = start + fetched.items.length - gone;
+		if (last) {
+			// Once more from the top when rows were stepped over (handled rows skip, so it ends).
+			if (!sweepAgain || sweeps >= MAX_SWEEPS) return end;
+			sweeps++;
+			sweepAgain = false;
+			offset = 0;
+			expectedTotal = undefined;
+			continue;
+		}
+		// Every row this page shows that left the list (now or earlier) will close up: the next
+		// unread row is that many places nearer. Over-counting only re-reads.
+		const leaving = fetched.items.filter((item) => removedIds.has(item.id)).length;
+		const next = start + fetched.items.length - leaving;
+		const nextStart = list.paging === 'page' ? Math.floor(next / pageSize) * pageSize : next;
+		if (units.length === 0 && leaving > 0 && nextStart <= start) {
+			// Only handled rows, deleted ones still shown: read here once more, then step past them
+			// and sweep again at the end, as they may vanish later and pull unread rows back.
+			if (stuck++ < 1) continue;
+			stuck = 0;
+			sweepAgain = true;
+			offset = start + fetched.items.length;
+		} else {
+			stuck = 0;
+			offset = next;
+		}
 		expectedTotal = total === undefined ? undefined : total - gone;
 	}
 }

@@ -63,10 +63,10 @@ export class Requester {
 	// Token refresh is shared: the first request that sees a bad token refreshes it; requests that
 	// saw the same old token wait for that refresh and resend instead of refreshing again.
 	private authEpoch = 0;
-	private refreshing: Promise<unknown> | undefined;
+	private refreshing: Promise<void> | undefined;
 	// With a fetched token, the first request goes alone: parallel first sends would each log in
 	// (and a wrong password, tried N times at once, can lock the account).
-	private firstSend: Promise<unknown> | undefined;
+	private firstSend: Promise<void> | undefined;
 
 	constructor(
 		private readonly sender: Sender,
@@ -126,65 +126,86 @@ export class Requester {
 				});
 				return { kind: 'halted', maybeApplied };
 			}
-			this.sent[kind]++;
-			onSend?.();
-			const { result, epoch, started } = await this.send(request, refreshFrom);
+			// Counted only when it really goes out: a request waiting for the first send, a refresh or
+			// a slot is not sent once the run has stopped meanwhile.
+			const sent = await this.send(request, refreshFrom, () => {
+				this.sent[kind]++;
+				onSend?.();
+			});
+			if (sent === undefined) return { kind: 'halted', maybeApplied };
+			const { result, epoch, started } = sent;
 			refreshFrom = undefined;
-			const verdict: Reading<V> =
-				result.kind === 'refused'
-					? this.refusal<V>(result)
-					: result.kind === 'network'
-						? {
-								kind: 'retry',
-								code: result.code,
-								message: result.message,
-								maybeApplied: result.maybeApplied,
-							}
-						: result.kind === 'credential'
-							? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
+			// Requests waiting behind this one (the first send, a refresh) go on once its answer is
+			// read and any stop it causes is set, so none of them is sent after a stop.
+			let open = sent.open;
+			const settled = () => {
+				open?.();
+				open = undefined;
+			};
+			try {
+				if (result.kind === 'credential') {
+					// The token exchange or signing failed inside n8n: this request never reached the provider.
+					this.control.release('error', this.clock.now() - started);
+					this.halt({ reason: 'auth', code: result.code, message: result.message });
+					return { kind: 'halted', maybeApplied };
+				}
+				const verdict: Reading<V> =
+					result.kind === 'refused'
+						? this.refusal<V>(result)
+						: result.kind === 'network'
+							? {
+									kind: 'retry',
+									code: result.code,
+									message: result.message,
+									maybeApplied: result.maybeApplied,
+								}
 							: read(result);
-			this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
-			const tagged = verdict as { kind?: string };
-			if (tagged.kind === 'retry') {
-				const retry = verdict as RetryVerdict;
-				maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
-				this.anyApplied ||= maybeApplied;
-				const cancelled = this.isCancelled();
-				if (
-					retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) ||
-					cancelled
-				) {
-					if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
-					return { kind: 'gaveUp', verdict: retry, maybeApplied };
+				this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
+				const tagged = verdict as { kind?: string };
+				if (tagged.kind === 'retry') {
+					const retry = verdict as RetryVerdict;
+					maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
+					this.anyApplied ||= maybeApplied;
+					const cancelled = this.isCancelled();
+					if (
+						retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) ||
+						cancelled
+					) {
+						if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
+						return { kind: 'gaveUp', verdict: retry, maybeApplied };
+					}
+					const delay =
+						retry.retryAfterMs ??
+						Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
+					if (delay > this.settings.retry.maxDelayMs)
+						return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
+					// A throttled answer pushes every request back, not only the one that saw it.
+					if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
+					retries++;
+					settled();
+					await this.clock.sleep(delay);
+					continue;
 				}
-				const delay =
-					retry.retryAfterMs ??
-					Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
-				if (delay > this.settings.retry.maxDelayMs)
-					return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
-				// A throttled answer pushes every request back, not only the one that saw it.
-				if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
-				retries++;
-				await this.clock.sleep(delay);
-				continue;
-			}
-			if (tagged.kind === 'reauth') {
-				const reauth = verdict as ReauthVerdict;
-				if (refreshed || !this.sender.canRefresh) {
-					// When another request's refresh already failed, its words say what to do.
-					const why = this.stop?.reason === 'auth' ? this.stop : reauth;
-					this.halt({ reason: 'auth', code: reauth.code, message: reauth.message });
-					return { kind: 'refused', code: why.code, message: why.message, maybeApplied };
+				if (tagged.kind === 'reauth') {
+					const reauth = verdict as ReauthVerdict;
+					if (refreshed || !this.sender.canRefresh) {
+						// When another request's refresh already failed, its words say what to do.
+						const why = this.stop?.reason === 'auth' ? this.stop : reauth;
+						this.halt({ reason: 'auth', code: reauth.code, message: reauth.message });
+						return { kind: 'refused', code: why.code, message: why.message, maybeApplied };
+					}
+					refreshed = true;
+					refreshFrom = epoch;
+					continue;
 				}
-				refreshed = true;
-				refreshFrom = epoch;
-				continue;
+				if (tagged.kind === 'stopRun') {
+					const stop = verdict as StopVerdict;
+					this.halt({ reason: stop.reason, code: stop.code, message: stop.message });
+				}
+				return { kind: 'answer', verdict: verdict as V | StopVerdict, maybeApplied };
+			} finally {
+				settled();
 			}
-			if (tagged.kind === 'stopRun') {
-				const stop = verdict as StopVerdict;
-				this.halt({ reason: stop.reason, code: stop.code, message: stop.message });
-			}
-			return { kind: 'answer', verdict: verdict as V | StopVerdict, maybeApplied };
 		}
 	}
 
@@ -198,29 +219,48 @@ export class Requester {
 		return { kind: 'failBatch', status: result.status, code, message } as unknown as V;
 	}
 
-	private async send(request: IHttpRequestOptions, refreshFrom: number | undefined) {
+	/**
+	 * Undefined: not sent, the run stopped while this request waited its turn. `open` (the first
+	 * send, a refresh): lets the requests waiting for this one go on; `exchange` calls it.
+	 */
+	private async send(
+		request: IHttpRequestOptions,
+		refreshFrom: number | undefined,
+		onSend: () => void,
+	) {
+		const gated = async (which: 'first' | 'refresh') => {
+			let open!: () => void;
+			const gate = new Promise<void>((resolve) => (open = resolve));
+			if (which === 'first') this.firstSend = gate;
+			else this.refreshing = gate;
+			const sent = await this.sendInSlot(request, which === 'refresh', onSend);
+			if (sent === undefined) open();
+			return sent === undefined ? undefined : { ...sent, epoch: this.authEpoch, open };
+		};
 		if (refreshFrom !== undefined && this.authEpoch === refreshFrom) {
 			this.authEpoch++;
-			const sending = this.sendInSlot(request, true);
-			this.refreshing = sending;
-			return { ...(await sending), epoch: this.authEpoch };
+			return await gated('refresh');
 		}
 		if (this.refreshing !== undefined) await this.refreshing;
 		if (this.sender.canRefresh) {
-			if (this.firstSend === undefined) {
-				const sending = this.sendInSlot(request, false);
-				this.firstSend = sending;
-				return { ...(await sending), epoch: this.authEpoch };
-			}
+			if (this.firstSend === undefined) return await gated('first');
 			await this.firstSend;
 		}
 		const epoch = this.authEpoch;
-		return { ...(await this.sendInSlot(request, false)), epoch };
+		const sent = await this.sendInSlot(request, false, onSend);
+		return sent === undefined ? undefined : { ...sent, epoch, open: undefined };
 	}
 
 	/** One request in a concurrency slot; `exchange` releases it with what the answer said. */
-	private async sendInSlot(request: IHttpRequestOptions, refresh: boolean) {
+	private async sendInSlot(request: IHttpRequestOptions, refresh: boolean, onSend: () => void) {
+		if (this.stopped()) return undefined;
 		await this.control.acquire();
+		if (this.stopped()) {
+			// The run is over: what the slot says no longer steers anything.
+			this.control.release('ok', 0);
+			return undefined;
+		}
+		onSend();
 		const started = this.clock.now();
 		return { result: await this.sender.send(request, refresh), started };
 	}

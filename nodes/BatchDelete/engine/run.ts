@@ -166,6 +166,8 @@ export async function runDeletion<P>(
 class DeleteEngine<P> {
 	splitRequests = 0;
 	batchCount = 0;
+	/** The scope whose answer stopped the run, when one did. */
+	private stopScope: number | undefined;
 	private readonly tally: Tally = { settled: 0, byStatus: {}, requests: 0 };
 
 	constructor(
@@ -252,14 +254,17 @@ class DeleteEngine<P> {
 			);
 			const maybeApplied = exchange.maybeApplied;
 			const notSent = maybeApplied ? 'unknown' : 'notAttempted';
+			// Sent and refused as a whole (a credential or a quota the run stops on): not deleted.
+			const refused = maybeApplied ? 'unknown' : 'rejected';
 			switch (exchange.kind) {
 				case 'halted': {
-					const stop = requester.stop!;
+					const stop = this.stopFor(chunk[0]);
 					finish(indices, notSent, stop.code, stop.message);
 					return;
 				}
 				case 'refused':
-					finish(indices, notSent, exchange.code, exchange.message);
+					this.stopScope ??= chunk[0].scope ?? 0;
+					finish(indices, refused, exchange.code, exchange.message);
 					return;
 				case 'gaveUp': {
 					const verdict = exchange.verdict;
@@ -341,7 +346,8 @@ class DeleteEngine<P> {
 					return;
 				}
 				case 'stopRun':
-					finish(indices, notSent, verdict.code, verdict.message);
+					this.stopScope ??= chunk[0].scope ?? 0;
+					finish(indices, refused, verdict.code, verdict.message);
 					return;
 			}
 		};
@@ -365,10 +371,27 @@ class DeleteEngine<P> {
 		);
 
 		// Chunks no worker reached because the run stopped.
-		const fallback = requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-		const unreached: number[] = [];
-		for (let i = 0; i < units.length; i++) if (!results.has(i)) unreached.push(i);
-		if (unreached.length > 0) finish(unreached, 'notAttempted', fallback.code, fallback.message);
+		for (let i = 0; i < units.length; i++) {
+			if (results.has(i)) continue;
+			const stop = this.stopFor(units[i]);
+			finish([i], 'notAttempted', stop.code, stop.message);
+		}
 		return results;
+	}
+
+	/** Why a unit was not sent: the run's stop, said as another scope's when it came from one. */
+	private stopFor(unit: Unit): { code: string; message: string } {
+		const stop = this.requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
+		const scope = unit.scope ?? 0;
+		if (this.stopScope === undefined || this.stopScope === scope || !Array.isArray(this.contexts))
+			return stop;
+		const where = this.provider.scopeFields?.(this.contexts[this.stopScope].params) ?? {};
+		const named = Object.entries(where)
+			.map(([key, value]) => `${key} ${String(value)}`)
+			.join(', ');
+		return {
+			code: stop.code,
+			message: `Not sent: the run stopped when a request for other parameters${named === '' ? '' : ` (${named})`} was refused: ${stop.message}`,
+		};
 	}
 }

@@ -28,6 +28,13 @@ const NEVER_SENT = new Set([
 	'ERR_INVALID_URL',
 ]);
 
+/**
+ * Certificate checks fail during the TLS handshake, before a byte of the request is sent; other
+ * TLS and parser errors (`HPE_*`) can come after it went out.
+ */
+const CERTIFICATE_ERROR =
+	/^(CERT_[A-Z_]+|[A-Z_]*SELF_SIGNED_CERT[A-Z_]*|UNABLE_TO_[A-Z_]+|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 interface FullResponse {
 	statusCode: number;
 	headers: Record<string, unknown>;
@@ -414,6 +421,14 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 			stopRun: true,
 		};
 	}
+	if (code !== undefined && CERTIFICATE_ERROR.test(code)) {
+		return {
+			kind: 'network',
+			code,
+			message: `The provider's TLS certificate was refused (${code}: ${message}), so nothing was sent`,
+			maybeApplied: false,
+		};
+	}
 	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
 			return {
@@ -435,8 +450,14 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 		}
 		return { kind: 'network', code, message, maybeApplied: !NEVER_SENT.has(code) };
 	}
-	// Any other failure happened while authenticating: the token exchange or signing was refused.
-	const status = code !== undefined && /^\d{3}$/.test(code) ? `HTTP_${code}` : 'AUTH_FAILED';
+	if (code !== undefined && !/^\d{3}$/.test(code)) {
+		// Another error code (an HTTP parser error, a TLS alert): it may have come after the
+		// request went out, so it may have been applied.
+		return { kind: 'network', code, message, maybeApplied: true };
+	}
+	// A bare Error or an HTTP status thrown while authenticating: the token exchange or signing was
+	// refused (the credentials' own errors carry no code).
+	const status = code !== undefined ? `HTTP_${code}` : 'AUTH_FAILED';
 	return { kind: 'credential', code: status, message: `Authentication failed: ${message}` };
 }
 

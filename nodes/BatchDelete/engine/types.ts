@@ -18,7 +18,8 @@ export type OutcomeStatus = SuccessStatus | FailureStatus;
 /** What one request's answer says about one ID. `notFound` is turned into `alreadyGone` by the
  * engine when the user treats not-found as deleted, so providers only ever say `notFound`. */
 export interface IdOutcome {
-	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted' | 'unknown'>;
+	/** `unknown`: the provider answered for this ID without saying whether it was deleted. */
+	status: 'deleted' | 'notFound' | Exclude<FailureStatus, 'invalid' | 'notAttempted'>;
 	code?: string;
 	message?: string;
 	/** Resend this ID once on its own before accepting the outcome (SOLAPI `InternalError`);
@@ -137,6 +138,8 @@ export interface Provider<P = unknown> {
 	displayName: string;
 	/** What gets deleted, for descriptions: "messages", "SMS templates". */
 	noun: string;
+	/** What the provider calls the ID this node takes, for the hint when no ID exists there. */
+	idName: string;
 	maxBatchSize: number;
 	defaultBatchSize: number;
 	/** Requests in flight by default; where Auto is the default, where it starts. */
@@ -168,6 +171,9 @@ export interface Provider<P = unknown> {
 	 * then refuses the items of that scope before anything is sent, naming the item.
 	 */
 	bindCredential?(params: P, credentials: IDataObject): P;
+	/** Why no ID of this scope can be sent with this credential (an IAM token is scoped to one
+	 * project), or undefined. Those IDs fail before sending; the other scopes run. */
+	scopeProblem?(ctx: ProviderContext<P>): string | undefined;
 	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
 	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */

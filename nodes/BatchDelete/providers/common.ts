@@ -45,6 +45,49 @@ export function parseBody<T>(schema: ZodType<T>, result: HttpResponse): T | unde
 	return parsed.success ? parsed.data : undefined;
 }
 
+/**
+ * `parseBody` over the raw text, with every integer too large for a JavaScript number kept as its
+ * exact digits (a string): `JSON.parse` would round an ID like 12345678901234567890 to a
+ * neighbour's. For list answers, whose IDs are deleted next. Falls back to the parsed body.
+ */
+export function parseExact<T>(schema: ZodType<T>, result: HttpResponse): T | undefined {
+	let body: unknown = result.body;
+	if (result.rawBody !== '') {
+		try {
+			body = JSON.parse(quoteBigIntegers(result.rawBody));
+		} catch {
+			// Not JSON: the body as the transport read it.
+		}
+	}
+	const parsed = schema.safeParse(body);
+	return parsed.success ? parsed.data : undefined;
+}
+
+/** JSON text with each integer literal outside strings that is not a safe integer put in quotes. */
+export function quoteBigIntegers(text: string): string {
+	let out = '';
+	let last = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 34 /* " */) {
+			for (i++; i < text.length && text.charCodeAt(i) !== 34; i++)
+				if (text.charCodeAt(i) === 92 /* \ */) i++;
+			continue;
+		}
+		if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+			let end = i + 1;
+			while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
+			const literal = text.slice(i, end);
+			if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+				out += `${text.slice(last, i)}"${literal}"`;
+				last = end;
+			}
+			i = end - 1;
+		}
+	}
+	return last === 0 ? text : out + text.slice(last);
+}
+
 /** A success status with a body we cannot read: the deletes may have happened, so `unknown`. */
 export function unreadable(result: HttpResponse): BatchVerdict {
 	return {

@@ -133,6 +133,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'avayaSpaces',
 	displayName: 'Avaya Spaces',
 	noun: 'messages',
+	idName: 'the message ID (`_id`)',
 	maxBatchSize: 100,
 	defaultBatchSize: 100,
 	defaultConcurrency: 2,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
-import { parseBody, transientVerdict } from '../common';
+import { parseBody, parseExact, transientVerdict } from '../common';
 import {
 	foldQuery,
 	foldText,
@@ -124,7 +124,7 @@ export function readAvayaList(result: HttpResponse): ListVerdict {
 	if (transient) return transient as ListVerdict;
 	const status = result.statusCode;
 	if (status >= 200 && status < 300) {
-		const page = parseBody(pageSchema, result);
+		const page = parseExact(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'Avaya Spaces');
 		const items = page.data.map(avayaListedItem).filter((i): i is ListedItem => i !== undefined);
 		const next = page.nextPageUrl ?? undefined;
@@ -213,9 +213,11 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 	matches(item, filters, _ctx, window) {
 		if (outOfScope(item, filters.spaceId)) return false;
 		if (filters.category !== undefined && item.fields.type !== filters.category) return false;
-		// direction=before&refTime: only what is provably older (an undated message is kept).
-		if (item.time === undefined || !(item.time.getTime() < avayaRefTime(window).getTime()))
-			return false;
+		// direction=before&refTime: only what is provably older. An undated message is kept when
+		// Older Than is set; with 0 (any age) the list the server answered is already bounded by refTime.
+		if (item.time === undefined) {
+			if (window.olderThan !== undefined) return false;
+		} else if (!(item.time.getTime() < avayaRefTime(window).getTime())) return false;
 		if (
 			filters.search !== undefined &&
 			!String(item.checkOn?.text ?? '').includes(foldQuery(filters.search))

@@ -163,9 +163,11 @@ export const errorAnswer = z
 	})
 	.passthrough();
 
-/** "Message Template Info does not EXIST" (the doc's example) and the like. */
-const NOT_FOUND_TEXT = /does\s*not\s*exist|not\s*exist|not\s*found|no\s*such/i;
-/** Batch-level codes that mean "no such template" (Huawei Cloud documents MSGSMS.0009 for a missing template). */
+/** A `failed_template_list` entry saying its template does not exist: "Message Template Info does
+ * not EXIST" (the doc's example). Only words about the template: a missing project is no evidence. */
+const NOT_FOUND_TEXT = /template\b.*\b(does\s*not\s*exist|not\s*exist|not\s*found)/i;
+/** Batch-level codes that mean "no such template" (MSGSMS.0009, docs: /work/shared/PROVIDERS.md);
+ * a 400's text alone never does ("project does not exist" is not about the ID). */
 const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
 
 function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
@@ -213,7 +215,7 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		// Nothing was deleted. Halving isolates the ID the gateway objects to, whether or not the
 		// message names it. Only a request for one ID can be told "not found" about that ID: on a
 		// bigger batch "not found" could be any of them, so it stays a rejection if halving stops.
-		const notFound = NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(text);
+		const notFound = NOT_FOUND_CODES.has(code);
 		const message = shortText(text, `Huawei Cloud rejected the request (${code})`);
 		if (chunk.length === 1)
 			return { kind: 'failBatch', status: notFound ? 'notFound' : 'rejected', code, message };
@@ -255,6 +257,7 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	id: 'huaweiCloudSms',
 	displayName: 'Huawei Cloud SMS',
 	noun: 'SMS templates',
+	idName: 'the template ID (`id`)',
 	maxBatchSize: 50,
 	defaultBatchSize: 50,
 	defaultConcurrency: 2,
@@ -326,6 +329,16 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 		return parsed.data;
 	},
 	bindCredential: bindHuaweiCredential,
+	// An IAM token is scoped to the credential's project: another Project ID would get 403 for every
+	// request. Known before sending only when the credential gives its project by ID.
+	scopeProblem(ctx) {
+		if (ctx.credentialType !== HUAWEI_IAM_CREDENTIAL || ctx.params.projectId === undefined)
+			return undefined;
+		const scoped = String(ctx.credentials.project ?? '').trim();
+		if (ctx.credentials.projectScope !== 'id' || scoped === '' || scoped === ctx.params.projectId)
+			return undefined;
+		return `Project ID ${ctx.params.projectId} is not the project the IAM credential is scoped to (${scoped}), and an IAM token works for its own project only, so nothing was sent for it. Use one credential per project (for example a Batch Delete node per project), or an AK/SK credential for that project`;
+	},
 	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
 	scopeFields: (params) => ({
 		endpoint: params.endpoint,

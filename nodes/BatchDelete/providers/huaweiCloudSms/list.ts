@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseBody, shortText, transientVerdict } from '../common';
+import { parseBody, parseExact, shortText, transientVerdict } from '../common';
 import type { HuaweiCloudSmsParams } from './delete';
 import { errorAnswer, projectIdOf } from './delete';
 import {
@@ -96,7 +96,7 @@ export function readHuaweiList(result: HttpResponse): ListVerdict {
 		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
 	}
 	if (status >= 200 && status < 300) {
-		const page = parseBody(pageSchema, result);
+		const page = parseExact(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'Huawei Cloud');
 		const items = (page.results ?? [])
 			.map(huaweiListedItem)

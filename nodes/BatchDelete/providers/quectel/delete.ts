@@ -193,6 +193,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'quectel',
 	displayName: 'Quectel IoT',
 	noun: 'push messages',
+	idName: 'the message ID (`msgId`)',
 	maxBatchSize: QUECTEL_MAX_BATCH_SIZE,
 	defaultBatchSize: QUECTEL_MAX_BATCH_SIZE,
 	// No limits are documented. 100 IDs a request keeps the request count low, so one request at

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseBody, shortText, transientVerdict } from '../common';
+import { parseExact, shortText, transientVerdict } from '../common';
 import {
 	idOf,
 	listedItem,
@@ -108,7 +108,7 @@ export function readQuectelList(result: HttpResponse): ListVerdict {
 			notFoundCode: 'ENDPOINT_NOT_FOUND',
 		});
 	}
-	const answer = parseBody(answerSchema, result);
+	const answer = parseExact(answerSchema, result);
 	if (answer === undefined) return unreadableList(result, 'Quectel');
 	const code = Number(answer.code);
 	if (SUCCESS_CODES.has(code)) {

@@ -83,19 +83,21 @@ function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 				message: 'No message with this ID in the group',
 			};
 		case 'InternalError':
-			// SOLAPI's own failure for this one message: the engine resends it alone once.
+			// SOLAPI's own failure for this one message, which may have happened after the delete: the
+			// engine resends it alone once; still so, whether it was deleted is unknown.
 			return {
-				status: 'error',
+				status: 'unknown',
 				code: resultCode,
-				message: 'SOLAPI had an internal error deleting this message',
+				message:
+					'SOLAPI had an internal error deleting this message, so whether it was deleted is unknown',
 				retryAlone: true,
 			};
 		default:
-			// A code this node does not know: not a confirmation, so report it as it came.
+			// A code this node does not know: neither a confirmation nor a refusal it can read.
 			return {
-				status: 'error',
+				status: 'unknown',
 				code: resultCode,
-				message: shortText(entry.resultMessage, `SOLAPI answered ${resultCode} for this message`),
+				message: `${shortText(entry.resultMessage, `SOLAPI answered ${resultCode} for this message`)} (a result this node does not know, so whether it was deleted is unknown)`,
 			};
 	}
 }
@@ -203,6 +205,7 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 	id: 'solapi',
 	displayName: 'SOLAPI',
 	noun: 'group messages',
+	idName: 'the message ID (`messageId`) of a message in that group',
 	maxBatchSize: 1000,
 	defaultBatchSize: 1000,
 	defaultConcurrency: 2,

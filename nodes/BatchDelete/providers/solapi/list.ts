@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseBody, shortText, transientVerdict } from '../common';
+import { parseBody, parseExact, shortText, transientVerdict } from '../common';
 import {
 	idOf,
 	listedItem,
@@ -92,7 +92,7 @@ export function readSolapiList(result: HttpResponse): ListVerdict {
 		};
 	}
 	if (status >= 200 && status < 300) {
-		const page = parseBody(pageSchema, result);
+		const page = parseExact(pageSchema, result);
 		if (page === undefined) return unreadableList(result, 'SOLAPI');
 		const list = page.messageList ?? {};
 		const entries: Array<[string | undefined, unknown]> = Array.isArray(list)

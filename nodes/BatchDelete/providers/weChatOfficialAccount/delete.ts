@@ -170,14 +170,14 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		};
 	}
 	if (code === INVALID_MSG_ID) {
-		const map = new OutcomeMap(chunk);
-		for (const target of chunk)
-			map.set(target.id, {
-				status: 'notFound',
-				code: String(code),
-				message: `WeChat does not know this message, or it was already deleted (${text('invalid msg id')})`,
-			});
-		return map.verdict();
+		// "invalid msg id": not a deletable msg_id (a msg_data_id, a typo). No document says a second
+		// delete answers it, so it is no evidence the message is gone (/work/shared/PROVIDERS.md).
+		return {
+			kind: 'failBatch',
+			status: 'rejected',
+			code: String(code),
+			message: `WeChat calls this an invalid msg_id, so nothing was deleted: check that the ID is the msg_id the mass send returned, not its msg_data_id (${text('invalid msg id')})`,
+		};
 	}
 	if (ACCOUNT_ERRORS[code] !== undefined) {
 		return {
@@ -200,6 +200,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'weChatOfficialAccount',
 	displayName: 'WeChat Official Account',
 	noun: 'mass messages',
+	idName: 'the `msg_id` of the mass send (not its `msg_data_id`)',
 	// The API deletes one message per call; there is no batch form.
 	maxBatchSize: 1,
 	defaultBatchSize: 1,
