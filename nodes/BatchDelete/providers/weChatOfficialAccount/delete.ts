@@ -110,8 +110,11 @@ function bodyOf(target: Target): IDataObject | string {
 	if (!/^\d+$/.test(target.id)) return { url: target.id };
 	const index = Number(target.fields?.article_idx ?? 0);
 	const msgId = Number(target.id);
-	if (Number.isSafeInteger(msgId)) return { msg_id: msgId, article_idx: index };
-	return `{"msg_id":${target.id},"article_idx":${index}}`;
+	// A whole message goes as `{msg_id}` alone ("absent or 0 deletes the whole message"), the
+	// bytes co-wechat-api's deleteMass sends (test/sdk/weChat.test.ts).
+	if (Number.isSafeInteger(msgId))
+		return index === 0 ? { msg_id: msgId } : { msg_id: msgId, article_idx: index };
+	return index === 0 ? `{"msg_id":${target.id}}` : `{"msg_id":${target.id},"article_idx":${index}}`;
 }
 
 // ---- answers ----
