@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { filterHints, isByFilter, readFilterOnce, stopItem } from './byFilter';
+import { shapeHints } from './hints';
 import { plannedUnits } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
@@ -232,6 +233,7 @@ export class BatchDelete implements INodeType {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
 		}
+		shapeHints(this, report);
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
 }

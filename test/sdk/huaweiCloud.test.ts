@@ -114,7 +114,8 @@ function expectSameSignature(wire: Wire): void {
 	];
 	if (wire.body !== undefined)
 		mutations.push(['body field', { ...wire, body: wire.body.replace('"ids":["', '"ids":["x') }]);
-	else mutations.push(['query', { ...wire, url: wire.url.replace('limit=', 'limit=1') }]);
+	if (wire.url.includes('?'))
+		mutations.push(['query', { ...wire, url: wire.url.replace('limit=', 'limit=1') }]);
 	for (const [what, mutated] of mutations) {
 		expect({ what, same: sdkAuthorization(mutated) === wire.headers.Authorization }).toEqual({
 			what,
@@ -130,6 +131,15 @@ describe(`Huawei Cloud AK/SK against @huaweicloud/huaweicloud-sdk-core@${sdkVers
 		expect(wire.url).toBe(`${ENDPOINT}/v2/${PROJECT}/msgsms/templates/batch-delete`);
 		expect(wire.headers['X-Sdk-Date']).toBe('20260314T092653Z');
 		expect(wire.body).toBe('{"ids":["******27-37eb-4229-bee9-0eba4d8a897f","tpl-2"]}');
+		expectSameSignature(wire);
+	});
+
+	it('signs the single delete (the fallback), an ID needing percent-encoding, as the SDK does', async () => {
+		const request = huaweiCloudSms.fallback!.buildRequest([{ id: 'tpl 1:ü' }], ctx);
+		const wire = wireOf(await signedByNode(request));
+		expect(wire.method).toBe('DELETE');
+		expect(wire.url).toBe(`${ENDPOINT}/v2/${PROJECT}/msgsms/templates/tpl%201%3A%C3%BC`);
+		expect(wire.body).toBeUndefined();
 		expectSameSignature(wire);
 	});
 

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { BatchVerdict, FallbackRequests, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import {
 	hasWhitespaceOrControl,
@@ -24,6 +24,9 @@ import {
  * `{ids:[...]}` with 1–50 IDs of at most 64 characters, answered with `success_ids` and
  * `failed_template_list`. Two credentials: an IAM token (`X-Auth-Token`, fetched by n8n through
  * the credential's preAuthentication) or AK/SK request signing.
+ * The batch path is in the API documents but no official SDK calls it; where it is not served
+ * (404, or the gateway's APIG.0101), the run goes on with the documented single delete
+ * `DELETE /v2/{project_id}/msgsms/templates/{template_id}` (`singleDelete` below).
  */
 
 export const MAX_TEMPLATE_ID_LENGTH = 64;
@@ -124,6 +127,9 @@ export const errorAnswer = z
 	})
 	.passthrough();
 
+/** API Gateway: "The API does not exist or has not been published in the environment" (HTTP 404). */
+export const API_NOT_FOUND_CODE = 'APIG.0101';
+
 /** "Message Template Info does not EXIST" (the doc's example) and the like. */
 const NOT_FOUND_TEXT = /does\s*not\s*exist|not\s*exist|not\s*found|no\s*such/i;
 /** Batch-level codes that mean "no such template" (Huawei Cloud documents MSGSMS.0009 for a missing template). */
@@ -192,15 +198,12 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			),
 		};
 	}
-	if (status === 404) {
+	if (status === 404 || code === API_NOT_FOUND_CODE) {
+		// The path itself is not served here: try the single delete before blaming the endpoint.
 		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code: error.error_code ?? 'ENDPOINT_NOT_FOUND',
-			message: shortText(
-				text === '' ? undefined : `${text}: check the region endpoint and the project ID`,
-				'The batch-delete endpoint was not found (HTTP 404): check the region endpoint and the project ID',
-			),
+			kind: 'useFallback',
+			code: error.error_code ?? 'HTTP_404',
+			message: shortText(text, 'The batch-delete path was not found (HTTP 404)'),
 		};
 	}
 	return {
@@ -210,6 +213,70 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		message: shortText(text, `Huawei Cloud answered HTTP ${status}`),
 	};
 }
+
+/** Both paths missing: the endpoint or the project ID is wrong. */
+function endpointNotFound(code: string | undefined, text: string): BatchVerdict {
+	return {
+		kind: 'stopRun',
+		reason: 'config',
+		code: code ?? 'ENDPOINT_NOT_FOUND',
+		message: shortText(
+			text === '' ? undefined : `${text}: check the region endpoint and the project ID`,
+			'The template delete endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+		),
+	};
+}
+
+/**
+ * The answer to `DELETE …/templates/{template_id}` (one ID): 200 or 204 when deleted (the API
+ * document lists both, with no body); errors as on the batch path, read by `readAnswer`. The
+ * document lists no answer for a missing template: a 400 or 404 naming MSGSMS.0009 or "does not
+ * exist" is read as not found, the way the batch path's 400 is.
+ */
+function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+	const status = result.statusCode;
+	if (status === 200 || status === 204) {
+		const map = new OutcomeMap(chunk);
+		map.set(chunk[0].id, { status: 'deleted' });
+		return map.verdict();
+	}
+	if (status !== 404) {
+		const verdict = readAnswer(chunk, result);
+		// No third form to fall back to.
+		return verdict.kind === 'useFallback'
+			? endpointNotFound(verdict.code, verdict.message)
+			: verdict;
+	}
+	const error = parseBody(errorAnswer, result) ?? {};
+	const code = error.error_code ?? error.error?.code;
+	const text = [error.error_msg ?? error.error?.message, error.error_detail]
+		.filter((t): t is string => typeof t === 'string' && t !== '')
+		.join(': ');
+	if (
+		code !== undefined &&
+		!code.startsWith('APIG.') &&
+		(NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(text))
+	)
+		return { kind: 'failBatch', status: 'notFound', code, message: shortText(text, 'Not found') };
+	return endpointNotFound(code, text);
+}
+
+/** One template per request, for the rest of a run whose batch path is not served. */
+export const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
+	maxBatchSize: 1,
+	notice:
+		'Huawei Cloud does not serve the batch-delete path at this endpoint, so the rest of this run deleted one template per request (DELETE /v2/{project_id}/msgsms/templates/{template_id})',
+	buildRequest(chunk, ctx) {
+		if (chunk.length !== 1) throw new Error('The single template delete takes one ID per request');
+		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
+		return {
+			method: 'DELETE',
+			url: `${ctx.params.endpoint}/v2/${encodeURIComponent(projectId)}/msgsms/templates/${encodeURIComponent(chunk[0].id)}`,
+			headers: { 'Content-Type': CONTENT_TYPE },
+		};
+	},
+	readResponse: readSingleAnswer,
+};
 
 /** Everything but the list API (see ./index.ts). */
 export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
@@ -299,4 +366,5 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 		};
 	},
 	readResponse: readAnswer,
+	fallback: singleDelete,
 };
