@@ -8,6 +8,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/queue/'],
 	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	resolver: '<rootDir>/test/setup/resolver.js',
 	globalSetup: '<rootDir>/test/setup/globalSetup.js',
 	globalTeardown: '<rootDir>/test/setup/globalTeardown.js',
 	testTimeout: 30000,

@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { REDIRECT_TEST_RULES } from './auth/guard';
-import { SOLAPI_HOSTS, newSalt, solapiAuthorization } from './auth/solapi';
+import { SOLAPI_HOSTS, newSalt, solapiDate, solapiAuthorization } from './auth/solapi';
 
 const SOLAPI_DEFAULT_BASE_URL = SOLAPI_HOSTS.v4;
 
@@ -56,12 +56,7 @@ export class SolapiApi implements ICredentialType {
 		const apiSecret = String(credentials.apiSecret ?? '');
 		if (apiKey === '' || apiSecret === '')
 			throw new Error('The SOLAPI credential needs an API key and an API secret');
-		const authorization = solapiAuthorization(
-			apiKey,
-			apiSecret,
-			new Date().toISOString(),
-			newSalt(),
-		);
+		const authorization = solapiAuthorization(apiKey, apiSecret, solapiDate(new Date()), newSalt());
 		return {
 			...requestOptions,
 			headers: { ...(requestOptions.headers ?? {}), Authorization: authorization },

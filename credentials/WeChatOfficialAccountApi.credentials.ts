@@ -72,6 +72,8 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 				grant_type: 'client_credential',
 				appid: String(credentials.appId ?? '').trim(),
 				secret: String(credentials.appSecret ?? ''),
+				// The documented default, sent as node-easywechat sends it (test/sdk/weChat.test.ts).
+				force_refresh: false,
 			},
 		});
 		if (answer.statusCode < 200 || answer.statusCode >= 300)

@@ -116,10 +116,11 @@ export function iamTokenRequestBody(credentials: IDataObject): IDataObject {
 			identity: {
 				methods: ['password'],
 				password: {
+					// In the official SDK's order (test/sdk/huaweiCloud.test.ts compares the bytes).
 					user: {
+						domain: { name: String(credentials.domainName ?? '') },
 						name: String(credentials.userName ?? ''),
 						password: String(credentials.password ?? ''),
-						domain: { name: String(credentials.domainName ?? '') },
 					},
 				},
 			},

@@ -26,6 +26,11 @@ export function solapiAuthorization(
 	return `HMAC-SHA256 apiKey=${apiKey}, date=${date}, salt=${salt}, signature=${solapiSignature(apiSecret, date, salt)}`;
 }
 
+/** ISO 8601 in UTC to the second, as the official SDK writes it in UTC (date-fns `formatISO`). */
+export function solapiDate(date: Date): string {
+	return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** 32 hex characters from the OS's CSPRNG (the SDK uses 32 alphanumerics). */
 export function newSalt(): string {
 	return randomBytes(16).toString('hex');

@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { filterHints, isByFilter, readFilterOnce, stopItem } from './byFilter';
+import { shapeHints } from './hints';
 import { plannedUnits } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
@@ -257,6 +258,7 @@ export class BatchDelete implements INodeType {
 		} else {
 			notFoundHint(this, provider, outputs.byStatus);
 		}
+		shapeHints(this, report);
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
 }

@@ -181,6 +181,45 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 	);
 
 	it(
+		'Huawei Cloud where the batch-delete path is not served: every template deleted one per request',
+		async () => {
+			const mock = huawei.mock as HuaweiCloudSmsMock;
+			const ids = Array.from({ length: 60 }, (_, i) => `tplE2ESINGLE${line}-${i}`);
+			mock.addTemplates(HUAWEI_PROJECT, ...ids);
+			const batchBefore = mock.requestsTo(/\/batch-delete$/).length;
+			const singleBefore = mock.requests.filter((r) => r.method === 'DELETE').length;
+			mock.batchPath = false;
+			const name = 'No batch path';
+			let result: Execution;
+			try {
+				result = await execute(`e2eNoBatch${line}0`, [
+					branch(
+						huawei,
+						name,
+						ids.map((id) => ({ id })),
+					),
+				]);
+			} finally {
+				mock.batchPath = true;
+			}
+			expect(result.error).toBeUndefined();
+			// The first batch of 50 got the gateway's 404; it and the rest went singly.
+			expect(mock.requestsTo(/\/batch-delete$/).length - batchBefore).toBeLessThanOrEqual(2);
+			expect(mock.requests.filter((r) => r.method === 'DELETE').length - singleBefore).toBe(60);
+			const success = output(result, name, 0);
+			expect(success).toHaveLength(60);
+			assertInvariant({
+				idsByItem: ids.map((id) => [id]),
+				success,
+				failure: output(result, name, 1),
+				removedByRun: (id) => mock.deleted.has(id),
+				isGone: (id) => !mock.holds(id),
+			});
+		},
+		RUN_TIMEOUT,
+	);
+
+	it(
 		'error settings: Continue (using error output) and Continue (regular output) never put anything on Success that was not deleted',
 		async () => {
 			const refused = avaya.seed(2);

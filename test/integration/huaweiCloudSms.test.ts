@@ -312,3 +312,82 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 		expectInvariant(result, [ids]);
 	});
 });
+
+describe('Huawei Cloud SMS where the batch path is not served (404 APIG.0101)', () => {
+	beforeEach(() => {
+		mock.batchPath = false;
+	});
+	afterEach(() => {
+		mock.batchPath = true;
+		mock.latencyMs = 0;
+	});
+	const singles = () => mock.requests.filter((r) => r.method === 'DELETE');
+	const hints = (result: BatchDeleteRun) =>
+		(result.taskData?.hints ?? []).filter((h) => /one template per request/.test(h.message));
+
+	it.each(['iamToken' as const, 'akSk' as const])(
+		'deletes every ID with the single delete after the first 404, the 404 batch resent (%s)',
+		async (auth) => {
+			const ids = fresh(60, 3);
+			const batchBefore = deletes().length;
+			const singleBefore = singles().length;
+			// The first single delete is throttled once: the fallback goes through the same retries.
+			mock.inject({ ...throttled(), path: /\/msgsms\/templates\/(?!batch-delete)[^/]+$/ });
+			const result = await run(
+				ids.map((id) => ({ id })),
+				{ auth, settings: { concurrency: 1 } },
+			);
+			expectInvariant(
+				result,
+				ids.map((id) => [id]),
+			);
+			expect(result.error).toBeUndefined();
+			// Missing templates count as gone (Treat Not Found as Deleted is on by default).
+			expect(result.success.map((i) => [i.json.id, i.json.status])).toEqual([
+				...ids.slice(0, 60).map((id) => [id, 'deleted']),
+				...ids.slice(60).map((id) => [id, 'alreadyGone']),
+			]);
+			expect(result.failure).toEqual([]);
+			// One batch request (the 404), then 63 single deletes and the one throttled retry.
+			expect(deletes().length - batchBefore).toBe(1);
+			expect(singles().length - singleBefore).toBe(64);
+			expect(hints(result)).toHaveLength(1);
+		},
+	);
+
+	it('keeps its concurrency after the switch, and sends every later batch singly', async () => {
+		const ids = fresh(150);
+		const batchBefore = deletes().length;
+		const singleBefore = singles().length;
+		mock.latencyMs = 40;
+		const result = await run(
+			ids.map((id) => ({ id })),
+			{ settings: { concurrency: 3 } },
+		);
+		expectInvariant(
+			result,
+			ids.map((id) => [id]),
+		);
+		expect(result.success).toHaveLength(150);
+		// The batches in flight when the first 404 came back (at most the concurrency) each got one.
+		const batches = deletes().length - batchBefore;
+		expect(batches).toBeGreaterThanOrEqual(1);
+		expect(batches).toBeLessThanOrEqual(3);
+		const sent = singles().slice(singleBefore);
+		expect(sent).toHaveLength(150);
+		// More than one single delete was in flight at a time: two arrived within one answer's latency.
+		const times = sent.map((r) => r.receivedAt).sort((a, b) => a - b);
+		expect(times.some((t, i) => i > 0 && t - times[i - 1] < 20)).toBe(true);
+		expect(hints(result)).toHaveLength(1);
+	});
+
+	it('stops as a wrong endpoint when the single path is missing too, deleting nothing', async () => {
+		const ids = fresh(3);
+		const result = await run(
+			ids.map((id) => ({ id })),
+			{ node: { huaweiCloudEndpoint: `${mock.baseUrl}/nowhere` } },
+		);
+		expect(result.error?.message ?? '').toMatch(/endpoint/i);
+		expect(ids.every((id) => mock.holds(id))).toBe(true);
+	});
+});

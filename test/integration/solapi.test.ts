@@ -219,3 +219,35 @@ describe('SOLAPI through n8n', () => {
 		expect(result.error?.message).toBe('Batch Size must be at most 1000 for SOLAPI');
 	});
 });
+
+describe('SOLAPI v4 refusing batches as too large', () => {
+	afterEach(() => {
+		mock.maxIds = 1000;
+	});
+
+	it('lowers the batch size once for the rest of the run instead of halving every batch', async () => {
+		// A server that takes at most 100 IDs per request; the node starts at 1,000.
+		mock.maxIds = 100;
+		const { groupId, ids } = freshGroup(3000);
+		const before = deletes().length;
+		const result = await run(
+			groupId,
+			ids.map((id) => ({ id })),
+			{ concurrency: 1 },
+		);
+		expectInvariant(
+			result,
+			ids.map((id) => [id]),
+		);
+		expect(result.success).toHaveLength(3000);
+		const sizes = deletes()
+			.slice(before)
+			.map((r) => idsIn(r.body).length);
+		// Refused at 1,000, 500, 250 and 125; from then on at most 63 per request, for all three
+		// batches of 1,000: 48 accepted requests. Halving each batch anew took 15 refusals per batch.
+		expect(sizes.filter((n) => n > 100)).toEqual([1000, 500, 250, 125]);
+		expect(sizes.filter((n) => n <= 100).every((n) => n <= 63)).toBe(true);
+		expect(sizes).toHaveLength(52);
+		expect(JSON.stringify(result.taskData?.hints ?? [])).toMatch(/at most 63 IDs per request/);
+	});
+});

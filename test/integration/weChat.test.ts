@@ -93,7 +93,7 @@ describe('WeChat Official Account through n8n', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(bodiesSince(before)).toEqual([
-			{ msg_id: Number(a), article_idx: 0 },
+			{ msg_id: Number(a) },
 			{ msg_id: Number(b), article_idx: 2 },
 			{ url },
 			{ msg_id: Number(b), article_idx: 3 },
@@ -277,7 +277,7 @@ describe('WeChat Official Account through n8n', () => {
 			{ url: 'ftp://example.com/a' },
 		];
 		const result = await run(items);
-		expect(bodiesSince(before)).toEqual([{ msg_id: Number(good), article_idx: 0 }]);
+		expect(bodiesSince(before)).toEqual([{ msg_id: Number(good) }]);
 		expect(result.failure.map((i) => [i.json.id, i.json.status])).toEqual([
 			['abc', 'invalid'],
 			['12345', 'invalid'],

@@ -14,6 +14,11 @@ import { MockServer } from './mockServer';
  * - `POST /v2/{project_id}/msgsms/templates/batch-delete`: `Content-Type:
  *   application/json;charset=utf8`, `{ids}` with 1–50 IDs of at most 64 characters, answered
  *   `{success_count, success_ids, failed_count, failed_template_list:[{id, error_msg}]}`;
+ *   with `batchPath = false` the gateway does not serve it: 404 APIG.0101, "The API does not
+ *   exist or has not been published in the environment" (no official SDK calls this path);
+ * - `DELETE /v2/{project_id}/msgsms/templates/{id}` (always served): 204 No Content when deleted
+ *   (the document lists 200 and 204, no body); a missing template, for which the document lists
+ *   no answer, gets the batch path's 400 MSGSMS.0009;
  * - auth by `X-Auth-Token` (401 APIG.0301 when unknown or expired) or by an SDK-HMAC-SHA256
  *   signature, checked by rebuilding the canonical request from the listed SignedHeaders
  *   (written here from the documented algorithm, independently of the node's signer);
@@ -103,6 +108,8 @@ export class HuaweiCloudSmsMock extends MockServer {
 	/** When set, a batch naming any missing template is refused whole with 400 MSGSMS.0009 instead
 	 * of listing it in failed_template_list (the other way the API may answer). */
 	missingFailsBatch = false;
+	/** false: the batch-delete path is not served here (404 APIG.0101), as in a region without it. */
+	batchPath = true;
 	/** Expire every issued token after this many more authenticated batch-delete requests. */
 	expireTokensAfter?: number;
 	readonly tokens = new Map<string, IssuedToken>();
@@ -161,8 +168,22 @@ export class HuaweiCloudSmsMock extends MockServer {
 			return refused ?? huaweiListReply(this, decodeURIComponent(list[1]), request);
 		}
 		const batch = /^\/v2\/([^/]+)\/msgsms\/templates\/batch-delete$/.exec(request.path);
-		if (request.method === 'POST' && batch)
+		if (request.method === 'POST' && batch) {
+			if (!this.batchPath)
+				return gatewayError(
+					404,
+					'APIG.0101',
+					'The API does not exist or has not been published in the environment',
+				);
 			return this.batchDelete(request, decodeURIComponent(batch[1]));
+		}
+		const single = /^\/v2\/([^/]+)\/msgsms\/templates\/([^/]+)$/.exec(request.path);
+		if (request.method === 'DELETE' && single)
+			return this.singleDelete(
+				request,
+				decodeURIComponent(single[1]),
+				decodeURIComponent(single[2]),
+			);
 		return undefined;
 	}
 
@@ -303,6 +324,25 @@ export class HuaweiCloudSmsMock extends MockServer {
 			.update(`SDK-HMAC-SHA256\n${date}\n${sha256(canonical)}`)
 			.digest('hex');
 		return expected === signature ? undefined : 'verify aksk signature fail';
+	}
+
+	private singleDelete(request: MockRequest, projectId: string, id: string): MockReply {
+		const refused = this.authenticate(request, projectId);
+		if (refused) return refused;
+		const templates = this.templates.get(projectId) ?? new Set<string>();
+		if (this.locked.has(id) && templates.has(id))
+			return badRequest('The template is being used by a pending SMS task and cannot be deleted');
+		if (!templates.delete(id))
+			return {
+				status: 400,
+				body: {
+					error_code: 'MSGSMS.0009',
+					error_msg: 'Message Template Info does not EXIST',
+					error_detail: 'template not exist',
+				},
+			};
+		this.deleted.add(id);
+		return { status: 204 };
 	}
 
 	private batchDelete(request: MockRequest, projectId: string): MockReply {

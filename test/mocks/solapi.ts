@@ -64,6 +64,8 @@ export function tooManyRequests(retryAfterSeconds: number): Fault {
 export class SolapiMock extends MockServer {
 	/** groupId → message IDs it holds. */
 	readonly groups = new Map<string, Set<string>>();
+	/** The most IDs one request may name (the legacy documents say 1,000; v4's state none). */
+	maxIds = MAX_IDS;
 	/** IDs this mock really removed: the only ones a Success output may hold as `deleted`. */
 	readonly deleted = new Set<string>();
 	/** API key → secret. */
@@ -178,9 +180,9 @@ export class SolapiMock extends MockServer {
 		const ids = v4 ? this.readV4(request.body) : this.readLegacy(request.body);
 		if (typeof ids === 'string') return badRequest(ids);
 		if (ids.length === 0) return badRequest('No message IDs to delete');
-		if (ids.length > MAX_IDS)
+		if (ids.length > this.maxIds)
 			return badRequest(
-				`At most ${MAX_IDS} messages can be deleted per request, got ${ids.length}`,
+				`At most ${this.maxIds} messages can be deleted per request, got ${ids.length}`,
 			);
 		const group = this.groups.get(groupId);
 		if (group === undefined)

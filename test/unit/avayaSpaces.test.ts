@@ -1,6 +1,9 @@
 import type { HttpResult } from '../../nodes/BatchDelete/engine/types';
 import { avayaSpaces } from '../../nodes/BatchDelete/providers/avayaSpaces';
 
+/* Avaya Spaces publishes no SDK for its REST API: requests and answers here follow its API
+ * document only (docs/providers.md). */
+
 const chunk = (...ids: string[]) => ids.map((id) => ({ id }));
 const reply = (
 	statusCode: number,

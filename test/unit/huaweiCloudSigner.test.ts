@@ -10,6 +10,7 @@ import {
 } from '../../credentials/auth/huaweiCloudSigner';
 
 /*
+ * The official SDK's AKSKSigner is compared with the node's in test/sdk/huaweiCloud.test.ts.
  * Expected values computed outside this code base, with a one-off Python 3.11 script written from
  * Huawei's documented algorithm (hashlib/hmac/urllib only):
  *

@@ -394,7 +394,7 @@ describe('Huawei Cloud SMS answer', () => {
 		).toMatchObject({ kind: 'retry', maybeApplied: true, code: 'MSGSMS.9999' });
 	});
 
-	it('stops on 403 (no permission) and 404 (wrong endpoint or project)', () => {
+	it('stops on 403 (no permission); a 404 or APIG.0101 on the batch path asks for the single delete', () => {
 		expect(
 			huaweiCloudSms.readResponse(
 				sent,
@@ -402,19 +402,61 @@ describe('Huawei Cloud SMS answer', () => {
 			),
 		).toMatchObject({ kind: 'stopRun', reason: 'auth', code: 'APIG.0302' });
 		expect(huaweiCloudSms.readResponse(sent, reply(404, 'Not Found'))).toMatchObject({
-			kind: 'stopRun',
-			reason: 'config',
-			code: 'ENDPOINT_NOT_FOUND',
+			kind: 'useFallback',
+			code: 'HTTP_404',
 		});
 		expect(
 			huaweiCloudSms.readResponse(
 				sent,
 				reply(404, { error_code: 'APIG.0101', error_msg: 'The API does not exist' }),
 			),
-		).toMatchObject({
-			kind: 'stopRun',
-			code: 'APIG.0101',
-			message: 'The API does not exist: check the region endpoint and the project ID',
+		).toEqual({ kind: 'useFallback', code: 'APIG.0101', message: 'The API does not exist' });
+	});
+
+	describe('the single delete (fallback)', () => {
+		const single = huaweiCloudSms.fallback!;
+		const one = chunk('tpl-1');
+		const ctx = { params: { endpoint: 'https://msgsms.example.com' }, ...aksk };
+
+		it('sends DELETE …/templates/{template_id}, the ID percent-encoded, one ID per request', () => {
+			expect(single.maxBatchSize).toBe(1);
+			expect(single.buildRequest(chunk('a b/c'), ctx)).toEqual({
+				method: 'DELETE',
+				url: `https://msgsms.example.com/v2/${PROJECT}/msgsms/templates/a%20b%2Fc`,
+				headers: { 'Content-Type': 'application/json;charset=utf8' },
+			});
+			expect(() => single.buildRequest(chunk('a', 'b'), ctx)).toThrow(/one ID/);
+		});
+
+		it('reads 200 and 204 as deleted, MSGSMS.0009 as not found, a missing path as a stop', () => {
+			for (const status of [200, 204])
+				expect(single.readResponse(one, reply(status, ''))).toEqual({
+					kind: 'outcomes',
+					outcomes: new Map([['tpl-1', { status: 'deleted' }]]),
+				});
+			for (const status of [400, 404])
+				expect(
+					single.readResponse(
+						one,
+						reply(status, {
+							error_code: 'MSGSMS.0009',
+							error_msg: 'Message Template Info does not EXIST',
+						}),
+					),
+				).toMatchObject({ kind: 'failBatch', status: 'notFound', code: 'MSGSMS.0009' });
+			expect(
+				single.readResponse(
+					one,
+					reply(404, { error_code: 'APIG.0101', error_msg: 'The API does not exist' }),
+				),
+			).toMatchObject({ kind: 'stopRun', reason: 'config', code: 'APIG.0101' });
+			expect(single.readResponse(one, reply(404, 'Not Found'))).toMatchObject({
+				kind: 'stopRun',
+				code: 'ENDPOINT_NOT_FOUND',
+			});
+			expect(single.readResponse(one, reply(401, { error_code: 'APIG.0301' }))).toMatchObject({
+				kind: 'reauth',
+			});
 		});
 	});
 

@@ -8,7 +8,8 @@ import {
 } from '../../credentials/auth/quectel';
 
 /**
- * Vectors derived outside Node with OpenSSL (3.0), from a shell:
+ * Self-derived vectors: Quectel publishes no SDK to compare with (docs/providers.md), so these
+ * come from the API document's algorithm, derived outside Node with OpenSSL (3.0), from a shell:
  *
  *   R='n8nRandom0123456'
  *   H=$(printf '%s' "$R" | openssl dgst -md5 -r | cut -d' ' -f1 | tr a-f A-F)   # E6AD2935E0FB4258AB348CDD187EA6B8

@@ -32,7 +32,12 @@ function fakeProvider(): Provider<null> {
 	};
 }
 
-function harness(script: Script, options: Partial<RunSettings> = {}, canRefresh = true) {
+function harness(
+	script: Script,
+	options: Partial<RunSettings> = {},
+	canRefresh = true,
+	provider: Provider<null> = fakeProvider(),
+) {
 	const calls: Array<{ ids: string[]; refresh: boolean }> = [];
 	let now = 0;
 	const sender: Sender = {
@@ -64,7 +69,7 @@ function harness(script: Script, options: Partial<RunSettings> = {}, canRefresh 
 	const run = async (ids: string[]) => {
 		const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
 		const report = await runDeletion(
-			fakeProvider(),
+			provider,
 			{ params: null, credentialType: 'fakeApi', credentials: {} },
 			units,
 			settings,
@@ -658,5 +663,90 @@ describe('runDeletion, concurrency', () => {
 		expect(throttles).toBeGreaterThan(0);
 		// After backing off it stays near the hidden limit instead of hammering it.
 		expect(throttles).toBeLessThan(40);
+	});
+
+	describe('a request form that is not served (useFallback)', () => {
+		const notServed: BatchVerdict = { kind: 'useFallback', code: 'APIG.0101', message: 'no API' };
+		/** The fake provider with a one-ID fallback whose sends are counted. */
+		const withFallback = () => {
+			const singles: string[] = [];
+			const provider: Provider<null> = {
+				...fakeProvider(),
+				fallback: {
+					maxBatchSize: 1,
+					notice: 'one per request',
+					buildRequest: (chunk) => {
+						singles.push(chunk[0].id);
+						return { url: 'http://fake/one', body: chunk.map((t) => t.id) };
+					},
+					readResponse: (_chunk, result) => result.body as BatchVerdict,
+				},
+			};
+			return { provider, singles };
+		};
+
+		it('stops the run (config) when the provider has no fallback', async () => {
+			const h = harness(() => notServed, { concurrency: 1 });
+			const { report, byId } = await h.run(ids(7));
+			expect(h.calls).toHaveLength(1);
+			expect(report.stop).toMatchObject({ reason: 'config', code: 'APIG.0101' });
+			expect(Object.values(byId).every((r) => r.status === 'notAttempted')).toBe(true);
+		});
+
+		it('resends the refused batches and sends the rest with the fallback, keeping batch numbers', async () => {
+			const { provider, singles } = withFallback();
+			// Concurrency 2: both first batches are in flight when the first refusal comes back.
+			const h = harness(
+				(batch) => (batch.length > 1 ? notServed : allDeleted(batch)),
+				{ concurrency: 2 },
+				true,
+				provider,
+			);
+			const { report, byId } = await h.run(ids(7));
+			expect(h.calls.map((c) => c.ids.length)).toEqual([3, 3, 1, 1, 1, 1, 1, 1, 1]);
+			expect([...singles].sort()).toEqual(ids(7));
+			expect(report.requests).toBe(9);
+			expect(report.fallback).toEqual({
+				code: 'APIG.0101',
+				message: 'no API',
+				notice: 'one per request',
+			});
+			expect(Object.values(byId).every((r) => r.status === 'deleted')).toBe(true);
+			expect(byId.m0).toMatchObject({ batch: 1, attempts: 2 });
+			expect(byId.m6).toMatchObject({ batch: 3, attempts: 1 });
+		});
+
+		it('stops when the fallback says it is not served either', async () => {
+			const { provider } = withFallback();
+			const h = harness(() => notServed, { concurrency: 1 }, true, provider);
+			const { report, byId } = await h.run(ids(4));
+			expect(h.calls.map((c) => c.ids.length)).toEqual([3, 1]);
+			expect(report.stop).toMatchObject({ reason: 'config', code: 'APIG.0101' });
+			expect(Object.values(byId).every((r) => r.status === 'notAttempted')).toBe(true);
+		});
+	});
+
+	it('lowers the batch size for the rest of the run when a batch is refused as too large', async () => {
+		const h = harness(
+			(batch) =>
+				batch.length > 2
+					? {
+							kind: 'failBatch',
+							status: 'rejected',
+							code: 'TOO_MANY',
+							message: 'at most 2',
+							splittable: true,
+							tooLarge: true,
+						}
+					: allDeleted(batch),
+			{ batchSize: 8, concurrency: 1 },
+		);
+		const { report, byId } = await h.run(ids(16));
+		// Refused at 8 and 4; then 2 per request for both batches of 8, never refused again.
+		expect(h.calls.map((c) => c.ids.length)).toEqual([8, 4, 2, 2, 2, 2, 2, 2, 2, 2]);
+		expect(report.loweredBatchSize).toBe(2);
+		expect(report.splitRequests).toBe(0);
+		expect(Object.values(byId).every((r) => r.status === 'deleted')).toBe(true);
+		expect(byId.m15.batch).toBe(2);
 	});
 });

@@ -259,6 +259,23 @@ describe('SOLAPI answer', () => {
 		});
 	});
 
+	it('says a batch refused for its size is too large (400 naming a limit, or 413), not for one ID', () => {
+		for (const [status, errorMessage] of [
+			[400, 'At most 100 messages can be deleted per request, got 1000'],
+			[400, 'Too many messageIds'],
+			[413, 'Payload Too Large'],
+		] as const)
+			expect(
+				solapi.readResponse(sent, reply(status, { errorCode: 'ValidationError', errorMessage })),
+			).toMatchObject({ kind: 'failBatch', splittable: true, tooLarge: true });
+		expect(
+			solapi.readResponse(
+				[sent[0]],
+				reply(400, { errorCode: 'ValidationError', errorMessage: 'Too many messageIds' }),
+			),
+		).not.toHaveProperty('tooLarge');
+	});
+
 	it('stops the run when the group or the endpoint does not exist, never calling IDs gone', () => {
 		expect(
 			solapi.readResponse(

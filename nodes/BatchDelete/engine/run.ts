@@ -8,7 +8,14 @@ import { Requester } from './requester';
 import type { ResultStatus, UnitResult } from './results';
 import { GONE, Results } from './results';
 import type { RetryPolicy } from './retry';
-import type { BatchVerdict, IdOutcome, OutcomeStatus, Provider, ProviderContext } from './types';
+import type {
+	BatchVerdict,
+	FallbackRequests,
+	IdOutcome,
+	OutcomeStatus,
+	Provider,
+	ProviderContext,
+} from './types';
 
 export type { Clock, RunStop, Sender } from './requester';
 export type { UnitResult } from './results';
@@ -59,6 +66,10 @@ export interface RunReport<E = void> {
 	stop?: RunStop;
 	/** Whether any request may have changed something on the provider's side. */
 	anyApplied: boolean;
+	/** Set when the run switched to the provider's fallback requests: the answer that made it. */
+	fallback?: { code: string; message: string; notice: string };
+	/** The batch size the run ended with, when an answer made it lower the one it started with. */
+	loweredBatchSize?: number;
 	/** What the source said when it ended (By Filter: its counts and why it stopped listing). */
 	end: E;
 }
@@ -129,6 +140,8 @@ export async function runPipeline<P, E>(
 		listRequests: requester.sent.list,
 		splitRequests: engine.splitRequests,
 		batchCount: engine.batchCount,
+		...(engine.fallback === undefined ? {} : { fallback: engine.fallback }),
+		...(engine.batchLimit < settings.batchSize ? { loweredBatchSize: engine.batchLimit } : {}),
 		stop: requester.stop,
 		anyApplied: requester.anyApplied,
 		end: step.value,
@@ -162,12 +175,26 @@ export async function runDeletion<P>(
 	return { ...report, results: report.batches.flatMap((b) => b.results.toArray()) };
 }
 
+/** A chunk waiting for a worker. `maybeApplied`: an earlier send of these IDs lost its answer. */
+interface Job {
+	indices: number[];
+	batch: number;
+	maybeApplied?: boolean;
+}
+
 /** Deletes batches of units; batch numbers and the split budget run across all batches of a run. */
 class DeleteEngine<P> {
 	splitRequests = 0;
 	batchCount = 0;
 	/** The scope whose answer stopped the run, when one did. */
 	private stopScope: number | undefined;
+	/** The largest chunk sent from now on: the batch size, lowered by `tooLarge` answers or to
+	 * the fallback's maximum. It holds for the rest of the run (later source batches too). */
+	batchLimit: number;
+	/** Set once the run uses the provider's fallback requests (see `switchToFallback`). */
+	fallback?: RunReport['fallback'];
+	/** The request form in use: the provider's own, or its fallback. */
+	private form: Pick<FallbackRequests<P>, 'buildRequest' | 'readResponse'>;
 	private readonly tally: Tally = { settled: 0, byStatus: {}, requests: 0 };
 
 	constructor(
@@ -176,7 +203,22 @@ class DeleteEngine<P> {
 		private readonly settings: RunSettings,
 		private readonly requester: Requester,
 		private readonly progress?: (tally: Tally) => void,
-	) {}
+	) {
+		this.batchLimit = settings.batchSize;
+		this.form = provider;
+	}
+
+	/** Send the rest of the run with the provider's fallback requests (once; false if it has none). */
+	private switchToFallback(verdict: { code: string; message: string }): boolean {
+		const fallback = this.provider.fallback;
+		if (fallback === undefined) return false;
+		if (this.fallback === undefined) {
+			this.fallback = { code: verdict.code, message: verdict.message, notice: fallback.notice };
+			this.form = fallback;
+			this.batchLimit = Math.min(this.batchLimit, fallback.maxBatchSize);
+		}
+		return true;
+	}
 
 	/** What a run would send, without sending it. */
 	dryRun(units: Unit[]): Results {
@@ -235,24 +277,35 @@ class DeleteEngine<P> {
 		const settle = (status: IdOutcome['status']): OutcomeStatus =>
 			status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status;
 
-		/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own. */
+		// Chunks wait here for a worker; answers that change the run's shape (a lower batch size,
+		// the fallback requests) put their IDs back, to be sent again in the new shape.
+		const queue: Job[] = [];
+		const requeue = (job: Job) => {
+			queue.unshift(job);
+			startWorkers();
+		};
+
+		/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own;
+		 * `earlierMaybeApplied`: a send of these IDs before a requeue may have applied. */
 		const runChunk = async (
 			indices: number[],
 			batch: number,
 			resentAlone = false,
+			earlierMaybeApplied = false,
 		): Promise<void> => {
 			for (const i of indices) batchOf[i] = batch;
 			const chunk = indices.map((i) => units[i]);
 			const ctx = contextOf(contexts, chunk[0]);
+			const form = this.form;
 			const exchange: Exchange<BatchVerdict> = await requester.exchange(
 				'delete',
-				() => provider.buildRequest(chunk, ctx),
-				(result) => provider.readResponse(chunk, result, ctx),
+				() => form.buildRequest(chunk, ctx),
+				(result) => form.readResponse(chunk, result, ctx),
 				() => {
 					for (const i of indices) attempts[i]++;
 				},
 			);
-			const maybeApplied = exchange.maybeApplied;
+			const maybeApplied = exchange.maybeApplied || earlierMaybeApplied;
 			const notSent = maybeApplied ? 'unknown' : 'notAttempted';
 			// Sent and refused as a whole (a credential or a quota the run stops on): not deleted.
 			const refused = maybeApplied ? 'unknown' : 'rejected';
@@ -322,7 +375,22 @@ class DeleteEngine<P> {
 					for (const i of alone) await runChunk([i], batch, true);
 					return;
 				}
+				case 'useFallback': {
+					// Sent with the provider's own form (this run may have switched meanwhile): resend.
+					if (form === provider && this.switchToFallback(verdict)) {
+						requeue({ indices, batch, maybeApplied });
+						return;
+					}
+					requester.halt({ reason: 'config', code: verdict.code, message: verdict.message });
+					finish(indices, notSent, verdict.code, verdict.message);
+					return;
+				}
 				case 'failBatch': {
+					if (verdict.tooLarge === true && indices.length > 1) {
+						this.batchLimit = Math.min(this.batchLimit, Math.ceil(indices.length / 2));
+						requeue({ indices, batch, maybeApplied });
+						return;
+					}
 					const extra = 2;
 					const canSplit = verdict.splittable === true && indices.length > 1;
 					if (canSplit && this.splitRequests + extra <= settings.maxSplitRequests) {
@@ -352,23 +420,37 @@ class DeleteEngine<P> {
 			}
 		};
 
-		const chunks = chunkIndices(units, settings.batchSize);
+		const chunks = chunkIndices(units, this.batchLimit);
 		const first = this.batchCount;
 		this.batchCount += chunks.length;
-		let next = 0;
+		chunks.forEach((indices, index) => queue.push({ indices, batch: first + index + 1 }));
 		const worker = async () => {
-			while (next < chunks.length && !requester.stopped()) {
-				const index = next++;
-				await runChunk(chunks[index], first + index + 1);
+			while (queue.length > 0 && !requester.stopped()) {
+				let job = queue.shift()!;
+				if (job.indices.length > this.batchLimit) {
+					// Made before the batch size was lowered: send it in pieces of the new size.
+					const rest = job.indices.slice(this.batchLimit);
+					queue.unshift({ ...job, indices: rest });
+					job = { ...job, indices: job.indices.slice(0, this.batchLimit) };
+				}
+				await runChunk(job.indices, job.batch, false, job.maybeApplied);
 				tally.requests = requester.sent.delete;
 				this.progress?.(tally);
 			}
 		};
 		// With Auto, the control's slots decide how many of these actually send at once.
 		const workers = settings.concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : settings.concurrency;
-		await Promise.all(
-			Array.from({ length: Math.max(1, Math.min(workers, chunks.length)) }, worker),
-		);
+		const running = new Set<Promise<void>>();
+		// Also after a requeue, so a run that switched shape keeps its concurrency.
+		function startWorkers() {
+			// A worker takes its first job before its first await, so each start empties one slot.
+			while (running.size < Math.max(1, workers) && queue.length > 0) {
+				const started: Promise<void> = worker().finally(() => running.delete(started));
+				running.add(started);
+			}
+		}
+		startWorkers();
+		while (running.size > 0) await Promise.all([...running]);
 
 		// Chunks no worker reached because the run stopped.
 		for (let i = 0; i < units.length; i++) {

@@ -66,7 +66,14 @@ export type BatchVerdict =
 			code: string;
 			message: string;
 			splittable?: boolean;
+			/** The batch was refused for its size: the engine lowers the batch size for the rest of
+			 * the run (to half this batch, at most) and resends these IDs in batches of that size. */
+			tooLarge?: boolean;
 	  }
+	/** The request form does not exist where the run sends it (an API in the documents that a
+	 * region does not serve): the engine resends this chunk, and sends every later one, with the
+	 * provider's `fallback` (see `FallbackRequests`). Without one, the run stops (config). */
+	| { kind: 'useFallback'; code: string; message: string }
 	/** Nothing more can succeed in this run (bad credentials, daily quota). */
 	| { kind: 'stopRun'; reason: 'auth' | 'quota' | 'config'; code: string; message: string };
 
@@ -186,6 +193,23 @@ export interface Provider<P = unknown> {
 	): BatchVerdict;
 	/** The provider's list API, for Select = By Filter (see `ProviderList`); absent when it has none. */
 	list?: ProviderList<P, unknown>;
+	/** Another documented way to delete, used for the rest of a run once an answer says
+	 * `useFallback` (Huawei: one template per request when the batch path is not served). */
+	fallback?: FallbackRequests<P>;
+}
+
+/** A provider's second request form: the same pure functions, with their own batch limit. */
+export interface FallbackRequests<P> {
+	maxBatchSize: number;
+	/** Said once, as an execution hint, when a run switches to this form. */
+	notice: string;
+	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
+	/** May not answer `useFallback` (there is no third form): the engine would stop the run. */
+	readResponse(
+		chunk: Target[],
+		result: HttpResult & { kind: 'response' },
+		ctx?: ProviderContext<P>,
+	): BatchVerdict;
 }
 
 /** One item a provider's list endpoint returned. */
@@ -230,7 +254,7 @@ export type ListVerdict =
 			/** How many items the (server-filtered) list holds now, when the provider says. */
 			total?: number;
 	  }
-	| Exclude<BatchVerdict, { kind: 'outcomes' }>;
+	| Exclude<BatchVerdict, { kind: 'outcomes' } | { kind: 'useFallback' }>;
 
 /**
  * A provider's list API, pure like `buildRequest`/`readResponse`: the engine pages, filters,

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
-import type { BatchVerdict, Provider, Target } from '../../engine/types';
+import type { BatchVerdict, FallbackRequests, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import {
 	hasWhitespaceOrControl,
@@ -28,6 +28,9 @@ import { hostRefusal, originOf } from '../../../../credentials/auth/guard';
  * `{ids:[...]}` with 1–50 IDs of at most 64 characters, answered with `success_ids` and
  * `failed_template_list`. Two credentials: an IAM token (`X-Auth-Token`, fetched by n8n through
  * the credential's preAuthentication) or AK/SK request signing.
+ * The batch path is in the API documents but no official SDK calls it; where it is not served
+ * (404, or the gateway's APIG.0101), the run goes on with the documented single delete
+ * `DELETE /v2/{project_id}/msgsms/templates/{template_id}` (`singleDelete` below).
  */
 
 export const MAX_TEMPLATE_ID_LENGTH = 64;
@@ -163,11 +166,14 @@ export const errorAnswer = z
 	})
 	.passthrough();
 
+/** API Gateway: "The API does not exist or has not been published in the environment" (HTTP 404). */
+export const API_NOT_FOUND_CODE = 'APIG.0101';
+
 /** A `failed_template_list` entry saying its template does not exist: "Message Template Info does
  * not EXIST" (the doc's example). Only words about the template: a missing project is no evidence. */
 const NOT_FOUND_TEXT = /template\b.*\b(does\s*not\s*exist|not\s*exist|not\s*found)/i;
-/** Batch-level codes that mean "no such template" (MSGSMS.0009, docs: /work/shared/PROVIDERS.md);
- * a 400's text alone never does ("project does not exist" is not about the ID). */
+/** Batch-level codes that mean "no such template" (Huawei Cloud documents MSGSMS.0009 for a missing
+ * template); a 400's text alone never does ("project does not exist" is not about the ID). */
 const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
 
 function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
@@ -233,15 +239,12 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			),
 		};
 	}
-	if (status === 404) {
+	if (status === 404 || code === API_NOT_FOUND_CODE) {
+		// The path itself is not served here: try the single delete before blaming the endpoint.
 		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code: error.error_code ?? 'ENDPOINT_NOT_FOUND',
-			message: shortText(
-				text === '' ? undefined : `${text}: check the region endpoint and the project ID`,
-				'The batch-delete endpoint was not found (HTTP 404): check the region endpoint and the project ID',
-			),
+			kind: 'useFallback',
+			code: error.error_code ?? 'HTTP_404',
+			message: shortText(text, 'The batch-delete path was not found (HTTP 404)'),
 		};
 	}
 	return {
@@ -251,6 +254,70 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		message: shortText(text, `Huawei Cloud answered HTTP ${status}`),
 	};
 }
+
+/** Both paths missing: the endpoint or the project ID is wrong. */
+function endpointNotFound(code: string | undefined, text: string): BatchVerdict {
+	return {
+		kind: 'stopRun',
+		reason: 'config',
+		code: code ?? 'ENDPOINT_NOT_FOUND',
+		message: shortText(
+			text === '' ? undefined : `${text}: check the region endpoint and the project ID`,
+			'The template delete endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+		),
+	};
+}
+
+/**
+ * The answer to `DELETE …/templates/{template_id}` (one ID): 200 or 204 when deleted (the API
+ * document lists both, with no body); errors as on the batch path, read by `readAnswer`. The
+ * document lists no answer for a missing template: a 400 or 404 naming MSGSMS.0009 or "does not
+ * exist" is read as not found, the way the batch path's 400 is.
+ */
+function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+	const status = result.statusCode;
+	if (status === 200 || status === 204) {
+		const map = new OutcomeMap(chunk);
+		map.set(chunk[0].id, { status: 'deleted' });
+		return map.verdict();
+	}
+	if (status !== 404) {
+		const verdict = readAnswer(chunk, result);
+		// No third form to fall back to.
+		return verdict.kind === 'useFallback'
+			? endpointNotFound(verdict.code, verdict.message)
+			: verdict;
+	}
+	const error = parseBody(errorAnswer, result) ?? {};
+	const code = error.error_code ?? error.error?.code;
+	const text = [error.error_msg ?? error.error?.message, error.error_detail]
+		.filter((t): t is string => typeof t === 'string' && t !== '')
+		.join(': ');
+	if (
+		code !== undefined &&
+		!code.startsWith('APIG.') &&
+		(NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(text))
+	)
+		return { kind: 'failBatch', status: 'notFound', code, message: shortText(text, 'Not found') };
+	return endpointNotFound(code, text);
+}
+
+/** One template per request, for the rest of a run whose batch path is not served. */
+export const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
+	maxBatchSize: 1,
+	notice:
+		'Huawei Cloud does not serve the batch-delete path at this endpoint, so the rest of this run deleted one template per request (DELETE /v2/{project_id}/msgsms/templates/{template_id})',
+	buildRequest(chunk, ctx) {
+		if (chunk.length !== 1) throw new Error('The single template delete takes one ID per request');
+		const projectId = projectIdOf(ctx.params, ctx.credentialType, ctx.credentials);
+		return {
+			method: 'DELETE',
+			url: `${ctx.params.endpoint}/v2/${encodeURIComponent(projectId)}/msgsms/templates/${encodeURIComponent(chunk[0].id)}`,
+			headers: { 'Content-Type': CONTENT_TYPE },
+		};
+	},
+	readResponse: readSingleAnswer,
+};
 
 /** Everything but the list API (see ./index.ts). */
 export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
@@ -354,4 +421,5 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 		};
 	},
 	readResponse: readAnswer,
+	fallback: singleDelete,
 };

@@ -141,6 +141,9 @@ export function refusal(
 	};
 }
 
+/** A refusal that names the batch's size ("at most 1000 messages", "too many", "초과"…). */
+const TOO_LARGE = /at\s*most|too\s*(many|large|long)|exceed|maximum|limit|최대|초과/i;
+
 function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
 	const error = parseBody(errorAnswer, result) ?? {};
@@ -168,14 +171,18 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	const code = error.errorCode ?? `HTTP_${status}`;
 	const refused = refusal(status, code, error);
 	if (refused !== undefined) return refused;
-	if (status === 400) {
-		// A 400 names no message, so halving the batch isolates the ones it objects to.
+	if (status === 400 || status === 413) {
+		// A 400 names no message, so halving the batch isolates the ones it objects to. One that
+		// says the batch is too large (v4 documents no limit) lowers the batch size for the run.
+		const message = shortText(error.errorMessage, `SOLAPI rejected the request (HTTP ${status})`);
+		const tooLarge = status === 413 || TOO_LARGE.test(error.errorMessage ?? '');
 		return {
 			kind: 'failBatch',
 			status: 'rejected',
 			code,
-			message: shortText(error.errorMessage, 'SOLAPI rejected the request (HTTP 400)'),
+			message,
 			splittable: true,
+			...(tooLarge && chunk.length > 1 ? { tooLarge: true } : {}),
 		};
 	}
 	if (status === 404) {
@@ -230,9 +237,10 @@ export const deletion: Omit<Provider<SolapiParams>, 'list'> = {
 			type: 'options',
 			options: [
 				{
-					name: 'Legacy (GroupMessage 3)',
+					name: 'Legacy GroupMessage 3 (Retired)',
 					value: 'legacy',
-					description: 'POST /GroupMessage/3/group/{groupId}/deleteMessages on solapi.com',
+					description:
+						"POST /GroupMessage/3/group/{groupId}/deleteMessages on solapi.com: left SOLAPI's documentation in June 2019 and no SDK release calls it. Use V4.",
 				},
 				{
 					name: 'V4',

@@ -110,8 +110,11 @@ function bodyOf(target: Target): IDataObject | string {
 	if (!/^\d+$/.test(target.id)) return { url: target.id };
 	const index = Number(target.fields?.article_idx ?? 0);
 	const msgId = Number(target.id);
-	if (Number.isSafeInteger(msgId)) return { msg_id: msgId, article_idx: index };
-	return `{"msg_id":${target.id},"article_idx":${index}}`;
+	// A whole message goes as `{msg_id}` alone ("absent or 0 deletes the whole message"), the
+	// bytes co-wechat-api's deleteMass sends (test/sdk/weChat.test.ts).
+	if (Number.isSafeInteger(msgId))
+		return index === 0 ? { msg_id: msgId } : { msg_id: msgId, article_idx: index };
+	return index === 0 ? `{"msg_id":${target.id}}` : `{"msg_id":${target.id},"article_idx":${index}}`;
 }
 
 // ---- answers ----
@@ -171,7 +174,7 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	}
 	if (code === INVALID_MSG_ID) {
 		// "invalid msg id": not a deletable msg_id (a msg_data_id, a typo). No document says a second
-		// delete answers it, so it is no evidence the message is gone (/work/shared/PROVIDERS.md).
+		// delete answers it, so it is no evidence the message is gone.
 		return {
 			kind: 'failBatch',
 			status: 'rejected',
