@@ -14,25 +14,20 @@ function showFor(provider: Provider<unknown>, property: INodeProperties): INodeP
 
 export function credentialsDescription(): INodeCredentialDescription[] {
 	return PROVIDERS.flatMap((provider) =>
-		provider.credentials.map((credential) => {
-			const otherProviders = PROVIDERS.filter((p) => p !== provider).map((p) => p.id);
-			const otherCredentials = provider.credentials
-				.filter((c) => c !== credential)
-				.map((c) => c.value);
-			return {
-				name: credential.name,
-				required: true,
-				// `hide`, not `show`: n8n's editor takes a parameter that credentials `show` on, and all of whose
-				// options they name, for the node's authentication field, and removes it from the node panel
-				// together with every parameter it depends on: that would hide Provider (seen in n8n 1.123).
-				displayOptions: {
-					hide:
-						provider.authParameter === undefined
-							? { provider: otherProviders }
-							: { provider: otherProviders, [provider.authParameter]: otherCredentials },
-				},
-			};
-		}),
+		provider.credentials.map((credential) => ({
+			name: credential.name,
+			required: true,
+			// `show`: n8n 1.x's "Create new credential" opens the node's first credential type unless
+			// each credential says when it shows. The keys are root paths ('/provider'), not bare names:
+			// n8n's editor takes a parameter named in a credential's `show` for the node's authentication
+			// field and removes it from the panel, which would hide Provider itself.
+			displayOptions: {
+				show:
+					provider.authParameter === undefined
+						? { '/provider': [provider.id] }
+						: { '/provider': [provider.id], [`/${provider.authParameter}`]: [credential.value] },
+			},
+		})),
 	);
 }
 
