@@ -52,3 +52,23 @@ describe('credentials in the editor', () => {
 		expect(keys.filter((k) => names.has(k))).toEqual([]);
 	});
 });
+
+describe("the node creator's search", () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const codex = require('../../nodes/BatchDelete/BatchDelete.node.json') as { alias: string[] };
+	const aliases = codex.alias.map((a) => a.toLowerCase());
+
+	it.each(PROVIDERS.map((p) => [p.displayName]))(
+		'finds the node by %s and its first word (n8n searches the codex aliases, not the description)',
+		(name) => {
+			expect(aliases).toContain(name.toLowerCase());
+			// and by the brand alone ("wechat", "huawei")
+			expect(aliases).toContain(name.split(' ')[0].toLowerCase());
+		},
+	);
+
+	it('finds it by what a builder deletes', () => {
+		for (const word of ['sms', 'template', 'push', 'message', 'weixin'])
+			expect(aliases).toContain(word);
+	});
+});
