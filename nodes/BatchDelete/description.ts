@@ -4,6 +4,7 @@ import { byFilterProperties } from './byFilter';
 import { AUTO_MAX_CONCURRENCY } from './engine/concurrency';
 import type { Provider } from './engine/types';
 import { PROVIDERS } from './providers';
+import { DEFAULT_MAX_IDS, MAX_MAX_IDS } from './settings';
 
 /** The node's parameters, built from the provider registry so a new provider needs no edit here. */
 
@@ -31,43 +32,47 @@ export function credentialsDescription(): INodeCredentialDescription[] {
 	);
 }
 
-const batching = PROVIDERS.filter((p) => p.maxBatchSize > 1);
-const batchSizeHint = batching.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
-const oneAtATime = PROVIDERS.filter((p) => p.maxBatchSize === 1).map((p) => p.id);
-const autoHint = PROVIDERS.filter((p) => p.autoConcurrency === true)
-	.map((p) => p.displayName)
-	.join(' and ');
-const fixedHint = PROVIDERS.filter((p) => p.autoConcurrency !== true)
-	.map((p) => `${p.displayName} ${p.defaultConcurrency}`)
-	.join(', ');
-const rateHint = PROVIDERS.map(
-	(p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`,
-).join(', ');
-
-export const optionsDescription: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
+/**
+ * Options, one collection per provider (same parameter name, shown for that provider only): n8n's
+ * editor fills an option it adds with the first declared default of that name, so per-provider
+ * defaults inside one collection would all start at the first provider's value. Each option starts
+ * at what the node uses for the selected provider without it, so adding one changes nothing by itself.
+ */
+export function optionsFor(provider: Provider<unknown>): INodeProperties {
+	const count = (n: number) => n.toLocaleString('en-US');
+	const fixed = provider.autoConcurrency === true ? 0 : provider.defaultConcurrency;
+	const rate = provider.defaultRequestsPerSecond;
+	const batchSize = provider.defaultBatchSize;
+	const options: INodeProperties[] = [];
+	// A provider that takes one ID per call has no batch size to choose.
+	if (provider.maxBatchSize > 1)
+		options.push({
 			displayName: 'Batch Size',
 			name: 'batchSize',
 			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 100,
-			description: `IDs per request, at most the provider's maximum (${batchSizeHint}). Without this option the maximum is used.`,
-			// Providers that take one ID per call have nothing to choose.
-			...(oneAtATime.length > 0 ? { displayOptions: { hide: { '/provider': oneAtATime } } } : {}),
-		},
+			typeOptions: { minValue: 1, maxValue: provider.maxBatchSize },
+			default: batchSize,
+			description: `IDs per request, at most ${count(provider.maxBatchSize)} for ${provider.displayName}`,
+		});
+	options.push(
 		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: AUTO_MAX_CONCURRENCY },
-			default: 0,
-			description: `How many requests may be in flight at once. 0 means Auto: start from the provider's default, send more while answers keep coming, and back off when the provider throttles (at most ${AUTO_MAX_CONCURRENCY}; Max Requests per Second still applies). Without this option: Auto for ${autoHint}, otherwise the provider's default (${fixedHint}).`,
+			type: 'options',
+			// Auto is saved as 0, as before; every number a saved workflow may hold is a choice.
+			options: [
+				{
+					name: 'Auto',
+					value: 0,
+					description: `Start at ${provider.defaultConcurrency}, send more while answers keep coming, back off when throttled`,
+				},
+				...Array.from({ length: AUTO_MAX_CONCURRENCY }, (_, k) => ({
+					name: String(k + 1),
+					value: k + 1,
+				})),
+			],
+			default: fixed,
+			description: 'How many requests may be in flight at once',
 		},
 		{
 			displayName: 'Deduplicate IDs',
@@ -89,18 +94,17 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Max IDs per Run',
 			name: 'maxIds',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 1000000 },
-			default: 100000,
-			description:
-				'A run whose input names more distinct IDs than this stops before sending anything, so a wrong expression or an unexpected input cannot start a huge deletion. Without this option: 100,000 with Output "Each ID", 1,000,000 with the summary outputs. At most 1,000,000; split bigger cleanups into several runs.',
+			typeOptions: { minValue: 1, maxValue: MAX_MAX_IDS },
+			default: DEFAULT_MAX_IDS,
+			description: `A run naming more distinct IDs stops before sending anything. Without this option: ${count(DEFAULT_MAX_IDS)} with Output "Each ID", ${count(MAX_MAX_IDS)} with the summaries.`,
 		},
 		{
 			displayName: 'Max Requests per Second',
 			name: 'requestsPerSecond',
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
-			default: 1,
-			description: `Spacing between request starts across all parallel requests of one run; 0 means no limit. Without this option the provider's default is used (${rateHint}).`,
+			default: rate,
+			description: `0 means no limit. ${provider.displayName} without this option: ${rate === 0 ? 'no limit' : `${rate} per second`}.`,
 		},
 		{
 			displayName: 'Max Retries',
@@ -134,7 +138,7 @@ export const optionsDescription: INodeProperties = {
 				"What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n's memory and its saved executions small.",
 		},
 		{
-			displayName: 'Retry Delay (Ms)',
+			displayName: 'Retry Delay (ms)',
 			name: 'retryDelay',
 			type: 'number',
 			typeOptions: { minValue: 0 },
@@ -143,13 +147,13 @@ export const optionsDescription: INodeProperties = {
 				"First wait before a retry; it doubles each time, with jitter. A provider's Retry-After wins.",
 		},
 		{
-			displayName: 'Timeout (Ms)',
+			displayName: 'Timeout (ms)',
 			name: 'timeout',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 30000,
 			description:
-				'How long to wait for one answer; a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
+				'How long to wait for one answer. A request that times out may still have been applied: its IDs end as unknown unless a retry confirms them.',
 		},
 		{
 			displayName: 'Treat Not Found as Deleted',
@@ -159,8 +163,16 @@ export const optionsDescription: INodeProperties = {
 			description:
 				'Whether an ID the provider no longer knows goes to Success as "alreadyGone". Keeps scheduled cleanups and "Retry On Fail" safe to repeat.',
 		},
-	],
-};
+	);
+	return showFor(provider, {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	});
+}
 
 export function nodeProperties(): INodeProperties[] {
 	const properties: INodeProperties[] = [
@@ -246,7 +258,7 @@ export function nodeProperties(): INodeProperties[] {
 			description: 'IDs separated by commas or new lines, or an expression returning a list',
 			displayOptions: { show: { idSource: ['list'] } },
 		}),
-		optionsDescription,
+		...PROVIDERS.map(optionsFor),
 	);
 	return properties;
 }

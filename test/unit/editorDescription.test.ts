@@ -1,7 +1,10 @@
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { BatchDelete } from '../../nodes/BatchDelete/BatchDelete.node';
+import { optionsFor } from '../../nodes/BatchDelete/description';
+import { AUTO_MAX_CONCURRENCY } from '../../nodes/BatchDelete/engine/concurrency';
+import { readSettings } from '../../nodes/BatchDelete/settings';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 
 /** What n8n's editor reads from the node's description, checked without a browser (the editor test
@@ -70,5 +73,48 @@ describe("the node creator's search", () => {
 	it('finds it by what a builder deletes', () => {
 		for (const word of ['sms', 'template', 'push', 'message', 'weixin'])
 			expect(aliases).toContain(word);
+	});
+});
+
+describe('Options start at what the node uses', () => {
+	it.each(PROVIDERS.map((p) => [p.id, p]))(
+		'%s: adding any option with the default it shows gives the same settings as leaving it out',
+		(_id, provider) => {
+			const collection = optionsFor(provider);
+			const options = collection.options as INodeProperties[];
+			// The editor fills an added option with the first default of that name in the collection.
+			expect(new Set(options.map((o) => o.name)).size).toBe(options.length);
+			const without = readSettings(provider, {});
+			for (const option of options) {
+				const added = readSettings(provider, { [option.name]: option.default });
+				expect([option.name, added]).toEqual([option.name, without]);
+			}
+			const batchSize = options.find((o) => o.name === 'batchSize');
+			if (batchSize) expect(batchSize.typeOptions?.maxValue).toBe(provider.maxBatchSize);
+			else expect(provider.maxBatchSize).toBe(1);
+		},
+	);
+
+	it('shows each provider its own Options, and only one collection at a time', () => {
+		for (const provider of PROVIDERS) {
+			const parameters = parametersFor({ provider: provider.id });
+			const shown = description.properties.filter(
+				(p) =>
+					p.name === 'options' &&
+					NodeHelpers.displayParameter(parameters, p, { typeVersion: 1 }, description),
+			);
+			expect(shown).toEqual([optionsFor(provider)]);
+		}
+	});
+
+	it('keeps saved Concurrency values loading: 0 is Auto, every number up to the maximum a choice', () => {
+		const concurrency = (optionsFor(PROVIDERS[0]).options as INodeProperties[]).find(
+			(o) => o.name === 'concurrency',
+		)!;
+		const values = (concurrency.options as INodePropertyOptions[]).map((o) => o.value);
+		expect(values[0]).toBe(0);
+		expect((concurrency.options as INodePropertyOptions[])[0].name).toBe('Auto');
+		for (let n = 1; n <= AUTO_MAX_CONCURRENCY; n++) expect(values).toContain(n);
+		expect(readSettings(PROVIDERS[0], { concurrency: 0 }).concurrency).toBe('auto');
 	});
 });
