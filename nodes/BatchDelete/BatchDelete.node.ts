@@ -41,8 +41,7 @@ export class BatchDelete implements INodeType {
 		subtitle: subtitle(),
 		// Also the tool description an AI agent reads (n8n's default for tools): what it deletes,
 		// what an ID is, and how failures come back (see toolMode.ts).
-		description:
-			'Delete messages by ID, in batches, with a result per ID. IDs are the ones the provider assigned (message or template IDs). Each ID comes back as deleted, alreadyGone, or not deleted with a status (notFound, forbidden, rejected, error, unknown, notAttempted) and a reason',
+		description: nodeDescription(),
 		defaults: { name: 'Batch Delete' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -220,7 +219,7 @@ export class BatchDelete implements INodeType {
 						limitReached: end.limitReached,
 						listRequests: report.listRequests,
 					};
-		const [success, failure] = outputs.finish(`${provider.displayName} ${provider.noun}`, {
+		const [success, failure] = outputs.finish(whatItDeletes(provider), {
 			requests: report.requests,
 			splitRequests: report.splitRequests,
 			batches: report.batchCount,
@@ -281,10 +280,26 @@ function stopError(
 	return new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
 }
 
-/** "Delete Avaya Spaces messages", from the registry. */
+/** "Huawei Cloud SMS templates", not "Huawei Cloud SMS SMS templates". */
+function whatItDeletes(p: Provider<unknown>): string {
+	const [first, ...rest] = p.noun.split(' ');
+	return p.displayName.endsWith(` ${first}`) && rest.length > 0
+		? `${p.displayName} ${rest.join(' ')}`
+		: `${p.displayName} ${p.noun}`;
+}
+
+/** What the node creator shows: every provider and what it deletes, from the registry. */
+function nodeDescription(): string {
+	const what = PROVIDERS.map(whatItDeletes).sort((a, b) => a.localeCompare(b));
+	const list = `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}`;
+	return `Delete ${list} in batches. IDs are the ones the provider assigned; each comes back deleted, already gone, or not deleted with a reason.`;
+}
+
+/** The canvas line under the name, short enough not to be cut: the provider's brand ("WeChat",
+ * "Huawei"), then By Filter and Dry Run when they are on, since both change what a run does. */
 function subtitle(): string {
-	const what = Object.fromEntries(PROVIDERS.map((p) => [p.id, `${p.displayName} ${p.noun}`]));
-	return `={{"Delete " + (${JSON.stringify(what)}[$parameter["provider"]] ?? "")}}`;
+	const brand = Object.fromEntries(PROVIDERS.map((p) => [p.id, p.displayName.split(' ')[0]]));
+	return `={{ [${JSON.stringify(brand)}[$parameter["provider"]], $parameter["select"] === "byFilter" ? "By Filter" : "", ($parameter["options"] || {}).dryRun ? "Dry Run" : ""].filter(Boolean).join(" · ") }}`;
 }
 
 function chooseCredential(ctx: IExecuteFunctions, provider: Provider<unknown>) {

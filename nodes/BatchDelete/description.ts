@@ -8,6 +8,17 @@ import { DEFAULT_MAX_IDS, MAX_MAX_IDS } from './settings';
 
 /** The node's parameters, built from the provider registry so a new provider needs no edit here. */
 
+/** "Message" for messages, "Template" for SMS templates: the kind of ID a provider deletes. */
+export function idWord(provider: Provider<unknown>): string {
+	const word = provider.noun.split(' ').pop()!.replace(/s$/, '');
+	return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** The ID Field's label, which error messages name too. */
+export function idFieldLabel(provider: Provider<unknown>): string {
+	return `${idWord(provider)} ID Field`;
+}
+
 function showFor(provider: Provider<unknown>, property: INodeProperties): INodeProperties {
 	const show = { ...(property.displayOptions?.show ?? {}), provider: [provider.id] };
 	return { ...property, displayOptions: { ...property.displayOptions, show } };
@@ -181,11 +192,13 @@ export function nodeProperties(): INodeProperties[] {
 			name: 'provider',
 			type: 'options',
 			noDataExpression: true,
+			// Listed alphabetically, as n8n lists options; the saved value is the id.
 			options: PROVIDERS.map((p) => ({
 				name: p.displayName,
 				value: p.id,
-				description: `Delete ${p.noun}`,
-			})),
+				// A provider without a list API shows no Mode: it says so here.
+				description: `Delete ${p.noun}${p.list === undefined ? ' (by ID only: it has no list API)' : ''}`,
+			})).sort((a, b) => a.name.localeCompare(b.name)),
 			default: 'avayaSpaces',
 		},
 	];
@@ -206,7 +219,7 @@ export function nodeProperties(): INodeProperties[] {
 		}
 		for (const property of provider.properties) properties.push(showFor(provider, property));
 	}
-	// Select (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
+	// Mode (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
 	properties.push(...byFilterProperties());
 	// Providers that read items themselves have their own ID parameters instead of these; By Filter needs none.
 	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
@@ -237,25 +250,31 @@ export function nodeProperties(): INodeProperties[] {
 			],
 			default: 'field',
 		}),
-		generic({
-			displayName: 'ID Field',
-			name: 'idField',
-			type: 'string',
-			default: 'id',
-			required: true,
-			placeholder: 'e.g. messageId or data.messageIds',
-			description:
-				'Field holding the ID: one ID, a list of IDs, or IDs separated by commas or new lines. Dot paths reach nested fields.',
-			displayOptions: { show: { idSource: ['field'] } },
-		}),
+		// One ID Field per provider, so its label and tip say which ID (same name: saved values load).
+		...PROVIDERS.filter((p) => p.readTargets === undefined).map((provider) =>
+			showFor(
+				provider,
+				generic({
+					displayName: idFieldLabel(provider),
+					name: 'idField',
+					type: 'string',
+					default: 'id',
+					required: true,
+					placeholder: `e.g. ${idWord(provider).toLowerCase()}Id or data.${idWord(provider).toLowerCase()}Ids`,
+					description: `Field holding the ${provider.displayName} ${idWord(provider).toLowerCase()} ID: one ID, a list, or IDs separated by commas or new lines. Dot paths reach nested fields.`,
+					displayOptions: { show: { idSource: ['field'] } },
+				}),
+			),
+		),
 		generic({
 			displayName: 'IDs',
 			name: 'ids',
 			type: 'string',
 			default: '',
 			required: true,
+			typeOptions: { rows: 4 },
 			placeholder: 'e.g. 58e3d0cb9dbbbd1b0e1c9f53, 5942f21cad73d2815b272a95',
-			description: 'IDs separated by commas or new lines, or an expression returning a list',
+			description: 'One ID per line (or separated by commas), or an expression returning a list',
 			displayOptions: { show: { idSource: ['list'] } },
 		}),
 		...PROVIDERS.map(optionsFor),

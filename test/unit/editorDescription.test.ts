@@ -118,3 +118,55 @@ describe('Options start at what the node uses', () => {
 		expect(readSettings(PROVIDERS[0], { concurrency: 0 }).concurrency).toBe('auto');
 	});
 });
+
+describe('words', () => {
+	it("names every provider in the node creator's description, which ends with a period", () => {
+		for (const provider of PROVIDERS)
+			expect(description.description).toContain(provider.displayName);
+		expect(description.description).toMatch(/\.$/);
+		expect(description.description).not.toMatch(/SMS SMS|alreadyGone|notAttempted/);
+	});
+
+	it('keeps the canvas subtitle short and shows By Filter and Dry Run', () => {
+		const expression = (description.subtitle as string).replace(/^=\{\{([\s\S]*)\}\}$/, '$1');
+		// eslint-disable-next-line @typescript-eslint/no-implied-eval
+		const evaluate = new Function('$parameter', `return (${expression});`) as (
+			p: INodeParameters,
+		) => string;
+		for (const provider of PROVIDERS) {
+			const plain = evaluate({ provider: provider.id, select: 'byId', options: {} });
+			expect(plain).toBe(provider.displayName.split(' ')[0]);
+			const both = evaluate({
+				provider: provider.id,
+				select: 'byFilter',
+				options: { dryRun: true },
+			});
+			expect(both).toMatch(/By Filter · Dry Run$/);
+			expect(both.length).toBeLessThanOrEqual(30);
+		}
+	});
+
+	it('lists providers alphabetically and writes (ms), not (Ms)', () => {
+		const provider = description.properties.find((p) => p.name === 'provider')!;
+		const names = (provider.options as INodePropertyOptions[]).map((o) => o.name);
+		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+		const labels = PROVIDERS.flatMap((p) =>
+			(optionsFor(p).options as INodeProperties[]).map((o) => o.displayName),
+		);
+		expect(labels.filter((l) => /\(Ms\)/.test(l))).toEqual([]);
+	});
+
+	it('says which ID the ID Field holds, per provider', () => {
+		for (const provider of PROVIDERS.filter((p) => p.readTargets === undefined)) {
+			const parameters = parametersFor({ provider: provider.id });
+			const field = description.properties.filter(
+				(p) =>
+					p.name === 'idField' &&
+					NodeHelpers.displayParameter(parameters, p, { typeVersion: 1 }, description),
+			);
+			expect(field).toHaveLength(1);
+			expect(field[0].displayName).toMatch(/^(Message|Template) ID Field$/);
+			expect(field[0].description).toContain(provider.displayName);
+		}
+	});
+});
