@@ -29,7 +29,7 @@ import { readScopes } from './scopes';
 import type { NodeSettings } from './settings';
 import { MAX_MAX_IDS, readSettings } from './settings';
 import { progressLogger } from './progress';
-import { shapeForTool } from './toolMode';
+import { isToolMode, shapeForTool } from './toolMode';
 
 export class BatchDelete implements INodeType {
 	description: INodeTypeDescription = {
@@ -45,8 +45,8 @@ export class BatchDelete implements INodeType {
 		defaults: { name: 'Batch Delete' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Success', 'Failure'],
+		// Success and Failure; a dry run adds Preview (see outputsFor).
+		outputs: `={{(${outputsFor})($parameter)}}`,
 		credentials: credentialsDescription(),
 		properties: nodeProperties(),
 	};
@@ -231,6 +231,10 @@ export class BatchDelete implements INodeType {
 			if (end.stop !== undefined) failure.push(stopItem(provider, end.stop, end, secrets));
 			filterHints(this, provider, end, filter!.chosen);
 		}
+		// A dry run's items go to Preview, an output that exists only in a dry run: Success stays
+		// empty, so a branch that records deletions never runs on a preview. (An agent's tool has
+		// one output; the items say dryRun there.)
+		if (settings.dryRun && !isToolMode(this)) return [[], failure, success];
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
 }
@@ -279,6 +283,18 @@ function stopError(
 	}
 	return new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
 }
+
+/**
+ * The node's outputs, evaluated by n8n over the parameters (as its Switch node does): Success and
+ * Failure, plus Preview while Options → Dry Run is on. Connections stay on their index, so Success
+ * and Failure keep theirs when Dry Run is switched. Self-contained, as an arrow function like the Switch node's: n8n runs its source.
+ */
+const outputsFor = (parameters: { options?: { dryRun?: boolean } }) => {
+	const main = (displayName: string) => ({ type: 'main', displayName });
+	const outputs = [main('Success'), main('Failure')];
+	if (parameters.options?.dryRun === true) outputs.push(main('Preview'));
+	return outputs;
+};
 
 /** "Huawei Cloud SMS templates", not "Huawei Cloud SMS SMS templates". */
 function whatItDeletes(p: Provider<unknown>): string {

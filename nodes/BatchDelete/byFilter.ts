@@ -47,6 +47,15 @@ export function byFilterProperties(): INodeProperties[] {
 			description: 'How to find what to delete',
 			displayOptions: { show: { provider: withList } },
 		},
+		{
+			// By Filter deletes on the first "Execute step": say so where it is chosen, and how to look first.
+			displayName:
+				'Executing this node deletes up to Limit matching items. To see them first, add Options → Dry Run: the matches go to a separate Preview output and nothing is deleted.',
+			name: 'byFilterNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: shown,
+		},
 	];
 	for (const provider of listing()) {
 		for (const property of provider.list!.properties) {

@@ -100,7 +100,11 @@ describe('By Filter parameters', () => {
 		expect(select.displayOptions?.show?.provider).not.toContain('weChatOfficialAccount');
 		// WeChat users, who never see Mode, read it in the Provider list (no warning: nothing is wrong).
 		expect(select.displayName).toBe('Mode');
-		expect(byFilterProperties().find((p) => p.type === 'notice')).toBeUndefined();
+		// The one notice is By Filter's: executing deletes; Dry Run previews on its own output.
+		const notices = byFilterProperties().filter((p) => p.type === 'notice');
+		expect(notices).toHaveLength(1);
+		expect(notices[0].displayOptions?.show?.select).toEqual(['byFilter']);
+		expect(notices[0].displayName).toMatch(/deletes up to Limit.*Dry Run.*Preview output/);
 		const provider = nodeProperties().find((p) => p.name === 'provider')!;
 		const weChat = (provider.options as Array<{ value: string; description?: string }>).find(
 			(o) => o.value === 'weChatOfficialAccount',
