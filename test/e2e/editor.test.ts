@@ -179,14 +179,33 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 
 	/** The credentials the panel's "Credential to connect with" list offers. */
 	async function credentialsOffered(panel: Locator): Promise<string[]> {
-		await panel.locator('[data-test-id="node-credentials-select"]').click();
 		// One item per saved credential of the types the node accepts here, and "Create new credential".
 		const items = page.locator(
 			'[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible',
 		);
-		await items.first().waitFor();
+		// The select is drawn again when the provider changes: a click may land on the old one.
+		for (let attempt = 1; ; attempt++) {
+			await panel.locator('[data-test-id="node-credentials-select"]').click();
+			const open = await items
+				.first()
+				.waitFor({ timeout: 5000 })
+				.then(() => true)
+				.catch(() => false);
+			if (open) break;
+			if (attempt === 3) {
+				await page.screenshot({ path: shot('debug-credentials-offered') });
+				throw new Error('the credential list did not open');
+			}
+		}
 		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
-		await page.keyboard.press('Escape');
+		// Close the list by clicking the Provider label, not Escape (Escape closes the panel on n8n 2.x).
+		await panel.locator('[data-test-id="node-credentials-select"]').click();
+		await items
+			.first()
+			.waitFor({ state: 'hidden', timeout: 5000 })
+			.catch(async () => {
+				await page.keyboard.press('Escape');
+			});
 		return names;
 	}
 
@@ -371,6 +390,8 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 					]).toEqual([choice.name, true]);
 					expect(name).not.toMatch(/account account/i);
 					await closeDialog();
+					if (process.env.E2E_DEBUG)
+						await page.screenshot({ path: shot(`debug-after-close-${choice.value}`) });
 				}
 			}
 			if (process.env.E2E_DEBUG) console.log(JSON.stringify(forms, null, 1));
@@ -416,7 +437,10 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 
 	/** Closes the credential form without saving (confirming n8n's question when it asks). */
 	async function closeDialog(): Promise<void> {
-		await page.keyboard.press('Escape');
+		// The dialog's own close button: Escape also closes the node panel on n8n 2.x.
+		const close = page.locator('.el-dialog__headerbtn:visible').last();
+		if (await close.isVisible().catch(() => false)) await close.click();
+		else await page.keyboard.press('Escape');
 		const confirm = page.locator('.el-message-box:visible');
 		if (await confirm.isVisible().catch(() => false))
 			await confirm
