@@ -390,8 +390,6 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 					]).toEqual([choice.name, true]);
 					expect(name).not.toMatch(/account account/i);
 					await closeDialog();
-					if (process.env.E2E_DEBUG)
-						await page.screenshot({ path: shot(`debug-after-close-${choice.value}`) });
 				}
 			}
 			if (process.env.E2E_DEBUG) console.log(JSON.stringify(forms, null, 1));
