@@ -398,6 +398,43 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 	);
 
 	it(
+		'adding an option starts it at the value the node uses for the provider (Batch Size, Max Requests per Second)',
+		async () => {
+			const seen: Record<string, Record<string, number>> = {};
+			for (const provider of REGISTRY) {
+				const panel = await addNode();
+				await choose(panel, 'provider', provider.displayName);
+				const wanted: Record<string, [string, number]> = {
+					requestsPerSecond: ['Max Requests per Second', provider.defaultRequestsPerSecond],
+				};
+				if (provider.maxBatchSize > 1) wanted.batchSize = ['Batch Size', provider.defaultBatchSize];
+				seen[provider.id] = {};
+				for (const [name, [label]] of Object.entries(wanted)) {
+					// "Add Option" is the placeholder of the collection's select.
+					await panel
+						.locator('input[placeholder="Add Option"], :text-is("Add Option")')
+						.last()
+						.click();
+					await page
+						.locator('.el-select-dropdown__item:visible', { hasText: exactly(label) })
+						.first()
+						.click();
+					const input = panel.locator(`[data-test-id="parameter-input-${name}"] input`).first();
+					await input.waitFor();
+					seen[provider.id][name] = Number((await input.inputValue()).replace(/[^\d.]/g, ''));
+				}
+				if (provider.id === 'solapi') await page.screenshot({ path: shot('options-solapi') });
+				expect([provider.id, seen[provider.id]]).toEqual([
+					provider.id,
+					Object.fromEntries(Object.entries(wanted).map(([name, [, value]]) => [name, value])),
+				]);
+			}
+			if (process.env.E2E_DEBUG) console.log(JSON.stringify(seen));
+		},
+		TEST_TIMEOUT,
+	);
+
+	it(
 		"finds the node in the node creator by each provider's name and by what it deletes",
 		async () => {
 			await page.goto(`${server.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
