@@ -4,6 +4,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+import { REDIRECT_TEST_RULES } from './auth/guard';
 
 import { AVAYA_SPACES_HOSTS, avayaBaseUrlExpression } from './auth/avayaSpaces';
 
@@ -71,8 +72,14 @@ export class AvayaSpacesApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: avayaBaseUrlExpression, url: '/api/users/me', method: 'GET' },
+		request: {
+			baseURL: avayaBaseUrlExpression,
+			url: '/api/users/me',
+			method: 'GET',
+			disableFollowRedirect: true,
+		},
 		rules: [
+			...REDIRECT_TEST_RULES,
 			{
 				type: 'responseCode',
 				properties: {

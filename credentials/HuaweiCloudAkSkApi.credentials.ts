@@ -5,7 +5,8 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
-import { HUAWEI_MSGSMS_ENDPOINTS, regionOptions } from './auth/huaweiCloud';
+import { REDIRECT_TEST_RULES } from './auth/guard';
+import { HUAWEI_MSGSMS_ENDPOINTS, huaweiEndpointProperty, regionOptions } from './auth/huaweiCloud';
 import { signOutgoingRequest } from './auth/huaweiCloudSigner';
 
 const testBaseUrlExpression = `={{$credentials.testRegion === "custom" ? $credentials.testUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_MSGSMS_ENDPOINTS)}[$credentials.testRegion]}}`;
@@ -49,6 +50,7 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			placeholder: '0123456789abcdef0123456789abcdef',
 			description: 'The project the SMS templates belong to (My Credentials > API Credentials)',
 		},
+		huaweiEndpointProperty,
 		{
 			displayName: 'Region for the Credential Test',
 			name: 'testRegion',
@@ -87,8 +89,10 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			baseURL: testBaseUrlExpression,
 			url: '=/v2/{{$credentials.projectId}}/msgsms/templates?limit=1',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...REDIRECT_TEST_RULES,
 			{
 				type: 'responseCode',
 				properties: {

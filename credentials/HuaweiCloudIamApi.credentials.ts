@@ -14,7 +14,9 @@ import {
 	iamTokenRequestBody,
 	regionOptions,
 	subjectToken,
+	huaweiEndpointProperty,
 } from './auth/huaweiCloud';
+import { REDIRECT_TEST_RULES, tokenRequest } from './auth/guard';
 
 const iamBaseUrlExpression = `={{$credentials.iamRegion === "custom" ? $credentials.iamUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_IAM_ENDPOINTS)}[$credentials.iamRegion]}}`;
 
@@ -95,6 +97,7 @@ export class HuaweiCloudIamApi implements ICredentialType {
 			placeholder: 'cn-north-4',
 			description: 'The project the token is scoped to, by name or by ID as chosen above',
 		},
+		huaweiEndpointProperty,
 		{
 			displayName: 'Token',
 			name: HUAWEI_TOKEN_PROPERTY,
@@ -105,18 +108,17 @@ export class HuaweiCloudIamApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const response = (await this.helpers.httpRequest({
+		// Read IAM's refusal here (the guarded request returns every status): its reason beats
+		// axios's "status code 401", and n8n would otherwise ask IAM again for the same wrong password.
+		const response = await tokenRequest(this, credentials, {
 			method: 'POST',
 			url: `${iamBaseUrl(credentials)}/v3/auth/tokens`,
 			headers: { 'Content-Type': 'application/json;charset=utf8' },
 			body: iamTokenRequestBody(credentials),
-			json: true,
-			returnFullResponse: true,
-			// Read IAM's refusal here: its reason beats axios's "status code 401", and n8n would
-			// otherwise ask IAM a second time for the same wrong password.
-			ignoreHttpStatusErrors: true,
-		})) as { statusCode?: number; headers?: Record<string, unknown>; body?: unknown };
-		const refusal = iamRefusal(response.statusCode, response.body);
+		});
+		const refusal = iamRefusal(response.statusCode, response.body, [
+			String(credentials.password ?? ''),
+		]);
 		if (refusal !== undefined) throw new Error(refusal);
 		const token = subjectToken(response.headers);
 		if (token === undefined)
@@ -130,6 +132,12 @@ export class HuaweiCloudIamApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: iamBaseUrlExpression, url: '/v3/auth/projects', method: 'GET' },
+		request: {
+			baseURL: iamBaseUrlExpression,
+			url: '/v3/auth/projects',
+			method: 'GET',
+			disableFollowRedirect: true,
+		},
+		rules: [...REDIRECT_TEST_RULES],
 	};
 }

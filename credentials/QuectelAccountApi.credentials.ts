@@ -11,6 +11,7 @@ import {
 	quectelRegionProperties,
 } from './QuectelTokenApi.credentials';
 import { baseUrlOf } from './auth/hosts';
+import { httpError, tokenRequest } from './auth/guard';
 import {
 	QUECTEL_HOSTS,
 	QUECTEL_LOGIN_PATH,
@@ -85,14 +86,17 @@ export class QuectelAccountApi implements ICredentialType {
 			userDomain: String(credentials.userDomain ?? ''),
 			domainSecret: String(credentials.domainSecret ?? ''),
 		});
-		const body: unknown = await this.helpers.httpRequest({
+		const answer = await tokenRequest(this, credentials, {
 			method: 'POST',
 			url: `${baseUrlOf(credentials, QUECTEL_HOSTS, 'region')}${QUECTEL_LOGIN_PATH}`,
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: new URLSearchParams(form).toString(),
-			json: true,
 		});
-		return { accessToken: readQuectelLogin(body) };
+		if (answer.statusCode < 200 || answer.statusCode >= 300)
+			throw httpError(`Quectel login answered HTTP ${answer.statusCode}`, answer.statusCode);
+		// The form's own values are masked if the answer echoes them (the encrypted password with its
+		// random would give the password away).
+		return { accessToken: readQuectelLogin(answer.body, Object.values(form)) };
 	}
 
 	authenticate = quectelAuthenticate;

@@ -47,6 +47,8 @@ export const quectelCredentialTest: ICredentialTestRequest = {
 		url: '/v2/mobilepush/enduserapi/userMsgList',
 		method: 'GET',
 		qs: { page: 1, pageSize: 1 },
+		// Never followed: a redirect fails the test (n8n shows its status text).
+		disableFollowRedirect: true,
 	},
 	rules: [
 		{

@@ -5,6 +5,7 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { REDIRECT_TEST_RULES } from './auth/guard';
 import { SOLAPI_HOSTS, newSalt, solapiAuthorization } from './auth/solapi';
 
 const SOLAPI_DEFAULT_BASE_URL = SOLAPI_HOSTS.v4;
@@ -72,8 +73,10 @@ export class SolapiApi implements ICredentialType {
 			baseURL: `={{($credentials.baseUrl || "${SOLAPI_DEFAULT_BASE_URL}").replace(/\\/+$/, "")}}`,
 			url: '/cash/v1/balance',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...REDIRECT_TEST_RULES,
 			{
 				type: 'responseCode',
 				properties: {

@@ -6,6 +6,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
+import { httpError, tokenRequest } from './auth/guard';
 import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from './auth/weChat';
 
 /**
@@ -64,17 +65,22 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const body: unknown = await this.helpers.httpRequest({
+		const answer = await tokenRequest(this, credentials, {
 			method: 'POST',
 			url: `${weChatBaseUrl(credentials)}/cgi-bin/stable_token`,
+			headers: { 'Content-Type': 'application/json' },
 			body: {
 				grant_type: 'client_credential',
 				appid: String(credentials.appId ?? '').trim(),
 				secret: String(credentials.appSecret ?? ''),
 			},
-			json: true,
 		});
-		return { accessToken: readStableToken(body) };
+		if (answer.statusCode < 200 || answer.statusCode >= 300)
+			throw httpError(
+				`WeChat answered the token request with HTTP ${answer.statusCode}`,
+				answer.statusCode,
+			);
+		return { accessToken: readStableToken(answer.body, [String(credentials.appSecret ?? '')]) };
 	}
 
 	authenticate: IAuthenticateGeneric = {
@@ -88,6 +94,7 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 			baseURL: `={{String($credentials.baseUrl || "${WECHAT_DEFAULT_BASE_URL}").replace(/\\/+$/, "")}}`,
 			url: '/cgi-bin/get_api_domain_ip',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

@@ -141,7 +141,8 @@ const CASES: DemoCase[] = [
 		items: [...range('a1b2c3d4-0000-4000-8000-', 1, 75, 12), `${'x'.repeat(70)}`].map((id) => ({
 			id,
 		})),
-		// The SMS endpoint is a node parameter (the region); the demo points it at the mock on import.
+		// The SMS endpoint is the node's region; on import the demo sets it to "custom", which sends to
+		// the credential's own Custom Endpoint URL (the mock).
 		parameters: {
 			provider: 'huaweiCloudSms',
 			huaweiCloudAuthentication: 'iamToken',
@@ -156,6 +157,7 @@ const CASES: DemoCase[] = [
 			data: (mock) => ({
 				iamRegion: 'custom',
 				iamUrl: mock.baseUrl,
+				endpointUrl: mock.baseUrl,
 				domainName: 'example-account',
 				userName: 'sms-admin',
 				password: 'Correct-Horse-9',
@@ -240,13 +242,9 @@ async function main(): Promise<void> {
 				})),
 			);
 			const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as IDataObject;
-			const huawei = mocks[CASES.findIndex((c) => c.provider === 'huaweiCloudSms')];
 			for (const node of workflow.nodes as Array<{ parameters: IDataObject }>) {
 				if (node.parameters.provider === 'huaweiCloudSms')
-					Object.assign(node.parameters, {
-						huaweiCloudRegion: 'custom',
-						huaweiCloudEndpoint: huawei.baseUrl,
-					});
+					Object.assign(node.parameters, { huaweiCloudRegion: 'custom' });
 			}
 			await n8nHost.importWorkflow(folder, workflow);
 			const started = Date.now();

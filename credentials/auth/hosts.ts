@@ -7,7 +7,13 @@ export function baseUrlOf(
 	key = 'environment',
 ): string {
 	const choice = String(credentials[key] ?? '');
-	const url = choice === 'custom' ? String(credentials.baseUrl ?? '') : hosts[choice];
+	// Own properties only: a choice of `__proto__` or `constructor` names no host.
+	const url =
+		choice === 'custom'
+			? String(credentials.baseUrl ?? '')
+			: Object.hasOwn(hosts, choice)
+				? hosts[choice]
+				: undefined;
 	if (url === undefined || url === '')
 		throw new Error(`No base URL for ${key} "${choice}": check the credential`);
 	return url.replace(/\/+$/, '');

@@ -1,4 +1,6 @@
-import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { redactText } from './redact';
 
 /** The documented MSGSMS hosts. */
 export const HUAWEI_MSGSMS_ENDPOINTS: Record<string, string> = {
@@ -16,6 +18,53 @@ export const HUAWEI_IAM_ENDPOINTS: Record<string, string> = {
 	'eu-west-101': 'https://iam.eu-west-101.myhuaweicloud.eu',
 };
 
+/** A documented MSGSMS host by region, looked up as own properties only (`__proto__`,
+ * `constructor` and the like name no region). */
+export function msgsmsHostOf(region: string): string | undefined {
+	return Object.hasOwn(HUAWEI_MSGSMS_ENDPOINTS, region)
+		? HUAWEI_MSGSMS_ENDPOINTS[region]
+		: undefined;
+}
+
+/** The credential field holding the user's own Message & SMS endpoint (a proxy, a new region). */
+export const HUAWEI_ENDPOINT_PROPERTY = 'endpointUrl';
+
+/** That field, the same in both Huawei Cloud credentials. */
+export const huaweiEndpointProperty: INodeProperties = {
+	displayName: 'Custom Endpoint URL',
+	name: HUAWEI_ENDPOINT_PROPERTY,
+	type: 'string',
+	default: '',
+	placeholder: 'https://msgsms.cn-north-4.myhuaweicloud.com',
+	description:
+		'Only for the node\'s Region "Custom (Endpoint URL in the Credential)": the Message & SMS endpoint to use, e.g. a proxy. The node sends this credential only to this URL or to a documented region.',
+};
+
+/**
+ * The credential's Custom Endpoint URL, normalized (no trailing slash), or an Error saying why
+ * it cannot be used: it must be an http(s) URL without user name, password, query or fragment, so
+ * that the host n8n connects to is the one shown (`https://real@other` connects to `other`).
+ */
+export function customEndpointOf(credentials: IDataObject): string {
+	const raw = String(credentials[HUAWEI_ENDPOINT_PROPERTY] ?? '').trim();
+	if (raw === '')
+		throw new Error(
+			'Region is "Custom": set "Custom Endpoint URL" in the Huawei Cloud credential (the Endpoint URL moved from the node into the credential)',
+		);
+	return normalizeEndpoint(raw, "The credential's Custom Endpoint URL");
+}
+
+/** An endpoint URL as one string to compare and prefix paths with, or an Error naming `what`. */
+export function normalizeEndpoint(raw: string, what: string): string {
+	const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : undefined;
+	if (url === undefined) throw new Error(`${what} is not a URL`);
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		throw new Error(`${what} must be an http(s) URL`);
+	if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
+		throw new Error(`${what} may not hold a user name, password, query or fragment`);
+	return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 const REGIONS = [
 	{ name: 'AP-Southeast-1 (Hong Kong)', value: 'ap-southeast-1' },
 	{ name: 'CN North-Beijing4', value: 'cn-north-4' },
@@ -25,9 +74,14 @@ const REGIONS = [
 ];
 
 /** The region selector's options, each showing the host it stands for. */
-export function regionOptions(hosts: Record<string, string>): INodePropertyOptions[] {
+export function regionOptions(
+	hosts: Record<string, string>,
+	customName?: string,
+): INodePropertyOptions[] {
 	return REGIONS.map((region) =>
-		hosts[region.value] === undefined ? region : { ...region, description: hosts[region.value] },
+		region.value === 'custom'
+			? { ...region, name: customName ?? region.name }
+			: { ...region, description: hosts[region.value] },
 	);
 }
 
@@ -42,7 +96,11 @@ export const HUAWEI_TOKEN_PROPERTY = 'authToken';
 export function iamBaseUrl(credentials: IDataObject): string {
 	const region = String(credentials.iamRegion ?? '');
 	const url =
-		region === 'custom' ? String(credentials.iamUrl ?? '').trim() : HUAWEI_IAM_ENDPOINTS[region];
+		region === 'custom'
+			? String(credentials.iamUrl ?? '').trim()
+			: Object.hasOwn(HUAWEI_IAM_ENDPOINTS, region)
+				? HUAWEI_IAM_ENDPOINTS[region]
+				: undefined;
 	if (url === undefined || url === '')
 		throw new Error(
 			`No IAM endpoint for region "${region}": check the Huawei Cloud IAM credential`,
@@ -80,12 +138,16 @@ export function subjectToken(headers: Record<string, unknown> | undefined): stri
 }
 
 /** Why IAM refused a token request (`{error:{code, message}}`), or undefined for a 2xx answer. */
-export function iamRefusal(statusCode: number | undefined, body: unknown): string | undefined {
+export function iamRefusal(
+	statusCode: number | undefined,
+	body: unknown,
+	sent: string[] = [],
+): string | undefined {
 	if (statusCode !== undefined && statusCode >= 200 && statusCode < 300) return undefined;
 	const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
 	const reason =
 		typeof error?.message === 'string' && error.message !== ''
-			? `: ${error.message.slice(0, 300)}`
+			? `: ${redactText(error.message, sent).slice(0, 300)}`
 			: '';
 	return `Huawei Cloud IAM refused the token request (HTTP ${statusCode ?? 'no status'})${reason}`;
 }

@@ -1,6 +1,8 @@
 import { createCipheriv, createHash, randomBytes } from 'crypto';
 import { z } from 'zod';
 
+import { redactText } from './redact';
+
 /**
  * Quectel's email login (`POST /v2/enduser/enduserapi/emailPwdLogin`): the password travels
  * AES-encrypted with a key derived from a random string sent alongside, and the whole form is
@@ -98,7 +100,7 @@ const LOGIN_ERRORS: Record<number, string> = {
  * The access token from a login answer, or an Error naming the problem. Never echoes the
  * request, so neither the password nor the domain secret can reach a message.
  */
-export function readQuectelLogin(body: unknown): string {
+export function readQuectelLogin(body: unknown, sent: string[] = []): string {
 	const parsed = loginAnswer.safeParse(body);
 	if (!parsed.success) throw new Error('Quectel login answered with a body this node cannot read');
 	const answer = parsed.data;
@@ -112,8 +114,9 @@ export function readQuectelLogin(body: unknown): string {
 		.filter((t) => typeof t === 'string' && t.trim() !== '')
 		.join(': ');
 	const hint = LOGIN_ERRORS[code] ?? 'check the email, password, user domain and secret';
+	const shown = redactText(said, sent).slice(0, 200);
 	throw new Error(
-		`Quectel login failed (code ${String(answer.code)}${said === '' ? '' : `, ${said.slice(0, 200)}`}): ${hint}`,
+		`Quectel login failed (code ${String(answer.code)}${shown === '' ? '' : `, ${shown}`}): ${hint}`,
 	);
 }
 

@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { redactText } from './redact';
+
 /** WeChat Official Account: the API host and the stable access token answer. */
 
 export const WECHAT_DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
@@ -30,7 +32,7 @@ const TOKEN_HINTS: Record<number, string> = {
 };
 
 /** The token from a `stable_token` answer, or an Error naming the problem (never the secret). */
-export function readStableToken(body: unknown): string {
+export function readStableToken(body: unknown, sent: string[] = []): string {
 	const parsed = tokenAnswer.safeParse(body);
 	if (!parsed.success)
 		throw new Error('WeChat answered the token request with a body this node cannot read');
@@ -41,6 +43,6 @@ export function readStableToken(body: unknown): string {
 	const hint =
 		(typeof code === 'number' ? TOKEN_HINTS[code] : undefined) ?? 'check the AppID and AppSecret';
 	throw new Error(
-		`WeChat refused the token request (errcode ${code}${answer.errmsg ? `, ${answer.errmsg.slice(0, 200)}` : ''}): ${hint}`,
+		`WeChat refused the token request (errcode ${code}${answer.errmsg ? `, ${redactText(answer.errmsg, sent).slice(0, 200)}` : ''}): ${hint}`,
 	);
 }

@@ -23,6 +23,7 @@ import { redact, secretsOf } from './engine/secrets';
 import { createTransport } from './engine/transport';
 import type { Provider, ProviderContext } from './engine/types';
 import { PROVIDERS, providerById } from './providers';
+import { bindScopes, firstRefusal, refuseUnits } from './hosts';
 import { runError } from './runError';
 import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
@@ -153,6 +154,18 @@ export class BatchDelete implements INodeType {
 					),
 				);
 			}
+		}
+		// 3b. Hosts come from the credential: items whose parameters name another are not sent.
+		const refused = bindScopes(provider, scopes, credentials);
+		if (refused.size > 0) {
+			const { itemIndex, message } = firstRefusal(scopes, refused);
+			const error = new NodeOperationError(node, message, {
+				itemIndex,
+				description: 'Nothing was sent for this item.',
+			});
+			if (byFilter) return fail(error);
+			if (!this.continueOnFail()) throw error;
+			refuseUnits(units!, refused);
 		}
 		const contexts = scopes.params.map((params) => ({
 			params,

@@ -164,7 +164,7 @@ export function optionsFor(provider: Provider<unknown>): INodeProperties {
 			typeOptions: { minValue: 1 },
 			default: 30000,
 			description:
-				'How long to wait for one answer. A request that times out may still have been applied: its IDs end as unknown unless a retry confirms them.',
+				'How long one request may take in all (headers and body, by the clock). A request that times out may still have been applied: its IDs end as unknown unless a retry confirms them.',
 		},
 		{
 			displayName: 'Treat Not Found as Deleted',

@@ -39,6 +39,7 @@ const akSkCredential = (data: IDataObject = {}) => ({
 	type: 'huaweiCloudAkSkApi',
 	data: {
 		accessKey: 'HPUAEXAMPLEAK0000001',
+		endpointUrl: mock.baseUrl,
 		secretKey: 'exampleSecretKey0123456789abcdefghijklmn',
 		projectId: PROJECT,
 		...data,
@@ -60,7 +61,6 @@ async function run(
 			provider: 'huaweiCloudSms',
 			huaweiCloudAuthentication: auth,
 			huaweiCloudRegion: 'custom',
-			huaweiCloudEndpoint: mock.baseUrl,
 			idField: 'id',
 			...options.node,
 			options: { ...FAST, ...options.settings },
@@ -299,7 +299,6 @@ describe('Huawei Cloud SMS with AK/SK signing', () => {
 				provider: 'huaweiCloudSms',
 				huaweiCloudAuthentication: 'akSk',
 				huaweiCloudRegion: 'custom',
-				huaweiCloudEndpoint: mock.baseUrl,
 				idField: 'id',
 				options: FAST,
 			},

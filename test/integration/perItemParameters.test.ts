@@ -263,7 +263,6 @@ describe('Huawei Cloud SMS Project ID per item', () => {
 				provider: 'huaweiCloudSms',
 				huaweiCloudAuthentication: 'iamToken',
 				huaweiCloudRegion: 'custom',
-				huaweiCloudEndpoint: mock.baseUrl,
 				huaweiCloudProjectId: '={{ $json.project }}',
 				idField: 'id',
 				options: FAST,

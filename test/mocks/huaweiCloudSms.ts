@@ -75,7 +75,15 @@ export class HuaweiCloudSmsMock extends MockServer {
 	/** IAM credential data for the first user this mock accepts, scoped to `project` (by ID). */
 	iamCredentialData(project: string): ICredentialDataDecryptedObject {
 		const [user] = this.users;
-		return { iamRegion: 'custom', iamUrl: this.baseUrl, ...user, projectScope: 'id', project };
+		return {
+			iamRegion: 'custom',
+			iamUrl: this.baseUrl,
+			// The node's Region "Custom" sends to this credential's own endpoint: this mock.
+			endpointUrl: this.baseUrl,
+			...user,
+			projectScope: 'id',
+			project,
+		};
 	}
 	readonly projects: HuaweiProject[] = [
 		{ id: '0123456789abcdef0123456789abcdef', name: 'cn-north-4' },

@@ -34,6 +34,8 @@ export type Fault = { path?: RegExp } & (
 	| { kind: 'resetAfterApply' }
 	| { kind: 'malformed'; applied: boolean }
 	| { kind: 'hang' }
+	/** A 200 whose body never ends: a few bytes every `everyMs` until the client gives up. */
+	| { kind: 'trickle'; everyMs: number }
 	/** The real handler runs (the provider's state changes), then its answer is rewritten: an
 	 * answer that leaves IDs out, names IDs that were not sent, or echoes the request. */
 	| { kind: 'rewrite'; rewrite: (reply: MockReply, request: MockRequest) => MockReply }
@@ -146,6 +148,7 @@ export class MockServer {
 		const latency = this.latencyMs + (fault?.kind === 'latency' ? fault.ms : 0);
 		if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
 		if (fault?.kind === 'hang') return; // the client's timeout ends it
+		if (fault?.kind === 'trickle') return trickle(res, fault.everyMs);
 		if (fault?.kind === 'resetBeforeApply') return void req.socket.destroy();
 		if (fault?.kind === 'reply')
 			return send(res, { status: fault.status, body: fault.body, headers: fault.headers });
@@ -184,4 +187,16 @@ function sendRaw(
 ): void {
 	res.writeHead(status, headers);
 	res.end(text);
+}
+
+/** Headers at once, then a body that keeps arriving (an idle timeout never fires). */
+function trickle(res: ServerResponse, everyMs: number): void {
+	res.writeHead(200, { 'content-type': 'application/json' });
+	res.write('{"padding":"');
+	const timer = setInterval(() => {
+		if (res.destroyed || res.writableEnded) return clearInterval(timer);
+		res.write('....');
+	}, everyMs);
+	timer.unref();
+	res.on('close', () => clearInterval(timer));
 }

@@ -375,7 +375,7 @@ const CASES: BadInput[] = [
 		adapter: huawei,
 		items: (good) => [{ id: good }],
 		extra: { huaweiCloudEndpoint: 'msgsms.example.com' },
-		outcome: { kind: 'error', message: /^Endpoint URL must be an http\(s\) URL/ },
+		outcome: { kind: 'error', message: /^Endpoint URL is not a URL/ },
 	},
 ];
 

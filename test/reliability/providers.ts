@@ -610,7 +610,6 @@ export const huawei: ProviderAdapter = {
 				provider: 'huaweiCloudSms',
 				huaweiCloudAuthentication: akSk ? 'akSk' : 'iamToken',
 				huaweiCloudRegion: 'custom',
-				huaweiCloudEndpoint: mock.baseUrl,
 				idField: 'id',
 				...extra,
 				options: { ...FAST, ...options },
@@ -625,6 +624,7 @@ export const huawei: ProviderAdapter = {
 							type: 'huaweiCloudAkSkApi',
 							data: {
 								accessKey: 'HPUAEXAMPLEAK0000001',
+								endpointUrl: mock.baseUrl,
 								secretKey: 'exampleSecretKey0123456789abcdefghijklmn',
 								projectId: HUAWEI_PROJECT,
 							},

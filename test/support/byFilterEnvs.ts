@@ -331,7 +331,6 @@ export async function startHuawei(): Promise<FilterEnv> {
 		provider: 'huaweiCloudSms',
 		huaweiCloudAuthentication: 'iamToken',
 		huaweiCloudRegion: 'custom',
-		huaweiCloudEndpoint: mock.baseUrl,
 		...byFilter(
 			{ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra },
 			options,

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 /** Keys whose values are addresses or choices, not secrets (they may show in a dry run's URL). */
 const NOT_SECRET =
-	/url|endpoint|region|environment|project|type|version|domainName|email|appId|user/i;
+	/url|endpoint|region|environment|project|type|version|domainName|email|appId|user|allowed/i;
 const MIN_LENGTH = 6;
 
 /** Every credential value that must never be shown: long enough to be a secret, not an address. */

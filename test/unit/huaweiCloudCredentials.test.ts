@@ -69,7 +69,9 @@ describe('Huawei Cloud IAM credential', () => {
 			method: 'POST',
 			url: 'https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens',
 			returnFullResponse: true,
-			json: true,
+			// Never followed, and the answer read as a capped stream (credentials/auth/guard.ts).
+			disableFollowRedirect: true,
+			encoding: 'stream',
 			body: iamTokenRequestBody(iamData),
 		});
 		const headerless = {

@@ -1,5 +1,9 @@
 import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
-import { huaweiCloudSms, projectIdOf } from '../../nodes/BatchDelete/providers/huaweiCloudSms';
+import {
+	bindHuaweiCredential,
+	huaweiCloudSms,
+	projectIdOf,
+} from '../../nodes/BatchDelete/providers/huaweiCloudSms';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
@@ -34,21 +38,72 @@ describe('Huawei Cloud SMS parameters', () => {
 		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'eu-west-101' }), 0)).toEqual({
 			endpoint: 'https://msgsms.eu-west-101.myhuaweicloud.eu',
 		});
+		// "Custom": the host comes from the credential; an Endpoint URL left on the node is kept to
+		// be compared with it.
+		expect(huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'custom' }), 0)).toEqual({
+			endpoint: '',
+			custom: true,
+		});
 		expect(
 			huaweiCloudSms.readParameters(
 				reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: ' http://127.0.0.1:9/ ' }),
 				0,
 			),
-		).toEqual({ endpoint: 'http://127.0.0.1:9' });
+		).toEqual({ endpoint: '', custom: true, nodeEndpoint: 'http://127.0.0.1:9' });
 		expect(() =>
 			huaweiCloudSms.readParameters(
 				reader({ huaweiCloudRegion: 'custom', huaweiCloudEndpoint: 'msgsms' }),
 				0,
 			),
-		).toThrow(/^Endpoint URL must be an http\(s\) URL/);
-		expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: 'mars-1' }), 0)).toThrow(
-			/Region "mars-1"/,
-		);
+		).toThrow(/^Endpoint URL is not a URL/);
+		// Per item only a documented region: never a host, never an inherited property.
+		for (const region of [
+			'mars-1',
+			'__proto__',
+			'constructor',
+			'toString',
+			'https://evil.example',
+			'msgsms.cn-north-4.myhuaweicloud.com',
+		])
+			expect(() => huaweiCloudSms.readParameters(reader({ huaweiCloudRegion: region }), 0)).toThrow(
+				/^Region must be one of ap-southeast-1|Region must be one of cn-north-4/,
+			);
+	});
+
+	it('binds "Custom" to the credential\'s own endpoint, and refuses any other host', () => {
+		const custom = { endpoint: '', custom: true as const };
+		const own = { endpointUrl: 'https://sms-proxy.example.com/' };
+		expect(bindHuaweiCredential(custom, own)).toEqual({
+			endpoint: 'https://sms-proxy.example.com',
+		});
+		expect(() => bindHuaweiCredential(custom, {})).toThrow(/set "Custom Endpoint URL" in the/);
+		// An Endpoint URL still on the node must be the credential's.
+		expect(
+			bindHuaweiCredential({ ...custom, nodeEndpoint: 'https://sms-proxy.example.com' }, own),
+		).toEqual({ endpoint: 'https://sms-proxy.example.com' });
+		expect(() =>
+			bindHuaweiCredential({ ...custom, nodeEndpoint: 'https://evil.example' }, own),
+		).toThrow(/\(https:\/\/evil\.example\) is not the credential's Custom Endpoint URL/);
+		// Look-alikes in the credential itself are refused: the host shown must be the host used.
+		for (const endpointUrl of [
+			'https://msgsms.cn-north-4.myhuaweicloud.com@evil.example',
+			'https://evil.example#@msgsms.cn-north-4.myhuaweicloud.com',
+			'https://evil.example?@msgsms.cn-north-4.myhuaweicloud.com',
+			'ftp://msgsms.example.com',
+		])
+			expect(() => bindHuaweiCredential(custom, { endpointUrl })).toThrow(
+				/may not hold a user name|must be an http/,
+			);
+		// The credential's Allowed HTTP Request Domains apply to a documented region too.
+		const region = { endpoint: 'https://msgsms.ap-southeast-1.myhuaweicloud.com' };
+		const only = {
+			allowedHttpRequestDomains: 'domains',
+			allowedDomains: 'msgsms.cn-north-4.myhuaweicloud.com',
+		};
+		expect(() => bindHuaweiCredential(region, only)).toThrow(/not in the credential's Allowed/);
+		expect(
+			bindHuaweiCredential({ endpoint: 'https://msgsms.cn-north-4.myhuaweicloud.com' }, only),
+		).toEqual({ endpoint: 'https://msgsms.cn-north-4.myhuaweicloud.com' });
 	});
 
 	it("reads the node's Project ID only for the IAM credential", () => {

@@ -131,16 +131,18 @@ export class Requester {
 			const { result, epoch, started } = await this.send(request, refreshFrom);
 			refreshFrom = undefined;
 			const verdict: Reading<V> =
-				result.kind === 'network'
-					? {
-							kind: 'retry',
-							code: result.code,
-							message: result.message,
-							maybeApplied: result.maybeApplied,
-						}
-					: result.kind === 'credential'
-						? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
-						: read(result);
+				result.kind === 'refused'
+					? this.refusal<V>(result)
+					: result.kind === 'network'
+						? {
+								kind: 'retry',
+								code: result.code,
+								message: result.message,
+								maybeApplied: result.maybeApplied,
+							}
+						: result.kind === 'credential'
+							? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
+							: read(result);
 			this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
 			const tagged = verdict as { kind?: string };
 			if (tagged.kind === 'retry') {
@@ -184,6 +186,16 @@ export class Requester {
 			}
 			return { kind: 'answer', verdict: verdict as V | StopVerdict, maybeApplied };
 		}
+	}
+
+	/** What a request the transport refused means: nothing more is sent when every request of the
+	 * run would be refused alike; the refused request's IDs fail with the refusal's status. */
+	private refusal<V>(result: HttpResult & { kind: 'refused' }): Reading<V> {
+		const { code, message } = result;
+		if (result.stopRun) this.halt({ reason: 'config', code, message });
+		if (result.status === 'notAttempted')
+			return { kind: 'stopRun', reason: 'config', code, message };
+		return { kind: 'failBatch', status: result.status, code, message } as unknown as V;
 	}
 
 	private async send(request: IHttpRequestOptions, refreshFrom: number | undefined) {

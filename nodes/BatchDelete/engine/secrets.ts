@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { redactFields } from '../../../credentials/auth/redact';
+
 const MIN_SECRET_LENGTH = 4;
 /** Credential keys that hold secrets (tokens, passwords, keys, signatures), at any depth: masking
  * every value would also mangle messages that mention a region or a base URL. */
@@ -31,16 +33,13 @@ export function addSecrets(list: string[], credentials: IDataObject | undefined)
 	list.splice(0, list.length, ...merged);
 }
 
-/** Made from the credential per request, so in no credential field: a request signature, a
- * token in a query string (what a provider echoing the request would show). */
-const DERIVED = [/(signature=)[0-9a-f]{16,}/gi, /(access_token=)[^&\s"',]+/gi];
-
-/** Mask every secret in a text that may reach an output, an error or a log. */
+/** Mask every secret in a text that may reach an output, an error or a log: credential values,
+ * then values made from them per request (a signature, a token in a query, an encrypted password
+ * and its random), found by field name (credentials/auth/redact.ts). */
 export function redact(text: string, secrets: string[]): string {
 	let out = text;
 	for (const secret of secrets) {
 		if (out.includes(secret)) out = out.split(secret).join(MASK);
 	}
-	for (const pattern of DERIVED) out = out.replace(pattern, `$1${MASK}`);
-	return out;
+	return redactFields(out);
 }

@@ -6,6 +6,14 @@ import type {
 	IHttpRequestOptions,
 } from 'n8n-workflow';
 
+import {
+	guardedOptions,
+	headerOf,
+	hostRefusal,
+	isRedirect,
+	readBody,
+	redirectMessage,
+} from '../../../credentials/auth/guard';
 import type { Sender } from './run';
 import { addSecrets, redact } from './secrets';
 import type { HttpResult } from './types';
@@ -26,11 +34,19 @@ interface FullResponse {
 	body: unknown;
 }
 
+/** Codes of credentials/auth/guard.ts, which a token request throws from inside n8n. */
+const GUARD_CODES = new Set(['REDIRECT', 'HOST_NOT_ALLOWED', 'RESPONSE_TOO_LARGE', 'TIMEOUT']);
+
 /**
  * The one place that talks HTTP. Every request goes through n8n's
  * `httpRequestWithAuthentication`, so the credential's own `authenticate` and `preAuthentication`
  * run, and the answer comes back as data whatever its status: providers, not exceptions, decide
  * what a status means. Nothing from the request (headers, query, credential) is ever echoed.
+ *
+ * Every request also follows credentials/auth/guard.ts (docs/security.md): refused before sending
+ * unless the credential's Allowed HTTP Request Domains allow its host; a redirect is never
+ * followed; Timeout bounds the whole exchange (token request, headers and body) by the wall
+ * clock; at most MAX_ANSWER_BYTES of an answer is read.
  */
 export function createTransport(
 	ctx: IExecuteFunctions,
@@ -58,19 +74,59 @@ export function createTransport(
 		});
 		return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data } };
 	};
+	// The Allowed HTTP Request Domains fields, read once per run (OAuth2 credentials too).
+	let policy: Promise<IDataObject | undefined> | undefined;
+	const allowed = async () => {
+		policy ??= (
+			options.oAuth2 === true
+				? ctx.getCredentials(credentialType)
+				: decrypted().then((d) => d?.credentialsDecrypted?.data)
+		).then(
+			(data) => data as IDataObject | undefined,
+			() => {
+				policy = undefined;
+				return undefined;
+			},
+		);
+		return await policy;
+	};
 	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
-		const full: IHttpRequestOptions = {
-			...request,
-			headers: { ...(request.headers ?? {}) },
-			qs: request.qs === undefined ? undefined : { ...request.qs },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			encoding: 'text',
-			json: false,
-			timeout: options.timeoutMs,
+		const url = requestUrl(request);
+		const refusal = hostRefusal(url, await allowed());
+		if (refusal !== undefined)
+			return {
+				kind: 'refused',
+				code: 'HOST_NOT_ALLOWED',
+				message: refusal,
+				status: 'notAttempted',
+				stopRun: true,
+			};
+		const deadline = AbortSignal.timeout(options.timeoutMs);
+		const cancel = ctx.getExecutionCancelSignal?.();
+		const signal = cancel === undefined ? deadline : AbortSignal.any([deadline, cancel]);
+		const full = pinSignal(
+			{
+				...guardedOptions(request, undefined),
+				headers: { ...(request.headers ?? {}) },
+				qs: request.qs === undefined ? undefined : { ...request.qs },
+				timeout: options.timeoutMs,
+			},
+			signal,
+		);
+		const exchange = async (): Promise<HttpResult> => {
+			if (refreshToken && options.oAuth2 === true)
+				return await refreshOAuth2(ctx, credentialType, full, options.secrets, (r) =>
+					answerOf(r, url, signal),
+				);
+			return await call(full, refreshToken);
 		};
-		if (refreshToken && options.oAuth2 === true)
-			return await refreshOAuth2(ctx, credentialType, full, options.secrets);
+		const result = await withDeadline(exchange(), deadline);
+		if (result !== undefined) return result;
+		return cancel?.aborted === true ? cancelled() : timedOut();
+	};
+	const call = async (full: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
+		const url = requestUrl(full);
+		const signal = full.abortSignal as AbortSignal;
 		let response: FullResponse | undefined;
 		let failure: unknown;
 		let failed = false;
@@ -100,9 +156,115 @@ export function createTransport(
 					: await held.catch(() => undefined);
 			addSecrets(options.secrets, current as IDataObject | undefined);
 		}
-		return failed ? classifyError(failure, options.secrets) : readResponse(response!);
+		if (failed) {
+			if (signal.aborted && !(cancelSignalOf(ctx)?.aborted === true)) return timedOut();
+			return classifyError(failure, options.secrets);
+		}
+		return await answerOf(response!, url, signal);
 	};
 	return { send, canRefresh: options.tokenProperty !== undefined || options.oAuth2 === true };
+}
+
+const cancelSignalOf = (ctx: IExecuteFunctions) => ctx.getExecutionCancelSignal?.();
+
+const timedOut = (): HttpResult => ({
+	kind: 'network',
+	code: 'TIMEOUT',
+	message: 'No whole answer before the timeout',
+	maybeApplied: true,
+});
+
+const cancelled = (): HttpResult => ({
+	kind: 'network',
+	code: 'CANCELLED',
+	message:
+		'The execution was cancelled while this request was in flight, so whether it was applied is unknown',
+	maybeApplied: true,
+});
+
+/** The absolute URL a request goes to, its base URL joined as axios joins it (the query never changes the host). */
+function requestUrl(request: IHttpRequestOptions): string {
+	const base = request.baseURL;
+	const url =
+		base === undefined || base === '' || /^[a-z][a-z\d+\-.]*:\/\//i.test(request.url)
+			? request.url
+			: `${base.replace(/\/+$/, '')}/${request.url.replace(/^\/+/, '')}`;
+	return url;
+}
+
+/**
+ * Our signal, whatever n8n assigns: n8n-core's `httpRequestWithAuthentication` sets the request's
+ * `abortSignal` to the execution's cancel signal, which would drop the wall-clock limit. Ours
+ * already combines both, so n8n's assignment is absorbed.
+ */
+function pinSignal(options: IHttpRequestOptions, signal: AbortSignal): IHttpRequestOptions {
+	Object.defineProperty(options, 'abortSignal', {
+		get: () => signal,
+		set: () => undefined,
+		enumerable: true,
+		configurable: true,
+	});
+	return options;
+}
+
+/** The exchange's result, or undefined when the deadline passed first (the request, aborted by the
+ * same signal, ends on its own; its late result is dropped). */
+async function withDeadline(
+	exchange: Promise<HttpResult>,
+	deadline: AbortSignal,
+): Promise<HttpResult | undefined> {
+	if (deadline.aborted) return undefined;
+	let onAbort: (() => void) | undefined;
+	const expired = new Promise<undefined>((resolve) => {
+		onAbort = () => resolve(undefined);
+		deadline.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([exchange, expired]);
+	} finally {
+		deadline.removeEventListener('abort', onAbort!);
+		exchange.catch(() => undefined);
+	}
+}
+
+/** An answer under the rules: a redirect is refused, the body is read capped and in time. */
+async function answerOf(
+	response: FullResponse,
+	url: string,
+	signal: AbortSignal,
+): Promise<HttpResult> {
+	if (isRedirect(response.statusCode)) {
+		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+		return {
+			kind: 'refused',
+			code: 'REDIRECT',
+			message: redirectMessage(response.statusCode, headerOf(response.headers, 'location'), url),
+			status: 'error',
+			stopRun: true,
+		};
+	}
+	let text: string;
+	try {
+		text = await readBody(response.body, signal);
+	} catch (error) {
+		const code = (error as { code?: unknown }).code;
+		if (code === 'RESPONSE_TOO_LARGE')
+			return {
+				kind: 'refused',
+				code: 'RESPONSE_TOO_LARGE',
+				message: `${(error as Error).message}: whether these IDs were deleted is unknown`,
+				status: 'unknown',
+				stopRun: false,
+			};
+		if (code === 'TIMEOUT') return timedOut();
+		return {
+			kind: 'network',
+			code: 'ECONNRESET',
+			message: 'The connection broke while the answer was arriving',
+			maybeApplied: true,
+		};
+	}
+	return readResponse({ ...response, body: text });
 }
 
 /**
@@ -117,6 +279,7 @@ async function refreshOAuth2(
 	credentialType: string,
 	full: IHttpRequestOptions,
 	secrets: string[],
+	read: (response: FullResponse) => Promise<HttpResult>,
 ): Promise<HttpResult> {
 	const stored = async () =>
 		(await ctx.getCredentials(credentialType).catch(() => undefined)) as IDataObject | undefined;
@@ -124,20 +287,29 @@ async function refreshOAuth2(
 	let response: FullResponse | undefined;
 	let failure: unknown;
 	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
-			...full,
-			ignoreHttpStatusErrors: false,
-		})) as FullResponse;
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			credentialType,
+			pinSignal({ ...full, ignoreHttpStatusErrors: false }, full.abortSignal as AbortSignal),
+		)) as FullResponse;
 	} catch (error) {
 		failure = error;
 	}
 	const after = await stored();
 	// The refreshed access token (and a rotated refresh token) are secrets from now on.
 	addSecrets(secrets, after);
-	if (response !== undefined) return readResponse(response);
+	if (response !== undefined) return await read(response);
 	const status = (failure as { httpCode?: unknown }).httpCode;
 	const httpStatus =
 		typeof status === 'string' && /^\d{3}$/.test(status) ? Number(status) : undefined;
+	if (httpStatus !== undefined && isRedirect(httpStatus))
+		return {
+			kind: 'refused',
+			code: 'REDIRECT',
+			message: redirectMessage(httpStatus, '', requestUrl(full)),
+			status: 'error',
+			stopRun: true,
+		};
 	if (accessTokenOf(after) === before) {
 		// Timeouts and cancellation keep their own meaning; any other failure left the token as it was.
 		const classified = classifyError(failure, secrets);
@@ -227,6 +399,21 @@ function classifyError(error: unknown, secrets: string[]): HttpResult {
 		(c): c is string => typeof c === 'string' && c !== '',
 	);
 	const message = errorText(error, secrets);
+	// A guarded token request (credentials/auth/guard.ts) was refused: the request it was for was
+	// never sent.
+	const guard = e.cause as { code?: unknown; message?: unknown } | undefined;
+	if (typeof guard?.code === 'string' && GUARD_CODES.has(guard.code)) {
+		const text = redact(String(guard.message ?? ''), secrets);
+		if (guard.code === 'TIMEOUT')
+			return { kind: 'network', code: 'TIMEOUT', message: text, maybeApplied: false };
+		return {
+			kind: 'refused',
+			code: guard.code,
+			message: `The token request was refused: ${text}`,
+			status: 'notAttempted',
+			stopRun: true,
+		};
+	}
 	if (code !== undefined && /^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(code)) {
 		if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
 			return {

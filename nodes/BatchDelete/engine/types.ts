@@ -80,7 +80,19 @@ export type HttpResult =
 	  }
 	| { kind: 'network'; code: string; message: string; maybeApplied: boolean }
 	/** The credential could not authenticate (token exchange refused, signing impossible). */
-	| { kind: 'credential'; code: string; message: string };
+	| { kind: 'credential'; code: string; message: string }
+	/**
+	 * The transport refused the exchange (see credentials/auth/guard.ts): a host the credential
+	 * does not allow (nothing sent: `notAttempted`), a redirect (sent, never followed: `error`), an
+	 * answer too large to read (`unknown`). `stopRun`: every request of the run would fare alike.
+	 */
+	| {
+			kind: 'refused';
+			code: string;
+			message: string;
+			status: 'notAttempted' | 'error' | 'unknown';
+			stopRun: boolean;
+	  };
 
 /** A credential type a provider accepts, and the value of its authentication selector. */
 export interface CredentialChoice {
@@ -150,6 +162,12 @@ export interface Provider<P = unknown> {
 	/** Read and validate the provider's parameters for one item (throws a message naming the
 	 * problem). Items whose parameters differ are deleted in separate requests (see scopes.ts). */
 	readParameters(read: ParameterReader, itemIndex: number): P;
+	/**
+	 * The parameters bound to the credential, for a provider whose parameters choose a host
+	 * (Huawei Cloud's region): the host must be one the credential names. Throws why not; the node
+	 * then refuses the items of that scope before anything is sent, naming the item.
+	 */
+	bindCredential?(params: P, credentials: IDataObject): P;
 	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
 	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */

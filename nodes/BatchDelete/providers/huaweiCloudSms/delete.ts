@@ -16,8 +16,12 @@ import {
 	HUAWEI_IAM_CREDENTIAL,
 	HUAWEI_MSGSMS_ENDPOINTS,
 	HUAWEI_TOKEN_PROPERTY,
+	customEndpointOf,
+	msgsmsHostOf,
+	normalizeEndpoint,
 	regionOptions,
 } from '../../../../credentials/auth/huaweiCloud';
+import { hostRefusal, originOf } from '../../../../credentials/auth/guard';
 
 /**
  * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
@@ -30,17 +34,25 @@ export const MAX_TEMPLATE_ID_LENGTH = 64;
 export const CONTENT_TYPE = 'application/json;charset=utf8';
 
 export interface HuaweiCloudSmsParams {
+	/** Where requests go: a documented region's host, or (once the credential is bound, see
+	 * `bindCredential`) the credential's Custom Endpoint URL. Empty until then for "Custom". */
 	endpoint: string;
 	/** The node's Project ID, for an IAM credential that names its project by name. */
 	projectId?: string;
+	/** Region "Custom": the endpoint comes from the credential. */
+	custom?: true;
+	/** An Endpoint URL still set on the node (before it moved into the credential), normalized: it
+	 * must be the credential's own, or the item is refused. */
+	nodeEndpoint?: string;
 }
 
 const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const REGION_NAMES = Object.keys(HUAWEI_MSGSMS_ENDPOINTS).join(', ');
 
 const parameters = z
 	.object({
-		region: z.string(),
-		customUrl: z.string().trim(),
+		region: z.unknown(),
+		nodeEndpoint: z.unknown(),
 		projectId: z
 			.string({ invalid_type_error: 'Project ID must be text' })
 			.trim()
@@ -49,30 +61,57 @@ const parameters = z
 				'Project ID may only hold letters, digits, "-" and "_" (a Huawei Cloud project ID is 32 hex characters)',
 			),
 	})
-	.transform((p, ctx) => {
-		let endpoint = HUAWEI_MSGSMS_ENDPOINTS[p.region];
-		if (p.region === 'custom') {
-			if (!/^https?:\/\/[^/\s]+/i.test(p.customUrl)) {
-				ctx.addIssue({
-					code: z.ZodIssueCode.custom,
-					message:
-						'Endpoint URL must be an http(s) URL, e.g. https://msgsms.cn-north-4.myhuaweicloud.com',
-				});
+	.transform((p, ctx): HuaweiCloudSmsParams => {
+		const projectId = p.projectId === '' ? {} : { projectId: p.projectId };
+		const region = typeof p.region === 'string' ? p.region.trim() : '';
+		if (region === 'custom') {
+			const raw = typeof p.nodeEndpoint === 'string' ? p.nodeEndpoint.trim() : '';
+			if (raw === '') return { endpoint: '', custom: true, ...projectId };
+			try {
+				return {
+					endpoint: '',
+					custom: true,
+					nodeEndpoint: normalizeEndpoint(raw, 'Endpoint URL'),
+					...projectId,
+				};
+			} catch (error) {
+				ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
 				return z.NEVER;
 			}
-			endpoint = p.customUrl;
-		} else if (endpoint === undefined) {
+		}
+		// Only a documented region, looked up as an own property: item data never names a host.
+		const endpoint = msgsmsHostOf(region);
+		if (endpoint === undefined) {
 			ctx.addIssue({
 				code: z.ZodIssueCode.custom,
-				message: `Region "${p.region}" is not one this node knows: choose one or "Custom URL"`,
+				message: `Region must be one of ${REGION_NAMES} or "custom" (the credential's Custom Endpoint URL); a host cannot be given here`,
 			});
 			return z.NEVER;
 		}
-		return {
-			endpoint: endpoint.replace(/\/+$/, ''),
-			...(p.projectId === '' ? {} : { projectId: p.projectId }),
-		};
+		return { endpoint, ...projectId };
 	});
+
+/**
+ * The parameters with the credential's host filled in: "Custom" takes the credential's Custom
+ * Endpoint URL, and an Endpoint URL still on the node must be that same URL. The host must also
+ * pass the credential's Allowed HTTP Request Domains. Throws why not (the node names the item).
+ */
+export function bindHuaweiCredential(
+	params: HuaweiCloudSmsParams,
+	credentials: IDataObject,
+): HuaweiCloudSmsParams {
+	let endpoint = params.endpoint;
+	if (params.custom === true) {
+		endpoint = customEndpointOf(credentials);
+		if (params.nodeEndpoint !== undefined && params.nodeEndpoint !== endpoint)
+			throw new Error(
+				`The node's Endpoint URL (${originOf(params.nodeEndpoint) ?? 'not a URL'}) is not the credential's Custom Endpoint URL (${originOf(endpoint) ?? ''}): requests go only to hosts the credential names, so set the URL in the credential`,
+			);
+	}
+	const refusal = hostRefusal(endpoint, credentials);
+	if (refusal !== undefined) throw new Error(refusal);
+	return { endpoint, ...(params.projectId === undefined ? {} : { projectId: params.projectId }) };
+}
 
 /**
  * The project in the URL. AK/SK: the credential's project ID. IAM: the node's Project ID if set,
@@ -238,17 +277,18 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 			displayName: 'Region',
 			name: 'huaweiCloudRegion',
 			type: 'options',
-			options: regionOptions(HUAWEI_MSGSMS_ENDPOINTS),
+			options: regionOptions(HUAWEI_MSGSMS_ENDPOINTS, 'Custom (Endpoint URL in the Credential)'),
 			default: 'cn-north-4',
-			description: 'Where the Message & SMS service of your project runs',
+			description:
+				'Where the Message & SMS service of your project runs. An expression may pick a region per item; a host comes only from the credential.',
 		},
 		{
-			displayName: 'Endpoint URL',
+			// Kept, hidden, so a workflow saved with an Endpoint URL on the node is refused unless the
+			// URL is the credential's own (where it now lives), instead of silently going elsewhere.
+			displayName: 'Endpoint URL (Moved Into the Credential)',
 			name: 'huaweiCloudEndpoint',
-			type: 'string',
+			type: 'hidden',
 			default: '',
-			required: true,
-			placeholder: 'https://msgsms.cn-north-4.myhuaweicloud.com',
 			displayOptions: { show: { huaweiCloudRegion: ['custom'] } },
 		},
 		{
@@ -274,9 +314,10 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 	},
 	readParameters(read, itemIndex) {
 		const auth = read('huaweiCloudAuthentication', itemIndex, 'iamToken');
+		const region = read('huaweiCloudRegion', itemIndex, 'cn-north-4');
 		const parsed = parameters.safeParse({
-			region: read('huaweiCloudRegion', itemIndex, 'cn-north-4'),
-			customUrl: read('huaweiCloudEndpoint', itemIndex, ''),
+			region,
+			nodeEndpoint: region === 'custom' ? read('huaweiCloudEndpoint', itemIndex, '') : '',
 			// Only the IAM credential uses the node's Project ID (AK/SK carries its own).
 			projectId: auth === 'iamToken' ? read('huaweiCloudProjectId', itemIndex, '') : '',
 		});
@@ -284,6 +325,7 @@ export const deletion: Omit<Provider<HuaweiCloudSmsParams>, 'list'> = {
 			throw new Error(parsed.error.issues.map((issue) => issue.message).join('; '));
 		return parsed.data;
 	},
+	bindCredential: bindHuaweiCredential,
 	// The project ID given by the node (IAM); with none, the credential's project, the same for all.
 	scopeFields: (params) => ({
 		endpoint: params.endpoint,
