@@ -27,7 +27,8 @@ import {
 export class QuectelAccountApi implements ICredentialType {
 	name = 'quectelAccountApi';
 
-	displayName = 'Quectel IoT Account API';
+	// n8n names a new credential "<this without API> account": not "Quectel IoT Account account".
+	displayName = 'Quectel IoT Email and Password API';
 
 	icon = 'file:quectel.svg' as const;
 

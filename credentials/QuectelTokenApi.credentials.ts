@@ -93,7 +93,7 @@ export class QuectelTokenApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'The accessToken.token an end-user login returned. It expires after about 2 hours; for scheduled workflows use the Quectel IoT Account credential instead, which logs in again by itself.',
+				'The accessToken.token an end-user login returned. It expires after about 2 hours; for scheduled workflows use the Quectel IoT Email and Password credential instead, which logs in again by itself.',
 		},
 	];
 

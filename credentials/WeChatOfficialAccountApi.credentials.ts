@@ -19,7 +19,8 @@ import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from './auth/
 export class WeChatOfficialAccountApi implements ICredentialType {
 	name = 'weChatOfficialAccountApi';
 
-	displayName = 'WeChat Official Account API';
+	// n8n names a new credential "<this without API> account": not "WeChat Official Account account".
+	displayName = 'WeChat Official Account AppSecret API';
 
 	icon = 'file:weChatOfficialAccount.svg' as const;
 

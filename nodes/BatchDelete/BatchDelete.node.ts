@@ -31,7 +31,7 @@ import { readScopes } from './scopes';
 import type { NodeSettings } from './settings';
 import { MAX_MAX_IDS, readOptionsOnce, readSettings } from './settings';
 import { progressLogger } from './progress';
-import { shapeForTool } from './toolMode';
+import { isToolMode, shapeForTool } from './toolMode';
 
 export class BatchDelete implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,13 +43,12 @@ export class BatchDelete implements INodeType {
 		subtitle: subtitle(),
 		// Also the tool description an AI agent reads (n8n's default for tools): what it deletes,
 		// what an ID is, and how failures come back (see toolMode.ts).
-		description:
-			'Delete messages by ID, in batches, with a result per ID. IDs are the ones the provider assigned (message or template IDs). Each ID comes back as deleted, alreadyGone, or not deleted with a status (notFound, forbidden, rejected, error, unknown, notAttempted) and a reason',
+		description: nodeDescription(),
 		defaults: { name: 'Batch Delete' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Success', 'Failure'],
+		// Success and Failure; a dry run adds Preview (see outputsFor).
+		outputs: `={{(${outputsFor})($parameter)}}`,
 		credentials: credentialsDescription(),
 		properties: nodeProperties(),
 	};
@@ -244,7 +243,7 @@ export class BatchDelete implements INodeType {
 						limitReached: end.limitReached,
 						listRequests: report.listRequests,
 					};
-		const [success, failure] = outputs.finish(`${provider.displayName} ${provider.noun}`, {
+		const [success, failure] = outputs.finish(whatItDeletes(provider), {
 			requests: report.requests,
 			splitRequests: report.splitRequests,
 			batches: report.batchCount,
@@ -259,6 +258,10 @@ export class BatchDelete implements INodeType {
 			notFoundHint(this, provider, outputs.byStatus);
 		}
 		shapeHints(this, report);
+		// A dry run's items go to Preview, an output that exists only in a dry run: Success stays
+		// empty, so a branch that records deletions never runs on a preview. (An agent's tool has
+		// one output; the items say dryRun there.)
+		if (settings.dryRun && !isToolMode(this)) return [[], failure, success];
 		return shapeForTool(this, provider, [success, failure], settings.output);
 	}
 }
@@ -329,10 +332,38 @@ function stopError(
 	return new NodeOperationError(ctx.getNode(), message, { itemIndex: 0, description: nothing });
 }
 
-/** "Delete Avaya Spaces messages", from the registry. */
+/**
+ * The node's outputs, evaluated by n8n over the parameters (as its Switch node does): Success and
+ * Failure, plus Preview while Options → Dry Run is on. Connections stay on their index, so Success
+ * and Failure keep theirs when Dry Run is switched. Self-contained, as an arrow function like the Switch node's: n8n runs its source.
+ */
+const outputsFor = (parameters: { options?: { dryRun?: boolean } }) => {
+	const main = (displayName: string) => ({ type: 'main', displayName });
+	const outputs = [main('Success'), main('Failure')];
+	if (parameters.options?.dryRun === true) outputs.push(main('Preview'));
+	return outputs;
+};
+
+/** "Huawei Cloud SMS templates", not "Huawei Cloud SMS SMS templates". */
+function whatItDeletes(p: Provider<unknown>): string {
+	const [first, ...rest] = p.noun.split(' ');
+	return p.displayName.endsWith(` ${first}`) && rest.length > 0
+		? `${p.displayName} ${rest.join(' ')}`
+		: `${p.displayName} ${p.noun}`;
+}
+
+/** What the node creator shows: every provider and what it deletes, from the registry. */
+function nodeDescription(): string {
+	const what = PROVIDERS.map(whatItDeletes).sort((a, b) => a.localeCompare(b));
+	const list = `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}`;
+	return `Delete ${list} in batches. IDs are the ones the provider assigned; each comes back deleted, already gone, or not deleted with a reason.`;
+}
+
+/** The canvas line under the name, short enough not to be cut: the provider's brand ("WeChat",
+ * "Huawei"), then By Filter and Dry Run when they are on, since both change what a run does. */
 function subtitle(): string {
-	const what = Object.fromEntries(PROVIDERS.map((p) => [p.id, `${p.displayName} ${p.noun}`]));
-	return `={{"Delete " + (${JSON.stringify(what)}[$parameter["provider"]] ?? "")}}`;
+	const brand = Object.fromEntries(PROVIDERS.map((p) => [p.id, p.displayName.split(' ')[0]]));
+	return `={{ [${JSON.stringify(brand)}[$parameter["provider"]], $parameter["select"] === "byFilter" ? "By Filter" : "", ($parameter["options"] || {}).dryRun ? "Dry Run" : ""].filter(Boolean).join(" · ") }}`;
 }
 
 function chooseCredential(ctx: IExecuteFunctions, provider: Provider<unknown>) {

@@ -23,15 +23,14 @@ const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const
 
 const listing = () => PROVIDERS.filter((p) => p.list !== undefined);
 
-/** The Select parameter, each list provider's filters, Older Than and Limit. */
+/** The Mode parameter (`select`: By ID / By Filter), each list provider's filters, Older Than and Limit. */
 export function byFilterProperties(): INodeProperties[] {
 	const withList = listing().map((p) => p.id);
-	const without = PROVIDERS.filter((p) => p.list === undefined);
-	const byIdOnly = without.map((p) => `${p.displayName} has no API that lists its ${p.noun}`);
 	const shown = { show: { provider: withList, select: ['byFilter'] } };
 	const properties: INodeProperties[] = [
 		{
-			displayName: 'Select',
+			// "Mode", not "Select": a label names a setting, it does not read as a verb.
+			displayName: 'Mode',
 			name: 'select',
 			type: 'options',
 			noDataExpression: true,
@@ -40,24 +39,24 @@ export function byFilterProperties(): INodeProperties[] {
 					name: 'By Filter',
 					value: 'byFilter',
 					description:
-						"Find what to delete through the provider's own list API: its filters, an age and a limit",
+						"Find what to delete through the provider's own list: its filters, an age and a limit",
 				},
 				{ name: 'By ID', value: 'byId', description: 'Delete the IDs the input items name' },
 			],
 			default: 'byId',
-			description: `How to find what to delete${byIdOnly.length === 0 ? '' : ` (By Filter is offered where a list API exists: ${byIdOnly.join('; ')}, so it deletes by ID only)`}`,
+			description: 'How to find what to delete',
 			displayOptions: { show: { provider: withList } },
 		},
-	];
-	for (const provider of without) {
-		properties.push({
-			displayName: `${provider.displayName} has no API that lists its ${provider.noun}, so they are deleted by ID only (there is no delete by filter)`,
-			name: 'byFilterUnavailable',
+		{
+			// By Filter deletes on the first "Execute step": say so where it is chosen, and how to look first.
+			displayName:
+				'Executing this node deletes up to Limit matching items. To see them first, add Options → Dry Run: the matches go to a separate Preview output and nothing is deleted.',
+			name: 'byFilterNotice',
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { provider: [provider.id] } },
-		});
-	}
+			displayOptions: shown,
+		},
+	];
 	for (const provider of listing()) {
 		for (const property of provider.list!.properties) {
 			properties.push({

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { idFieldLabel } from './description';
 import { eachId, readPath } from './engine/ids';
 import type { IdOccurrence, Unit } from './engine/plan';
 import { planUnits } from './engine/plan';
@@ -39,6 +40,7 @@ function* collectIds(
 		return;
 	}
 	const source = ctx.getNodeParameter('idSource', 0, 'field') as string;
+	const label = idFieldLabel(provider);
 	const parameter = source === 'list' ? 'ids' : 'idField';
 	const perItem = isExpression(ctx.getNode().parameters[parameter]);
 	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
@@ -85,13 +87,12 @@ function* collectIds(
 					(perItem ? ctx.getNodeParameter('idField', i, '') : fixed) ?? '',
 				).trim();
 				value = field === '' ? undefined : readPath(items[i].json, field);
-				const fix =
-					'set "ID Field" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"';
+				const fix = `set "${label}" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"`;
 				where =
-					field === '' ? `because "ID Field" is empty: ${fix}` : `in field "${field}": ${fix}`;
+					field === '' ? `because "${label}" is empty: ${fix}` : `in field "${field}": ${fix}`;
 			}
 		} catch (error) {
-			const parameter = source === 'list' ? 'IDs' : 'ID Field';
+			const parameter = source === 'list' ? 'IDs' : label;
 			problems.push({
 				itemIndex: i,
 				code: 'PARAMETER_ERROR',

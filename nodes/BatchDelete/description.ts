@@ -4,8 +4,20 @@ import { byFilterProperties } from './byFilter';
 import { AUTO_MAX_CONCURRENCY } from './engine/concurrency';
 import type { Provider } from './engine/types';
 import { PROVIDERS } from './providers';
+import { DEFAULT_MAX_IDS, MAX_MAX_IDS } from './settings';
 
 /** The node's parameters, built from the provider registry so a new provider needs no edit here. */
+
+/** "Message" for messages, "Template" for SMS templates: the kind of ID a provider deletes. */
+export function idWord(provider: Provider<unknown>): string {
+	const word = provider.noun.split(' ').pop()!.replace(/s$/, '');
+	return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** The ID Field's label, which error messages name too. */
+export function idFieldLabel(provider: Provider<unknown>): string {
+	return `${idWord(provider)} ID Field`;
+}
 
 function showFor(provider: Provider<unknown>, property: INodeProperties): INodeProperties {
 	const show = { ...(property.displayOptions?.show ?? {}), provider: [provider.id] };
@@ -14,65 +26,64 @@ function showFor(provider: Provider<unknown>, property: INodeProperties): INodeP
 
 export function credentialsDescription(): INodeCredentialDescription[] {
 	return PROVIDERS.flatMap((provider) =>
-		provider.credentials.map((credential) => {
-			const otherProviders = PROVIDERS.filter((p) => p !== provider).map((p) => p.id);
-			const otherCredentials = provider.credentials
-				.filter((c) => c !== credential)
-				.map((c) => c.value);
-			return {
-				name: credential.name,
-				required: true,
-				// `hide`, not `show`: n8n's editor takes a parameter that credentials `show` on, and all of whose
-				// options they name, for the node's authentication field, and removes it from the node panel
-				// together with every parameter it depends on: that would hide Provider (seen in n8n 1.123).
-				displayOptions: {
-					hide:
-						provider.authParameter === undefined
-							? { provider: otherProviders }
-							: { provider: otherProviders, [provider.authParameter]: otherCredentials },
-				},
-			};
-		}),
+		provider.credentials.map((credential) => ({
+			name: credential.name,
+			required: true,
+			// `show`: n8n 1.x's "Create new credential" opens the node's first credential type unless
+			// each credential says when it shows. The keys are root paths ('/provider'), not bare names:
+			// n8n's editor takes a parameter named in a credential's `show` for the node's authentication
+			// field and removes it from the panel, which would hide Provider itself.
+			displayOptions: {
+				show:
+					provider.authParameter === undefined
+						? { '/provider': [provider.id] }
+						: { '/provider': [provider.id], [`/${provider.authParameter}`]: [credential.value] },
+			},
+		})),
 	);
 }
 
-const batching = PROVIDERS.filter((p) => p.maxBatchSize > 1);
-const batchSizeHint = batching.map((p) => `${p.displayName} ${p.maxBatchSize}`).join(', ');
-const oneAtATime = PROVIDERS.filter((p) => p.maxBatchSize === 1).map((p) => p.id);
-const autoHint = PROVIDERS.filter((p) => p.autoConcurrency === true)
-	.map((p) => p.displayName)
-	.join(' and ');
-const fixedHint = PROVIDERS.filter((p) => p.autoConcurrency !== true)
-	.map((p) => `${p.displayName} ${p.defaultConcurrency}`)
-	.join(', ');
-const rateHint = PROVIDERS.map(
-	(p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`,
-).join(', ');
-
-export const optionsDescription: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
+/**
+ * Options, one collection per provider (same parameter name, shown for that provider only): n8n's
+ * editor fills an option it adds with the first declared default of that name, so per-provider
+ * defaults inside one collection would all start at the first provider's value. Each option starts
+ * at what the node uses for the selected provider without it, so adding one changes nothing by itself.
+ */
+export function optionsFor(provider: Provider<unknown>): INodeProperties {
+	const count = (n: number) => n.toLocaleString('en-US');
+	const fixed = provider.autoConcurrency === true ? 0 : provider.defaultConcurrency;
+	const rate = provider.defaultRequestsPerSecond;
+	const batchSize = provider.defaultBatchSize;
+	const options: INodeProperties[] = [];
+	// A provider that takes one ID per call has no batch size to choose.
+	if (provider.maxBatchSize > 1)
+		options.push({
 			displayName: 'Batch Size',
 			name: 'batchSize',
 			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 100,
-			description: `IDs per request, at most the provider's maximum (${batchSizeHint}). Without this option the maximum is used.`,
-			// Providers that take one ID per call have nothing to choose.
-			...(oneAtATime.length > 0 ? { displayOptions: { hide: { '/provider': oneAtATime } } } : {}),
-		},
+			typeOptions: { minValue: 1, maxValue: provider.maxBatchSize },
+			default: batchSize,
+			description: `IDs per request, at most ${count(provider.maxBatchSize)} for ${provider.displayName}`,
+		});
+	options.push(
 		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: AUTO_MAX_CONCURRENCY },
-			default: 0,
-			description: `How many requests may be in flight at once. 0 means Auto: start from the provider's default, send more while answers keep coming, and back off when the provider throttles (at most ${AUTO_MAX_CONCURRENCY}; Max Requests per Second still applies). Without this option: Auto for ${autoHint}, otherwise the provider's default (${fixedHint}).`,
+			type: 'options',
+			// Auto is saved as 0, as before; every number a saved workflow may hold is a choice.
+			options: [
+				{
+					name: 'Auto',
+					value: 0,
+					description: `Start at ${provider.defaultConcurrency}, send more while answers keep coming, back off when throttled`,
+				},
+				...Array.from({ length: AUTO_MAX_CONCURRENCY }, (_, k) => ({
+					name: String(k + 1),
+					value: k + 1,
+				})),
+			],
+			default: fixed,
+			description: 'How many requests may be in flight at once',
 		},
 		{
 			displayName: 'Deduplicate IDs',
@@ -94,18 +105,17 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Max IDs per Run',
 			name: 'maxIds',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 1000000 },
-			default: 100000,
-			description:
-				'A run whose input names more distinct IDs than this stops before sending anything, so a wrong expression or an unexpected input cannot start a huge deletion. Without this option: 100,000 with Output "Each ID", 1,000,000 with the summary outputs. At most 1,000,000; split bigger cleanups into several runs.',
+			typeOptions: { minValue: 1, maxValue: MAX_MAX_IDS },
+			default: DEFAULT_MAX_IDS,
+			description: `A run naming more distinct IDs stops before sending anything. Without this option: ${count(DEFAULT_MAX_IDS)} with Output "Each ID", ${count(MAX_MAX_IDS)} with the summaries.`,
 		},
 		{
 			displayName: 'Max Requests per Second',
 			name: 'requestsPerSecond',
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
-			default: 1,
-			description: `Spacing between request starts across all parallel requests of one run; 0 means no limit. Without this option the provider's default is used (${rateHint}).`,
+			default: rate,
+			description: `0 means no limit. ${provider.displayName} without this option: ${rate === 0 ? 'no limit' : `${rate} per second`}.`,
 		},
 		{
 			displayName: 'Max Retries',
@@ -139,7 +149,7 @@ export const optionsDescription: INodeProperties = {
 				"What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n's memory and its saved executions small.",
 		},
 		{
-			displayName: 'Retry Delay (Ms)',
+			displayName: 'Retry Delay (ms)',
 			name: 'retryDelay',
 			type: 'number',
 			typeOptions: { minValue: 0 },
@@ -148,13 +158,13 @@ export const optionsDescription: INodeProperties = {
 				"First wait before a retry; it doubles each time, with jitter. A provider's Retry-After wins.",
 		},
 		{
-			displayName: 'Timeout (Ms)',
+			displayName: 'Timeout (ms)',
 			name: 'timeout',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 30000,
 			description:
-				'How long one request may take in all (headers and body, by the clock); a request that times out may still have been applied, so its IDs end as unknown unless a retry confirms them',
+				'How long one request may take in all (headers and body, by the clock). A request that times out may still have been applied: its IDs end as unknown unless a retry confirms them.',
 		},
 		{
 			displayName: 'Treat Not Found as Deleted',
@@ -164,8 +174,16 @@ export const optionsDescription: INodeProperties = {
 			description:
 				'Whether an ID the provider no longer knows goes to Success as "alreadyGone". Keeps scheduled cleanups and "Retry On Fail" safe to repeat.',
 		},
-	],
-};
+	);
+	return showFor(provider, {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	});
+}
 
 export function nodeProperties(): INodeProperties[] {
 	const properties: INodeProperties[] = [
@@ -174,11 +192,13 @@ export function nodeProperties(): INodeProperties[] {
 			name: 'provider',
 			type: 'options',
 			noDataExpression: true,
+			// Listed alphabetically, as n8n lists options; the saved value is the id.
 			options: PROVIDERS.map((p) => ({
 				name: p.displayName,
 				value: p.id,
-				description: `Delete ${p.noun}`,
-			})),
+				// A provider without a list API shows no Mode: it says so here.
+				description: `Delete ${p.noun}${p.list === undefined ? ' (by ID only: it has no list API)' : ''}`,
+			})).sort((a, b) => a.name.localeCompare(b.name)),
 			default: 'avayaSpaces',
 		},
 	];
@@ -199,7 +219,7 @@ export function nodeProperties(): INodeProperties[] {
 		}
 		for (const property of provider.properties) properties.push(showFor(provider, property));
 	}
-	// Select (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
+	// Mode (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
 	properties.push(...byFilterProperties());
 	// Providers that read items themselves have their own ID parameters instead of these; By Filter needs none.
 	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
@@ -230,28 +250,34 @@ export function nodeProperties(): INodeProperties[] {
 			],
 			default: 'field',
 		}),
-		generic({
-			displayName: 'ID Field',
-			name: 'idField',
-			type: 'string',
-			default: 'id',
-			required: true,
-			placeholder: 'e.g. messageId or data.messageIds',
-			description:
-				'Field holding the ID: one ID, a list of IDs, or IDs separated by commas or new lines. Dot paths reach nested fields.',
-			displayOptions: { show: { idSource: ['field'] } },
-		}),
+		// One ID Field per provider, so its label and tip say which ID (same name: saved values load).
+		...PROVIDERS.filter((p) => p.readTargets === undefined).map((provider) =>
+			showFor(
+				provider,
+				generic({
+					displayName: idFieldLabel(provider),
+					name: 'idField',
+					type: 'string',
+					default: 'id',
+					required: true,
+					placeholder: `e.g. ${idWord(provider).toLowerCase()}Id or data.${idWord(provider).toLowerCase()}Ids`,
+					description: `Field holding the ${provider.displayName} ${idWord(provider).toLowerCase()} ID: one ID, a list, or IDs separated by commas or new lines. Dot paths reach nested fields.`,
+					displayOptions: { show: { idSource: ['field'] } },
+				}),
+			),
+		),
 		generic({
 			displayName: 'IDs',
 			name: 'ids',
 			type: 'string',
 			default: '',
 			required: true,
+			typeOptions: { rows: 4 },
 			placeholder: 'e.g. 58e3d0cb9dbbbd1b0e1c9f53, 5942f21cad73d2815b272a95',
-			description: 'IDs separated by commas or new lines, or an expression returning a list',
+			description: 'One ID per line (or separated by commas), or an expression returning a list',
 			displayOptions: { show: { idSource: ['list'] } },
 		}),
-		optionsDescription,
+		...PROVIDERS.map(optionsFor),
 	);
 	return properties;
 }

@@ -48,6 +48,8 @@ const TEMPLATE = path.join(
 const outputsOf = (execution: Execution, branch: string) => ({
 	success: (n8nHost.outputOf(execution.execution, branch, 0) ?? []) as INodeExecutionData[],
 	failure: (n8nHost.outputOf(execution.execution, branch, 1) ?? []) as INodeExecutionData[],
+	// Only a dry run has it.
+	preview: (n8nHost.outputOf(execution.execution, branch, 2) ?? []) as INodeExecutionData[],
 });
 
 /** Seeds one scenario: matches over `pages` pages, plus items that must stay. */
@@ -180,11 +182,13 @@ describe.each(LINES)('By Filter in real n8n %s.x', (line) => {
 						),
 					]).toEqual([tag, expect.stringMatching(/Limit reached/)]);
 				} else {
-					expect([tag, outputs.success.map((i) => i.json.id).sort()]).toEqual([
+					// The preview has its own output: the Success branch ("Deleted") gets nothing.
+					expect([tag, outputs.success.length]).toEqual([tag, 0]);
+					expect([tag, outputs.preview.map((i) => i.json.id).sort()]).toEqual([
 						tag,
 						[...seeded.matches].sort(),
 					]);
-					expect([tag, outputs.success.every((i) => i.json.status === 'dryRun')]).toEqual([
+					expect([tag, outputs.preview.every((i) => i.json.status === 'dryRun')]).toEqual([
 						tag,
 						true,
 					]);

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
@@ -21,20 +20,21 @@ import { declaredCredentialTypes } from '../support/runBatchDelete';
  * and offers only its own credential types. Then it runs a saved workflow from the editor and
  * checks the run's two outputs. Screenshots go to docs/screenshots/ (the README shows them).
  *
- * One n8n line (the editor's selectors change between 1.x and 2.x): EDITOR_LINE, default 1
- * (n8n 1.123.50). The browser may reach nothing but the n8n server: every other request is
+ * Both n8n lines (1.123.50 and 2.41.1), or the one EDITOR_LINE names. The browser may reach nothing but the n8n server: every other request is
  * aborted (the editor asks the npm registry about community package versions, loads fonts...).
  * Skipped with a message when /usr/bin/chromium (or CHROMIUM_PATH) is missing; .ci/run installs it.
  */
 
-const LINE = (process.env.EDITOR_LINE ?? '1') as '1' | '2';
+// Both lines unless EDITOR_LINE names one: what the editor offers differs between them.
+const LINES = (process.env.EDITOR_LINE ? [process.env.EDITOR_LINE] : ['1', '2']) as Array<
+	'1' | '2'
+>;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The README's screenshots are refreshed on purpose (UPDATE_SCREENSHOTS=1); a plain test run writes
-// its screenshots to a temp folder, so running the tests leaves the work tree clean.
+// Every run saves its screenshots (each provider's panel, the credential forms, a run's outputs,
+// per line) as a test artefact in .tmp/editor-screenshots/ (ignored by git), or in
+// EDITOR_SCREENSHOTS; docs/screenshots/ holds a few of them, copied by hand.
 const SHOTS =
-	process.env.UPDATE_SCREENSHOTS === '1'
-		? path.join(__dirname, '..', '..', 'docs', 'screenshots')
-		: fs.mkdtempSync(path.join(os.tmpdir(), 'bd-editor-shots-'));
+	process.env.EDITOR_SCREENSHOTS ?? path.join(__dirname, '..', '..', '.tmp', 'editor-screenshots');
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const TEST_TIMEOUT = 3 * 60 * 1000;
 const OWNER = { email: 'owner@example.com', password: 'Test-Passw0rd!' };
@@ -61,6 +61,7 @@ const credentialName = (
 	choice: Provider<unknown>['credentials'][number],
 ) => `${provider.displayName} ${choice.displayName}`;
 const PROVIDERS = REGISTRY.map((provider) => ({
+	id: provider.id,
 	label: provider.displayName,
 	own: [
 		...(provider.authParameter === undefined ? [] : [provider.authParameter]),
@@ -99,7 +100,9 @@ if (!chromiumThere) {
 }
 const describeIfChromium = chromiumThere ? describe : describe.skip;
 
-describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
+describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", (LINE) => {
+	/** Screenshot file for this line: `node-panel-n8n1.png`. */
+	const shot = (name: string) => path.join(SHOTS, `${name}-n8n${LINE}.png`);
 	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
 	let server: Awaited<ReturnType<typeof n8nHost.startServer>>;
 	let browser: Browser;
@@ -176,14 +179,33 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 
 	/** The credentials the panel's "Credential to connect with" list offers. */
 	async function credentialsOffered(panel: Locator): Promise<string[]> {
-		await panel.locator('[data-test-id="node-credentials-select"]').click();
 		// One item per saved credential of the types the node accepts here, and "Create new credential".
 		const items = page.locator(
 			'[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible',
 		);
-		await items.first().waitFor();
+		// The select is drawn again when the provider changes: a click may land on the old one.
+		for (let attempt = 1; ; attempt++) {
+			await panel.locator('[data-test-id="node-credentials-select"]').click();
+			const open = await items
+				.first()
+				.waitFor({ timeout: 5000 })
+				.then(() => true)
+				.catch(() => false);
+			if (open) break;
+			if (attempt === 3) {
+				await page.screenshot({ path: shot('debug-credentials-offered') });
+				throw new Error('the credential list did not open');
+			}
+		}
 		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
-		await page.keyboard.press('Escape');
+		// Close the list by clicking the Provider label, not Escape (Escape closes the panel on n8n 2.x).
+		await panel.locator('[data-test-id="node-credentials-select"]').click();
+		await items
+			.first()
+			.waitFor({ state: 'hidden', timeout: 5000 })
+			.catch(async () => {
+				await page.keyboard.press('Escape');
+			});
 		return names;
 	}
 
@@ -216,6 +238,8 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 				const parameters = await parametersShown(panel);
 				const credentials = await credentialsOffered(panel);
 				seen[provider.label] = { parameters, credentials };
+				await page.mouse.move(720, 880);
+				await page.screenshot({ path: shot(`panel-${provider.id}`) });
 				for (const own of provider.own)
 					expect([provider.label, own, parameters.includes(own)]).toEqual([
 						provider.label,
@@ -267,11 +291,214 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			await page.keyboard.press('Tab');
 			await page.mouse.move(720, 880);
 			await page.waitForTimeout(300);
-			await page.screenshot({ path: path.join(SHOTS, 'node-panel.png') });
+			await page.screenshot({ path: shot('node-panel') });
 			if (process.env.E2E_DEBUG) console.log(JSON.stringify(seen, null, 1));
 		},
 		TEST_TIMEOUT,
 	);
+
+	/** Opens a new workflow and adds Batch Delete through the node creator's search. */
+	async function addNode(): Promise<Locator> {
+		await page.goto(`${server.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await page.locator('[data-test-id="canvas-plus-button"]').click();
+		await page.locator('[data-test-id="node-creator-search-bar"]').fill('Batch Delete');
+		await page
+			.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Batch Delete$/ })
+			.first()
+			.click();
+		await page.getByRole('button', { name: 'Add to workflow' }).click();
+		const panel = ndv();
+		await panel.locator('[data-test-id="parameter-input-provider"]').waitFor();
+		return panel;
+	}
+
+	/** Picks an option of a select parameter in the panel by its exact label. */
+	async function choose(panel: Locator, parameter: string, label: string): Promise<void> {
+		await panel.locator(`[data-test-id="parameter-input-${parameter}"]`).click();
+		await page
+			.locator('.el-select-dropdown__item:visible', { hasText: exactly(label) })
+			.first()
+			.click();
+		await expectValue(panel.locator(`[data-test-id="parameter-input-${parameter}"] input`), label);
+	}
+
+	it(
+		'"Create new credential" opens the form of each provider and Authentication; Provider stays in the panel',
+		async () => {
+			const panel = await addNode();
+			const types = declaredCredentialTypes();
+			const forms: Record<string, { name: string; fields: string[] }> = {};
+			for (const provider of REGISTRY) {
+				await choose(panel, 'provider', provider.displayName);
+				for (const choice of provider.credentials) {
+					if (provider.authParameter !== undefined)
+						await choose(panel, provider.authParameter, choice.displayName);
+					// Provider is still there: n8n did not take it for the node's authentication field.
+					await panel.locator('[data-test-id="parameter-input-provider"]').waitFor();
+					await panel.locator('[data-test-id="node-credentials-select"]').click();
+					await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').click();
+					const dialog = page.locator('[data-test-id="credential-edit-dialog"]:visible');
+					await dialog.waitFor();
+					await dialog.locator('[data-test-id^="parameter-input-"]').first().waitFor();
+					await page.waitForTimeout(300);
+					const fields = await dialog
+						.locator('[data-test-id^="parameter-input-"]')
+						.evaluateAll((els) =>
+							els.map((e) =>
+								(e.getAttribute('data-test-id') ?? '').replace(/^parameter-input-/, ''),
+							),
+						);
+					await page.screenshot({ path: shot(`credential-${provider.id}-${choice.value}`) });
+					// The name n8n proposes sits in the modal's header, outside the form.
+					const name = await page
+						.locator('[data-test-id="credential-name"]:visible')
+						.first()
+						.innerText({ timeout: 5000 })
+						.catch(() => '');
+					forms[`${provider.id}/${choice.value}`] = { name, fields };
+					// The form is this type's: its own fields are there, no field only another type has.
+					const own = (type: string) =>
+						types
+							.find((t) => t.name === type)!
+							.properties.filter(
+								(p) => p.type !== 'hidden' && p.type !== 'notice' && p.displayOptions === undefined,
+							)
+							.map((p) => p.name);
+					const mine = own(choice.name);
+					for (const field of mine)
+						expect([choice.name, field, fields.includes(field)]).toEqual([
+							choice.name,
+							field,
+							true,
+						]);
+					for (const other of REGISTRY.flatMap((p) => p.credentials)) {
+						if (other.name === choice.name) continue;
+						for (const field of own(other.name).filter((f) => !mine.includes(f)))
+							expect([choice.name, other.name, field, fields.includes(field)]).toEqual([
+								choice.name,
+								other.name,
+								field,
+								false,
+							]);
+					}
+					// The modal's header names the type; n8n names the credential "<type without API>
+					// account": never "... Account account".
+					const typeName = types.find((t) => t.name === choice.name)!.displayName;
+					expect([
+						choice.name,
+						await page.getByText(typeName, { exact: true }).first().isVisible(),
+					]).toEqual([choice.name, true]);
+					expect(name).not.toMatch(/account account/i);
+					await closeDialog();
+				}
+			}
+			if (process.env.E2E_DEBUG) console.log(JSON.stringify(forms, null, 1));
+		},
+		TEST_TIMEOUT,
+	);
+
+	it(
+		'adding an option starts it at the value the node uses for the provider (Batch Size, Max Requests per Second)',
+		async () => {
+			const seen: Record<string, Record<string, number>> = {};
+			for (const provider of REGISTRY) {
+				const panel = await addNode();
+				await choose(panel, 'provider', provider.displayName);
+				const wanted: Record<string, [string, number]> = {
+					requestsPerSecond: ['Max Requests per Second', provider.defaultRequestsPerSecond],
+				};
+				if (provider.maxBatchSize > 1) wanted.batchSize = ['Batch Size', provider.defaultBatchSize];
+				seen[provider.id] = {};
+				for (const [name, [label]] of Object.entries(wanted)) {
+					// "Add Option" is the placeholder of the collection's select.
+					await panel
+						.locator('input[placeholder="Add Option"], :text-is("Add Option")')
+						.last()
+						.click();
+					await page
+						.locator('.el-select-dropdown__item:visible', { hasText: exactly(label) })
+						.first()
+						.click();
+					const input = panel.locator(`[data-test-id="parameter-input-${name}"] input`).first();
+					await input.waitFor();
+					seen[provider.id][name] = Number((await input.inputValue()).replace(/[^\d.]/g, ''));
+				}
+				if (provider.id === 'solapi') await page.screenshot({ path: shot('options-solapi') });
+				expect([provider.id, seen[provider.id]]).toEqual([
+					provider.id,
+					Object.fromEntries(Object.entries(wanted).map(([name, [, value]]) => [name, value])),
+				]);
+			}
+			if (process.env.E2E_DEBUG) console.log(JSON.stringify(seen));
+		},
+		TEST_TIMEOUT,
+	);
+
+	it(
+		"finds the node in the node creator by each provider's name and by what it deletes",
+		async () => {
+			await page.goto(`${server.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
+			await page.locator('[data-test-id="canvas-plus-button"]').click();
+			const terms = [
+				...new Set(
+					REGISTRY.flatMap((p) => [p.displayName, p.displayName.split(' ')[0]]).map((t) =>
+						t.toLowerCase(),
+					),
+				),
+				'weixin',
+				'sms',
+				'template',
+				'push',
+				'message',
+			];
+			const found: Record<string, boolean> = {};
+			for (const term of terms) {
+				await page.locator('[data-test-id="node-creator-search-bar"]').fill(term);
+				const item = page.locator('[data-test-id="node-creator-item-name"]', {
+					hasText: /^Batch Delete$/,
+				});
+				found[term] = await item
+					.first()
+					.waitFor({ timeout: 5000 })
+					.then(() => true)
+					.catch(() => false);
+				if (term === 'wechat') await page.screenshot({ path: shot('node-creator-wechat') });
+			}
+			expect(found).toEqual(Object.fromEntries(terms.map((t) => [t, true])));
+			await page.keyboard.press('Escape');
+		},
+		TEST_TIMEOUT,
+	);
+
+	/** Closes the credential form without saving (confirming n8n's question when it asks). */
+	async function closeDialog(): Promise<void> {
+		// The dialog's own close button: Escape also closes the node panel on n8n 2.x.
+		const close = page.locator('.el-dialog__headerbtn:visible').last();
+		if (await close.isVisible().catch(() => false)) await close.click();
+		else await page.keyboard.press('Escape');
+		const confirm = page.locator('.el-message-box:visible');
+		if (await confirm.isVisible().catch(() => false))
+			await confirm
+				.getByRole('button', { name: /close|leave|discard/i })
+				.first()
+				.click();
+		await page
+			.locator('[data-test-id="credential-edit-dialog"]:visible')
+			.waitFor({
+				state: 'detached',
+				timeout: 10000,
+			})
+			.catch(async () => {
+				await page
+					.locator('.el-message-box:visible button')
+					.last()
+					.click()
+					.catch(() => undefined);
+				await page
+					.locator('[data-test-id="credential-edit-dialog"]:visible')
+					.waitFor({ state: 'hidden' });
+			});
+	}
 
 	it(
 		'runs a workflow from the editor: Success and Failure both filled',
@@ -350,7 +577,7 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			await page.locator('[data-test-id="zoom-to-fit"]').click();
 			await page.mouse.move(700, 250);
 			await page.waitForTimeout(800);
-			await page.screenshot({ path: path.join(SHOTS, 'run-both-outputs.png') });
+			await page.screenshot({ path: shot('run-both-outputs') });
 			const edgeLabels = (await page.locator('[data-test-id="edge-label"]').allInnerTexts()).map(
 				(t) => t.replace(/\s+/g, ' ').trim(),
 			);
@@ -370,15 +597,113 @@ describeIfChromium(`the node in n8n's editor (n8n ${LINE}.x, Chromium)`, () => {
 			);
 			await page.mouse.move(700, 880);
 			await page.waitForTimeout(300);
-			await page.screenshot({ path: path.join(SHOTS, 'run-failure-output.png') });
+			await page.screenshot({ path: shot('run-failure-output') });
 			expect(ids.every((id) => env.removed(id))).toBe(true);
 		},
 		TEST_TIMEOUT,
 	);
 
+	it(
+		'a dry run from the editor: a Preview output appears, Success and its branch get nothing, nothing is deleted',
+		async () => {
+			const ids = env.seed(4);
+			const credential = await server.rest('POST', '/rest/credentials', {
+				name: 'Avaya Spaces (mock, dry run)',
+				type: 'avayaSpacesApi',
+				data: env.credentials('default')[0].data,
+			});
+			const credentialId = String((credential.body as { data: { id: string } }).data.id);
+			const name = 'Batch Delete';
+			const node = (
+				n: number,
+				nodeName: string,
+				type: string,
+				position: [number, number],
+				parameters: IDataObject = {},
+			) => ({
+				id: `f0000000-0000-4000-8000-00000000000${n}`,
+				name: nodeName,
+				type,
+				typeVersion: type.endsWith('.code') ? 2 : 1,
+				position,
+				parameters,
+			});
+			const workflow = {
+				name: 'Dry run (Preview output)',
+				active: false,
+				nodes: [
+					node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
+					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], {
+						jsCode: `return ${JSON.stringify(ids.map((id) => ({ json: { id } })))};`,
+					}),
+					{
+						...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], {
+							...env.parameters(),
+							options: { dryRun: true },
+						}),
+						credentials: {
+							avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock, dry run)' },
+						},
+					},
+					node(4, 'Mark as deleted', 'n8n-nodes-base.noOp', [760, -150]),
+					node(5, 'Not deleted', 'n8n-nodes-base.noOp', [760, 0]),
+					node(6, 'Would delete', 'n8n-nodes-base.noOp', [760, 150]),
+				],
+				connections: {
+					Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
+					'IDs to delete': { main: [[{ node: name, type: 'main', index: 0 }]] },
+					[name]: {
+						main: [
+							[{ node: 'Mark as deleted', type: 'main', index: 0 }],
+							[{ node: 'Not deleted', type: 'main', index: 0 }],
+							[{ node: 'Would delete', type: 'main', index: 0 }],
+						],
+					},
+				},
+				settings: { executionOrder: 'v1' },
+			};
+			const saved = await server.rest('POST', '/rest/workflows', workflow);
+			expect(saved.status).toBe(200);
+			const workflowId = String((saved.body as { data: { id: string } }).data.id);
+			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, {
+				waitUntil: 'domcontentloaded',
+			});
+			await page.locator('[data-test-id="execute-workflow-button"]').click();
+			const finished = await waitForExecution(workflowId);
+			expect(finished.status).toBe('success');
+			await page
+				.locator('[data-test-id="edge-label"]', { hasText: /4 items/ })
+				.first()
+				.waitFor();
+			await page.locator('[data-test-id="zoom-to-fit"]').click();
+			await page.mouse.move(700, 880);
+			await page.waitForTimeout(800);
+			await page.screenshot({ path: shot('dry-run-preview') });
+			// The canvas draws a third output while Dry Run is on, named Preview.
+			expect(await page.locator('#app').innerText()).toContain('Preview');
+			// Only Preview's branch ran; the deletion branch did not.
+			const stored = await n8nHost.readExecutionFromDb(folder, { workflowId });
+			expect(Object.keys(stored.data.resultData.runData).sort()).toEqual(
+				['Start', 'IDs to delete', name, 'Would delete'].sort(),
+			);
+			expect(n8nHost.outputOf(stored, name, 0)).toEqual([]);
+			expect(n8nHost.outputOf(stored, name, 2)?.map((i) => i.json.status)).toEqual(
+				ids.map(() => 'dryRun'),
+			);
+			expect(ids.some((id) => env.removed(id))).toBe(false);
+		},
+		TEST_TIMEOUT,
+	);
+
 	it('keeps the screenshots small and the browser on 127.0.0.1', () => {
-		for (const file of ['node-panel.png', 'run-both-outputs.png', 'run-failure-output.png']) {
-			const size = fs.statSync(path.join(SHOTS, file)).size;
+		for (const name of [
+			'node-panel',
+			'run-both-outputs',
+			'run-failure-output',
+			'dry-run-preview',
+		]) {
+			const file = shot(name);
+			const size = fs.statSync(file).size;
 			expect([file, size > 10_000 && size < 400_000]).toEqual([file, true]);
 		}
 		if (process.env.E2E_DEBUG) console.log('blocked hosts', [...blocked]);
@@ -416,6 +741,8 @@ async function eventually(check: () => Promise<void>): Promise<void> {
 		}
 	}
 }
+/** An option's text starts with its label (its description may follow). */
+const exactly = (text: string) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 const expectValue = async (locator: Locator, value: string) =>
 	await eventually(async () => expect(await locator.inputValue()).toBe(value));
 const expectText = async (locator: Locator, text: string) =>

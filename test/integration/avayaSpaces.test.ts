@@ -310,7 +310,9 @@ describe('Avaya Spaces through n8n', () => {
 		const before = deletesTo();
 		const result = await run([{ id: ids }], { dryRun: true });
 		expect(deletesTo()).toBe(before);
-		expect(result.success).toHaveLength(120);
+		// A preview never reaches Success: it has its own output.
+		expect(result.success).toHaveLength(0);
+		expect(result.preview).toHaveLength(120);
 		expect(result.byId[ids[0]]).toMatchObject({
 			status: 'dryRun',
 			batch: 1,

@@ -107,19 +107,21 @@ describe.each(FILTER_ENVS)('By Filter: $id', ({ start }) => {
 		const { matches } = seedMixed();
 		const all = await run(env.parameters(0, ALL, { dryRun: true }));
 		expect(all.error).toBeUndefined();
-		expect(all.success.map((i) => i.json.id).sort()).toEqual([...matches].sort());
+		// The preview has its own output: Success and Failure stay empty.
+		expect([all.success.length, all.failure.length]).toEqual([0, 0]);
+		expect(all.preview.map((i) => i.json.id).sort()).toEqual([...matches].sort());
 		expect(
-			all.success.every(
+			all.preview.every(
 				(i) =>
 					i.json.status === 'dryRun' && typeof i.json.title === 'string' && i.json.time !== null,
 			),
 		).toBe(true);
-		expect((all.success[0].json.request as IDataObject).method).toBeDefined();
+		expect((all.preview[0].json.request as IDataObject).method).toBeDefined();
 		expect(deleteRequests()).toHaveLength(0);
 		expect(matches.every((id) => env.exists(id))).toBe(true);
 
 		const capped = await run(env.parameters(0, { filterLimit: 5 }, { dryRun: true }));
-		expect(capped.success).toHaveLength(5);
+		expect(capped.preview).toHaveLength(5);
 		expect(deleteRequests()).toHaveLength(0);
 	});
 

@@ -192,8 +192,9 @@ describe('SOLAPI Group ID per item', () => {
 			{ options: { ...FAST, dryRun: true } },
 		);
 		expect(deletes().length).toBe(before);
-		// Items come in input order; each names its group's batch.
-		const rows = result.success
+		// Items come in input order; each names its group's batch, on Preview.
+		expect(result.success).toHaveLength(0);
+		const rows = result.preview
 			.map((i) => i.json)
 			.sort((x, y) => Number(x.batch) - Number(y.batch));
 		expect(rows.map((r) => [r.id, r.groupId, r.batch])).toEqual([
@@ -231,7 +232,8 @@ describe('SOLAPI Group ID per item', () => {
 			{ options: { ...FAST, dryRun: '={{ $json.preview }}' } },
 		);
 		expect(same.error).toBeUndefined();
-		expect(same.success.map((i) => i.json.status)).toEqual(['dryRun', 'dryRun']);
+		expect(same.success).toEqual([]);
+		expect(same.preview.map((i) => i.json.status)).toEqual(['dryRun', 'dryRun']);
 		expect(mock.requests.length).toBe(before);
 	});
 
@@ -257,8 +259,8 @@ describe('SOLAPI Group ID per item', () => {
 			options: { ...FAST, dryRun: true },
 		});
 		expect(result.error).toBeUndefined();
-		expect(result.success.length).toBeGreaterThan(0);
-		expect(result.success.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(result.preview.length).toBeGreaterThan(0);
+		expect(result.preview.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 });
 

@@ -43,7 +43,8 @@ const CASES: BadInput[] = [
 		items: (good) => [{ id: good[0] }, { other: 1 }],
 		outcome: {
 			kind: 'error',
-			message: /^Item 1 has no ID in field "id": set "ID Field" to the field holding the IDs/,
+			message:
+				/^Item 1 has no ID in field "id": set "(Message|Template) ID Field" to the field holding the IDs/,
 		},
 	},
 	{
@@ -318,7 +319,7 @@ const CASES: BadInput[] = [
 		outcome: {
 			kind: 'error',
 			message:
-				/^Item 0 has no ID because "ID Field" is empty: set it|^Item 0 has no ID because "ID Field" is empty: set "ID Field"/,
+				/^Item 0 has no ID because "(Message|Template) ID Field" is empty: set "(Message|Template) ID Field"/,
 		},
 	},
 	{
@@ -329,7 +330,7 @@ const CASES: BadInput[] = [
 		outcome: {
 			kind: 'error',
 			message:
-				/^Item 0 has no ID in field "av\d+x0": set "ID Field" to the field holding the IDs .* or use "IDs From: List"/,
+				/^Item 0 has no ID in field "av\d+x0": set "(Message|Template) ID Field" to the field holding the IDs .* or use "IDs From: List"/,
 		},
 	},
 	{

@@ -50,7 +50,9 @@ export function declaredCredentialTypes(): ICredentialType[] {
 export interface BatchDeleteRun extends RunNodeResult {
 	success: INodeExecutionData[];
 	failure: INodeExecutionData[];
-	/** Success and Failure items by ID (last one wins; use with deduplicated runs). */
+	/** A dry run's third output (empty otherwise). */
+	preview: INodeExecutionData[];
+	/** Success, Failure and Preview items by ID (last one wins; use with deduplicated runs). */
 	byId: Record<string, IDataObject>;
 }
 
@@ -74,7 +76,7 @@ function finish(
 	helper: HarnessCredentialsHelper,
 	logsFrom: number,
 ): BatchDeleteRun {
-	const [success = [], failure = []] = result.outputs;
+	const [success = [], failure = [], preview = []] = result.outputs;
 	// The secret scan runs on every integration run: outputs, the stored error (NodeApiError's
 	// description, context and cause included), everything the execution kept and every log line
 	// must not hold any credential value, including tokens n8n fetched and stored during the run.
@@ -87,8 +89,8 @@ function finish(
 	};
 	assertNoSecrets(shown, secretValues([...(credentials ?? []).map((c) => c.data), ...stored]));
 	const byId: Record<string, IDataObject> = {};
-	for (const item of [...success, ...failure]) byId[String(item.json.id)] = item.json;
-	return { ...result, success, failure, byId };
+	for (const item of [...success, ...failure, ...preview]) byId[String(item.json.id)] = item.json;
+	return { ...result, success, failure, preview, byId };
 }
 
 const defaults = (options: BatchDeleteOptions): RunNodeOptions => ({

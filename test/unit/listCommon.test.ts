@@ -89,7 +89,7 @@ describe('By Filter parameters', () => {
 		);
 	});
 
-	it('offers Select for every provider with a list API and says why WeChat deletes by ID only', () => {
+	it('offers Mode for every provider with a list API and says WeChat deletes by ID only', () => {
 		expect(
 			PROVIDERS.filter((p) => p.list !== undefined)
 				.map((p) => p.id)
@@ -98,13 +98,18 @@ describe('By Filter parameters', () => {
 		const select = byFilterProperties().find((p) => p.name === 'select')!;
 		expect(select.default).toBe('byId');
 		expect(select.displayOptions?.show?.provider).not.toContain('weChatOfficialAccount');
-		expect(select.description).toMatch(
-			/WeChat Official Account has no API that lists its mass messages/,
-		);
-		// WeChat users, who never see Select, get the same word as a notice.
-		const notice = byFilterProperties().find((p) => p.type === 'notice')!;
-		expect(notice.displayOptions?.show?.provider).toEqual(['weChatOfficialAccount']);
-		expect(notice.displayName).toMatch(/deleted by ID only/);
+		// WeChat users, who never see Mode, read it in the Provider list (no warning: nothing is wrong).
+		expect(select.displayName).toBe('Mode');
+		// The one notice is By Filter's: executing deletes; Dry Run previews on its own output.
+		const notices = byFilterProperties().filter((p) => p.type === 'notice');
+		expect(notices).toHaveLength(1);
+		expect(notices[0].displayOptions?.show?.select).toEqual(['byFilter']);
+		expect(notices[0].displayName).toMatch(/deletes up to Limit.*Dry Run.*Preview output/);
+		const provider = nodeProperties().find((p) => p.name === 'provider')!;
+		const weChat = (provider.options as Array<{ value: string; description?: string }>).find(
+			(o) => o.value === 'weChatOfficialAccount',
+		)!;
+		expect(weChat.description).toMatch(/by ID only/);
 	});
 
 	it('shows the filters only for their provider in By Filter mode, and hides the By ID parameters there', () => {
@@ -130,12 +135,13 @@ describe('By Filter parameters', () => {
 			properties.find((p) => p.name === 'avayaSpaceId')!.displayOptions?.show?.provider,
 		).toEqual(['avayaSpaces']);
 		for (const name of ['idSource', 'idField', 'ids'])
-			expect(properties.find((p) => p.name === name)!.displayOptions?.hide?.select).toEqual([
-				'byFilter',
-			]);
-		// Parameter names stay unique across providers.
-		expect(new Set(names.filter((n) => n !== 'options')).size).toBe(
-			names.filter((n) => n !== 'options').length,
+			for (const property of properties.filter((p) => p.name === name))
+				expect(property.displayOptions?.hide?.select).toEqual(['byFilter']);
+		// Parameter names stay unique across providers, but for the per-provider variants of Options
+		// and the ID Field (each shown for one provider only).
+		const shared = ['options', 'idField'];
+		expect(new Set(names.filter((n) => !shared.includes(n))).size).toBe(
+			names.filter((n) => !shared.includes(n)).length,
 		);
 	});
 });
