@@ -93,15 +93,14 @@ function slots(limit: () => number) {
 	};
 }
 
-/** Exactly `n` requests in flight at most (the Concurrency option set to a number). */
-export function fixedConcurrency(n: number): ConcurrencyControl {
+/**
+ * At most `n` requests in flight (the Concurrency option set to a number). A ceiling, not a
+ * promise: when the provider throttles, the run sends fewer at once and climbs back as Auto does
+ * (same rule, started at `n` and never above it), instead of spending its retries on refusals.
+ */
+export function fixedConcurrency(n: number, clock: { now(): number }): ConcurrencyControl {
 	const limit = Math.max(1, Math.floor(n));
-	const gate = slots(() => limit);
-	return {
-		acquire: gate.acquire,
-		release: () => void gate.release(),
-		limit,
-	};
+	return adaptiveConcurrency({ initial: limit, max: limit }, clock);
 }
 
 /** Auto (see the top of this file). `clock` is the run's clock, so tests can simulate time. */

@@ -42,6 +42,12 @@ export type Exchange<V> =
 	/** The run was stopped (by another request, cancellation, or a request that cannot be built). */
 	| { kind: 'halted'; maybeApplied: boolean };
 
+/**
+ * How long one request may be refused as throttled before its IDs end `error`: a provider that
+ * refuses for this long is not pacing the run, it is closed (stated in the README).
+ */
+export const THROTTLE_PATIENCE_MS = 5 * 60_000;
+
 export interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
@@ -107,6 +113,8 @@ export class Requester {
 		onSend?: () => void,
 	): Promise<Exchange<V>> {
 		let retries = 0;
+		let throttles = 0;
+		let throttledSince: number | undefined;
 		let maybeApplied = false;
 		let refreshed = false;
 		let refreshFrom: number | undefined;
@@ -148,21 +156,40 @@ export class Requester {
 				maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
 				this.anyApplied ||= maybeApplied;
 				const cancelled = this.isCancelled();
+				// A throttle is the provider pacing the run, not this request failing: it does not spend
+				// Max Retries (the run sends fewer and slower instead); only refusing for longer than
+				// THROTTLE_PATIENCE_MS ends it.
+				const throttled = retry.throttled === true;
+				if (throttled) throttledSince ??= this.clock.now();
+				const refusedTooLong =
+					throttledSince !== undefined && this.clock.now() - throttledSince >= THROTTLE_PATIENCE_MS;
 				if (
-					retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) ||
+					(!throttled && retries >= this.settings.retry.maxRetries) ||
+					retries + throttles >= (retry.maxRetries ?? Infinity) ||
+					refusedTooLong ||
 					cancelled
 				) {
 					if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
-					return { kind: 'gaveUp', verdict: retry, maybeApplied };
+					const gaveUp = refusedTooLong
+						? {
+								...retry,
+								message: `${retry.message}, for ${THROTTLE_PATIENCE_MS / 60_000} minutes running (the longest this node waits out throttling)`,
+							}
+						: retry;
+					return { kind: 'gaveUp', verdict: gaveUp, maybeApplied };
 				}
 				const delay =
 					retry.retryAfterMs ??
-					Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
+					Math.max(
+						backoffMs(throttled ? Math.min(throttles, 3) : retries, this.settings.retry),
+						retry.minDelayMs ?? 0,
+					);
 				if (delay > this.settings.retry.maxDelayMs)
 					return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
 				// A throttled answer pushes every request back, not only the one that saw it.
 				if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
-				retries++;
+				if (throttled) throttles++;
+				else retries++;
 				await this.clock.sleep(delay);
 				continue;
 			}
