@@ -169,6 +169,8 @@ export interface SimRun {
 	ids: string[];
 	/** Ends of accepted requests, for rates over time. */
 	accepted: number[];
+	/** Arrivals of refused requests. */
+	refusedAt: number[];
 	maxInFlight: number;
 }
 
@@ -190,6 +192,7 @@ export async function simulateRun(
 	const service = options.serviceMs ?? 0;
 	const stats = { sent: 0, refused: 0, inFlight: 0, maxInFlight: 0 };
 	const accepted: number[] = [];
+	const refusedAt: number[] = [];
 	const sender: Sender = {
 		canRefresh: false,
 		async send(request: IHttpRequestOptions) {
@@ -202,6 +205,7 @@ export async function simulateRun(
 			await clock.sleep((travel * jitter * 5) / 6);
 			const ok = limit.admit(clock.now());
 			const retryAfter = ok ? undefined : limit.retryAfterMs?.(clock.now());
+			if (!ok) refusedAt.push(clock.now());
 			await clock.sleep(ok ? service + (travel * jitter) / 6 : (options.latencyMs * jitter) / 6);
 			if (ok) limit.done(clock.now());
 			stats.inFlight--;
@@ -252,6 +256,7 @@ export async function simulateRun(
 		results: report.results,
 		ids,
 		accepted,
+		refusedAt,
 		maxInFlight: stats.maxInFlight,
 	};
 }

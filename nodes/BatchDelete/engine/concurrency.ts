@@ -31,7 +31,9 @@
  * `max` is a ceiling on requests in flight, whatever happens (AUTO_MAX_CONCURRENCY).
  */
 
-export type RequestOutcome = 'ok' | 'throttled' | 'timeout' | 'error';
+/** `paced`: answered after the run's learned rate held it back (rateLimit.ts): an answer about the
+ * rate, which says nothing about requests in flight. */
+export type RequestOutcome = 'ok' | 'throttled' | 'timeout' | 'error' | 'paced';
 
 export interface ConcurrencyControl {
 	/** Resolves when one more request may start. */

@@ -48,6 +48,9 @@ export type Exchange<V> =
  */
 export const THROTTLE_PATIENCE_MS = 5 * 60_000;
 
+/** A Retry-After longer than this pauses the whole run, not only the request that got it. */
+const LONG_RETRY_AFTER_MS = 1000;
+
 export interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
@@ -136,8 +139,12 @@ export class Requester {
 			}
 			this.sent[kind]++;
 			onSend?.();
-			const { result, epoch, started } = await this.send(request, refreshFrom);
+			const { result, epoch, started, paced } = await this.send(request, refreshFrom);
 			refreshFrom = undefined;
+			if (result === undefined) {
+				this.control.release('error', 0);
+				return { kind: 'halted', maybeApplied };
+			}
 			const verdict: Reading<V> =
 				result.kind === 'network'
 					? {
@@ -149,7 +156,15 @@ export class Requester {
 					: result.kind === 'credential'
 						? { kind: 'stopRun', reason: 'auth', code: result.code, message: result.message }
 						: read(result);
-			this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
+			const outcome = outcomeOf(verdict as { kind?: string });
+			const claim = this.limiter.answered(outcome, started);
+			// A request the learned rate held back was limited by the rate, not by the requests in
+			// flight, and a throttle of an event the rate already answered needs no second cut: those
+			// are the rate's to learn from. The in-flight control cuts once per event, as before.
+			this.control.release(
+				paced || claim !== 'none' ? 'paced' : outcome,
+				this.clock.now() - started,
+			);
 			const tagged = verdict as { kind?: string };
 			if (tagged.kind === 'retry') {
 				const retry = verdict as RetryVerdict;
@@ -186,8 +201,10 @@ export class Requester {
 					);
 				if (delay > this.settings.retry.maxDelayMs)
 					return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
-				// A throttled answer pushes every request back, not only the one that saw it.
-				if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
+				// A Retry-After over a second (a quota that resets later) holds every request back; a
+				// shorter one (a per-second window) delays this request, and the learned rate the rest.
+				if (retry.retryAfterMs !== undefined && retry.retryAfterMs > LONG_RETRY_AFTER_MS)
+					this.limiter.pushBack(delay);
 				if (throttled) throttles++;
 				else retries++;
 				await this.clock.sleep(delay);
@@ -234,10 +251,18 @@ export class Requester {
 	}
 
 	/** One request in a concurrency slot; `exchange` releases it with what the answer said. */
-	private async sendInSlot(request: IHttpRequestOptions, refresh: boolean) {
+	private async sendInSlot(
+		request: IHttpRequestOptions,
+		refresh: boolean,
+	): Promise<{ result: HttpResult | undefined; started: number; paced: boolean }> {
 		await this.control.acquire();
+		// The learned rate is kept here, in the slot: a pace taken before waiting for a slot would be
+		// spent by the time the slot frees, and the requests waiting for slots would go out at once.
+		const paced = await this.limiter.pace();
 		const started = this.clock.now();
-		return { result: await this.sender.send(request, refresh), started };
+		// Cancelled while waiting: not sent (`exchange` gives the slot back).
+		if (this.stopped()) return { result: undefined, started, paced };
+		return { result: await this.sender.send(request, refresh), started, paced };
 	}
 }
 
