@@ -29,6 +29,11 @@
  *   answers that say nothing about what more requests in flight would do.
  *
  * `max` is a ceiling on requests in flight, whatever happens (AUTO_MAX_CONCURRENCY).
+ *
+ * A limit on requests per second answers more in flight with refusals, not slower answers: the run
+ * also learns the rate the provider accepts (rateLimit.ts, LearnedRate). Answers to requests that
+ * rate held back, and throttles that rate took as its own, reach this control as `paced`, which
+ * changes nothing here: one throttle event is not cut twice.
  */
 
 /** `paced`: answered after the run's learned rate held it back (rateLimit.ts): an answer about the

@@ -137,9 +137,12 @@ export class Requester {
 				});
 				return { kind: 'halted', maybeApplied };
 			}
-			this.sent[kind]++;
-			onSend?.();
-			const { result, epoch, started, paced } = await this.send(request, refreshFrom);
+			// Counted when the request really goes out (after waiting for a slot and the pace).
+			const counted = () => {
+				this.sent[kind]++;
+				onSend?.();
+			};
+			const { result, epoch, started, paced } = await this.send(request, refreshFrom, counted);
 			refreshFrom = undefined;
 			if (result === undefined) {
 				this.control.release('error', 0);
@@ -230,30 +233,35 @@ export class Requester {
 		}
 	}
 
-	private async send(request: IHttpRequestOptions, refreshFrom: number | undefined) {
+	private async send(
+		request: IHttpRequestOptions,
+		refreshFrom: number | undefined,
+		counted: () => void,
+	) {
 		if (refreshFrom !== undefined && this.authEpoch === refreshFrom) {
 			this.authEpoch++;
-			const sending = this.sendInSlot(request, true);
+			const sending = this.sendInSlot(request, true, counted);
 			this.refreshing = sending;
 			return { ...(await sending), epoch: this.authEpoch };
 		}
 		if (this.refreshing !== undefined) await this.refreshing;
 		if (this.sender.canRefresh) {
 			if (this.firstSend === undefined) {
-				const sending = this.sendInSlot(request, false);
+				const sending = this.sendInSlot(request, false, counted);
 				this.firstSend = sending;
 				return { ...(await sending), epoch: this.authEpoch };
 			}
 			await this.firstSend;
 		}
 		const epoch = this.authEpoch;
-		return { ...(await this.sendInSlot(request, false)), epoch };
+		return { ...(await this.sendInSlot(request, false, counted)), epoch };
 	}
 
 	/** One request in a concurrency slot; `exchange` releases it with what the answer said. */
 	private async sendInSlot(
 		request: IHttpRequestOptions,
 		refresh: boolean,
+		counted: () => void,
 	): Promise<{ result: HttpResult | undefined; started: number; paced: boolean }> {
 		await this.control.acquire();
 		// The learned rate is kept here, in the slot: a pace taken before waiting for a slot would be
@@ -262,6 +270,7 @@ export class Requester {
 		const started = this.clock.now();
 		// Cancelled while waiting: not sent (`exchange` gives the slot back).
 		if (this.stopped()) return { result: undefined, started, paced };
+		counted();
 		return { result: await this.sender.send(request, refresh), started, paced };
 	}
 }
