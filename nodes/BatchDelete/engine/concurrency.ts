@@ -45,6 +45,9 @@ export interface ConcurrencyControl {
 	acquire(): Promise<void>;
 	/** A request that acquired a slot finished. */
 	release(outcome: RequestOutcome, latencyMs: number): void;
+	/** The run's learned rate took a throttle as a rate limit's: the level throttled before it
+	 * was not a limit on requests in flight, so it no longer caps the climb back. */
+	rateFound(): void;
 	/** Requests allowed in flight now. */
 	readonly limit: number;
 }
@@ -176,6 +179,9 @@ export function adaptiveConcurrency(
 				if (now - latencyMs >= lastCut) cut(inFlight, now);
 			}
 			gate.admit();
+		},
+		rateFound() {
+			throttledAt = Infinity;
 		},
 		get limit() {
 			return Math.floor(limit);

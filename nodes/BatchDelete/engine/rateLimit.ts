@@ -76,9 +76,10 @@ const WINDOW_MS = 1000;
 
 /**
  * The rate the provider accepts, learnt around throttling, after the AWS SDK's adaptive retry
- * mode: nothing is paced until the first throttle. Then the rate of answers the provider accepted
- * over the last second (or half second, if higher: the run may still be speeding up) is the rate
- * that was too much: the run is paced to 0.7 of it, climbs back CUBIC-style (fast at first,
+ * mode: nothing is paced until a request sent after the first throttle is refused too (the first
+ * is the in-flight control's: if fewer in flight ends the refusals, the limit was on requests in
+ * flight). Then the rate of answers the provider accepted over the last second is the rate that
+ * was too much: the run is paced to 0.7 of it, climbs back CUBIC-style (fast at first,
  * flattening) to 0.9 of it and holds there (a hidden limit stays where it is; 0.9 leaves room for
  * jitter in a fixed window), then probes higher, 10 % a second. A throttle at or above the plateau
  * doubles the next hold, as the in-flight control's probe interval does. One throttle event per
@@ -90,6 +91,7 @@ export class LearnedRate {
 	private readonly accepted: number[] = [];
 	private head = 0;
 	private firstSent = Infinity;
+	private armedAt: number | undefined;
 	private lastMax = Infinity;
 	private lastCut = -Infinity;
 	private holdMs = FIRST_HOLD_MS;
@@ -123,6 +125,16 @@ export class LearnedRate {
 			return 'none';
 		}
 		if (outcome !== 'throttled') return 'none';
+		if (this.lastMax === Infinity) {
+			// The first throttle is the in-flight control's: if fewer in flight ends the refusals, the
+			// limit was on requests in flight and no rate is needed; if a request sent after it is
+			// refused too, the rate is learnt from then on.
+			if (this.armedAt === undefined && this.acceptedInWindow(now) >= MIN_SAMPLES) {
+				this.armedAt = now;
+				return 'none';
+			}
+			if (this.armedAt === undefined || sentAt < this.armedAt) return 'none';
+		}
 		if (sentAt < this.lastCut) return 'same';
 		let measured: number;
 		if (now - this.lastCut < WINDOW_MS) {
@@ -158,13 +170,7 @@ export class LearnedRate {
 
 	/** Accepted answers per second over the last WINDOW_MS (or since the first send, if sooner). */
 	private measured(now: number): number {
-		// The last half window too: while the run is still speeding up, a whole window's average
-		// lags behind the rate that was refused.
-		const half = Math.min(WINDOW_MS / 2, this.span(now));
-		return Math.max(
-			(this.acceptedInWindow(now) * 1000) / this.span(now),
-			(this.acceptedSince(now - half) * 1000) / half,
-		);
+		return (this.acceptedInWindow(now) * 1000) / this.span(now);
 	}
 
 	private acceptedSince(time: number): number {

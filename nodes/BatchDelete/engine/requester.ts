@@ -161,6 +161,7 @@ export class Requester {
 						: read(result);
 			const outcome = outcomeOf(verdict as { kind?: string });
 			const claim = this.limiter.answered(outcome, started);
+			if (claim === 'cut') this.control.rateFound();
 			// A request the learned rate held back was limited by the rate, not by the requests in
 			// flight, and a throttle of an event the rate already answered needs no second cut: those
 			// are the rate's to learn from. The in-flight control cuts once per event, as before.
