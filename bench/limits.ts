@@ -1,6 +1,6 @@
 /**
  * `npm run bench:limits`: Auto against limits the node is not told about, one shape at a time,
- * side by side with the best fixed Concurrency that is refused at most 3 % (issue 26). About 4
+ * side by side with the best fixed Concurrency that is refused at most 3 % (issue 26). About 8
  * minutes on 2 cores; prints one table, writes .tmp/bench/limits-results.json.
  *
  * What runs: the node's engine as built (dist/: concurrency, learned rate, retries, the Avaya
