@@ -57,6 +57,19 @@ describe('idsFromValue', () => {
 		expect(idsFromValue(NaN)[0].invalidReason).toBe('not a finite number');
 	});
 
+	it('reads a list by index, never through its iterator (vm2 proxies from a Code node, issue 26)', () => {
+		const iterated: string[] = [];
+		// What n8n 1.x hands over from a Code node: a proxy whose iterator is costly; here it is counted.
+		const list = new Proxy(['a', ' b ', 3, ''], {
+			get(target, key, receiver) {
+				if (key === Symbol.iterator) iterated.push('iterator');
+				return Reflect.get(target, key, receiver) as unknown;
+			},
+		});
+		expect(idsFromValue(list).map((r) => r.id)).toEqual(['a', 'b', '3']);
+		expect(iterated).toEqual([]);
+	});
+
 	it('shortens long invalid values in the output', () => {
 		expect(describeValue({ text: 'x'.repeat(500) }).length).toBeLessThanOrEqual(121);
 	});

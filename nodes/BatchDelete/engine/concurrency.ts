@@ -29,15 +29,25 @@
  *   answers that say nothing about what more requests in flight would do.
  *
  * `max` is a ceiling on requests in flight, whatever happens (AUTO_MAX_CONCURRENCY).
+ *
+ * A limit on requests per second answers more in flight with refusals, not slower answers: the run
+ * also learns the rate the provider accepts (rateLimit.ts, LearnedRate). Answers to requests that
+ * rate held back, and throttles that rate took as its own, reach this control as `paced`, which
+ * changes nothing here: one throttle event is not cut twice.
  */
 
-export type RequestOutcome = 'ok' | 'throttled' | 'timeout' | 'error';
+/** `paced`: answered after the run's learned rate held it back (rateLimit.ts): an answer about the
+ * rate, which says nothing about requests in flight. */
+export type RequestOutcome = 'ok' | 'throttled' | 'timeout' | 'error' | 'paced';
 
 export interface ConcurrencyControl {
 	/** Resolves when one more request may start. */
 	acquire(): Promise<void>;
 	/** A request that acquired a slot finished. */
 	release(outcome: RequestOutcome, latencyMs: number): void;
+	/** The run's learned rate took a throttle as a rate limit's: the level throttled before it
+	 * was not a limit on requests in flight, so it no longer caps the climb back. */
+	rateFound(): void;
 	/** Requests allowed in flight now. */
 	readonly limit: number;
 }
@@ -93,15 +103,14 @@ function slots(limit: () => number) {
 	};
 }
 
-/** Exactly `n` requests in flight at most (the Concurrency option set to a number). */
-export function fixedConcurrency(n: number): ConcurrencyControl {
+/**
+ * At most `n` requests in flight (the Concurrency option set to a number). A ceiling, not a
+ * promise: when the provider throttles, the run sends fewer at once and climbs back as Auto does
+ * (same rule, started at `n` and never above it), instead of spending its retries on refusals.
+ */
+export function fixedConcurrency(n: number, clock: { now(): number }): ConcurrencyControl {
 	const limit = Math.max(1, Math.floor(n));
-	const gate = slots(() => limit);
-	return {
-		acquire: gate.acquire,
-		release: () => void gate.release(),
-		limit,
-	};
+	return adaptiveConcurrency({ initial: limit, max: limit }, clock);
 }
 
 /** Auto (see the top of this file). `clock` is the run's clock, so tests can simulate time. */
@@ -170,6 +179,9 @@ export function adaptiveConcurrency(
 				if (now - latencyMs >= lastCut) cut(inFlight, now);
 			}
 			gate.admit();
+		},
+		rateFound() {
+			throttledAt = Infinity;
 		},
 		get limit() {
 			return Math.floor(limit);

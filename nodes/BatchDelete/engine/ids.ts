@@ -77,7 +77,12 @@ function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
  */
 export function* eachId(value: unknown): Generator<RawId> {
 	if (Array.isArray(value)) {
-		for (const element of value) {
+		// By index, never `for…of`: in n8n 1.x a Code node's output arrives as vm2 proxies, whose
+		// iterator wraps every element in objects that stay allocated (+263 MB for 300,000 IDs,
+		// issue 26); an index read costs one property access.
+		const length = value.length;
+		for (let i = 0; i < length; i++) {
+			const element: unknown = value[i];
 			// The common case without a generator per element.
 			if (typeof element === 'string') {
 				const id = element.trim();

@@ -42,6 +42,15 @@ export type Exchange<V> =
 	/** The run was stopped (by another request, cancellation, or a request that cannot be built). */
 	| { kind: 'halted'; maybeApplied: boolean };
 
+/**
+ * How long one request may be refused as throttled before its IDs end `error`: a provider that
+ * refuses for this long is not pacing the run, it is closed (stated in the README).
+ */
+export const THROTTLE_PATIENCE_MS = 5 * 60_000;
+
+/** A Retry-After longer than this pauses the whole run, not only the request that got it. */
+const LONG_RETRY_AFTER_MS = 1000;
+
 export interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
@@ -110,6 +119,8 @@ export class Requester {
 		let maybeApplied = false;
 		let refreshed = false;
 		let refreshFrom: number | undefined;
+		let throttles = 0;
+		let throttledSince: number | undefined;
 		for (;;) {
 			if (this.stopped()) return { kind: 'halted', maybeApplied };
 			await this.limiter.take();
@@ -133,7 +144,7 @@ export class Requester {
 				onSend?.();
 			});
 			if (sent === undefined) return { kind: 'halted', maybeApplied };
-			const { result, epoch, started } = sent;
+			const { result, epoch, started, paced } = sent;
 			refreshFrom = undefined;
 			// Requests waiting behind this one (the first send, a refresh) go on once its answer is
 			// read and any stop it causes is set, so none of them is sent after a stop.
@@ -160,28 +171,59 @@ export class Requester {
 									maybeApplied: result.maybeApplied,
 								}
 							: read(result);
-				this.control.release(outcomeOf(verdict as { kind?: string }), this.clock.now() - started);
+				const outcome = outcomeOf(verdict as { kind?: string });
+				const claim = this.limiter.answered(outcome, started);
+				if (claim === 'cut') this.control.rateFound();
+				// A request the learned rate held back was limited by the rate, not by the requests in
+				// flight, and a throttle of an event the rate already answered needs no second cut: those
+				// are the rate's to learn from. The in-flight control cuts once per event, as before.
+				this.control.release(
+					paced || claim !== 'none' ? 'paced' : outcome,
+					this.clock.now() - started,
+				);
 				const tagged = verdict as { kind?: string };
 				if (tagged.kind === 'retry') {
 					const retry = verdict as RetryVerdict;
 					maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
 					this.anyApplied ||= maybeApplied;
 					const cancelled = this.isCancelled();
+					// A throttle is the provider pacing the run, not this request failing: it does not spend
+					// Max Retries (the run sends fewer and slower instead); only refusing for longer than
+					// THROTTLE_PATIENCE_MS ends it.
+					const throttled = retry.throttled === true;
+					if (throttled) throttledSince ??= this.clock.now();
+					const refusedTooLong =
+						throttledSince !== undefined &&
+						this.clock.now() - throttledSince >= THROTTLE_PATIENCE_MS;
 					if (
-						retries >= Math.min(this.settings.retry.maxRetries, retry.maxRetries ?? Infinity) ||
+						(!throttled && retries >= this.settings.retry.maxRetries) ||
+						retries + throttles >= (retry.maxRetries ?? Infinity) ||
+						refusedTooLong ||
 						cancelled
 					) {
 						if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
-						return { kind: 'gaveUp', verdict: retry, maybeApplied };
+						const gaveUp = refusedTooLong
+							? {
+									...retry,
+									message: `${retry.message}, for ${THROTTLE_PATIENCE_MS / 60_000} minutes running (the longest this node waits out throttling)`,
+								}
+							: retry;
+						return { kind: 'gaveUp', verdict: gaveUp, maybeApplied };
 					}
 					const delay =
 						retry.retryAfterMs ??
-						Math.max(backoffMs(retries, this.settings.retry), retry.minDelayMs ?? 0);
+						Math.max(
+							backoffMs(throttled ? Math.min(throttles, 3) : retries, this.settings.retry),
+							retry.minDelayMs ?? 0,
+						);
 					if (delay > this.settings.retry.maxDelayMs)
 						return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
-					// A throttled answer pushes every request back, not only the one that saw it.
-					if (retry.retryAfterMs !== undefined) this.limiter.pushBack(delay);
-					retries++;
+					// A Retry-After over a second (a quota that resets later) holds every request back; a
+					// shorter one (a per-second window) delays this request, and the learned rate the rest.
+					if (retry.retryAfterMs !== undefined && retry.retryAfterMs > LONG_RETRY_AFTER_MS)
+						this.limiter.pushBack(delay);
+					if (throttled) throttles++;
+					else retries++;
 					settled();
 					await this.clock.sleep(delay);
 					continue;
@@ -260,9 +302,16 @@ export class Requester {
 			this.control.release('ok', 0);
 			return undefined;
 		}
+		// The learned rate is kept here, in the slot: a pace taken before waiting for a slot would be
+		// spent by the time the slot frees, and the requests waiting for slots would go out at once.
+		const paced = await this.limiter.pace();
+		if (this.stopped()) {
+			this.control.release('ok', 0);
+			return undefined;
+		}
 		onSend();
 		const started = this.clock.now();
-		return { result: await this.sender.send(request, refresh), started };
+		return { result: await this.sender.send(request, refresh), started, paced };
 	}
 }
 

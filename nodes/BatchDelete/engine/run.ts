@@ -120,7 +120,7 @@ export async function runPipeline<P, E>(
 					{ initial: provider.defaultConcurrency, max: AUTO_MAX_CONCURRENCY },
 					clock,
 				)
-			: fixedConcurrency(settings.concurrency);
+			: fixedConcurrency(settings.concurrency, clock);
 	const requester = new Requester(sender, clock, settings, isCancelled, control);
 	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
 	const batches: RunReport<E>['batches'] = [];

