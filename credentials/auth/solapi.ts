@@ -8,9 +8,6 @@ import { createHmac, randomBytes } from 'crypto';
  * minutes, so every request needs its own date and salt.
  */
 
-export const SALT_MIN_LENGTH = 12;
-export const SALT_MAX_LENGTH = 64;
-
 export function solapiSignature(apiSecret: string, date: string, salt: string): string {
 	return createHmac('sha256', apiSecret)
 		.update(date + salt)
@@ -26,7 +23,7 @@ export function solapiAuthorization(
 	return `HMAC-SHA256 apiKey=${apiKey}, date=${date}, salt=${salt}, signature=${solapiSignature(apiSecret, date, salt)}`;
 }
 
-/** 32 hex characters from the OS's CSPRNG (the SDK uses 32 alphanumerics). */
+/** 32 hex characters from the OS's CSPRNG (SOLAPI takes 12 to 64; the SDK uses 32 alphanumerics). */
 export function newSalt(): string {
 	return randomBytes(16).toString('hex');
 }

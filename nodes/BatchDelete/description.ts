@@ -49,7 +49,7 @@ const rateHint = PROVIDERS.map(
 	(p) => `${p.displayName} ${p.defaultRequestsPerSecond || 'none'}`,
 ).join(', ');
 
-export const optionsDescription: INodeProperties = {
+const optionsDescription: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',

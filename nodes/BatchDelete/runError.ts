@@ -19,7 +19,6 @@ export function runError(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	error: NodeOperationError | NodeApiError,
-	providerId?: string,
 ): INodeExecutionData[][] {
 	if (!ctx.continueOnFail()) throw error;
 	const text = error.description ? `${error.message}. ${error.description}` : error.message;
@@ -34,7 +33,7 @@ export function runError(
 				? 'AUTH_FAILED'
 				: `HTTP_${error.httpCode ?? 'ERROR'}`
 			: 'RUN_ERROR';
-	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
+	const provider = ctx.getNodeParameter('provider', 0, '') as string;
 	return [
 		[],
 		inputs.map((item) => ({

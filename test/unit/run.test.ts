@@ -2,13 +2,29 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import { runDeletion } from '../../nodes/BatchDelete/engine/run';
+import { runPipeline, unitsSource } from '../../nodes/BatchDelete/engine/run';
 import type {
 	BatchVerdict,
 	HttpResult,
 	IdOutcome,
 	Provider,
 } from '../../nodes/BatchDelete/engine/types';
+
+type PipelineArgs = Parameters<typeof runPipeline<null, void>>;
+
+/** One batch of units through the pipeline, as the By ID path runs it, every result as an object. */
+async function runDeletion(
+	provider: PipelineArgs[0],
+	contexts: PipelineArgs[1],
+	units: Unit[],
+	...rest: [PipelineArgs[3], PipelineArgs[4], PipelineArgs[5], PipelineArgs[6]]
+) {
+	const report = await runPipeline(provider, contexts, () => unitsSource(units), ...rest);
+	const results = report.batches.flatMap(({ results: r }) =>
+		Array.from({ length: r.length }, (_, i) => r.get(i)),
+	);
+	return { ...report, results };
+}
 
 /** A provider whose answer is whatever verdict the test scripts for each request. */
 type Script = (ids: string[], call: number, refresh: boolean) => BatchVerdict | HttpResult;

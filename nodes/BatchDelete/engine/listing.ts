@@ -48,7 +48,7 @@ import type {
  * (bad credentials, a quota, cancellation, a list request that kept failing).
  */
 
-export interface FilterOptions {
+interface FilterOptions {
 	/** The most matches one run handles: deleted, failed, or shown by a dry run. */
 	limit: number;
 	/** Only items created before this match; undefined: any age. */
@@ -82,7 +82,7 @@ export interface FilterEnd {
 const REMOVED = new Set<ResultStatus>(['deleted', 'alreadyGone', 'notFound', 'unknown']);
 
 /** A provider that never says "last page" and never runs short cannot keep a run going forever. */
-export const MAX_LIST_PAGES = 100_000;
+const MAX_LIST_PAGES = 100_000;
 
 type Page = Extract<ListVerdict, { kind: 'page' }>;
 type Fetched = Page | { kind: 'stop'; stop: ListingStop };

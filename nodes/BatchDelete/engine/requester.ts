@@ -30,7 +30,7 @@ type ReauthVerdict = Extract<BatchVerdict, { kind: 'reauth' }>;
 type StopVerdict = Extract<BatchVerdict, { kind: 'stopRun' }>;
 
 /** A provider's reading of an answer: a final verdict, or retry / reauth, which the requester handles. */
-export type Reading<V> = V | RetryVerdict | ReauthVerdict | StopVerdict;
+type Reading<V> = V | RetryVerdict | ReauthVerdict | StopVerdict;
 
 /** How an exchange ended. `maybeApplied`: a try whose answer was lost may have changed something. */
 export type Exchange<V> =
@@ -42,7 +42,7 @@ export type Exchange<V> =
 	/** The run was stopped (by another request, cancellation, or a request that cannot be built). */
 	| { kind: 'halted'; maybeApplied: boolean };
 
-export interface RequesterSettings {
+interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
 }

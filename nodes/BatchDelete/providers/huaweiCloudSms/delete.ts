@@ -26,8 +26,8 @@ import {
  * the credential's preAuthentication) or AK/SK request signing.
  */
 
-export const MAX_TEMPLATE_ID_LENGTH = 64;
-export const CONTENT_TYPE = 'application/json;charset=utf8';
+const MAX_TEMPLATE_ID_LENGTH = 64;
+const CONTENT_TYPE = 'application/json;charset=utf8';
 
 export interface HuaweiCloudSmsParams {
 	endpoint: string;
