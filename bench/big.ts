@@ -20,12 +20,10 @@ import { dirname, join } from 'node:path';
 import type { OutputMode } from '../nodes/BatchDelete/engine/outputs';
 import type { BigHostCase, BigHostResult } from './bigHost';
 import { runBigHostCases } from './bigHost';
-import { ROOT, log, machine, round } from './lib';
+import type { Target } from './lib';
+import { ROOT, log, machine, round, table } from './lib';
 import type { InputShape, MemoryResult } from './memory';
-import { INPUT_SHAPES } from './memory';
-import { memory } from './overhead';
-import type { Target } from './run';
-import { table } from './run';
+import { INPUT_SHAPES, memory } from './memory';
 
 const QUICK = process.argv.includes('--quick');
 const SIZES = QUICK ? [10_000, 100_000] : [100_000, 1_000_000];

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import * as n8nHost from '../scripts/n8n-host';
-import { BATCH_DELETE_TYPE } from '../test/e2e/workflow';
+import { BATCH_DELETE_TYPE } from '../scripts/n8n-host';
 import { AvayaSpacesMock } from '../test/mocks/avayaSpaces';
 import { log, realisticId, round } from './lib';
 

@@ -6,8 +6,7 @@
  */
 import type { BigHostCase } from './bigHost';
 import { runBigHostCases } from './bigHost';
-import { ROOT, log, round } from './lib';
-import { table } from './run';
+import { ROOT, log, round, table } from './lib';
 
 const IDS = Number(process.argv[2] ?? 1_000_000);
 

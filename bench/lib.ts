@@ -1,6 +1,6 @@
 /**
- * What every part of the benchmark shares: the machine it ran on, the Batch Delete node run inside
- * n8n-core's engine (the test harness) against a provider mock, and the figures one run gives.
+ * What the benches share: the machine they ran on, IDs shaped like the providers' real ones, tables;
+ * and, for bench/memory.ts, the built node and credentials and the mocks' process.
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, fork } from 'node:child_process';
@@ -10,13 +10,12 @@ import { join } from 'node:path';
 
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import type { ICredentialType, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { ICredentialType, INodeParameters } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 
 import type { BatchDelete as BatchDeleteSource } from '../nodes/BatchDelete/BatchDelete.node';
 import { PROVIDERS } from '../nodes/BatchDelete/providers';
-import type { CredentialInstance, RunNodeResult } from '../test/harness';
-import { runNode } from '../test/harness';
+import type { CredentialInstance } from '../test/harness';
 import { OAuth2Api } from '../test/support/oAuth2Api';
 import type { MockCommand, MockCounts } from './mockProcess';
 
@@ -34,11 +33,11 @@ function fromDist<T>(entry: string): T {
 	try {
 		built = statSync(file).mtimeMs;
 	} catch {
-		throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench does)`);
+		throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench:big does)`);
 	}
 	if (newestSource(join(ROOT, 'nodes')) > built || statSync(source).mtimeMs > built) {
 		throw new Error(
-			`${entry} is older than the sources: run \`npm run build\` first (npm run bench does)`,
+			`${entry} is older than the sources: run \`npm run build\` first (npm run bench:big does)`,
 		);
 	}
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -74,21 +73,6 @@ const quiet = {
 };
 Container.set(Logger, quiet as unknown as Logger);
 LoggerProxy.init(quiet as unknown as Parameters<typeof LoggerProxy.init>[0]);
-
-/** The smallest time a run can take: ceil(ceil(N / B) / C) rounds of one request latency each. */
-export function lowerBoundMs(
-	ids: number,
-	batch: number,
-	concurrency: number,
-	latencyMs: number,
-): number {
-	return Math.ceil(Math.ceil(ids / batch) / concurrency) * latencyMs;
-}
-
-/** Under a rate limit of `perMinute` requests: the time `requests` take at that rate (the first starts at 0). */
-export function limitBoundMs(requests: number, perMinute: number, scale = 1): number {
-	return ((requests - 1) * 60_000) / perMinute / scale;
-}
 
 export const round = (value: number, digits = 2): number =>
 	Math.round(value * 10 ** digits) / 10 ** digits;
@@ -183,22 +167,6 @@ export class RemoteMock {
 	seed = (count: number) => this.process.call<string[]>({ cmd: 'seed', key: this.key, count });
 	/** Make the mock hold these IDs (the four batching providers). */
 	hold = (ids: string[]) => this.process.call<null>({ cmd: 'hold', key: this.key, ids });
-	private made = 0;
-
-	/**
-	 * `count` IDs shaped like the provider's real ones, held by the mock. Realistic length matters:
-	 * V8 internalizes JSON string values of up to 10 characters, which makes parsing answers full of
-	 * short test IDs (`av1x29900`) about 7× slower than with real ones. WeChat keeps the adapter's
-	 * msg_ids (numeric, one item each).
-	 */
-	async realistic(count: number): Promise<string[]> {
-		if (this.provider === 'weChatOfficialAccount') return await this.seed(count);
-		const from = this.made;
-		this.made += count;
-		const ids = Array.from({ length: count }, (_, i) => realisticId(this.provider, from + i));
-		await this.hold(ids);
-		return ids;
-	}
 	config = (options: INodeParameters) =>
 		this.process.call<{ parameters: INodeParameters; credentials: CredentialInstance[] }>({
 			cmd: 'config',
@@ -206,16 +174,8 @@ export class RemoteMock {
 			options,
 		});
 	latency = (ms: number) => this.process.call<null>({ cmd: 'latency', key: this.key, ms });
-	rateLimit = (limit: { requests: number; perMs: number } | null) =>
-		this.process.call<null>({ cmd: 'rateLimit', key: this.key, limit });
 	/** Requests since the last call. */
 	counts = () => this.process.call<MockCounts>({ cmd: 'counts', key: this.key });
-	close = () => this.process.call<null>({ cmd: 'close', key: this.key });
-
-	/** One item per ID, in the field the node reads with the adapter's parameters (what a database query returns). */
-	items(ids: string[]): INodeExecutionData[] {
-		return ids.map((id) => ({ json: { [this.idField]: id } }));
-	}
 }
 
 /** An ID like the provider's real ones, unique per `n`. */
@@ -232,58 +192,6 @@ export function realisticId(provider: string, n: number): string {
 		default:
 			throw new Error(`no ID shape for ${provider}`);
 	}
-}
-
-export interface OurRun {
-	/** The node's execution time as n8n records it (runData executionTime). */
-	nodeMs: number;
-	/** Delete requests the mock received (throttled ones included). */
-	requests: number;
-	/** Of those, turned away by the mock's rate limit. */
-	throttled: number;
-	/** Token fetches and logins. */
-	authRequests: number;
-	success: number;
-	failure: number;
-	statuses: Record<string, number>;
-}
-
-/** Run the Batch Delete node once inside n8n-core's engine (the test harness) with these options and items. */
-export async function runOurs(
-	mock: RemoteMock,
-	items: INodeExecutionData[],
-	options: INodeParameters,
-): Promise<OurRun & { result: RunNodeResult }> {
-	const { parameters, credentials } = await mock.config(options);
-	await mock.counts();
-	const result = await runNode({
-		node: BatchDelete,
-		parameters,
-		credentialTypes: credentialTypes(),
-		credentials,
-		items,
-	});
-	const counts = await mock.counts();
-	if (result.error !== undefined)
-		throw new Error(`Batch Delete failed on ${mock.provider}: ${result.error.message}`);
-	const [success = [], failure = []] = result.outputs;
-	return {
-		nodeMs: result.taskData?.executionTime ?? NaN,
-		requests: counts.deletes,
-		throttled: counts.throttled,
-		authRequests: counts.other,
-		success: success.length,
-		failure: failure.length,
-		statuses: countStatuses([...success, ...failure]),
-		result,
-	};
-}
-
-export function countStatuses(items: INodeExecutionData[]): Record<string, number> {
-	const statuses: Record<string, number> = {};
-	for (const item of items)
-		statuses[String(item.json.status)] = (statuses[String(item.json.status)] ?? 0) + 1;
-	return statuses;
 }
 
 export interface Machine {
@@ -323,9 +231,26 @@ export function machine(): Machine {
 	};
 }
 
-/** Milliseconds since `start` (from performance.now()). */
-export const since = (start: number): number => performance.now() - start;
-
 export function log(message: string): void {
 	process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A figure the bench checks, and what one run measured. */
+export interface Target {
+	target: string;
+	measured: string;
+	met: boolean;
+}
+
+/** A Markdown table, columns padded (big.ts prints its results as these). */
+export function table(headers: string[], rows: Array<Array<string | number>>): string {
+	const cells = rows.map((r) => r.map(String));
+	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+	const line = (r: string[]) =>
+		`| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+	return [
+		line(headers),
+		`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+		...cells.map(line),
+	].join('\n');
 }

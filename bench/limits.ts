@@ -22,11 +22,8 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Unit } from '../nodes/BatchDelete/engine/plan';
 import type { HttpResult, Provider } from '../nodes/BatchDelete/engine/types';
-import type {
-	RunSettings,
-	Sender,
-	runDeletion as RunDeletion,
-} from '../nodes/BatchDelete/engine/run';
+import type { RunSettings, Sender } from '../nodes/BatchDelete/engine/run';
+import type * as Engine from '../nodes/BatchDelete/engine/run';
 import type { HiddenLimit } from '../test/support/limits';
 import {
 	fixedWindow,
@@ -36,14 +33,12 @@ import {
 	tokenBucket,
 	withRetryAfter,
 } from '../test/support/limits';
-import { ROOT, log, machine, round } from './lib';
-import { table } from './run';
+import { ROOT, log, machine, round, table } from './lib';
+import { runUnits } from '../test/support/runUnits';
 import { LatencyProxy, makeCertificate } from './wan';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the compiled package, as bench/lib.ts loads it */
-const { runDeletion } = require(join(ROOT, 'dist/nodes/BatchDelete/engine/run')) as {
-	runDeletion: typeof RunDeletion;
-};
+const engine = require(join(ROOT, 'dist/nodes/BatchDelete/engine/run')) as typeof Engine;
 const { deletion: avayaSpaces } = require(
 	join(ROOT, 'dist/nodes/BatchDelete/providers/avayaSpaces/delete'),
 ) as { deletion: Provider<unknown> };
@@ -224,7 +219,7 @@ async function runOnce(
 	};
 	const refusedBefore = mock.refused;
 	const started = Date.now();
-	const report = await runDeletion(
+	const report = await runUnits(
 		{ ...avayaSpaces, defaultConcurrency: 2 },
 		{
 			params: {},
@@ -236,6 +231,7 @@ async function runOnce(
 		freshConnectionSender(ca),
 		clock,
 		() => false,
+		engine,
 	);
 	return {
 		concurrency,

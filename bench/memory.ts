@@ -1,6 +1,6 @@
 /**
  * Peak memory of the Batch Delete node for many IDs, in a process of its own started with
- * --expose-gc (bench/overhead.ts starts it): a real run inside n8n-core's engine against the
+ * --expose-gc (`memory()` below starts it): a real run inside n8n-core's engine against the
  * provider's mock with no latency, the mock in yet another process so its copy of the IDs is not
  * counted. One Output mode (Each ID, Failures and Summary, Summary Only) and one input shape a run:
  * an item per ID, one item holding the list, or one item holding the IDs as a newline-separated
@@ -15,6 +15,9 @@
  * waiting plus what it returns, as if both were alive at once. The process's peak RSS is reported too.
  */
 import '../test/setup/env';
+
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
@@ -211,6 +214,34 @@ async function measure(
 		mocks.stop();
 		shutdownHarness();
 	}
+}
+
+/** This file in a process of its own (it needs --expose-gc and a clean heap). */
+export async function memory(
+	provider: string,
+	ids: number,
+	concurrency: number,
+	output: OutputMode = 'eachId',
+	shape: InputShape = 'items',
+): Promise<MemoryResult> {
+	const child = fork(
+		join(__dirname, 'memory.ts'),
+		[provider, String(ids), String(concurrency), output, shape],
+		{
+			execArgv: ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx'],
+			serialization: 'advanced',
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		},
+	);
+	return await new Promise<MemoryResult>((resolve, reject) => {
+		child.once('message', (message: MemoryResult | { error: string }) => {
+			if ('error' in message) reject(new Error(message.error));
+			else resolve(message);
+		});
+		child.once('exit', (code) =>
+			reject(new Error(`the memory run exited (${code}) without a result`)),
+		);
+	});
 }
 
 if (require.main === module) {

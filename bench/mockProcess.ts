@@ -1,17 +1,16 @@
 /**
  * The provider mocks in a process of their own, so the time a mock spends parsing and answering is
  * not counted as the node's (a provider's servers do not run inside n8n). The benchmark talks to it
- * over IPC: start a provider's mock (the reliability adapters), seed IDs, set a fixed latency or a
- * rate limit, read the request counts, and get the node parameters and credentials that point at it.
+ * over IPC: start a provider's mock (the reliability adapters), seed IDs, set a latency, read the
+ * request counts, and get the node parameters and credentials that point at it (bench/memory.ts).
  *
  * Started by `MockProcess.start()` (bench/lib.ts); not meant to be run by hand.
  */
-import './resolveTsFirst';
+import '../test/support/resolveTsFirst';
 import '../test/setup/env';
 
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { MockReply } from '../test/mocks/mockServer';
 import type { ProviderEnv } from '../test/reliability/providers';
 import { ADAPTERS, HUAWEI_PROJECT, SOLAPI_GROUP } from '../test/reliability/providers';
 
@@ -22,20 +21,16 @@ export type MockCommand =
 	| { cmd: 'hold'; key: number; ids: string[] }
 	| { cmd: 'config'; key: number; options: INodeParameters }
 	| { cmd: 'latency'; key: number; ms: number }
-	| { cmd: 'rateLimit'; key: number; limit: { requests: number; perMs: number } | null }
-	| { cmd: 'counts'; key: number }
-	| { cmd: 'close'; key: number };
+	| { cmd: 'counts'; key: number };
 
 export interface MockCounts {
-	/** Delete requests answered (throttled ones included). */
+	/** Delete requests answered. */
 	deletes: number;
-	/** Delete requests the rate limit turned away. */
-	throttled: number;
 	/** Everything else: logins and token fetches. */
 	other: number;
 }
 
-const envs = new Map<number, { env: ProviderEnv; throttled: number }>();
+const envs = new Map<number, ProviderEnv>();
 let nextKey = 0;
 
 async function handle(message: MockCommand): Promise<unknown> {
@@ -44,7 +39,7 @@ async function handle(message: MockCommand): Promise<unknown> {
 		if (adapter === undefined) throw new Error(`no mock for ${message.provider}`);
 		const env = await adapter.start();
 		const key = nextKey++;
-		envs.set(key, { env, throttled: 0 });
+		envs.set(key, env);
 		return {
 			key,
 			baseUrl: env.mock.baseUrl,
@@ -52,9 +47,8 @@ async function handle(message: MockCommand): Promise<unknown> {
 			deletePath: env.deletePath.source,
 		};
 	}
-	const entry = envs.get(message.key);
-	if (entry === undefined) throw new Error(`no mock ${message.key}`);
-	const { env } = entry;
+	const env = envs.get(message.key);
+	if (env === undefined) throw new Error(`no mock ${message.key}`);
 	switch (message.cmd) {
 		case 'seed':
 			return env.seed(message.count);
@@ -80,38 +74,16 @@ async function handle(message: MockCommand): Promise<unknown> {
 		case 'latency':
 			env.mock.latencyMs = message.ms;
 			return null;
-		case 'rateLimit': {
-			const limit = message.limit;
-			const throttle = env.throttle();
-			if (limit === null || throttle.kind !== 'reply') {
-				env.mock.rateLimit = undefined;
-				return null;
-			}
-			env.mock.rateLimit = {
-				...limit,
-				reply: (): MockReply => {
-					entry.throttled++;
-					return { status: throttle.status, body: throttle.body, headers: throttle.headers };
-				},
-			};
-			return null;
-		}
 		case 'counts': {
 			const deletes = env.mock.requestsTo(env.deletePath).length;
 			const counts: MockCounts = {
 				deletes,
-				throttled: entry.throttled,
 				other: env.mock.requests.length - deletes,
 			};
 			// Counted, then dropped: a long run need not keep every request it made.
 			env.mock.requests.length = 0;
-			entry.throttled = 0;
 			return counts;
 		}
-		case 'close':
-			await env.close();
-			envs.delete(message.key);
-			return null;
 	}
 }
 

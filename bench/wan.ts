@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import * as n8nHost from '../scripts/n8n-host';
-import { BATCH_DELETE_TYPE } from '../test/e2e/workflow';
+import { BATCH_DELETE_TYPE } from '../scripts/n8n-host';
 import { ROOT, log, machine, round } from './lib';
 
 const QUICK = process.argv.includes('--quick');

@@ -32,7 +32,7 @@ export const quectelRegionProperties: INodeProperties[] = [
 ];
 
 /** The same base URL the node derives from `region`/`baseUrl`, as a credential expression. */
-export const quectelBaseUrlExpression = `={{$credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ${JSON.stringify(QUECTEL_HOSTS)}[$credentials.region]}}`;
+const quectelBaseUrlExpression = `={{$credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ${JSON.stringify(QUECTEL_HOSTS)}[$credentials.region]}}`;
 
 /** `Authorization: <token>` exactly as login returned it: no scheme in front. */
 export const quectelAuthenticate: IAuthenticateGeneric = {

@@ -13,7 +13,7 @@ import { createHash, createHmac } from 'crypto';
  * gateway checks exactly the ones listed in SignedHeaders). Pure apart from the hashing.
  */
 
-export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
+const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
 /** SHA-256 of nothing: what the SDK hashes when there is no body. */
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -60,7 +60,7 @@ export function canonicalQuery(params: Array<[string, string]>): string {
 	return parts.join('&');
 }
 
-export interface SignableRequest {
+interface SignableRequest {
 	method: string;
 	/** Absolute URL, query included. */
 	url: string;
@@ -70,7 +70,7 @@ export interface SignableRequest {
 	body?: string | Buffer;
 }
 
-export interface SignedRequest {
+interface SignedRequest {
 	/** The request's headers plus `host`, `X-Sdk-Date` and `Authorization`. */
 	headers: Record<string, string>;
 	canonicalRequest: string;
@@ -137,7 +137,7 @@ function compare(a: string, b: string): number {
 }
 
 /** The parts of n8n's request options that signing reads (IHttpRequestOptions, structurally). */
-export interface OutgoingRequest {
+interface OutgoingRequest {
 	method?: string;
 	url: string;
 	baseURL?: string;

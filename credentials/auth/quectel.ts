@@ -11,7 +11,7 @@ import { redactText } from './redact';
 
 export const QUECTEL_LOGIN_PATH = '/v2/enduser/enduserapi/emailPwdLogin';
 
-export interface QuectelAccount {
+interface QuectelAccount {
 	email: string;
 	password: string;
 	userDomain: string;
@@ -46,7 +46,7 @@ export function signQuectelLogin(
 }
 
 /** A new random for every login, so no two logins send the same ciphertext. */
-export function newQuectelRandom(): string {
+function newQuectelRandom(): string {
 	return randomBytes(8).toString('hex');
 }
 

@@ -8,9 +8,6 @@ import { createHmac, randomBytes } from 'crypto';
  * minutes, so every request needs its own date and salt.
  */
 
-export const SALT_MIN_LENGTH = 12;
-export const SALT_MAX_LENGTH = 64;
-
 export function solapiSignature(apiSecret: string, date: string, salt: string): string {
 	return createHmac('sha256', apiSecret)
 		.update(date + salt)

@@ -126,7 +126,7 @@ const schema = z
 	})
 	.strict();
 
-export interface ByFilterParameters {
+interface ByFilterParameters {
 	/** Age in milliseconds; 0 = any age. */
 	olderThanMs: number;
 	limit: number;

@@ -8,13 +8,13 @@ import type { Provider } from './engine/types';
 import type { Scopes } from './scopes';
 
 /** An input item that names no ID at all, or whose IDs could not be read. */
-export interface ItemProblem {
+interface ItemProblem {
 	itemIndex: number;
 	code: 'NO_ID' | 'PARAMETER_ERROR';
 	message: string;
 }
 
-export interface Planned {
+interface Planned {
 	units: Unit[];
 	problems: ItemProblem[];
 }

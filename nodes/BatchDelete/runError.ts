@@ -23,12 +23,11 @@ export function runError(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
 	error: NodeOperationError | NodeApiError,
-	providerId?: string,
 ): INodeExecutionData[][] {
 	if (!ctx.continueOnFail()) throw error;
 	const text = error.description ? `${error.message}. ${error.description}` : error.message;
 	const inputs = items.length === 0 ? [0] : items.map((_, i) => i);
-	const provider = providerId ?? (ctx.getNodeParameter('provider', 0, '') as string);
+	const provider = ctx.getNodeParameter('provider', 0, '') as string;
 	const code =
 		error instanceof NodeApiError
 			? error.httpCode === '401'

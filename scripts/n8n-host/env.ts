@@ -1,5 +1,8 @@
 /** The environments n8n and npm run with: clean of the caller's settings, quiet and offline. */
 
+/** The node's type in a workflow: the package name, then the node's name. */
+export const BATCH_DELETE_TYPE = 'n8n-nodes-batch-delete.batchDelete';
+
 /** Fixed encryption key for every test instance (credentials are encrypted with it on import). */
 export const TEST_ENCRYPTION_KEY = 'n8n-nodes-batch-delete-e2e-test-encryption-key';
 

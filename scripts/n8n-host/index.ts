@@ -27,7 +27,7 @@ export type {
 	Service,
 	UserFolder,
 } from './types';
-export { TEST_ENCRYPTION_KEY } from './env';
+export { BATCH_DELETE_TYPE, TEST_ENCRYPTION_KEY } from './env';
 export { ensureNode24 } from './node24';
 export { ensureHost, HOST_PACKAGES_DIR } from './install';
 export { packPackage } from './pack';
@@ -38,6 +38,7 @@ export { executeWorkflow, outputOf, parseExecutionOutput } from './execute';
 export { readExecutionFromDb } from './db';
 export { startServer, startWorker } from './server';
 export { startProcess } from './processes';
+export { freshFetch } from './http';
 export { cacheRoot, getFreePort } from './util';
 
 /** Node type of this repository's node once installed as a community package. */

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 
+import { freshFetch } from './http';
 import { startProcess } from './processes';
 import type { N8nServer, RestResponse, Service, UserFolder } from './types';
 import { getFreePort, httpGet, sleep } from './util';
@@ -40,7 +41,7 @@ function restClient(baseUrl: string) {
 	const browserId = `n8n-host-${crypto.randomBytes(8).toString('hex')}`;
 	let cookie = '';
 	const rest = async (method: string, urlPath: string, body?: unknown): Promise<RestResponse> => {
-		const res = await fetch(`${baseUrl}${urlPath}`, {
+		const res = await freshFetch(`${baseUrl}${urlPath}`, {
 			method,
 			headers: {
 				'content-type': 'application/json',

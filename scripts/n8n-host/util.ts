@@ -1,9 +1,10 @@
 /** Small file, time and network helpers shared by the n8n host modules. */
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+import { freshFetch } from './http';
 
 export function log(msg: string): void {
 	process.stderr.write(`[n8n-host] ${msg}\n`);
@@ -73,15 +74,11 @@ export function getFreePort(): Promise<number> {
 	});
 }
 
-export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-	return new Promise((resolve, reject) => {
-		const req = http.get(url, { timeout: timeoutMs }, (res) => {
-			let body = '';
-			res.setEncoding('utf8');
-			res.on('data', (c: string) => (body += c));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-		});
-		req.on('timeout', () => req.destroy(new Error('timeout')));
-		req.on('error', reject);
-	});
+/** A GET on its own connection (see http.ts: no idle socket n8n could close under it). */
+export async function httpGet(
+	url: string,
+	timeoutMs: number,
+): Promise<{ status: number; body: string }> {
+	const res = await freshFetch(url, { timeoutMs });
+	return { status: res.status, body: await res.text() };
 }

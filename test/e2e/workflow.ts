@@ -1,8 +1,10 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { BATCH_DELETE_TYPE, freshFetch } from '../../scripts/n8n-host';
+
 /** Builds n8n workflow JSON (as `n8n import:workflow` takes it) around Batch Delete nodes. */
 
-export const BATCH_DELETE_TYPE = 'n8n-nodes-batch-delete.batchDelete';
+export { BATCH_DELETE_TYPE };
 
 /** One Batch Delete branch: IDs from a Code node, the node, and both outputs into NoOp nodes. */
 export interface Branch {
@@ -146,14 +148,15 @@ export function buildWorkflow(
 }
 
 /**
- * POST JSON to a production webhook. n8n 2.x registers the webhooks of published workflows a
+ * POST JSON to a production webhook, on a fresh connection (freshFetch: a reused idle socket that
+ * n8n closes fails after the delete may have run, and is never resent). n8n 2.x registers the webhooks of published workflows a
  * moment after it starts answering (an outbox consumer): until then it says 404 "not registered",
  * which runs nothing, so that answer is retried for up to 30 s.
  */
 export async function postToWebhook(url: string, body: unknown): Promise<Response> {
 	const deadline = Date.now() + 30000;
 	for (;;) {
-		const res = await fetch(url, {
+		const res = await freshFetch(url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify(body),

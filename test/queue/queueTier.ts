@@ -253,7 +253,7 @@ export async function startQueueTier(options: TierOptions): Promise<QueueTier> {
 		async trigger(path, body) {
 			const deadline = Date.now() + 30000;
 			for (;;) {
-				const res = await fetch(`${server.baseUrl}/webhook/${path}`, {
+				const res = await n8nHost.freshFetch(`${server.baseUrl}/webhook/${path}`, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
 					body: JSON.stringify(body),

@@ -2,9 +2,9 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import { runDeletion } from '../../nodes/BatchDelete/engine/run';
 import type { UnitResult } from '../../nodes/BatchDelete/engine/run';
 import type { BatchVerdict, Provider } from '../../nodes/BatchDelete/engine/types';
+import { runUnits } from './runUnits';
 
 /**
  * Providers with limits the node is not told about, on a simulated clock: runs of thousands of
@@ -176,7 +176,7 @@ export interface SimRun {
 }
 
 /**
- * One execution: `requests` requests of one ID each through the node's real engine (runDeletion:
+ * One execution: `requests` requests of one ID each through the node's real engine (runUnits:
  * concurrency, rate, retries), against `limit`. Several may share one clock and one limit.
  */
 export async function simulateRun(
@@ -234,7 +234,7 @@ export async function simulateRun(
 	const ids = Array.from({ length: options.requests }, (_, i) => `${prefix}${i}`);
 	const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
 	const start = clock.now();
-	const report = await runDeletion(
+	const report = await runUnits(
 		fakeProvider(options.initial ?? 2),
 		{ params: null, credentialType: 'fakeApi', credentials: {} },
 		units,

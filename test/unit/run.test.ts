@@ -2,7 +2,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import { runDeletion } from '../../nodes/BatchDelete/engine/run';
+import { runUnits as runDeletion } from '../support/runUnits';
 import type {
 	BatchVerdict,
 	HttpResult,

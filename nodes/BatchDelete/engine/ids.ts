@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /** One ID as read from an item, before the provider's rules are applied. */
-export interface RawId {
+interface RawId {
 	id: string;
 	/** Set when the value can never be an ID (object, boolean, nested array, NaN). */
 	invalidReason?: string;

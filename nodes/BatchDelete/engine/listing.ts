@@ -53,7 +53,7 @@ import type {
  * (bad credentials, a quota, cancellation, a list request that kept failing).
  */
 
-export interface FilterOptions {
+interface FilterOptions {
 	/** The most matches one run handles: deleted, failed, or shown by a dry run. */
 	limit: number;
 	/** Only items created before this match; undefined: any age. */
@@ -88,7 +88,7 @@ export interface FilterEnd {
 const REMOVED = new Set<ResultStatus>(['deleted', 'alreadyGone', 'notFound', 'unknown']);
 
 /** A provider that never says "last page" and never runs short cannot keep a run going forever. */
-export const MAX_LIST_PAGES = 100_000;
+const MAX_LIST_PAGES = 100_000;
 
 /** Extra passes over an offset or page list after deleted rows that still showed were stepped over. */
 const MAX_SWEEPS = 2;

@@ -17,7 +17,7 @@ function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
 }
 
 /** What a run adds to its summary item besides the counts. */
-export interface RunFacts {
+interface RunFacts {
 	requests: number;
 	splitRequests: number;
 	batches: number;

@@ -30,7 +30,7 @@ type ReauthVerdict = Extract<BatchVerdict, { kind: 'reauth' }>;
 type StopVerdict = Extract<BatchVerdict, { kind: 'stopRun' }>;
 
 /** A provider's reading of an answer: a final verdict, or retry / reauth, which the requester handles. */
-export type Reading<V> = V | RetryVerdict | ReauthVerdict | StopVerdict;
+type Reading<V> = V | RetryVerdict | ReauthVerdict | StopVerdict;
 
 /** How an exchange ended. `maybeApplied`: a try whose answer was lost may have changed something. */
 export type Exchange<V> =
@@ -51,7 +51,7 @@ export const THROTTLE_PATIENCE_MS = 5 * 60_000;
 /** A Retry-After longer than this pauses the whole run, not only the request that got it. */
 const LONG_RETRY_AFTER_MS = 1000;
 
-export interface RequesterSettings {
+interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
 }

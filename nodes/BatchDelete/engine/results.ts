@@ -66,8 +66,6 @@ export class Results {
 			this.detail.set(i, { code: result.code, message: result.message });
 		}
 		if (result.request !== undefined) this.requests.set(i, result.request);
-		if (result.splitRequests !== undefined && result.batch !== null)
-			this.splitsByBatch.set(result.batch, result.splitRequests);
 	}
 
 	/** Whether slot `i` has a result yet. */
@@ -93,10 +91,5 @@ export class Results {
 		const request = this.requests.get(i);
 		if (request !== undefined) result.request = request;
 		return result;
-	}
-
-	/** Every result as an object (tests, small runs). */
-	toArray(): UnitResult[] {
-		return Array.from({ length: this.length }, (_, i) => this.get(i));
 	}
 }

@@ -47,7 +47,7 @@ export interface Tally {
 	requests: number;
 }
 
-export interface PipelineHooks {
+interface PipelineHooks {
 	/** Each source batch with its results, as soon as it is done (default: kept in the report). */
 	sink?: (units: Unit[], results: Results) => void;
 	/** After every request's IDs are settled. */
@@ -75,14 +75,14 @@ export interface RunReport<E = void> {
 }
 
 /** One context, or one per scope (a unit's `scope` indexes it). */
-export type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
+type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
 
-export function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext<P> {
+function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext<P> {
 	return Array.isArray(contexts) ? contexts[unit.scope ?? 0] : contexts;
 }
 
 /** The result of a unit that is never sent. */
-export function invalidResult(unit: Unit): UnitResult {
+function invalidResult(unit: Unit): UnitResult {
 	return {
 		status: 'invalid',
 		code: unit.invalidCode ?? 'INVALID_ID',
@@ -151,28 +151,6 @@ export async function runPipeline<P, E>(
 /** The units as one batch: the By ID source. */
 export async function* unitsSource(units: Unit[]): TargetSource<void> {
 	yield units;
-}
-
-/** Delete these units (one batch): `runPipeline` over `unitsSource`. */
-export async function runDeletion<P>(
-	provider: Provider<P>,
-	contexts: Contexts<P>,
-	units: Unit[],
-	settings: RunSettings,
-	sender: Sender,
-	clock: Clock,
-	isCancelled: () => boolean,
-): Promise<RunReport & { results: UnitResult[] }> {
-	const report = await runPipeline(
-		provider,
-		contexts,
-		() => unitsSource(units),
-		settings,
-		sender,
-		clock,
-		isCancelled,
-	);
-	return { ...report, results: report.batches.flatMap((b) => b.results.toArray()) };
 }
 
 /** A chunk waiting for a worker. `maybeApplied`: an earlier send of these IDs lost its answer. */

@@ -1,10 +1,10 @@
 import type { IDataObject, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
 /** Statuses on the Success output: the provider confirmed the ID is gone. */
-export type SuccessStatus = 'deleted' | 'alreadyGone';
+type SuccessStatus = 'deleted' | 'alreadyGone';
 
 /** Statuses on the Failure output: the ID was not confirmed gone. */
-export type FailureStatus =
+type FailureStatus =
 	| 'invalid'
 	| 'notFound'
 	| 'forbidden'
@@ -103,7 +103,7 @@ export type HttpResult =
 	  };
 
 /** A credential type a provider accepts, and the value of its authentication selector. */
-export interface CredentialChoice {
+interface CredentialChoice {
 	/** credential type name, e.g. `avayaSpacesApi` */
 	name: string;
 	/** value of the provider's authentication parameter that selects it */

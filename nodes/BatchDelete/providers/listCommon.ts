@@ -146,7 +146,7 @@ export function oneOf<T extends string>(
 }
 
 /** What each refusal means to a provider's user (its own words), and the code a 404 reports. */
-export interface RefusalWords {
+interface RefusalWords {
 	401?: string;
 	403?: string;
 	404?: string;

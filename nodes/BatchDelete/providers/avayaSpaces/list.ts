@@ -36,10 +36,10 @@ import { baseUrlOf } from '../../../../credentials/auth/hosts';
  * own search may find more (a similar word, the sender, an attachment); those messages are kept.
  */
 
-export const AVAYA_LIST_PAGE_SIZE = 50;
-export const AVAYA_CATEGORIES = ['chat', 'idea', 'task'] as const;
+const AVAYA_LIST_PAGE_SIZE = 50;
+const AVAYA_CATEGORIES = ['chat', 'idea', 'task'] as const;
 
-export interface AvayaFilters {
+interface AvayaFilters {
 	spaceId: string;
 	category?: (typeof AVAYA_CATEGORIES)[number];
 	search?: string;
@@ -100,7 +100,7 @@ export function avayaListedItem(raw: unknown): ListedItem | undefined {
 }
 
 /** The `refTime` sent with `direction=before`: Older Than's cutoff, else the run's start. */
-export function avayaRefTime(window: ListWindow): Date {
+function avayaRefTime(window: ListWindow): Date {
 	return window.olderThan ?? window.startedAt;
 }
 

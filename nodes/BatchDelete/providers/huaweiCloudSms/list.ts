@@ -25,7 +25,7 @@ import {
  * from. `offset` counts items (the documented default page is 10; 50 here, one delete request).
  */
 
-export const HUAWEI_LIST_PAGE_SIZE = 50;
+const HUAWEI_LIST_PAGE_SIZE = 50;
 /**
  * `flow_status`: the list request documents Adopted, Reviewing and Reject; the template answer
  * (ListTemplateDetails' and "Querying Template Details"' `flow_status`) also documents Disable,
@@ -33,7 +33,7 @@ export const HUAWEI_LIST_PAGE_SIZE = 50;
  * are offered too. The node checks the value on each listed template, whether or not the server
  * applies it.
  */
-export const HUAWEI_FLOW_STATUSES = [
+const HUAWEI_FLOW_STATUSES = [
 	'Adopted',
 	'Reviewing',
 	'Reject',
@@ -43,9 +43,9 @@ export const HUAWEI_FLOW_STATUSES = [
 	'SignReviewing',
 ] as const;
 /** `template_type`, exactly the values the list request documents. */
-export const HUAWEI_TEMPLATE_TYPES = ['VERIFY_CODE_TYPE', 'NOTIFY_TYPE', 'PROMOTION_TYPE'] as const;
+const HUAWEI_TEMPLATE_TYPES = ['VERIFY_CODE_TYPE', 'NOTIFY_TYPE', 'PROMOTION_TYPE'] as const;
 
-export interface HuaweiFilters {
+interface HuaweiFilters {
 	flowStatus?: (typeof HUAWEI_FLOW_STATUSES)[number];
 	templateType?: (typeof HUAWEI_TEMPLATE_TYPES)[number];
 	templateName?: string;

@@ -19,7 +19,7 @@ import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
  * answer is HTTP 200; the body's `code` says what happened.
  */
 
-export const QUECTEL_DELETE_PATH = '/v2/mobilepush/enduserapi/batchDeleteMsg';
+const QUECTEL_DELETE_PATH = '/v2/mobilepush/enduserapi/batchDeleteMsg';
 
 /**
  * The URL budget. IDs travel in the query, so the request line must fit the 8 KB many gateways

@@ -31,9 +31,9 @@ import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
  * Page numbers start at 1. Errors arrive inside HTTP 200 bodies, as for the delete call.
  */
 
-export const QUECTEL_LIST_PATH = '/v2/mobilepush/enduserapi/userMsgList';
+const QUECTEL_LIST_PATH = '/v2/mobilepush/enduserapi/userMsgList';
 
-export const QUECTEL_MESSAGE_TYPES = [
+const QUECTEL_MESSAGE_TYPES = [
 	{ name: 'Any', value: 0 },
 	{ name: 'Device Alarm (2)', value: 2 },
 	{ name: 'Device Fault (3)', value: 3 },
@@ -41,7 +41,7 @@ export const QUECTEL_MESSAGE_TYPES = [
 	{ name: 'System Message (4)', value: 4 },
 ];
 
-export interface QuectelFilters {
+interface QuectelFilters {
 	/** 1–4, or undefined for any type. */
 	msgType?: number;
 	/** true: read messages only; false: unread only; undefined: both. */

@@ -20,7 +20,7 @@ import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
  * - legacy (SOLAPI's GroupMessage 3 API): `POST /GroupMessage/3/group/{groupId}/deleteMessages`, `{messages:[{messageId}]}`.
  */
 
-export type SolapiApiVersion = 'v4' | 'legacy';
+type SolapiApiVersion = 'v4' | 'legacy';
 
 export interface SolapiParams {
 	groupId: string;

@@ -30,10 +30,10 @@ import { errorAnswer, refusal, solapiBaseUrl } from './delete';
  * on api.solapi.com whichever delete API version is set.
  */
 
-export const SOLAPI_LIST_PAGE_SIZE = 500;
-export const SOLAPI_MESSAGE_TYPES = ['SMS', 'LMS', 'MMS', 'ATA', 'CTA', 'CTI'] as const;
+const SOLAPI_LIST_PAGE_SIZE = 500;
+const SOLAPI_MESSAGE_TYPES = ['SMS', 'LMS', 'MMS', 'ATA', 'CTA', 'CTI'] as const;
 
-export interface SolapiFilters {
+interface SolapiFilters {
 	type?: (typeof SOLAPI_MESSAGE_TYPES)[number];
 	statusCode?: string;
 }

@@ -23,14 +23,14 @@
  * header in the outputs, the error or the log lines (the integration tier's secret scan).
  * Exit code 1 if anything was lost.
  */
-import './resolveTsFirst';
-import '../test/setup/env';
+import '../support/resolveTsFirst';
+import '../setup/env';
 
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { shutdownHarness } from '../test/harness';
-import type { FaultKind, ProviderAdapter, ProviderEnv } from '../test/reliability/providers';
-import { ADAPTERS, FAULT_KINDS, faultFor, runOn } from '../test/reliability/providers';
+import { shutdownHarness } from '../harness';
+import type { FaultKind, ProviderAdapter, ProviderEnv } from './providers';
+import { ADAPTERS, FAULT_KINDS, faultFor, runOn } from './providers';
 
 interface Args {
 	ids: number;
