@@ -60,11 +60,10 @@ describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))(
 				const cancelledAt = Date.now();
 				running.cancel();
 				const result = await running.result;
-				const took = Date.now() - cancelledAt;
 
 				expect(result.run.status).toBe('canceled');
-				// Promptly: in-flight requests are aborted, not waited for.
-				expect(took).toBeLessThan(LATENCY + 400);
+				// In-flight requests are aborted, not waited for: their IDs end `unknown` with CANCELLED
+				// (asserted below), which is what shows it, not a wall-clock bound a loaded machine can miss.
 				// Nothing new went out after the cancel (a request already on its way may land within a few ms).
 				await sleep(LATENCY + 100);
 				const late = env.mock
@@ -116,7 +115,8 @@ describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))(
 				const cancelledAt = Date.now();
 				running.cancel();
 				const result = await running.result;
-				expect(Date.now() - cancelledAt).toBeLessThan(300);
+				// Woken, not waiting the 30 s Retry-After out (a bound far from both, so load cannot flip it).
+				expect(Date.now() - cancelledAt).toBeLessThan(10_000);
 				expect(env.mock.requestsTo(env.deletePath)).toHaveLength(1);
 				expectReported(env, result, ids);
 				expect(result.failure.map((i) => i.json.status)).toEqual([
