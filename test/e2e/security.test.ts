@@ -15,9 +15,8 @@ import type { Branch } from './workflow';
 import { buildWorkflow } from './workflow';
 
 /**
- * The security tier in a REAL n8n, both lines, with the packed package (docs/security.md): for a
- * static-token provider (Avaya Spaces), a query-token provider (WeChat), a password-token one
- * (Huawei Cloud IAM) and a login one (Quectel account), a delete answered with a redirect to another
+ * The security tier in a REAL n8n, both lines, with the packed package (docs/security.md): for
+ * every registered provider with its default credential, a delete answered with a redirect to another
  * local port (the attacker gets nothing, nothing on Success); the credential's Allowed HTTP Request
  * Domains set to Specific Domains (without the host) and None (nothing sent); a trickling answer
  * (ends within Timeout × (Max Retries + 1)); and a Quectel login refused with an answer echoing
@@ -33,7 +32,6 @@ const LINES = (process.env.E2E_LINES ?? '1,2')
 	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
 const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 180 * 1000;
-const PROVIDERS = ['avayaSpaces', 'weChatOfficialAccount', 'huaweiCloudSms', 'quectel'];
 const LOGIN_PATH = /\/emailPwdLogin$/;
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
@@ -76,7 +74,9 @@ describe.each(LINES)('real n8n %s.x: security', (line) => {
 		const host = await n8nHost.ensureHost(line);
 		const tarball = await n8nHost.packPackage();
 		folder = await n8nHost.createUserFolder(host, { tarball });
-		for (const id of PROVIDERS) envs.push(await ADAPTERS.find((a) => a.id === id)!.start());
+		// Every registered provider, with its default credential (the in-engine tier, test/security,
+		// covers every credential type).
+		for (const adapter of ADAPTERS) envs.push(await adapter.start());
 		// The attacker answers as the real provider would, so a followed redirect would look like a
 		// deletion; it records every request.
 		attacker = new MockServer((request: MockRequest) => {
