@@ -448,8 +448,9 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 					throw new Error(`webhook answered ${res.status} ${text}\n${server!.logs().slice(-3000)}`);
 				const answer = JSON.parse(text) as IDataObject;
 				expect(answer).toMatchObject({ requested: 6, deleted: 4, alreadyGone: 1, failed: 1 });
+				// SOLAPI's lasting internal error may have applied the delete: `unknown`, never `error`.
 				expect((answer.failures as IDataObject[]).map((f) => [f.id, f.status])).toEqual([
-					[broken, 'error'],
+					[broken, 'unknown'],
 				]);
 				expect(ids.every((id) => solapiEnv.removed(id))).toBe(true);
 
