@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { AvayaSpacesMock } from '../mocks/avayaSpaces';
+import { HuaweiCloudSmsMock } from '../mocks/huaweiCloudSms';
 import { runBatchDelete } from '../support/runBatchDelete';
 
 /** README claims no other in-engine test pins (docs/claims.md maps every claim to its test). */
@@ -100,4 +101,45 @@ describe('README claims, in the engine (Avaya Spaces mock)', () => {
 		expect(ok.error).toBeUndefined();
 		expect(ok.success).toHaveLength(5);
 	});
+});
+
+describe('README claims, in the engine (Huawei Cloud IAM mock)', () => {
+	const huawei = new HuaweiCloudSmsMock();
+	beforeAll(async () => await huawei.start());
+	afterAll(async () => await huawei.close());
+	const PROJECT = '0123456789abcdef0123456789abcdef';
+
+	it('Timeout holds the token request n8n makes first: a token request that never answers ends within it', async () => {
+		const ids = ['tplClaim-001', 'tplClaim-002'];
+		huawei.addTemplates(PROJECT, ...ids);
+		huawei.inject({ kind: 'hang', path: /\/v3\/auth\/tokens$/ });
+		const started = Date.now();
+		const result = await runBatchDelete({
+			parameters: {
+				provider: 'huaweiCloudSms',
+				huaweiCloudAuthentication: 'iamToken',
+				huaweiCloudRegion: 'custom',
+				idField: 'id',
+				options: { ...FAST, timeout: 800, maxRetries: 0 },
+			},
+			items: [{ id: ids }],
+			credentials: [
+				{
+					id: 'hw-iam',
+					name: 'Huawei IAM',
+					type: 'huaweiCloudIamApi',
+					data: huawei.iamCredentialData(PROJECT) as never,
+				},
+			],
+		});
+		// The node's Timeout (800 ms), not the token request's own 30 s limit, ended it.
+		expect(Date.now() - started).toBeLessThan(10_000);
+		expect(huawei.requestsTo(/\/v3\/auth\/tokens$/)).toHaveLength(1);
+		expect(huawei.requestsTo(/batch-delete/)).toHaveLength(0);
+		expect(result.success).toHaveLength(0);
+		expect(result.failure.map((i) => [i.json.id, i.json.code])).toEqual(
+			ids.map((id) => [id, 'TIMEOUT']),
+		);
+		expect(ids.every((id) => huawei.holds(id))).toBe(true);
+	}, 60_000);
 });
