@@ -10,21 +10,20 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import { filterHints, isByFilter, readFilterOnce, stopItem } from './byFilter';
 import { shapeHints } from './hints';
-import { plannedUnits } from './collect';
+import { plannedTargets } from './collect';
 import { credentialsDescription, nodeProperties } from './description';
 import { executionClock } from './engine/clock';
 import type { FilterEnd, ListingStop } from './engine/listing';
 import { filterSource } from './engine/listing';
 import { OutputBuilder } from './engine/outputs';
-import type { Unit } from './engine/plan';
 import type { Requester } from './engine/requester';
 import type { RunStop, TargetSource } from './engine/run';
-import { runPipeline, unitsSource } from './engine/run';
+import { runPipeline, targetsSource } from './engine/run';
 import { redact, secretsOf } from './engine/secrets';
 import { createTransport } from './engine/transport';
-import type { Provider, ProviderContext } from './engine/types';
+import type { Provider, ProviderContext, Target } from './engine/types';
 import { PROVIDERS, providerById } from './providers';
-import { bindScopes, firstRefusal, refuseUnits } from './hosts';
+import { bindScopes, firstRefusal, refuseTargets } from './hosts';
 import { runError } from './runError';
 import type { Scopes } from './scopes';
 import { readScopes } from './scopes';
@@ -80,10 +79,10 @@ export class BatchDelete implements INodeType {
 		}
 		const byFilter = isByFilter(this, provider);
 
-		// 2. The targets: the input items' units (By ID) or the filters (By Filter), and what input
+		// 2. The targets: the input items' (By ID) or the filters (By Filter), and what input
 		// items name nothing.
 		let filter: ReturnType<typeof readFilterOnce> | undefined;
-		let units: Unit[] | undefined;
+		let targets: Target[] | undefined;
 		const problemItems: INodeExecutionData[] = [];
 		if (byFilter) {
 			try {
@@ -95,9 +94,9 @@ export class BatchDelete implements INodeType {
 			for (const [itemIndex, message] of scopes.problems) {
 				if (!this.continueOnFail()) throw new NodeOperationError(node, message, { itemIndex });
 			}
-			// Only the units live on while the run sends (see plannedUnits).
-			const planned = plannedUnits(this, provider, items, scopes, settings.dedupe);
-			units = planned.units;
+			// Only the targets live on while the run sends (see plannedTargets).
+			const planned = plannedTargets(this, provider, items, scopes, settings.dedupe);
+			targets = planned.targets;
 			const problems = planned.problems;
 			for (const problem of problems) {
 				if (!this.continueOnFail())
@@ -115,12 +114,12 @@ export class BatchDelete implements INodeType {
 					pairedItem: { item: problem.itemIndex },
 				});
 			}
-			if (units.length > settings.maxIds) {
+			if (targets.length > settings.maxIds) {
 				const count = (n: number) => n.toLocaleString('en-US');
 				return fail(
 					new NodeOperationError(
 						node,
-						`The input names ${count(units.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`,
+						`The input names ${count(targets.length)} IDs, more than Max IDs per Run (${count(settings.maxIds)})`,
 						{
 							itemIndex: 0,
 							description: `Nothing was sent. Split the input into smaller runs (for example with Loop Over Items), or raise "Max IDs per Run" in Options (at most ${count(MAX_MAX_IDS)}).`,
@@ -166,7 +165,7 @@ export class BatchDelete implements INodeType {
 			});
 			if (byFilter) return fail(error);
 			if (!this.continueOnFail()) throw error;
-			refuseUnits(units!, refused);
+			refuseTargets(targets!, refused);
 		}
 		const contexts = scopes.params.map((params) => ({
 			params,
@@ -174,17 +173,19 @@ export class BatchDelete implements INodeType {
 			credentials,
 		}));
 		// Scopes this credential cannot reach fail before sending; the others run.
-		if (units !== undefined && provider.scopeProblem !== undefined) {
+		if (targets !== undefined && provider.scopeProblem !== undefined) {
 			const why = contexts.map((ctx) => provider.scopeProblem!(ctx));
-			for (const unit of units) {
-				const problem = why[unit.scope ?? 0];
-				if (problem === undefined || unit.invalidReason !== undefined) continue;
-				unit.invalidReason = problem;
-				unit.invalidCode = 'CREDENTIAL_SCOPE';
+			for (const target of targets) {
+				const problem = why[target.scope ?? 0];
+				if (problem === undefined || target.invalidReason !== undefined) continue;
+				target.invalidReason = problem;
+				target.invalidCode = 'CREDENTIAL_SCOPE';
 			}
 		}
 		const source: (requester: Requester) => TargetSource<FilterEnd | void> =
-			units !== undefined ? () => unitsSource(units) : listSource(provider, contexts[0], filter!);
+			targets !== undefined
+				? () => targetsSource(targets)
+				: listSource(provider, contexts[0], filter!);
 		// The transport adds every token n8n fetches during the run to this list (see createTransport).
 		const secrets = secretsOf(credentials);
 
@@ -214,8 +215,8 @@ export class BatchDelete implements INodeType {
 			executionClock(signal),
 			() => signal?.aborted === true,
 			{
-				sink: (units, results) => outputs.add(units, results),
-				progress: progressLogger(this, provider.noun, provider.displayName, () => units?.length),
+				sink: (targets, results) => outputs.add(targets, results),
+				progress: progressLogger(this, provider.noun, provider.displayName, () => targets?.length),
 			},
 		);
 

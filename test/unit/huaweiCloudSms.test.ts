@@ -6,7 +6,7 @@ import {
 } from '../../nodes/BatchDelete/providers/huaweiCloudSms';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
-const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
+const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));
 const reply = (
 	statusCode: number,
 	body: unknown,

@@ -1,4 +1,3 @@
-import type { Unit } from './plan';
 import type { Requester, RunStop } from './requester';
 import type { ResultStatus, Results } from './results';
 import type { TargetSource } from './run';
@@ -10,6 +9,7 @@ import type {
 	Provider,
 	ProviderContext,
 	ProviderList,
+	Target,
 } from './types';
 
 /**
@@ -96,7 +96,7 @@ const MAX_SWEEPS = 2;
 type Page = Extract<ListVerdict, { kind: 'page' }>;
 type Fetched = Page | { kind: 'stop'; stop: ListingStop };
 
-/** The units the provider's list names, page by page (see the top of this file). */
+/** The targets the provider's list names, page by page (see the top of this file). */
 export function filterSource<P, F>(
 	provider: Provider<P>,
 	list: ProviderList<P, F>,
@@ -156,11 +156,11 @@ async function* pages<P, F>(
 	};
 
 	/** The page's matches, at most what Limit still allows; `cut` when Limit left some out. */
-	const select = (items: ListedItem[]): { units: Unit[]; cut: boolean } => {
-		const units: Unit[] = [];
+	const select = (items: ListedItem[]): { targets: Target[]; cut: boolean } => {
+		const targets: Target[] = [];
 		const picked = (cut: boolean) => {
-			end.matched += units.length;
-			return { units, cut };
+			end.matched += targets.length;
+			return { targets, cut };
 		};
 		for (const item of items) {
 			if (handled.has(item.id)) continue;
@@ -172,10 +172,10 @@ async function* pages<P, F>(
 				if (item.time!.getTime() >= options.olderThan.getTime()) continue;
 			}
 			if (!list.matches(item, filters, ctx, window)) continue;
-			if (end.matched + units.length >= options.limit) return picked(true);
+			if (end.matched + targets.length >= options.limit) return picked(true);
 			handled.add(item.id);
 			const invalidReason = provider.checkId(item.id);
-			units.push({
+			targets.push({
 				id: item.id,
 				items: [0],
 				fields: item.fields,
@@ -199,11 +199,11 @@ async function* pages<P, F>(
 		while (current.kind === 'page') {
 			end.pages++;
 			end.listed += current.items.length;
-			const { units, cut } = select(current.items);
+			const { targets, cut } = select(current.items);
 			const full = end.matched >= options.limit;
 			const more = current.next !== undefined && current.next !== '' && current.items.length > 0;
 			if (more && current.next === position.cursor) {
-				yield units;
+				yield targets;
 				end.stop = {
 					reason: 'list',
 					code: 'CURSOR_REPEATED',
@@ -218,7 +218,7 @@ async function* pages<P, F>(
 				position = { offset: 0, page: position.page + 1, pageSize, cursor: current.next };
 				next = await fetchPage(position);
 			}
-			yield units;
+			yield targets;
 			if (requester.stop !== undefined) return end;
 			if (full) {
 				end.limitReached = cut || more;
@@ -265,12 +265,12 @@ async function* pages<P, F>(
 			continue;
 		}
 		end.listed += fetched.items.length;
-		const { units, cut } = select(fetched.items);
+		const { targets, cut } = select(fetched.items);
 		let gone = 0;
-		if (units.length > 0) {
-			const results = yield units;
-			units.forEach((unit, i) => {
-				if (REMOVED.has(results.statusOf(i))) removedIds.add(unit.id);
+		if (targets.length > 0) {
+			const results = yield targets;
+			targets.forEach((target, i) => {
+				if (REMOVED.has(results.statusOf(i))) removedIds.add(target.id);
 			});
 			gone = removed(results);
 		}
@@ -296,7 +296,7 @@ async function* pages<P, F>(
 		const leaving = fetched.items.filter((item) => removedIds.has(item.id)).length;
 		const next = start + fetched.items.length - leaving;
 		const nextStart = list.paging === 'page' ? Math.floor(next / pageSize) * pageSize : next;
-		if (units.length === 0 && leaving > 0 && nextStart <= start) {
+		if (targets.length === 0 && leaving > 0 && nextStart <= start) {
 			// Only handled rows, deleted ones still shown: read here once more, then step past them
 			// and sweep again at the end, as they may vanish later and pull unread rows back.
 			if (stuck++ < 1) continue;

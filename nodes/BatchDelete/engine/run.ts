@@ -1,11 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { AUTO_MAX_CONCURRENCY, adaptiveConcurrency, fixedConcurrency } from './concurrency';
-import type { Unit } from './plan';
 import { chunkIndices } from './plan';
 import type { Clock, Exchange, RunStop, Sender } from './requester';
 import { Requester } from './requester';
-import type { ResultStatus, UnitResult } from './results';
+import type { ResultStatus, TargetResult } from './results';
 import { GONE, Results } from './results';
 import type { RetryPolicy } from './retry';
 import type {
@@ -15,10 +14,11 @@ import type {
 	OutcomeStatus,
 	Provider,
 	ProviderContext,
+	Target,
 } from './types';
 
 export type { Clock, RunStop, Sender } from './requester';
-export type { UnitResult } from './results';
+export type { TargetResult } from './results';
 
 export interface RunSettings {
 	batchSize: number;
@@ -29,17 +29,17 @@ export interface RunSettings {
 	retry: RetryPolicy;
 	/** Extra requests the run may spend halving batches that were rejected as a whole. */
 	maxSplitRequests: number;
-	/** Send nothing: every valid unit ends `dryRun` with the request that would delete it. */
+	/** Send nothing: every valid target ends `dryRun` with the request that would delete it. */
 	dryRun?: boolean;
 }
 
 /**
- * Where a run's units come from: the input items (By ID, one batch) or the provider's list pages
+ * Where a run's targets come from: the input items (By ID, one batch) or the provider's list pages
  * (By Filter). The engine hands back each batch's results before it asks for the next batch.
  */
-export type TargetSource<E> = AsyncGenerator<Unit[], E, Results>;
+export type TargetSource<E> = AsyncGenerator<Target[], E, Results>;
 
-/** Counts so far, for progress lines: units settled, by status. */
+/** Counts so far, for progress lines: targets settled, by status. */
 export interface Tally {
 	settled: number;
 	byStatus: Partial<Record<ResultStatus, number>>;
@@ -49,14 +49,14 @@ export interface Tally {
 
 interface PipelineHooks {
 	/** Each source batch with its results, as soon as it is done (default: kept in the report). */
-	sink?: (units: Unit[], results: Results) => void;
+	sink?: (targets: Target[], results: Results) => void;
 	/** After every request's IDs are settled. */
 	progress?: (tally: Tally) => void;
 }
 
 export interface RunReport<E = void> {
 	/** Every source batch and its results, unless a sink took them. */
-	batches: Array<{ units: Unit[]; results: Results }>;
+	batches: Array<{ targets: Target[]; results: Results }>;
 	/** Delete requests sent. */
 	requests: number;
 	listRequests: number;
@@ -74,19 +74,19 @@ export interface RunReport<E = void> {
 	end: E;
 }
 
-/** One context, or one per scope (a unit's `scope` indexes it). */
+/** One context, or one per scope (a target's `scope` indexes it). */
 type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
 
-function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext<P> {
-	return Array.isArray(contexts) ? contexts[unit.scope ?? 0] : contexts;
+function contextOf<P>(contexts: Contexts<P>, target: Target): ProviderContext<P> {
+	return Array.isArray(contexts) ? contexts[target.scope ?? 0] : contexts;
 }
 
-/** The result of a unit that is never sent. */
-function invalidResult(unit: Unit): UnitResult {
+/** The result of a target that is never sent. */
+function invalidResult(target: Target): TargetResult {
 	return {
 		status: 'invalid',
-		code: unit.invalidCode ?? 'INVALID_ID',
-		message: unit.invalidReason,
+		code: target.invalidCode ?? 'INVALID_ID',
+		message: target.invalidReason,
 		batch: null,
 		attempts: 0,
 	};
@@ -102,7 +102,7 @@ const NOT_IN_RESPONSE = {
  * The one pipeline. Units come from `source` batch by batch; each batch is chunked (never mixing
  * scopes) and deleted with bounded concurrency through one Requester (rate limit, retries, token
  * refresh, stop) shared with the source's own list requests; whole-batch rejections are halved
- * within one split budget. Every unit ends with exactly one result; the engine builds no n8n items.
+ * within one split budget. Every target ends with exactly one result; the engine builds no n8n items.
  */
 export async function runPipeline<P, E>(
 	provider: Provider<P>,
@@ -125,13 +125,14 @@ export async function runPipeline<P, E>(
 	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
 	const batches: RunReport<E>['batches'] = [];
 	const sink =
-		hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
+		hooks.sink ??
+		((targets: Target[], results: Results) => void batches.push({ targets, results }));
 	const generator = source(requester);
 	let step = await generator.next(undefined as unknown as Results);
 	while (!step.done) {
-		const units = step.value;
-		const results = settings.dryRun ? engine.dryRun(units) : await engine.delete(units);
-		sink(units, results);
+		const targets = step.value;
+		const results = settings.dryRun ? engine.dryRun(targets) : await engine.delete(targets);
+		sink(targets, results);
 		step = await generator.next(results);
 	}
 	return {
@@ -148,9 +149,9 @@ export async function runPipeline<P, E>(
 	};
 }
 
-/** The units as one batch: the By ID source. */
-export async function* unitsSource(units: Unit[]): TargetSource<void> {
-	yield units;
+/** The targets as one batch: the By ID source. */
+export async function* targetsSource(targets: Target[]): TargetSource<void> {
+	yield targets;
 }
 
 /** A chunk waiting for a worker. `maybeApplied`: an earlier send of these IDs lost its answer. */
@@ -160,7 +161,7 @@ interface Job {
 	maybeApplied?: boolean;
 }
 
-/** Deletes batches of units; batch numbers and the split budget run across all batches of a run. */
+/** Deletes batches of targets; batch numbers and the split budget run across all batches of a run. */
 class DeleteEngine<P> {
 	splitRequests = 0;
 	batchCount = 0;
@@ -199,10 +200,10 @@ class DeleteEngine<P> {
 	}
 
 	/** What a run would send, without sending it. */
-	dryRun(units: Unit[]): Results {
-		const results = new Results(units.length);
-		for (const indices of chunkIndices(units, this.settings.batchSize)) {
-			const chunk = indices.map((i) => units[i]);
+	dryRun(targets: Target[]): Results {
+		const results = new Results(targets.length);
+		for (const indices of chunkIndices(targets, this.settings.batchSize)) {
+			const chunk = indices.map((i) => targets[i]);
 			const batch = ++this.batchCount;
 			let request: IDataObject;
 			try {
@@ -227,22 +228,22 @@ class DeleteEngine<P> {
 				});
 			});
 		}
-		units.forEach((unit, i) => {
-			if (!results.has(i)) results.set(i, invalidResult(unit));
+		targets.forEach((target, i) => {
+			if (!results.has(i)) results.set(i, invalidResult(target));
 		});
 		return results;
 	}
 
-	/** Delete one batch of units; the results are parallel to `units`. */
-	async delete(units: Unit[]): Promise<Results> {
+	/** Delete one batch of targets; the results are parallel to `targets`. */
+	async delete(targets: Target[]): Promise<Results> {
 		const { provider, contexts, settings, requester, tally } = this;
-		const results = new Results(units.length);
+		const results = new Results(targets.length);
 		const attempts = results.attempts;
 		const batchOf = results.batch;
 		const splitsByBatch = results.splitsByBatch;
 
-		units.forEach((unit, index) => {
-			if (unit.invalidReason !== undefined) results.set(index, invalidResult(unit));
+		targets.forEach((target, index) => {
+			if (target.invalidReason !== undefined) results.set(index, invalidResult(target));
 		});
 
 		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
@@ -272,7 +273,7 @@ class DeleteEngine<P> {
 			earlierMaybeApplied = false,
 		): Promise<void> => {
 			for (const i of indices) batchOf[i] = batch;
-			const chunk = indices.map((i) => units[i]);
+			const chunk = indices.map((i) => targets[i]);
 			const ctx = contextOf(contexts, chunk[0]);
 			const form = this.form;
 			const exchange: Exchange<BatchVerdict> = await requester.exchange(
@@ -284,13 +285,13 @@ class DeleteEngine<P> {
 				},
 			);
 			const maybeApplied = exchange.maybeApplied || earlierMaybeApplied;
-			const notSent = maybeApplied ? 'unknown' : 'notAttempted';
+			const unanswered = maybeApplied ? 'unknown' : 'notAttempted';
 			// Sent and refused as a whole (a credential or a quota the run stops on): not deleted.
 			const refused = maybeApplied ? 'unknown' : 'rejected';
 			switch (exchange.kind) {
 				case 'halted': {
 					const stop = this.stopFor(chunk[0]);
-					finish(indices, notSent, stop.code, stop.message);
+					finish(indices, unanswered, stop.code, stop.message);
 					return;
 				}
 				case 'refused':
@@ -329,7 +330,7 @@ class DeleteEngine<P> {
 					requester.anyApplied = true;
 					const alone: number[] = [];
 					for (const i of indices) {
-						const outcome = verdict.outcomes.get(units[i].id);
+						const outcome = verdict.outcomes.get(targets[i].id);
 						if (outcome === undefined) {
 							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
 						} else if (outcome.retryAlone === true && !resentAlone) {
@@ -360,7 +361,7 @@ class DeleteEngine<P> {
 						return;
 					}
 					requester.halt({ reason: 'config', code: verdict.code, message: verdict.message });
-					finish(indices, notSent, verdict.code, verdict.message);
+					finish(indices, unanswered, verdict.code, verdict.message);
 					return;
 				}
 				case 'failBatch': {
@@ -398,7 +399,7 @@ class DeleteEngine<P> {
 			}
 		};
 
-		const chunks = chunkIndices(units, this.batchLimit);
+		const chunks = chunkIndices(targets, this.batchLimit);
 		const first = this.batchCount;
 		this.batchCount += chunks.length;
 		chunks.forEach((indices, index) => queue.push({ indices, batch: first + index + 1 }));
@@ -431,18 +432,18 @@ class DeleteEngine<P> {
 		while (running.size > 0) await Promise.all([...running]);
 
 		// Chunks no worker reached because the run stopped.
-		for (let i = 0; i < units.length; i++) {
+		for (let i = 0; i < targets.length; i++) {
 			if (results.has(i)) continue;
-			const stop = this.stopFor(units[i]);
+			const stop = this.stopFor(targets[i]);
 			finish([i], 'notAttempted', stop.code, stop.message);
 		}
 		return results;
 	}
 
-	/** Why a unit was not sent: the run's stop, said as another scope's when it came from one. */
-	private stopFor(unit: Unit): { code: string; message: string } {
+	/** Why a target was not sent: the run's stop, said as another scope's when it came from one. */
+	private stopFor(target: Target): { code: string; message: string } {
 		const stop = this.requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-		const scope = unit.scope ?? 0;
+		const scope = target.scope ?? 0;
 		if (this.stopScope === undefined || this.stopScope === scope || !Array.isArray(this.contexts))
 			return stop;
 		const where = this.provider.scopeFields?.(this.contexts[this.stopScope].params) ?? {};

@@ -70,7 +70,7 @@ function said(answer: Answer, fallback: string): string {
 	return shortText(text, fallback);
 }
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	const status = result.statusCode;
