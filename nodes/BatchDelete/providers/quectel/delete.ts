@@ -70,7 +70,8 @@ function said(answer: Answer, fallback: string): string {
 	return shortText(text, fallback);
 }
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+/** A status other than 200: the body's `code` is not read. Undefined for a 2xx. */
+function statusVerdict(result: HttpResponse): BatchVerdict | undefined {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	const status = result.statusCode;
@@ -118,34 +119,37 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			message: `Quectel answered HTTP ${status}`,
 		};
 	}
+	return undefined;
+}
 
-	const answer = parseBody(answerSchema, result);
-	if (answer === undefined) return unreadable(result);
-	const code = Number(answer.code);
-	if (SUCCESS_CODES.has(code)) {
-		const lists = listsSchema.safeParse(answer.data);
-		if (!lists.success) return unreadable(result);
-		const map = new OutcomeMap(chunk);
-		// Failures first: an ID listed in both lists must not end on Success.
-		for (const entry of lists.data.failureList ?? []) {
-			const reason = entry.failureMsg ?? '';
-			if (NOT_FOUND_TEXT.test(reason)) {
-				map.set(entry.id, {
-					status: 'notFound',
-					code: 'NOT_FOUND',
-					message: shortText(reason, 'Message does not exist'),
-				});
-			} else {
-				map.set(entry.id, {
-					status: 'rejected',
-					code: 'DELETE_FAILED',
-					message: shortText(reason, 'Quectel did not delete this message'),
-				});
-			}
+/** A success code's `successList` and `failureList` as per-ID outcomes. */
+function listsVerdict(chunk: Target[], answer: Answer, result: HttpResponse): BatchVerdict {
+	const lists = listsSchema.safeParse(answer.data);
+	if (!lists.success) return unreadable(result);
+	const map = new OutcomeMap(chunk);
+	// Failures first: an ID listed in both lists must not end on Success.
+	for (const entry of lists.data.failureList ?? []) {
+		const reason = entry.failureMsg ?? '';
+		if (NOT_FOUND_TEXT.test(reason)) {
+			map.set(entry.id, {
+				status: 'notFound',
+				code: 'NOT_FOUND',
+				message: shortText(reason, 'Message does not exist'),
+			});
+		} else {
+			map.set(entry.id, {
+				status: 'rejected',
+				code: 'DELETE_FAILED',
+				message: shortText(reason, 'Quectel did not delete this message'),
+			});
 		}
-		for (const entry of lists.data.successList ?? []) map.set(entry.id, { status: 'deleted' });
-		return map.verdict();
 	}
+	for (const entry of lists.data.successList ?? []) map.set(entry.id, { status: 'deleted' });
+	return map.verdict();
+}
+
+/** A `code` that is not a success. */
+function codeVerdict(chunk: Target[], code: number, answer: Answer): BatchVerdict {
 	if (code === TOKEN_FAILED || code === TOKEN_MISSING) {
 		return {
 			kind: 'reauth',
@@ -186,6 +190,16 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		code: String(code),
 		message: said(answer, `Quectel refused the request (code ${code})`),
 	};
+}
+
+function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+	const refused = statusVerdict(result);
+	if (refused) return refused;
+	const answer = parseBody(answerSchema, result);
+	if (answer === undefined) return unreadable(result);
+	const code = Number(answer.code);
+	if (SUCCESS_CODES.has(code)) return listsVerdict(chunk, answer, result);
+	return codeVerdict(chunk, code, answer);
 }
 
 /** Everything but the list API (see ./index.ts). */
