@@ -262,10 +262,21 @@ export async function tokenRequest(
 
 /** What a credential test says when its request is answered with a redirect, which it never
  * follows (`disableFollowRedirect` in its request): n8n's test shows only fixed texts. */
-export const REDIRECT_TEST_RULES = [301, 302, 303, 307, 308].map((value) => ({
+const REDIRECT_TEST_RULES = [301, 302, 303, 307, 308].map((value) => ({
 	type: 'responseCode' as const,
 	properties: {
 		value,
 		message: `The server answered HTTP ${value}, a redirect, which is never followed: put the address it redirects to (e.g. https:// instead of http://) in the credential, if it is the provider's own`,
 	},
 }));
+
+/** A credential test's rules: the redirect rules, then one message per refusing status. */
+export function testRules(refusals: Record<number, string> = {}) {
+	return [
+		...REDIRECT_TEST_RULES,
+		...Object.entries(refusals).map(([value, message]) => ({
+			type: 'responseCode' as const,
+			properties: { value: Number(value), message },
+		})),
+	];
+}

@@ -138,3 +138,14 @@ export function hasWhitespaceOrControl(text: string): boolean {
 	}
 	return false;
 }
+
+/** `readParameters` for a provider the node asks nothing of. */
+export function noParameters(): Record<string, never> {
+	return {};
+}
+
+/** A refusal that names no ID: nothing was deleted, and halving the batch isolates the IDs it
+ * objects to. */
+export function rejectedBatch(code: string, message: string): BatchVerdict {
+	return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
+}
