@@ -64,7 +64,7 @@ export function parseExact<T>(schema: ZodType<T>, result: HttpResponse): T | und
 }
 
 /** JSON text with each integer literal outside strings that is not a safe integer put in quotes. */
-export function quoteBigIntegers(text: string): string {
+function quoteBigIntegers(text: string): string {
 	let out = '';
 	let last = 0;
 	for (let i = 0; i < text.length; i++) {

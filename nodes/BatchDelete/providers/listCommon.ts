@@ -43,7 +43,7 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** Text as a reader sees it: tags removed, common entities decoded, whitespace collapsed. */
-export function plainText(value: unknown): string {
+function plainText(value: unknown): string {
 	if (typeof value !== 'string') return '';
 	return value
 		.replace(/<[^>]*>/g, ' ')
@@ -104,7 +104,7 @@ export function outOfScope(item: ListedItem, scope: string): boolean {
 }
 
 /** An ID as list answers give it (string or number), or undefined. */
-export function idOf(value: unknown): string | undefined {
+function idOf(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	if (typeof value === 'string' && value.trim() !== '') return value.trim();
 	return undefined;
@@ -187,7 +187,7 @@ export function listRefusal(
 }
 
 /** How one provider reads a list answer; `readListAnswer` does the rest the same for all. */
-export interface ListAnswer<B> {
+interface ListAnswer<B> {
 	provider: string;
 	/** The shape of a 2xx body (read with big integers exact: its IDs are deleted next). */
 	body: ZodType<B>;

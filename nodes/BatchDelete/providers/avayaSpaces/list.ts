@@ -77,7 +77,7 @@ const pageSchema = z
 	.passthrough();
 
 /** One `data` entry as a listed item, or undefined when it names no message. Pure. */
-export function avayaListedItem(raw: unknown): ListedItem | undefined {
+function avayaListedItem(raw: unknown): ListedItem | undefined {
 	const read = listEntry(messageSchema, raw, (m) => m._id ?? m.id);
 	if (read === undefined) return undefined;
 	const m = read.entry;
@@ -109,7 +109,7 @@ function avayaRefTime(window: ListWindow): Date {
  * followed: the credential is attached to every request, and a page link elsewhere must never
  * receive it.
  */
-export function avayaNextUrl(next: string, base: string): string {
+function avayaNextUrl(next: string, base: string): string {
 	const origin = new URL(base).origin;
 	const url = new URL(next, `${base}/`);
 	if (url.origin !== origin)
@@ -119,7 +119,7 @@ export function avayaNextUrl(next: string, base: string): string {
 	return url.toString();
 }
 
-export function readAvayaList(result: HttpResponse): ListVerdict {
+function readAvayaList(result: HttpResponse): ListVerdict {
 	return readListAnswer(result, {
 		provider: 'Avaya Spaces',
 		body: pageSchema,

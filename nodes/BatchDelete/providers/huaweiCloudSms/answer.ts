@@ -18,7 +18,7 @@ const errorAnswer = z
 	.passthrough();
 
 /** What an error body says, delete and list answers alike. */
-export interface HuaweiError {
+interface HuaweiError {
 	/** MSGSMS's or the gateway's `error_code`. */
 	gatewayCode?: string;
 	/** That, else IAM's `error.code`. */

@@ -101,7 +101,7 @@ const parameters = z
  * Endpoint URL, and an Endpoint URL still on the node must be that same URL. The host must also
  * pass the credential's Allowed HTTP Request Domains. Throws why not (the node names the item).
  */
-export function bindHuaweiCredential(
+function bindHuaweiCredential(
 	params: HuaweiCloudSmsParams,
 	credentials: IDataObject,
 ): HuaweiCloudSmsParams {
@@ -281,7 +281,7 @@ function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 }
 
 /** One template per request, for the rest of a run whose batch path is not served. */
-export const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
+const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
 	maxBatchSize: 1,
 	notice:
 		'Huawei Cloud does not serve the batch-delete path at this endpoint, so the rest of this run deleted one template per request (DELETE /v2/{project_id}/msgsms/templates/{template_id})',

@@ -71,7 +71,7 @@ const pageSchema = z
 	.passthrough();
 
 /** One `results` entry as a listed item, or undefined when it has no ID. Pure. */
-export function huaweiListedItem(raw: unknown): ListedItem | undefined {
+function huaweiListedItem(raw: unknown): ListedItem | undefined {
 	const read = listEntry(templateSchema, raw, (t) => t.id);
 	if (read === undefined) return undefined;
 	const t = read.entry;
@@ -82,7 +82,7 @@ export function huaweiListedItem(raw: unknown): ListedItem | undefined {
 	});
 }
 
-export function readHuaweiList(result: HttpResponse): ListVerdict {
+function readHuaweiList(result: HttpResponse): ListVerdict {
 	return readListAnswer(result, {
 		provider: 'Huawei Cloud',
 		body: pageSchema,

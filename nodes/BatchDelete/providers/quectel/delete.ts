@@ -39,7 +39,7 @@ const QUECTEL_DELETE_PATH = '/v2/mobilepush/enduserapi/batchDeleteMsg';
  * 100 IDs × (64 + 1 comma) = 6,500 bytes, plus host, path and `?msgIdList=` (under 150) stays
  * around 6.7 KB even in the worst case. Real IDs (about 20 digits) make it about 2 KB.
  */
-export const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
+const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
 export const QUECTEL_MAX_BATCH_SIZE = 100;
 
 const MESSAGE_NOT_FOUND = 5538;

@@ -80,7 +80,7 @@ function readFlag(value: unknown): boolean | null {
 }
 
 /** One `data.list` entry as a listed item, or undefined when it names no message. Pure. */
-export function quectelListedItem(raw: unknown): ListedItem | undefined {
+function quectelListedItem(raw: unknown): ListedItem | undefined {
 	const read = listEntry(messageSchema, raw, (m) => m.id);
 	if (read === undefined) return undefined;
 	const m = read.entry;
@@ -120,7 +120,7 @@ function readBody(answer: Answer, result: HttpResponse): ListVerdict {
 	);
 }
 
-export function readQuectelList(result: HttpResponse): ListVerdict {
+function readQuectelList(result: HttpResponse): ListVerdict {
 	return readListAnswer(result, {
 		provider: 'Quectel',
 		body: answerSchema,

@@ -9,7 +9,7 @@ const errorAnswer = z
 	.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() })
 	.passthrough();
 
-export type SolapiError = z.infer<typeof errorAnswer>;
+type SolapiError = z.infer<typeof errorAnswer>;
 
 export function errorOf(result: HttpResponse): SolapiError {
 	return parseBody(errorAnswer, result) ?? {};

@@ -62,7 +62,7 @@ const pageSchema = z
 	.passthrough();
 
 /** One `messageList` entry as a listed item (`key`: its key in the map). Pure. */
-export function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
+function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
 	const read = listEntry(messageSchema, raw, (m) => m.messageId ?? m._id ?? key);
 	if (read === undefined) return undefined;
 	const m = read.entry;
@@ -104,7 +104,7 @@ function refused(result: HttpResponse): ListVerdict {
 	});
 }
 
-export function readSolapiList(result: HttpResponse): ListVerdict {
+function readSolapiList(result: HttpResponse): ListVerdict {
 	return readListAnswer(result, {
 		provider: 'SOLAPI',
 		body: pageSchema,
