@@ -154,7 +154,10 @@ describe('chunkVerdict: no answer for the IDs', () => {
 
 	describe('retries ran out', () => {
 		const retry = { kind: 'retry', code: 'HTTP_503', message: 'busy' } as const;
-		const gaveUp = (extra: object = {}, maybeApplied = false): DeleteExchange => ({
+		const gaveUp = (
+			extra: object = {},
+			maybeApplied = false,
+		): DeleteExchange & { kind: 'gaveUp' } => ({
 			kind: 'gaveUp',
 			verdict: { ...retry, ...extra },
 			maybeApplied,
