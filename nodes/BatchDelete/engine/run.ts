@@ -266,6 +266,7 @@ class DeleteEngine<P> {
 		}
 	}
 
+	/** One worker: takes chunks until none is left or the run stops. */
 	private async work(source: SourceBatch): Promise<void> {
 		const { queue } = source;
 		while (queue.length > 0 && !this.requester.stopped()) {

@@ -58,9 +58,8 @@ type Settings = Pick<RunSettings, 'treatNotFoundAsDeleted' | 'maxSplitRequests'>
 /** A delete exchange: the requester has already acted on retry and reauth verdicts. */
 export type DeleteExchange = Exchange<Exclude<BatchVerdict, { kind: 'retry' | 'reauth' }>>;
 
-/**
- * The pure step from a chunk's exchange to what happens to each of its targets. Nothing is reported deleted that the answer did not confirm.
- */
+/** The pure step from a chunk's exchange to what happens to each of its targets. Nothing is
+ * reported deleted that the answer did not confirm. */
 export function chunkVerdict(
 	chunk: Array<Pick<Target, 'id'>>,
 	exchange: DeleteExchange,
