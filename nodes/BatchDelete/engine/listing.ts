@@ -13,45 +13,11 @@ import type {
 } from './types';
 
 /**
- * Delete by filter, as a target source of the one pipeline (engine/run.ts): list through the
- * provider's own list endpoint, page by page, through the run's Requester (rate limit, retries,
- * token refresh), keep the items that pass the filters, and hand each page's matches to the
- * engine, whose results come back before the next page is read. Memory stays bounded on large
- * accounts: one page of matches (two for cursor endpoints, see below), the IDs already handled
- * (at most Limit) and the output items.
- *
- * Paging while deleting. What we delete disappears from the list, so an offset or page number
- * computed before the delete points past items nobody has looked at yet. The strategy:
- *
- * - Offset and page-number endpoints (Quectel `page`/`pageSize`, Huawei `offset`/`limit`): the
- *   next read starts at `start + itemsOnThisPage − removedFromThisPage`, the first position no
- *   read has covered once our own deletions have closed the gap. "Removed" counts every match the
- *   provider confirmed gone (`deleted`, `alreadyGone`, `notFound`) and every `unknown` one: when
- *   in doubt we over-count, which re-reads an item or two (harmless, see the next point) rather
- *   than skipping one. A page-number endpoint is read from the page holding that position, so
- *   the head of the page may be items already seen.
- * - No match is handled twice: IDs already handled are remembered (at most Limit of them) and
- *   skipped when a re-read, a shifted page or a provider that still lists a deleted item shows
- *   them again. A handled row that left the list counts as leaving wherever it shows (it will
- *   close up), so a list that shows deleted rows a while longer is re-read, never skipped. A page
- *   of nothing but such rows is read once more, then stepped over; the list is then swept once
- *   more from the top at its end (at most MAX_SWEEPS times), as those rows may vanish later.
- * - Only a short or empty page ends the list: a `total` may already count deletions its pages
- *   still show.
- * - Someone else deleting while we list (a second cleanup, a user in the app): items behind our
- *   position would shift forward unseen. When the provider reports a total, a total smaller than
- *   expected (the previous total minus what we removed) means that happened; the position moves
- *   back by the difference and the page is read again, so nothing is skipped (the remembered IDs
- *   keep it from repeating). Items added at the top (newest-first lists) shift the list the
- *   other way: re-reads, never skips. Left open: additions and deletions by others that cancel
- *   out exactly between two reads of a total; the next scheduled run picks up what that missed.
- * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI's last listed message as `startKey`) do not
- *   shift: the cursor names a position, not a count. The next page is read before this page's
- *   matches are deleted, so a cursor that names the last listed item is always used while that
- *   item still exists.
- *
- * The run ends at the end of the list, when Limit matches were handled, or when the run stops
- * (bad credentials, a quota, cancellation, a list request that kept failing).
+ * Delete by filter, as a target source of the one pipeline (engine/run.ts): list page by page
+ * through the run's Requester, keep the items that pass the filters, and hand each page's matches
+ * to the engine, whose results come back before the next page is read. Why each paging rule
+ * (offsets that shift as we delete, cursors read ahead, rows still listed after deletion, others
+ * deleting meanwhile): docs/by-filter.md, "Paging while deleting".
  */
 
 interface FilterOptions {
