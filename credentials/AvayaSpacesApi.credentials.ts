@@ -4,7 +4,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { REDIRECT_TEST_RULES } from './auth/guard';
+import { testRules } from './auth/guard';
 
 import { AVAYA_SPACES_HOSTS, avayaBaseUrlExpression } from './auth/avayaSpaces';
 
@@ -78,24 +78,9 @@ export class AvayaSpacesApi implements ICredentialType {
 			method: 'GET',
 			disableFollowRedirect: true,
 		},
-		rules: [
-			...REDIRECT_TEST_RULES,
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Avaya Spaces refused the token (401): check that it is current and that Token Type matches it (JWT or Bearer)',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'Avaya Spaces accepted the token but refused access (403): the user or API key may not use the API',
-				},
-			},
-		],
+		rules: testRules({
+			401: 'Avaya Spaces refused the token (401): check that it is current and that Token Type matches it (JWT or Bearer)',
+			403: 'Avaya Spaces accepted the token but refused access (403): the user or API key may not use the API',
+		}),
 	};
 }

@@ -5,7 +5,8 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
-import { REDIRECT_TEST_RULES } from './auth/guard';
+import { testRules } from './auth/guard';
+import { keyPair } from './auth/keyPair';
 import { HUAWEI_MSGSMS_ENDPOINTS, huaweiEndpointProperty, regionOptions } from './auth/huaweiCloud';
 import { signOutgoingRequest } from './auth/huaweiCloudSigner';
 
@@ -74,10 +75,12 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const accessKey = String(credentials.accessKey ?? '').trim();
-		const secretKey = String(credentials.secretKey ?? '');
-		if (accessKey === '' || secretKey === '')
-			throw new Error('The Huawei Cloud AK/SK credential needs an access key and a secret key');
+		const { key: accessKey, secret: secretKey } = keyPair(
+			credentials,
+			'accessKey',
+			'secretKey',
+			'The Huawei Cloud AK/SK credential needs an access key and a secret key',
+		);
 		const projectId = String(credentials.projectId ?? '').trim();
 		// As the SDK does for regional services: the project travels (signed) in X-Project-Id.
 		const extra: Record<string, string> = projectId === '' ? {} : { 'X-Project-Id': projectId };
@@ -91,24 +94,9 @@ export class HuaweiCloudAkSkApi implements ICredentialType {
 			method: 'GET',
 			disableFollowRedirect: true,
 		},
-		rules: [
-			...REDIRECT_TEST_RULES,
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Huawei Cloud refused the AK/SK signature (401): check the access key ID and the secret access key',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'Huawei Cloud refused access (403): check the project ID and that the key may manage SMS templates',
-				},
-			},
-		],
+		rules: testRules({
+			401: 'Huawei Cloud refused the AK/SK signature (401): check the access key ID and the secret access key',
+			403: 'Huawei Cloud refused access (403): check the project ID and that the key may manage SMS templates',
+		}),
 	};
 }

@@ -16,7 +16,7 @@ import {
 	subjectToken,
 	huaweiEndpointProperty,
 } from './auth/huaweiCloud';
-import { REDIRECT_TEST_RULES, tokenRequest } from './auth/guard';
+import { testRules, tokenRequest } from './auth/guard';
 
 const iamBaseUrlExpression = `={{$credentials.iamRegion === "custom" ? $credentials.iamUrl.trim().replace(/\\/+$/, "") : ${JSON.stringify(HUAWEI_IAM_ENDPOINTS)}[$credentials.iamRegion]}}`;
 
@@ -138,6 +138,6 @@ export class HuaweiCloudIamApi implements ICredentialType {
 			method: 'GET',
 			disableFollowRedirect: true,
 		},
-		rules: [...REDIRECT_TEST_RULES],
+		rules: testRules(),
 	};
 }

@@ -5,7 +5,8 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
-import { REDIRECT_TEST_RULES } from './auth/guard';
+import { testRules } from './auth/guard';
+import { keyPair } from './auth/keyPair';
 import { SOLAPI_HOSTS, newSalt, solapiDate, solapiAuthorization } from './auth/solapi';
 
 const SOLAPI_DEFAULT_BASE_URL = SOLAPI_HOSTS.v4;
@@ -52,10 +53,12 @@ export class SolapiApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const apiKey = String(credentials.apiKey ?? '').trim();
-		const apiSecret = String(credentials.apiSecret ?? '');
-		if (apiKey === '' || apiSecret === '')
-			throw new Error('The SOLAPI credential needs an API key and an API secret');
+		const { key: apiKey, secret: apiSecret } = keyPair(
+			credentials,
+			'apiKey',
+			'apiSecret',
+			'The SOLAPI credential needs an API key and an API secret',
+		);
 		const authorization = solapiAuthorization(apiKey, apiSecret, solapiDate(new Date()), newSalt());
 		return {
 			...requestOptions,
@@ -70,24 +73,9 @@ export class SolapiApi implements ICredentialType {
 			method: 'GET',
 			disableFollowRedirect: true,
 		},
-		rules: [
-			...REDIRECT_TEST_RULES,
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						"SOLAPI refused the API key or secret (401): check both, and the key's allowed IP addresses",
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						"SOLAPI refused the API key or secret (403): check both, and the key's allowed IP addresses",
-				},
-			},
-		],
+		rules: testRules({
+			401: "SOLAPI refused the API key or secret (401): check both, and the key's allowed IP addresses",
+			403: "SOLAPI refused the API key or secret (403): check both, and the key's allowed IP addresses",
+		}),
 	};
 }

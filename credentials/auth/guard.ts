@@ -10,13 +10,13 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 /** The most of an answer that is read: the largest batch answer is a few kilobytes. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 /** A token request's wall-clock limit: the credential does not know the node's Timeout. */
-export const TOKEN_TIMEOUT_MS = 30_000;
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /** What a refusal is, for whoever turns it into an output. */
-export type GuardCode = 'REDIRECT' | 'HOST_NOT_ALLOWED' | 'RESPONSE_TOO_LARGE' | 'TIMEOUT';
+type GuardCode = 'REDIRECT' | 'HOST_NOT_ALLOWED' | 'RESPONSE_TOO_LARGE' | 'TIMEOUT';
 
 /** An error a guarded request throws; `code` says which rule refused it. */
-export class GuardError extends Error {
+class GuardError extends Error {
 	constructor(
 		readonly code: GuardCode,
 		message: string,
@@ -208,7 +208,7 @@ export function httpError(message: string, status: number): Error {
 }
 
 /** A token request's answer: status, headers, the body as text and, if it is JSON, parsed. */
-export interface TokenAnswer {
+interface TokenAnswer {
 	statusCode: number;
 	headers: Record<string, unknown>;
 	text: string;
@@ -262,10 +262,21 @@ export async function tokenRequest(
 
 /** What a credential test says when its request is answered with a redirect, which it never
  * follows (`disableFollowRedirect` in its request): n8n's test shows only fixed texts. */
-export const REDIRECT_TEST_RULES = [301, 302, 303, 307, 308].map((value) => ({
+const REDIRECT_TEST_RULES = [301, 302, 303, 307, 308].map((value) => ({
 	type: 'responseCode' as const,
 	properties: {
 		value,
 		message: `The server answered HTTP ${value}, a redirect, which is never followed: put the address it redirects to (e.g. https:// instead of http://) in the credential, if it is the provider's own`,
 	},
 }));
+
+/** A credential test's rules: the redirect rules, then one message per refusing status. */
+export function testRules(refusals: Record<number, string> = {}) {
+	return [
+		...REDIRECT_TEST_RULES,
+		...Object.entries(refusals).map(([value, message]) => ({
+			type: 'responseCode' as const,
+			properties: { value: Number(value), message },
+		})),
+	];
+}

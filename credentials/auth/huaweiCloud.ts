@@ -27,7 +27,7 @@ export function msgsmsHostOf(region: string): string | undefined {
 }
 
 /** The credential field holding the user's own Message & SMS endpoint (a proxy, a new region). */
-export const HUAWEI_ENDPOINT_PROPERTY = 'endpointUrl';
+const HUAWEI_ENDPOINT_PROPERTY = 'endpointUrl';
 
 /** That field, the same in both Huawei Cloud credentials. */
 export const huaweiEndpointProperty: INodeProperties = {

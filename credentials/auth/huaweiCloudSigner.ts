@@ -16,14 +16,14 @@ import { createHash, createHmac } from 'crypto';
 const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
 /** SHA-256 of nothing: what the SDK hashes when there is no body. */
-export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-export function sha256Hex(data: string | Buffer): string {
+function sha256Hex(data: string | Buffer): string {
 	return createHash('sha256').update(data).digest('hex');
 }
 
 /** `YYYYMMDDTHHmmssZ` in UTC. */
-export function sdkDate(date: Date): string {
+function sdkDate(date: Date): string {
 	return date
 		.toISOString()
 		.replace(/\.\d{3}Z$/, 'Z')
@@ -31,7 +31,7 @@ export function sdkDate(date: Date): string {
 }
 
 /** Each path segment through encodeURIComponent, then a trailing `/` (the SDK always adds one). */
-export function canonicalUri(pathname: string): string {
+function canonicalUri(pathname: string): string {
 	const path = pathname
 		.split('/')
 		.map((segment) => encodeURIComponent(segment))
@@ -40,7 +40,7 @@ export function canonicalUri(pathname: string): string {
 }
 
 /** RFC 3986 percent-encoding: only A–Z a–z 0–9 - _ . ~ stay as they are (the SDK's table). */
-export function urlEncode(value: string): string {
+function urlEncode(value: string): string {
 	return encodeURIComponent(value).replace(
 		/[!'()*]/g,
 		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
@@ -48,7 +48,7 @@ export function urlEncode(value: string): string {
 }
 
 /** Keys sorted; a key given several times contributes each value, values sorted. */
-export function canonicalQuery(params: Array<[string, string]>): string {
+function canonicalQuery(params: Array<[string, string]>): string {
 	const byKey = new Map<string, string[]>();
 	for (const [key, value] of params) byKey.set(key, [...(byKey.get(key) ?? []), value]);
 	const parts: string[] = [];

@@ -19,7 +19,7 @@ interface QuectelAccount {
 }
 
 /** Key = characters 8..24 of uppercase hex MD5(random), as 16 ASCII bytes; IV = key[8..16] + key[0..8]. */
-export function quectelKeyAndIv(random: string): { key: Buffer; iv: Buffer } {
+function quectelKeyAndIv(random: string): { key: Buffer; iv: Buffer } {
 	const digest = createHash('md5').update(random, 'utf8').digest('hex').toUpperCase();
 	const key = digest.slice(8, 24);
 	const iv = key.slice(8, 16) + key.slice(0, 8);
@@ -27,14 +27,14 @@ export function quectelKeyAndIv(random: string): { key: Buffer; iv: Buffer } {
 }
 
 /** base64(AES-128-CBC(password)) with PKCS#7 padding (Node's default for block ciphers). */
-export function encryptQuectelPassword(password: string, random: string): string {
+function encryptQuectelPassword(password: string, random: string): string {
 	const { key, iv } = quectelKeyAndIv(random);
 	const cipher = createCipheriv('aes-128-cbc', key, iv);
 	return Buffer.concat([cipher.update(password, 'utf8'), cipher.final()]).toString('base64');
 }
 
 /** hex SHA-256(email + pwd + random + userDomainSecret), `pwd` being the encrypted password. */
-export function signQuectelLogin(
+function signQuectelLogin(
 	email: string,
 	pwd: string,
 	random: string,

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'crypto';
  * minutes, so every request needs its own date and salt.
  */
 
-export function solapiSignature(apiSecret: string, date: string, salt: string): string {
+function solapiSignature(apiSecret: string, date: string, salt: string): string {
 	return createHmac('sha256', apiSecret)
 		.update(date + salt)
 		.digest('hex');

@@ -1,9 +1,4 @@
-import {
-	avayaListedItem,
-	avayaNextUrl,
-	avayaSpacesList,
-	readAvayaList,
-} from '../../nodes/BatchDelete/providers/avayaSpaces/list';
+import { avayaSpacesList } from '../../nodes/BatchDelete/providers/avayaSpaces/list';
 import { WINDOW, pageOf, reader, reply, windowOf } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({
@@ -12,6 +7,18 @@ const ctx = (credentials: Record<string, string>) => ({
 	credentials,
 });
 const SPACE = '5e5e538d89fc6dc77aaa1fa1';
+/** The list answer as the provider reads it; `itemOf`: one message, the only entry of a page. */
+const readAvayaList = (result: ReturnType<typeof reply>) =>
+	avayaSpacesList.readListResponse(result, ctx({}), { spaceId: SPACE });
+const itemOf = (raw: unknown) => pageOf(readAvayaList(reply(200, { data: [raw] }))).items.at(0);
+/** The request for the page a `nextPageUrl` names. */
+const nextPage = (cursor: string) =>
+	avayaSpacesList.buildListRequest(
+		{ offset: 0, page: 2, pageSize: 50, cursor },
+		ctx({ environment: 'production' }),
+		{ spaceId: SPACE },
+		WINDOW,
+	);
 
 describe('Avaya Spaces list request', () => {
 	it('queries the space, newest first before the Older Than cutoff (UTC ms), with category and search', () => {
@@ -63,10 +70,10 @@ describe('Avaya Spaces list request', () => {
 				WINDOW,
 			),
 		).toEqual({ method: 'GET', url: next });
-		expect(avayaNextUrl(`/api/spaces/${SPACE}/messages/query?pageref=2`, base)).toBe(
+		expect(nextPage(`/api/spaces/${SPACE}/messages/query?pageref=2`).url).toBe(
 			`${base}/api/spaces/${SPACE}/messages/query?pageref=2`,
 		);
-		expect(() => avayaNextUrl('https://evil.example/api/spaces/x/messages/query', base)).toThrow(
+		expect(() => nextPage('https://evil.example/api/spaces/x/messages/query')).toThrow(
 			/another host/,
 		);
 	});
@@ -107,7 +114,7 @@ describe('Avaya Spaces list answer', () => {
 	};
 
 	it('maps a message: text without markup as the title, created as the time, category as the type', () => {
-		expect(avayaListedItem(message)).toEqual({
+		expect(itemOf(message)).toEqual({
 			id: '5f8ec8041f4b4395fc1d9e4b',
 			time: new Date('2020-10-20T11:24:20.123Z'),
 			fields: {
@@ -119,12 +126,12 @@ describe('Avaya Spaces list answer', () => {
 			checkOn: { text: 'zinute from the stand-up', scope: '5e5e538d89fc6dc77aaa1fa1' },
 		});
 		expect(
-			avayaListedItem({ ...message, created: undefined, content: { bodyText: 'x'.repeat(300) } }),
+			itemOf({ ...message, created: undefined, content: { bodyText: 'x'.repeat(300) } }),
 		).toMatchObject({ fields: { time: null, title: `${'x'.repeat(200)}…` } });
-		expect(avayaListedItem({ category: 'chat' })).toBeUndefined();
+		expect(itemOf({ category: 'chat' })).toBeUndefined();
 		// A post or task: its title and description are text the search can find too.
 		expect(
-			avayaListedItem({
+			itemOf({
 				...message,
 				category: 'idea',
 				content: { title: 'Q3 <b>Plan</b>', description: 'Budget&nbsp;&amp; hiring' },
@@ -144,7 +151,7 @@ describe('Avaya Spaces list answer', () => {
 					reply(200, { data: [message], total: 1, nextPageUrl: next, prevPageUrl: null }),
 				),
 			),
-		).toEqual({ kind: 'page', items: [avayaListedItem(message)], next });
+		).toEqual({ kind: 'page', items: [itemOf(message)], next });
 		expect(
 			pageOf(readAvayaList(reply(200, { data: [], total: 0, nextPageUrl: null }))).next,
 		).toBeUndefined();
@@ -185,7 +192,7 @@ describe('Avaya Spaces list answer', () => {
 	});
 
 	it('checks every filter it sends again on every item: space, category, time bound and search text', () => {
-		const item = avayaListedItem(message)!;
+		const item = itemOf(message)!;
 		const spaceOnly = { spaceId: SPACE };
 		expect(
 			avayaSpacesList.matches(item, { spaceId: SPACE, category: 'chat' }, ctx({}), WINDOW),
@@ -200,7 +207,7 @@ describe('Avaya Spaces list answer', () => {
 		).toBe(false);
 		expect(
 			avayaSpacesList.matches(
-				avayaListedItem({ ...message, topicId: undefined })!,
+				itemOf({ ...message, topicId: undefined })!,
 				spaceOnly,
 				ctx({}),
 				WINDOW,
@@ -223,7 +230,7 @@ describe('Avaya Spaces list answer', () => {
 		).toBe(true);
 		expect(
 			avayaSpacesList.matches(
-				avayaListedItem({ ...message, created: undefined })!,
+				itemOf({ ...message, created: undefined })!,
 				spaceOnly,
 				ctx({}),
 				windowOf(new Date('2020-11-01T00:00:00Z')),
@@ -232,7 +239,7 @@ describe('Avaya Spaces list answer', () => {
 		// Older Than 0 (any age): the server listed only messages before refTime; an undated one matches.
 		expect(
 			avayaSpacesList.matches(
-				avayaListedItem({ ...message, created: undefined })!,
+				itemOf({ ...message, created: undefined })!,
 				spaceOnly,
 				ctx({}),
 				WINDOW,
@@ -241,7 +248,7 @@ describe('Avaya Spaces list answer', () => {
 	});
 
 	it('keeps a message whose text does not contain Search Text, whatever the server searched', () => {
-		const item = avayaListedItem(message)!;
+		const item = itemOf(message)!;
 		const search = (text: string) =>
 			avayaSpacesList.matches(item, { spaceId: SPACE, search: text }, ctx({}), WINDOW);
 		expect(search('stand-up')).toBe(true);

@@ -1,13 +1,4 @@
-import {
-	EMPTY_BODY_SHA256,
-	canonicalQuery,
-	canonicalUri,
-	sdkDate,
-	sha256Hex,
-	signOutgoingRequest,
-	signRequest,
-	urlEncode,
-} from '../../credentials/auth/huaweiCloudSigner';
+import { signOutgoingRequest, signRequest } from '../../credentials/auth/huaweiCloudSigner';
 
 /*
  * The official SDK's AKSKSigner is compared with the node's in test/sdk/huaweiCloud.test.ts.
@@ -42,36 +33,56 @@ const URL_1 = `https://msgsms.cn-north-4.myhuaweicloud.com/v2/${PROJECT}/msgsms/
 const DATE_1 = new Date(Date.UTC(2024, 9, 25, 8, 0, 0, 123));
 
 describe('Huawei Cloud signer pieces', () => {
+	/** The canonical request's lines (method, path, query, headers, signed headers, body hash) and
+	 * the X-Sdk-Date header, for a request to `url`. */
+	const canonical = (url: string, body?: string, date = DATE_1) => {
+		const signed = signRequest(
+			{ method: 'GET', url, headers: {}, ...(body === undefined ? {} : { body }) },
+			AK,
+			SK,
+			date,
+		);
+		const lines = signed.canonicalRequest.split('\n');
+		return {
+			date: signed.headers['X-Sdk-Date'],
+			path: lines[1],
+			query: lines[2],
+			hash: lines.at(-1),
+		};
+	};
+	const HOST = 'https://msgsms.cn-north-4.myhuaweicloud.com';
+
 	it('formats X-Sdk-Date as YYYYMMDDTHHmmssZ in UTC', () => {
-		expect(sdkDate(DATE_1)).toBe('20241025T080000Z');
-		expect(sdkDate(new Date(Date.UTC(2024, 0, 1, 23, 59, 59)))).toBe('20240101T235959Z');
+		expect(canonical(HOST).date).toBe('20241025T080000Z');
+		expect(canonical(HOST, undefined, new Date(Date.UTC(2024, 0, 1, 23, 59, 59))).date).toBe(
+			'20240101T235959Z',
+		);
 	});
 
 	it('encodes each path segment and adds the trailing slash', () => {
-		expect(canonicalUri('/v2/p/msgsms/templates/batch-delete')).toBe(
+		expect(canonical(`${HOST}/v2/p/msgsms/templates/batch-delete`).path).toBe(
 			'/v2/p/msgsms/templates/batch-delete/',
 		);
-		expect(canonicalUri('/')).toBe('/');
-		expect(canonicalUri('/a:b/c d')).toBe('/a%3Ab/c%20d/');
+		expect(canonical(`${HOST}/`).path).toBe('/');
+		expect(canonical(`${HOST}/a:b/c`).path).toBe('/a%3Ab/c/');
 	});
 
 	it('sorts and RFC 3986-encodes the query', () => {
-		expect(urlEncode("a b*!'()~._-")).toBe('a%20b%2A%21%27%28%29~._-');
-		expect(
-			canonicalQuery([
-				['name', 'cn-north-4'],
-				['tag', 'b c'],
-				['tag', 'a*'],
-			]),
-		).toBe('name=cn-north-4&tag=a%2A&tag=b%20c');
-		expect(canonicalQuery([])).toBe('');
+		expect(canonical(`${HOST}/?v=a%20b*!'()~._-`).query).toBe('v=a%20b%2A%21%27%28%29~._-');
+		expect(canonical(`${HOST}/?name=cn-north-4&tag=b%20c&tag=a*`).query).toBe(
+			'name=cn-north-4&tag=a%2A&tag=b%20c',
+		);
+		expect(canonical(`${HOST}/`).query).toBe('');
 	});
 
 	it('hashes the body bytes, or the empty string', () => {
-		expect(sha256Hex(BODY)).toBe(
+		expect(canonical(HOST, BODY).hash).toBe(
 			'f71bea4078cd9e742d7722a83c60bdb69f4f93df57bbccb1b249ad27ca8bab8e',
 		);
-		expect(sha256Hex('')).toBe(EMPTY_BODY_SHA256);
+		// SHA-256 of no bytes.
+		expect(canonical(HOST).hash).toBe(
+			'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+		);
 	});
 });
 

@@ -1,12 +1,9 @@
 import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
-import {
-	bindHuaweiCredential,
-	huaweiCloudSms,
-	projectIdOf,
-} from '../../nodes/BatchDelete/providers/huaweiCloudSms';
+import { huaweiCloudSms, projectIdOf } from '../../nodes/BatchDelete/providers/huaweiCloudSms';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
-const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
+const bindHuaweiCredential = huaweiCloudSms.bindCredential!;
+const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));
 const reply = (
 	statusCode: number,
 	body: unknown,

@@ -1,8 +1,4 @@
-import {
-	huaweiCloudSmsList,
-	huaweiListedItem,
-	readHuaweiList,
-} from '../../nodes/BatchDelete/providers/huaweiCloudSms/list';
+import { huaweiCloudSmsList } from '../../nodes/BatchDelete/providers/huaweiCloudSms/list';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const PROJECT = '845ada5bc7444f1295cd517af0123da1';
@@ -11,6 +7,10 @@ const ctx = (credentialType = 'huaweiCloudAkSkApi') => ({
 	credentialType,
 	credentials: { projectId: PROJECT, projectScope: 'id', project: PROJECT },
 });
+/** The list answer as the provider reads it; `itemOf`: one template, the only entry of a page. */
+const readHuaweiList = (result: ReturnType<typeof reply>) =>
+	huaweiCloudSmsList.readListResponse(result, ctx(), {});
+const itemOf = (raw: unknown) => pageOf(readHuaweiList(reply(200, { results: [raw] }))).items.at(0);
 
 describe('Huawei Cloud template list request', () => {
 	it('asks for one page by item offset, oldest first, with the filters', () => {
@@ -80,7 +80,7 @@ describe('Huawei Cloud template list answer', () => {
 	};
 
 	it('maps a template: name as the title, create_time (UTC) as the time, type and review state', () => {
-		expect(huaweiListedItem(template)).toEqual({
+		expect(itemOf(template)).toEqual({
 			id: '******27-37eb-4229-bee9-0eba4d8a897f',
 			time: new Date('2022-08-12T07:40:36.000Z'),
 			fields: {
@@ -90,13 +90,13 @@ describe('Huawei Cloud template list answer', () => {
 				flowStatus: 'Reject',
 			},
 		});
-		expect(huaweiListedItem({ template_name: 'no id' })).toBeUndefined();
+		expect(itemOf({ template_name: 'no id' })).toBeUndefined();
 	});
 
 	it('reads results with the total', () => {
 		expect(pageOf(readHuaweiList(reply(200, { results: [template], total: 51 })))).toEqual({
 			kind: 'page',
-			items: [huaweiListedItem(template)],
+			items: [itemOf(template)],
 			total: 51,
 		});
 		expect(pageOf(readHuaweiList(reply(200, { results: [], total: 0 }))).items).toEqual([]);
@@ -134,7 +134,7 @@ describe('Huawei Cloud template list answer', () => {
 	});
 
 	it('checks status, type and name again on every item', () => {
-		const item = huaweiListedItem(template)!;
+		const item = itemOf(template)!;
 		expect(
 			huaweiCloudSmsList.matches(
 				item,

@@ -9,7 +9,6 @@ import {
 	foldText,
 	outOfScope,
 	parseListTime,
-	plainText,
 	titleOf,
 } from '../../nodes/BatchDelete/providers/listCommon';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
@@ -43,11 +42,11 @@ describe('list times', () => {
 
 describe('text for filter checks', () => {
 	it('reads markup as a reader sees it: tags gone, entities decoded, whitespace collapsed', () => {
-		expect(plainText('<p>Budget&nbsp;&amp;\n <b>hiring</b> &#8211; &#x41;&lt;&gt;</p>')).toBe(
+		expect(titleOf('<p>Budget&nbsp;&amp;\n <b>hiring</b> &#8211; &#x41;&lt;&gt;</p>')).toBe(
 			'Budget & hiring \u2013 A<>',
 		);
-		expect(plainText('&bogus; &#0;')).toBe('&bogus; &#0;');
-		expect(plainText(42)).toBe('');
+		expect(titleOf('&bogus; &#0;')).toBe('&bogus; &#0;');
+		expect(foldText(42)).toBe('');
 		expect(foldText('<p>Quarterly  REPORT</p>')).toBe('quarterly report');
 		// What the user typed is not markup: a tag stays text, so it never matches stripped text.
 		expect(foldQuery('  <P>  Report ')).toBe('<p> report');

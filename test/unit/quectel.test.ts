@@ -4,12 +4,11 @@ import {
 	quectelCredentialTest,
 } from '../../credentials/QuectelTokenApi.credentials';
 import type { HttpResult } from '../../nodes/BatchDelete/engine/types';
-import {
-	QUECTEL_MAX_BATCH_SIZE,
-	QUECTEL_MAX_ENCODED_ID_LENGTH,
-	quectel,
-} from '../../nodes/BatchDelete/providers/quectel';
+import { QUECTEL_MAX_BATCH_SIZE, quectel } from '../../nodes/BatchDelete/providers/quectel';
 import { evaluateCredentialExpression } from '../support/credentialExpression';
+
+/** The longest ID Quectel's delete takes, URL-encoded (the URL budget in quectel/delete.ts). */
+const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
 
 const chunk = (...ids: string[]) => ids.map((id) => ({ id }));
 const reply = (

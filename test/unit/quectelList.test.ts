@@ -1,9 +1,7 @@
-import {
-	quectelList,
-	quectelListedItem,
-	readQuectelList,
-} from '../../nodes/BatchDelete/providers/quectel/list';
-import { quoteBigIntegers } from '../../nodes/BatchDelete/providers/common';
+import { z } from 'zod';
+
+import { quectelList } from '../../nodes/BatchDelete/providers/quectel/list';
+import { parseExact } from '../../nodes/BatchDelete/providers/common';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>) => ({
@@ -12,6 +10,11 @@ const ctx = (credentials: Record<string, string>) => ({
 	credentials,
 });
 const position = { offset: 200, page: 3, pageSize: 100 };
+/** The list answer as the provider reads it; `itemOf`: one message, the only entry of a page. */
+const readQuectelList = (result: ReturnType<typeof reply>) =>
+	quectelList.readListResponse(result, ctx({}), {});
+const itemOf = (raw: unknown) =>
+	pageOf(readQuectelList(reply(200, { code: 200, data: { list: [raw] } }))).items.at(0);
 
 describe('Quectel list request', () => {
 	it('asks the region host for one page of the user message list with the filters in the query', () => {
@@ -66,7 +69,7 @@ describe('Quectel list answer', () => {
 	};
 
 	it('maps a message: title, time from addTime (epoch ms), type, read flag, device', () => {
-		expect(quectelListedItem(message)).toEqual({
+		expect(itemOf(message)).toEqual({
 			id: '1718012345678901234',
 			time: new Date(1718000000000),
 			fields: {
@@ -78,12 +81,12 @@ describe('Quectel list answer', () => {
 			},
 		});
 		// No title: the content stands in; numeric IDs become strings; addTime 0 (the doc's placeholder) is no time.
-		expect(quectelListedItem({ ...message, id: 42, title: '', addTime: 0 })).toMatchObject({
+		expect(itemOf({ ...message, id: 42, title: '', addTime: 0 })).toMatchObject({
 			id: '42',
 			fields: { title: 'Temperature 61 °C', time: null },
 		});
-		expect(quectelListedItem({ ...message, id: 42, addTime: 0 })!.time).toBeUndefined();
-		expect(quectelListedItem({ title: 'no id' })).toBeUndefined();
+		expect(itemOf({ ...message, id: 42, addTime: 0 })!.time).toBeUndefined();
+		expect(itemOf({ title: 'no id' })).toBeUndefined();
 	});
 
 	it('reads a page with its total, code 200 or the documented 0', () => {
@@ -101,7 +104,7 @@ describe('Quectel list answer', () => {
 		});
 		expect(pageOf(readQuectelList(reply(200, body(200))))).toEqual({
 			kind: 'page',
-			items: [quectelListedItem(message)],
+			items: [itemOf(message)],
 			total: 301,
 		});
 		expect(pageOf(readQuectelList(reply(200, body(0)))).total).toBe(301);
@@ -144,17 +147,12 @@ describe('Quectel list answer', () => {
 	});
 
 	it('checks the filters again on every item, so a server that ignored one deletes nothing it should not', () => {
-		const item = quectelListedItem(message)!;
+		const item = itemOf(message)!;
 		expect(quectelList.matches(item, { msgType: 2, isRead: true }, ctx({}), WINDOW)).toBe(true);
 		expect(quectelList.matches(item, { isRead: false }, ctx({}), WINDOW)).toBe(false);
 		expect(quectelList.matches(item, { msgType: 1 }, ctx({}), WINDOW)).toBe(false);
 		expect(
-			quectelList.matches(
-				quectelListedItem({ id: '1', addTime: 1 })!,
-				{ isRead: true },
-				ctx({}),
-				WINDOW,
-			),
+			quectelList.matches(itemOf({ id: '1', addTime: 1 })!, { isRead: true }, ctx({}), WINDOW),
 		).toBe(false);
 		expect(quectelList.matches(item, {}, ctx({}), WINDOW)).toBe(true);
 	});
@@ -172,9 +170,12 @@ describe('big numeric IDs in a list answer', () => {
 		expect(page.total).toBe(2);
 	});
 
-	it('quotes only unsafe integer literals outside strings', () => {
+	it('keeps as digits only unsafe integer literals outside strings', () => {
 		expect(
-			quoteBigIntegers('[1,-9007199254740993,"9007199254740993",1.5e300,9007199254740991]'),
-		).toBe('[1,"-9007199254740993","9007199254740993",1.5e300,9007199254740991]');
+			parseExact(
+				z.unknown(),
+				reply(200, '[1,-9007199254740993,"9007199254740993",1.5e300,9007199254740991]'),
+			),
+		).toEqual([1, '-9007199254740993', '9007199254740993', 1.5e300, 9007199254740991]);
 	});
 });

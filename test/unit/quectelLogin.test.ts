@@ -1,11 +1,5 @@
-import { createHash } from 'node:crypto';
-import {
-	encryptQuectelPassword,
-	quectelKeyAndIv,
-	quectelLoginForm,
-	readQuectelLogin,
-	signQuectelLogin,
-} from '../../credentials/auth/quectel';
+import { createDecipheriv, createHash } from 'node:crypto';
+import { quectelLoginForm, readQuectelLogin } from '../../credentials/auth/quectel';
 
 /**
  * Self-derived vectors: Quectel publishes no SDK to compare with (docs/providers.md), so these
@@ -26,38 +20,41 @@ const OPENSSL_PWD = '3/qdK/KlB2LFzv6eeUU+gIxOwUI7SnKD4vGpO33VaPs=';
 const OPENSSL_SIGNATURE = 'd50b6d709d8211c6977361155974592a398ffdc12ef79324c63a06b2f38225d0';
 
 describe('Quectel login crypto', () => {
+	const account = {
+		email: 'user@example.com',
+		password: PASSWORD,
+		userDomain: 'C.DM.1.1',
+		domainSecret: 'domain-secret-xyz',
+	};
+	/** The `pwd` field of the login form for this password, with the fixed random. */
+	const pwdOf = (password: string) => quectelLoginForm({ ...account, password }, RANDOM).pwd;
+
 	it('derives the key from characters 8..24 of the uppercase MD5 and swaps its halves for the IV', () => {
-		const { key, iv } = quectelKeyAndIv(RANDOM);
-		expect(key.toString('ascii')).toBe('E0FB4258AB348CDD');
-		expect(iv.toString('ascii')).toBe('AB348CDDE0FB4258');
-		expect(key).toHaveLength(16);
-		expect(iv).toHaveLength(16);
+		const decipher = createDecipheriv(
+			'aes-128-cbc',
+			Buffer.from('E0FB4258AB348CDD', 'ascii'),
+			Buffer.from('AB348CDDE0FB4258', 'ascii'),
+		);
+		const pwd = Buffer.from(pwdOf(PASSWORD), 'base64');
+		expect(Buffer.concat([decipher.update(pwd), decipher.final()]).toString('utf8')).toBe(PASSWORD);
 	});
 
 	it('encrypts the password exactly as openssl aes-128-cbc with PKCS#7 padding does', () => {
-		expect(encryptQuectelPassword(PASSWORD, RANDOM)).toBe(OPENSSL_PWD);
+		expect(pwdOf(PASSWORD)).toBe(OPENSSL_PWD);
 	});
 
 	it('pads a password that fills whole blocks with a full extra block', () => {
 		// printf '%s' '0123456789abcdef' | openssl enc -aes-128-cbc -K … -iv … -base64 -A (same key/IV)
-		const pwd = encryptQuectelPassword('0123456789abcdef', RANDOM);
+		const pwd = pwdOf('0123456789abcdef');
 		expect(pwd).toBe('IxM4dZBpLd+kdFwoYQVdtwObXs3hPIvlanMMUKP6uc4=');
 		expect(Buffer.from(pwd, 'base64')).toHaveLength(32);
 	});
 
 	it('signs email + pwd + random + user domain secret with hex SHA-256', () => {
-		expect(signQuectelLogin('user@example.com', OPENSSL_PWD, RANDOM, 'domain-secret-xyz')).toBe(
-			OPENSSL_SIGNATURE,
-		);
+		expect(quectelLoginForm(account, RANDOM).signature).toBe(OPENSSL_SIGNATURE);
 	});
 
 	it('builds the documented form fields, with a fresh random each time', () => {
-		const account = {
-			email: 'user@example.com',
-			password: PASSWORD,
-			userDomain: 'C.DM.1.1',
-			domainSecret: 'domain-secret-xyz',
-		};
 		expect(quectelLoginForm(account, RANDOM)).toEqual({
 			email: 'user@example.com',
 			pwd: OPENSSL_PWD,

@@ -1,7 +1,7 @@
 import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
 import { solapi, solapiBaseUrl } from '../../nodes/BatchDelete/providers/solapi';
 
-const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
+const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));
 const reply = (
 	statusCode: number,
 	body: unknown,

@@ -1,8 +1,4 @@
-import {
-	readSolapiList,
-	solapiList,
-	solapiListedItem,
-} from '../../nodes/BatchDelete/providers/solapi/list';
+import { solapiList } from '../../nodes/BatchDelete/providers/solapi/list';
 import { WINDOW, pageOf, reader, reply } from './listHelpers';
 
 const ctx = (credentials: Record<string, string>, apiVersion: 'v4' | 'legacy' = 'v4') => ({
@@ -10,6 +6,14 @@ const ctx = (credentials: Record<string, string>, apiVersion: 'v4' | 'legacy' = 
 	credentialType: 'solapiApi',
 	credentials,
 });
+/** The list answer as the provider reads it; `itemOf`: one message (under `key` in the map, or in
+ * a list), the only entry of a page. */
+const readSolapiList = (result: ReturnType<typeof reply>) =>
+	solapiList.readListResponse(result, ctx({}), {});
+const itemOf = (raw: unknown, key?: string) =>
+	pageOf(
+		readSolapiList(reply(200, { messageList: key === undefined ? [raw] : { [key]: raw } })),
+	).items.at(0);
 
 describe('SOLAPI list request', () => {
 	it("asks for the group's messages on api.solapi.com, passing the last nextKey as startKey", () => {
@@ -73,7 +77,7 @@ describe('SOLAPI list answer', () => {
 	};
 
 	it('maps a message: text as the title, dateCreated as the time, type and status code', () => {
-		expect(solapiListedItem({ ...sample, type: 'SMS' })).toEqual({
+		expect(itemOf({ ...sample, type: 'SMS' })).toEqual({
 			id: 'M4V20180307110044DTYYJBBYLPQZIB1',
 			time: new Date('2020-09-09T05:23:20.686Z'),
 			fields: {
@@ -86,7 +90,7 @@ describe('SOLAPI list answer', () => {
 			checkOn: { scope: 'G4V20180307105937H3PTASXMNJG2JIO' },
 		});
 		expect(
-			solapiListedItem({ ...sample, subject: 'Invoice', messageId: null, _id: null }, 'M4VKEY'),
+			itemOf({ ...sample, subject: 'Invoice', messageId: null, _id: null }, 'M4VKEY'),
 		).toMatchObject({ id: 'M4VKEY', fields: { title: 'Invoice', type: null } });
 	});
 
@@ -160,7 +164,7 @@ describe('SOLAPI list answer', () => {
 	});
 
 	it('checks type and status code on every item (the endpoint takes no filters)', () => {
-		const item = solapiListedItem({ ...sample, type: 'LMS', statusCode: '4000' })!;
+		const item = itemOf({ ...sample, type: 'LMS', statusCode: '4000' })!;
 		expect(solapiList.matches(item, { type: 'LMS', statusCode: '4000' }, ctx({}), WINDOW)).toBe(
 			true,
 		);
@@ -169,15 +173,10 @@ describe('SOLAPI list answer', () => {
 		expect(solapiList.matches(item, {}, ctx({}), WINDOW)).toBe(true);
 		// The group is the path's: a server that ignored it cannot make another group's message match.
 		expect(
-			solapiList.matches(
-				solapiListedItem({ ...sample, groupId: 'G4VOTHERGROUP' })!,
-				{},
-				ctx({}),
-				WINDOW,
-			),
+			solapiList.matches(itemOf({ ...sample, groupId: 'G4VOTHERGROUP' })!, {}, ctx({}), WINDOW),
 		).toBe(false);
 		expect(
-			solapiList.matches(solapiListedItem({ ...sample, groupId: undefined })!, {}, ctx({}), WINDOW),
+			solapiList.matches(itemOf({ ...sample, groupId: undefined })!, {}, ctx({}), WINDOW),
 		).toBe(true);
 	});
 });

@@ -1,5 +1,9 @@
 import { SolapiMock } from '../mocks/solapi';
-import { solapiSignature } from '../../credentials/auth/solapi';
+import { solapiAuthorization } from '../../credentials/auth/solapi';
+
+/** The signature SOLAPI's Authorization header carries for this secret, date and salt. */
+const solapiSignature = (secret: string, date: string, salt: string): string =>
+	/signature=([0-9a-f]+)$/.exec(solapiAuthorization('k', secret, date, salt))![1];
 
 /** The mock's own checks, so integration tests can trust what it refuses and accepts. */
 

@@ -1,6 +1,10 @@
 import { SolapiApi } from '../../credentials/SolapiApi.credentials';
 import { parseSolapiAuthorization } from '../mocks/solapi';
-import { newSalt, solapiAuthorization, solapiSignature } from '../../credentials/auth/solapi';
+import { newSalt, solapiAuthorization } from '../../credentials/auth/solapi';
+
+/** The signature the Authorization header carries for this secret, date and salt. */
+const solapiSignature = (secret: string, date: string, salt: string): string =>
+	/signature=([0-9a-f]+)$/.exec(solapiAuthorization('NCSKEY', secret, date, salt))![1];
 
 /*
  * Expected signatures computed outside Node, with OpenSSL:

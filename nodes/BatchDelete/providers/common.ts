@@ -64,7 +64,7 @@ export function parseExact<T>(schema: ZodType<T>, result: HttpResponse): T | und
 }
 
 /** JSON text with each integer literal outside strings that is not a safe integer put in quotes. */
-export function quoteBigIntegers(text: string): string {
+function quoteBigIntegers(text: string): string {
 	let out = '';
 	let last = 0;
 	for (let i = 0; i < text.length; i++) {
@@ -103,7 +103,7 @@ export class OutcomeMap {
 	readonly outcomes = new Map<string, IdOutcome>();
 	private readonly sent: Set<string>;
 
-	constructor(chunk: Target[]) {
+	constructor(chunk: Pick<Target, 'id'>[]) {
 		this.sent = new Set(chunk.map((t) => t.id));
 	}
 
@@ -137,4 +137,15 @@ export function hasWhitespaceOrControl(text: string): boolean {
 		if (code < 0x20 || code === 0x7f) return true;
 	}
 	return false;
+}
+
+/** `readParameters` for a provider the node asks nothing of. */
+export function noParameters(): Record<string, never> {
+	return {};
+}
+
+/** A refusal that names no ID: nothing was deleted, and halving the batch isolates the IDs it
+ * objects to. */
+export function rejectedBatch(code: string, message: string): BatchVerdict {
+	return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
 }

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { ZodType } from 'zod';
 
-import type { ListedItem, ListVerdict } from '../engine/types';
+import type { BatchVerdict, ListedItem, ListVerdict } from '../engine/types';
 import type { HttpResponse } from './common';
-import { shortText } from './common';
+import { parseExact, shortText, transientVerdict } from './common';
 
 /** Small pieces every provider's list reader uses. */
 
@@ -42,7 +43,7 @@ const ENTITIES: Record<string, string> = {
 };
 
 /** Text as a reader sees it: tags removed, common entities decoded, whitespace collapsed. */
-export function plainText(value: unknown): string {
+function plainText(value: unknown): string {
 	if (typeof value !== 'string') return '';
 	return value
 		.replace(/<[^>]*>/g, ' ')
@@ -103,7 +104,7 @@ export function outOfScope(item: ListedItem, scope: string): boolean {
 }
 
 /** An ID as list answers give it (string or number), or undefined. */
-export function idOf(value: unknown): string | undefined {
+function idOf(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	if (typeof value === 'string' && value.trim() !== '') return value.trim();
 	return undefined;
@@ -183,4 +184,63 @@ export function listRefusal(
 	if (status === 400 && words[400] !== undefined)
 		return { kind: 'stopRun', reason: 'config', code, message: said(words[400]) };
 	return unexpectedList(provider, status, code, text);
+}
+
+/** How one provider reads a list answer; `readListAnswer` does the rest the same for all. */
+interface ListAnswer<B> {
+	provider: string;
+	/** The shape of a 2xx body (read with big integers exact: its IDs are deleted next). */
+	body: ZodType<B>;
+	/** A readable 2xx body as a page, or what it says instead. */
+	read: (body: B, result: HttpResponse) => ListVerdict;
+	/** A status outside 2xx that is not transient. */
+	refused: (result: HttpResponse) => ListVerdict;
+	/** A transient answer (429, 5xx), when the body says more than the status; else as it is. */
+	transient?: (verdict: BatchVerdict, result: HttpResponse) => BatchVerdict;
+}
+
+/** A list answer: transient, refused, unreadable, or read by the provider. */
+export function readListAnswer<B>(result: HttpResponse, reader: ListAnswer<B>): ListVerdict {
+	const transient = transientVerdict(result);
+	if (transient) return (reader.transient?.(transient, result) ?? transient) as ListVerdict;
+	const status = result.statusCode;
+	if (status < 200 || status >= 300) return reader.refused(result);
+	const body = parseExact(reader.body, result);
+	return body === undefined ? unreadableList(result, reader.provider) : reader.read(body, result);
+}
+
+/** `raw` read with `schema`, with the ID `idFrom` picks; undefined when either is missing. */
+export function listEntry<T>(
+	schema: ZodType<T>,
+	raw: unknown,
+	idFrom: (entry: T) => unknown,
+): { entry: T; id: string } | undefined {
+	const parsed = schema.safeParse(raw);
+	if (!parsed.success) return undefined;
+	const id = idOf(idFrom(parsed.data));
+	return id === undefined ? undefined : { entry: parsed.data, id };
+}
+
+/** The entries that name an item, in order. */
+export function listedItems<T>(
+	entries: readonly T[],
+	toItem: (entry: T) => ListedItem | undefined,
+): ListedItem[] {
+	return entries.map(toItem).filter((i): i is ListedItem => i !== undefined);
+}
+
+/** A page verdict, with the total or the next position when the answer gave one. */
+export function listPage(
+	items: ListedItem[],
+	more: { total?: number | string | null; next?: string | null } = {},
+): ListVerdict {
+	const total = more.total === undefined || more.total === null ? undefined : Number(more.total);
+	const next =
+		more.next === undefined || more.next === null || more.next === '' ? undefined : more.next;
+	return {
+		kind: 'page',
+		items,
+		...(total === undefined ? {} : { total }),
+		...(next === undefined ? {} : { next }),
+	};
 }

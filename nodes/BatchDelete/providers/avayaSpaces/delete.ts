@@ -4,8 +4,10 @@ import type { BatchVerdict, Provider } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import {
 	hasWhitespaceOrControl,
+	noParameters,
 	OutcomeMap,
 	parseBody,
+	rejectedBatch,
 	shortText,
 	transientVerdict,
 	unreadable,
@@ -101,7 +103,7 @@ function readAnswer(
 			error.reason ?? error.error?.message,
 			'Avaya Spaces rejected the batch (HTTP 400)',
 		);
-		return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
+		return rejectedBatch(code, message);
 	}
 	if (status === 403) {
 		return {
@@ -152,9 +154,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 			return 'Contains whitespace or control characters, so not an Avaya Spaces message ID';
 		return undefined;
 	},
-	readParameters() {
-		return {};
-	},
+	readParameters: noParameters,
 	buildRequest(chunk, ctx) {
 		return {
 			method: 'POST',

@@ -3,18 +3,20 @@ import { z } from 'zod';
 import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
 import { errorAnswer } from './delete';
 import type { HttpResponse } from '../common';
-import { parseBody, parseExact, transientVerdict } from '../common';
+import { parseBody } from '../common';
 import {
 	foldQuery,
 	foldText,
-	idOf,
 	listedItem,
+	listedItems,
+	listEntry,
+	listPage,
+	listRefusal,
 	oneOf,
 	outOfScope,
 	parseListTime,
+	readListAnswer,
 	titleOf,
-	listRefusal,
-	unreadableList,
 } from '../listCommon';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
@@ -75,17 +77,15 @@ const pageSchema = z
 	.passthrough();
 
 /** One `data` entry as a listed item, or undefined when it names no message. Pure. */
-export function avayaListedItem(raw: unknown): ListedItem | undefined {
-	const parsed = messageSchema.safeParse(raw);
-	if (!parsed.success) return undefined;
-	const m = parsed.data;
-	const id = idOf(m._id ?? m.id);
-	if (id === undefined) return undefined;
+function avayaListedItem(raw: unknown): ListedItem | undefined {
+	const read = listEntry(messageSchema, raw, (m) => m._id ?? m.id);
+	if (read === undefined) return undefined;
+	const m = read.entry;
 	const text = [m.content?.title, m.content?.bodyText, m.content?.description]
 		.map(foldText)
 		.filter((t) => t !== '');
 	return listedItem(
-		id,
+		read.id,
 		parseListTime(m.created ?? m.createdAt),
 		{
 			title:
@@ -109,7 +109,7 @@ function avayaRefTime(window: ListWindow): Date {
  * followed: the credential is attached to every request, and a page link elsewhere must never
  * receive it.
  */
-export function avayaNextUrl(next: string, base: string): string {
+function avayaNextUrl(next: string, base: string): string {
 	const origin = new URL(base).origin;
 	const url = new URL(next, `${base}/`);
 	if (url.origin !== origin)
@@ -119,25 +119,22 @@ export function avayaNextUrl(next: string, base: string): string {
 	return url.toString();
 }
 
-export function readAvayaList(result: HttpResponse): ListVerdict {
-	const transient = transientVerdict(result);
-	if (transient) return transient as ListVerdict;
-	const status = result.statusCode;
-	if (status >= 200 && status < 300) {
-		const page = parseExact(pageSchema, result);
-		if (page === undefined) return unreadableList(result, 'Avaya Spaces');
-		const items = page.data.map(avayaListedItem).filter((i): i is ListedItem => i !== undefined);
-		const next = page.nextPageUrl ?? undefined;
-		return { kind: 'page', items, ...(next === undefined || next === '' ? {} : { next }) };
-	}
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
-	const text = error.reason ?? error.error?.message ?? error.message;
-	return listRefusal('Avaya Spaces', status, code, text, {
-		401: 'Avaya Spaces refused the token (HTTP 401): check the credential',
-		403: 'No permission to read the messages of this space (HTTP 403)',
-		404: 'The space was not found (HTTP 404): check Space ID',
-		400: 'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters',
+function readAvayaList(result: HttpResponse): ListVerdict {
+	return readListAnswer(result, {
+		provider: 'Avaya Spaces',
+		body: pageSchema,
+		read: (page) => listPage(listedItems(page.data, avayaListedItem), { next: page.nextPageUrl }),
+		refused: ({ statusCode: status }) => {
+			const error = parseBody(errorAnswer, result) ?? {};
+			const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
+			const text = error.reason ?? error.error?.message ?? error.message;
+			return listRefusal('Avaya Spaces', status, code, text, {
+				401: 'Avaya Spaces refused the token (HTTP 401): check the credential',
+				403: 'No permission to read the messages of this space (HTTP 403)',
+				404: 'The space was not found (HTTP 404): check Space ID',
+				400: 'Avaya Spaces rejected the list request (HTTP 400): check Space ID and the filters',
+			});
+		},
 	});
 }
 

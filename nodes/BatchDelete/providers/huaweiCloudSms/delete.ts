@@ -7,6 +7,7 @@ import {
 	hasWhitespaceOrControl,
 	OutcomeMap,
 	parseBody,
+	rejectedBatch,
 	shortText,
 	transientVerdict,
 	unreadable,
@@ -22,6 +23,7 @@ import {
 	regionOptions,
 } from '../../../../credentials/auth/huaweiCloud';
 import { hostRefusal, originOf } from '../../../../credentials/auth/guard';
+import { errorOf, withGatewayCode } from './answer';
 
 /**
  * Huawei Cloud Message & SMS templates: `POST /v2/{project_id}/msgsms/templates/batch-delete`,
@@ -99,7 +101,7 @@ const parameters = z
  * Endpoint URL, and an Endpoint URL still on the node must be that same URL. The host must also
  * pass the credential's Allowed HTTP Request Domains. Throws why not (the node names the item).
  */
-export function bindHuaweiCredential(
+function bindHuaweiCredential(
 	params: HuaweiCloudSmsParams,
 	credentials: IDataObject,
 ): HuaweiCloudSmsParams {
@@ -153,21 +155,8 @@ const deleteAnswer = z
 
 const failedEntry = z.object({ id: z.string(), error_msg: z.string().optional() }).passthrough();
 
-/** `{error_code, error_msg, error_detail}` from MSGSMS and API Gateway; IAM's `{error:{code,message}}` too. */
-export const errorAnswer = z
-	.object({
-		error_code: z.string().optional(),
-		error_msg: z.string().optional(),
-		error_detail: z.string().optional(),
-		error: z
-			.object({ code: z.string().optional(), message: z.string().optional() })
-			.passthrough()
-			.optional(),
-	})
-	.passthrough();
-
 /** API Gateway: "The API does not exist or has not been published in the environment" (HTTP 404). */
-export const API_NOT_FOUND_CODE = 'APIG.0101';
+const API_NOT_FOUND_CODE = 'APIG.0101';
 
 /** A `failed_template_list` entry saying its template does not exist: "Message Template Info does
  * not EXIST" (the doc's example). Only words about the template: a missing project is no evidence. */
@@ -176,20 +165,13 @@ const NOT_FOUND_TEXT = /template\b.*\b(does\s*not\s*exist|not\s*exist|not\s*foun
  * template); a 400's text alone never does ("project does not exist" is not about the ID). */
 const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
-	const text = [error.error_msg ?? error.error?.message, error.error_detail]
-		.filter((t): t is string => typeof t === 'string' && t !== '')
-		.join(': ');
-
+	const error = errorOf(result);
+	const code = error.code ?? `HTTP_${status}`;
+	const text = error.text;
 	const transient = transientVerdict(result);
-	if (transient) {
-		// 429 APIG.0308: the gateway's throttle.
-		if (transient.kind !== 'retry' || error.error_code === undefined) return transient;
-		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
-	}
+	if (transient) return withGatewayCode(transient, error);
 	if (status >= 200 && status < 300) {
 		const answer = parseBody(deleteAnswer, result);
 		if (answer === undefined) return unreadable(result);
@@ -225,7 +207,7 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		const message = shortText(text, `Huawei Cloud rejected the request (${code})`);
 		if (chunk.length === 1)
 			return { kind: 'failBatch', status: notFound ? 'notFound' : 'rejected', code, message };
-		return { kind: 'failBatch', status: 'rejected', code, message, splittable: true };
+		return rejectedBatch(code, message);
 	}
 	if (status === 403) {
 		// No permission for this action in this project: the same for every batch.
@@ -243,7 +225,7 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		// The path itself is not served here: try the single delete before blaming the endpoint.
 		return {
 			kind: 'useFallback',
-			code: error.error_code ?? 'HTTP_404',
+			code: error.gatewayCode ?? 'HTTP_404',
 			message: shortText(text, 'The batch-delete path was not found (HTTP 404)'),
 		};
 	}
@@ -274,7 +256,10 @@ function endpointNotFound(code: string | undefined, text: string): BatchVerdict 
  * document lists no answer for a missing template: a 400 or 404 naming MSGSMS.0009 or "does not
  * exist" is read as not found, the way the batch path's 400 is.
  */
-function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readSingleAnswer(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	result: HttpResponse,
+): BatchVerdict {
 	const status = result.statusCode;
 	if (status === 200 || status === 204) {
 		const map = new OutcomeMap(chunk);
@@ -288,11 +273,7 @@ function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 			? endpointNotFound(verdict.code, verdict.message)
 			: verdict;
 	}
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error_code ?? error.error?.code;
-	const text = [error.error_msg ?? error.error?.message, error.error_detail]
-		.filter((t): t is string => typeof t === 'string' && t !== '')
-		.join(': ');
+	const { code, text } = errorOf(result);
 	if (
 		code !== undefined &&
 		!code.startsWith('APIG.') &&
@@ -303,7 +284,7 @@ function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 }
 
 /** One template per request, for the rest of a run whose batch path is not served. */
-export const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
+const singleDelete: FallbackRequests<HuaweiCloudSmsParams> = {
 	maxBatchSize: 1,
 	notice:
 		'Huawei Cloud does not serve the batch-delete path at this endpoint, so the rest of this run deleted one template per request (DELETE /v2/{project_id}/msgsms/templates/{template_id})',

@@ -2,18 +2,20 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseBody, parseExact, shortText, transientVerdict } from '../common';
-import type { HuaweiCloudSmsParams } from './delete';
-import { errorAnswer, projectIdOf } from './delete';
 import {
-	idOf,
 	listedItem,
+	listedItems,
+	listEntry,
+	listPage,
+	listRefusal,
 	oneOf,
 	parseListTime,
+	readListAnswer,
 	titleOf,
-	listRefusal,
-	unreadableList,
 } from '../listCommon';
+import { errorOf, withGatewayCode } from './answer';
+import type { HuaweiCloudSmsParams } from './delete';
+import { projectIdOf } from './delete';
 
 /**
  * Huawei Cloud Message & SMS, "Querying an SMS Template" (ListTemplateDetails, support.huaweicloud.com
@@ -69,46 +71,33 @@ const pageSchema = z
 	.passthrough();
 
 /** One `results` entry as a listed item, or undefined when it has no ID. Pure. */
-export function huaweiListedItem(raw: unknown): ListedItem | undefined {
-	const parsed = templateSchema.safeParse(raw);
-	if (!parsed.success) return undefined;
-	const t = parsed.data;
-	const id = idOf(t.id);
-	if (id === undefined) return undefined;
-	return listedItem(id, parseListTime(t.create_time), {
+function huaweiListedItem(raw: unknown): ListedItem | undefined {
+	const read = listEntry(templateSchema, raw, (t) => t.id);
+	if (read === undefined) return undefined;
+	const t = read.entry;
+	return listedItem(read.id, parseListTime(t.create_time), {
 		title: titleOf(t.template_name),
 		type: t.template_type ?? null,
 		flowStatus: t.flow_status ?? null,
 	});
 }
 
-export function readHuaweiList(result: HttpResponse): ListVerdict {
-	const status = result.statusCode;
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error_code ?? error.error?.code ?? `HTTP_${status}`;
-	const text = [error.error_msg ?? error.error?.message, error.error_detail]
-		.filter((t): t is string => typeof t === 'string' && t !== '')
-		.join(': ');
-	const transient = transientVerdict(result);
-	if (transient) {
-		if (transient.kind !== 'retry' || error.error_code === undefined)
-			return transient as ListVerdict;
-		return { ...transient, code: error.error_code, message: shortText(text, transient.message) };
-	}
-	if (status >= 200 && status < 300) {
-		const page = parseExact(pageSchema, result);
-		if (page === undefined) return unreadableList(result, 'Huawei Cloud');
-		const items = (page.results ?? [])
-			.map(huaweiListedItem)
-			.filter((i): i is ListedItem => i !== undefined);
-		const total = page.total === undefined || page.total === null ? undefined : Number(page.total);
-		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
-	}
-	return listRefusal('Huawei Cloud', status, code, text, {
-		401: 'Huawei Cloud refused the token or signature (HTTP 401)',
-		403: 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
-		404: 'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID',
-		400: 'Huawei Cloud rejected the list request (HTTP 400): check the filters',
+function readHuaweiList(result: HttpResponse): ListVerdict {
+	return readListAnswer(result, {
+		provider: 'Huawei Cloud',
+		body: pageSchema,
+		read: (page) =>
+			listPage(listedItems(page.results ?? [], huaweiListedItem), { total: page.total }),
+		transient: (transient) => withGatewayCode(transient, errorOf(result)),
+		refused: ({ statusCode: status }) => {
+			const error = errorOf(result);
+			return listRefusal('Huawei Cloud', status, error.code ?? `HTTP_${status}`, error.text, {
+				401: 'Huawei Cloud refused the token or signature (HTTP 401)',
+				403: 'Huawei Cloud denied the request (HTTP 403): check the IAM permissions for Message & SMS',
+				404: 'The template list endpoint was not found (HTTP 404): check the region endpoint and the project ID',
+				400: 'Huawei Cloud rejected the list request (HTTP 400): check the filters',
+			});
+		},
 	});
 }
 

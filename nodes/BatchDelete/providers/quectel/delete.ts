@@ -4,14 +4,26 @@ import type { BatchVerdict, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import {
 	hasWhitespaceOrControl,
+	noParameters,
 	OutcomeMap,
 	parseBody,
+	rejectedBatch,
 	shortText,
 	transientVerdict,
 	unreadable,
 } from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
+import type { Answer } from './answer';
+import {
+	answerSchema,
+	NO_PERMISSION,
+	said,
+	SUCCESS_CODES,
+	TOKEN_FAILED,
+	TOKEN_MISSING,
+	tokenRefused,
+} from './answer';
 
 /**
  * Quectel IoT App OpenAPI, mobile push messages:
@@ -27,30 +39,15 @@ const QUECTEL_DELETE_PATH = '/v2/mobilepush/enduserapi/batchDeleteMsg';
  * 100 IDs × (64 + 1 comma) = 6,500 bytes, plus host, path and `?msgIdList=` (under 150) stays
  * around 6.7 KB even in the worst case. Real IDs (about 20 digits) make it about 2 KB.
  */
-export const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
+const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
 export const QUECTEL_MAX_BATCH_SIZE = 100;
 
-/** `code` values that mean the call worked: 200 in real traffic, 0 in the documentation's example. */
-const SUCCESS_CODES = new Set([200, 0]);
-export const TOKEN_FAILED = 5032;
-export const TOKEN_MISSING = 5106;
-export const NO_PERMISSION = 5041;
 const MESSAGE_NOT_FOUND = 5538;
 
 /** failureMsg texts that say the message is already gone (English or Chinese). */
 const NOT_FOUND_TEXT = /not\s*(be\s*)?found|not\s*exist|no\s*such|doesn'?t\s*exist|已删除|不存在/i;
 
 const id = z.union([z.string(), z.number()]);
-
-/** The envelope every Quectel answer has (delete and list alike). */
-export const answerSchema = z
-	.object({
-		code: z.union([z.number(), z.string().regex(/^-?\d+$/)]),
-		msg: z.string().nullish(),
-		extMsg: z.string().nullish(),
-		data: z.unknown().optional(),
-	})
-	.passthrough();
 
 const listsSchema = z
 	.object({
@@ -61,96 +58,89 @@ const listsSchema = z
 	})
 	.passthrough();
 
-type Answer = z.infer<typeof answerSchema>;
+/** The statuses Quectel (or a gateway before it) answers instead of 200, and what each means. */
+const STATUS_VERDICTS: Record<number, BatchVerdict> = {
+	401: {
+		kind: 'reauth',
+		code: 'HTTP_401',
+		message: 'Quectel refused the access token (HTTP 401)',
+	},
+	404: {
+		kind: 'stopRun',
+		reason: 'config',
+		code: 'ENDPOINT_NOT_FOUND',
+		message:
+			'The delete endpoint was not found (HTTP 404): check the region or base URL in the credential',
+	},
+	// A gateway refused the URL as too long: halving the batch shortens it.
+	414: rejectedBatch(
+		'HTTP_414',
+		'The request URL was too long for the gateway (HTTP 414): lower the batch size',
+	),
+	400: rejectedBatch('HTTP_400', 'Quectel rejected the request (HTTP 400)'),
+};
 
-function said(answer: Answer, fallback: string): string {
-	const text = [answer.msg, answer.extMsg]
-		.filter((t) => typeof t === 'string' && t.trim() !== '')
-		.join(': ');
-	return shortText(text, fallback);
-}
-
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+/** A status other than 2xx: the body's `code` is not read. Undefined for a 2xx. */
+function statusVerdict(result: HttpResponse): BatchVerdict | undefined {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	const status = result.statusCode;
-	if (status === 401) {
-		return {
-			kind: 'reauth',
-			code: 'HTTP_401',
-			message: 'Quectel refused the access token (HTTP 401)',
-		};
-	}
-	if (status === 404) {
-		return {
-			kind: 'stopRun',
-			reason: 'config',
-			code: 'ENDPOINT_NOT_FOUND',
-			message:
-				'The delete endpoint was not found (HTTP 404): check the region or base URL in the credential',
-		};
-	}
-	if (status === 414) {
-		// A gateway refused the URL as too long: halving the batch shortens it.
-		return {
-			kind: 'failBatch',
-			status: 'rejected',
-			code: 'HTTP_414',
-			message: 'The request URL was too long for the gateway (HTTP 414): lower the batch size',
-			splittable: true,
-		};
-	}
-	if (status === 400) {
-		// Refused before anything was deleted, naming no ID: halving isolates the IDs it objects to.
-		return {
-			kind: 'failBatch',
-			status: 'rejected',
-			code: 'HTTP_400',
-			message: 'Quectel rejected the request (HTTP 400)',
-			splittable: true,
-		};
-	}
-	if (status < 200 || status >= 300) {
-		return {
+	if (status >= 200 && status < 300) return undefined;
+	return (
+		STATUS_VERDICTS[status] ?? {
 			kind: 'failBatch',
 			status: 'error',
 			code: `HTTP_${status}`,
 			message: `Quectel answered HTTP ${status}`,
-		};
-	}
-
-	const answer = parseBody(answerSchema, result);
-	if (answer === undefined) return unreadable(result);
-	const code = Number(answer.code);
-	if (SUCCESS_CODES.has(code)) {
-		const lists = listsSchema.safeParse(answer.data);
-		if (!lists.success) return unreadable(result);
-		const map = new OutcomeMap(chunk);
-		// Failures first: an ID listed in both lists must not end on Success.
-		for (const entry of lists.data.failureList ?? []) {
-			const reason = entry.failureMsg ?? '';
-			if (NOT_FOUND_TEXT.test(reason)) {
-				map.set(entry.id, {
-					status: 'notFound',
-					code: 'NOT_FOUND',
-					message: shortText(reason, 'Message does not exist'),
-				});
-			} else {
-				map.set(entry.id, {
-					status: 'rejected',
-					code: 'DELETE_FAILED',
-					message: shortText(reason, 'Quectel did not delete this message'),
-				});
-			}
 		}
-		for (const entry of lists.data.successList ?? []) map.set(entry.id, { status: 'deleted' });
-		return map.verdict();
+	);
+}
+
+/** A success code's `successList` and `failureList` as per-ID outcomes. */
+function listsVerdict(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	answer: Answer,
+	result: HttpResponse,
+): BatchVerdict {
+	const lists = listsSchema.safeParse(answer.data);
+	if (!lists.success) return unreadable(result);
+	const map = new OutcomeMap(chunk);
+	// Failures first: an ID listed in both lists must not end on Success.
+	for (const entry of lists.data.failureList ?? []) {
+		const reason = entry.failureMsg ?? '';
+		if (NOT_FOUND_TEXT.test(reason)) {
+			map.set(entry.id, {
+				status: 'notFound',
+				code: 'NOT_FOUND',
+				message: shortText(reason, 'Message does not exist'),
+			});
+		} else {
+			map.set(entry.id, {
+				status: 'rejected',
+				code: 'DELETE_FAILED',
+				message: shortText(reason, 'Quectel did not delete this message'),
+			});
+		}
 	}
+	for (const entry of lists.data.successList ?? []) map.set(entry.id, { status: 'deleted' });
+	return map.verdict();
+}
+
+/** A `code` that is not a success. */
+function codeVerdict(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	code: number,
+	answer: Answer,
+): BatchVerdict {
 	if (code === TOKEN_FAILED || code === TOKEN_MISSING) {
+		const refused = tokenRefused(
+			code,
+			answer,
+			code === TOKEN_FAILED ? 'Token verification failed' : 'Please enter token',
+		);
 		return {
-			kind: 'reauth',
-			code: String(code),
-			message: `Quectel refused the access token (${code}: ${said(answer, code === TOKEN_FAILED ? 'Token verification failed' : 'Please enter token')}). Tokens expire after about 2 hours: the Email and Password credential logs in again by itself`,
+			...refused,
+			message: `${refused.message}. Tokens expire after about 2 hours: the Email and Password credential logs in again by itself`,
 		};
 	}
 	if (code === NO_PERMISSION) {
@@ -188,6 +178,16 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 	};
 }
 
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
+	const refused = statusVerdict(result);
+	if (refused) return refused;
+	const answer = parseBody(answerSchema, result);
+	if (answer === undefined) return unreadable(result);
+	const code = Number(answer.code);
+	if (SUCCESS_CODES.has(code)) return listsVerdict(chunk, answer, result);
+	return codeVerdict(chunk, code, answer);
+}
+
 /** Everything but the list API (see ./index.ts). */
 export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 	id: 'quectel',
@@ -221,9 +221,7 @@ export const deletion: Omit<Provider<Record<string, never>>, 'list'> = {
 		}
 		return undefined;
 	},
-	readParameters() {
-		return {};
-	},
+	readParameters: noParameters,
 	buildRequest(chunk, ctx) {
 		return {
 			method: 'POST',

@@ -2,23 +2,29 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseExact, shortText, transientVerdict } from '../common';
 import {
-	idOf,
 	listedItem,
-	parseListTime,
-	titleOf,
+	listedItems,
+	listEntry,
+	listPage,
 	listRefusal,
+	parseListTime,
+	readListAnswer,
+	titleOf,
 	unexpectedList,
 	unreadableList,
 } from '../listCommon';
+import type { Answer } from './answer';
 import {
+	answerSchema,
 	NO_PERMISSION,
-	QUECTEL_MAX_BATCH_SIZE,
+	said,
+	SUCCESS_CODES,
 	TOKEN_FAILED,
 	TOKEN_MISSING,
-	answerSchema,
-} from './delete';
+	tokenRefused,
+} from './answer';
+import { QUECTEL_MAX_BATCH_SIZE } from './delete';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { QUECTEL_HOSTS } from '../../../../credentials/auth/quectel';
 
@@ -48,8 +54,6 @@ interface QuectelFilters {
 	isRead?: boolean;
 }
 
-const SUCCESS_CODES = new Set([200, 0]);
-
 const pageSchema = z
 	.object({
 		list: z.array(z.unknown()).nullish(),
@@ -76,13 +80,11 @@ function readFlag(value: unknown): boolean | null {
 }
 
 /** One `data.list` entry as a listed item, or undefined when it names no message. Pure. */
-export function quectelListedItem(raw: unknown): ListedItem | undefined {
-	const parsed = messageSchema.safeParse(raw);
-	if (!parsed.success) return undefined;
-	const m = parsed.data;
-	const id = idOf(m.id);
-	if (id === undefined) return undefined;
-	return listedItem(id, parseListTime(m.addTime), {
+function quectelListedItem(raw: unknown): ListedItem | undefined {
+	const read = listEntry(messageSchema, raw, (m) => m.id);
+	if (read === undefined) return undefined;
+	const m = read.entry;
+	return listedItem(read.id, parseListTime(m.addTime), {
 		title: titleOf(m.title) ?? titleOf(m.content),
 		type: m.msgType === undefined || m.msgType === null ? null : Number(m.msgType),
 		isRead: readFlag(m.isRead),
@@ -90,46 +92,18 @@ export function quectelListedItem(raw: unknown): ListedItem | undefined {
 	});
 }
 
-function said(answer: z.infer<typeof answerSchema>, fallback: string): string {
-	return shortText(
-		[answer.msg, answer.extMsg].filter((t) => typeof t === 'string' && t.trim() !== '').join(': '),
-		fallback,
-	);
-}
-
-export function readQuectelList(result: HttpResponse): ListVerdict {
-	const transient = transientVerdict(result);
-	if (transient) return transient as ListVerdict;
-	const status = result.statusCode;
-	if (status < 200 || status >= 300) {
-		return listRefusal('Quectel', status, `HTTP_${status}`, undefined, {
-			401: 'Quectel refused the access token (HTTP 401)',
-			404: 'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential',
-			notFoundCode: 'ENDPOINT_NOT_FOUND',
-		});
-	}
-	const answer = parseExact(answerSchema, result);
-	if (answer === undefined) return unreadableList(result, 'Quectel');
+/** A 200's body: a page on a success code, else what the code says. */
+function readBody(answer: Answer, result: HttpResponse): ListVerdict {
 	const code = Number(answer.code);
 	if (SUCCESS_CODES.has(code)) {
 		const page = pageSchema.safeParse(answer.data ?? {});
 		if (!page.success) return unreadableList(result, 'Quectel');
-		const items = (page.data.list ?? [])
-			.map(quectelListedItem)
-			.filter((i): i is ListedItem => i !== undefined);
-		const total =
-			page.data.total === undefined || page.data.total === null
-				? undefined
-				: Number(page.data.total);
-		return { kind: 'page', items, ...(total === undefined ? {} : { total }) };
+		return listPage(listedItems(page.data.list ?? [], quectelListedItem), {
+			total: page.data.total,
+		});
 	}
-	if (code === TOKEN_FAILED || code === TOKEN_MISSING) {
-		return {
-			kind: 'reauth',
-			code: String(code),
-			message: `Quectel refused the access token (${code}: ${said(answer, 'Token verification failed')})`,
-		};
-	}
+	if (code === TOKEN_FAILED || code === TOKEN_MISSING)
+		return tokenRefused(code, answer, 'Token verification failed');
 	if (code === NO_PERMISSION) {
 		return {
 			kind: 'stopRun',
@@ -140,10 +114,24 @@ export function readQuectelList(result: HttpResponse): ListVerdict {
 	}
 	return unexpectedList(
 		'Quectel',
-		status,
+		result.statusCode,
 		String(code),
 		said(answer, `Quectel refused the list request (code ${code})`),
 	);
+}
+
+function readQuectelList(result: HttpResponse): ListVerdict {
+	return readListAnswer(result, {
+		provider: 'Quectel',
+		body: answerSchema,
+		read: readBody,
+		refused: ({ statusCode: status }) =>
+			listRefusal('Quectel', status, `HTTP_${status}`, undefined, {
+				401: 'Quectel refused the access token (HTTP 401)',
+				404: 'The message list endpoint was not found (HTTP 404): check the region or base URL in the credential',
+				notFoundCode: 'ENDPOINT_NOT_FOUND',
+			}),
+	});
 }
 
 export const quectelList: ProviderList<Record<string, never>, QuectelFilters> = {

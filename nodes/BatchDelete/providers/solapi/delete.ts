@@ -7,11 +7,13 @@ import {
 	hasWhitespaceOrControl,
 	OutcomeMap,
 	parseBody,
+	rejectedBatch,
 	shortText,
 	transientVerdict,
 	unreadable,
 } from '../common';
 import { SOLAPI_HOSTS } from '../../../../credentials/auth/solapi';
+import { errorOf, refusal, throttled } from './answer';
 
 /**
  * SOLAPI group messages. Two endpoints, the same answer `{errorCount, resultList:[{messageId,
@@ -60,18 +62,10 @@ export function solapiBaseUrl(credentials: IDataObject, version: SolapiApiVersio
 	return configured;
 }
 
-/** Auth failures a fresh date and salt can fix: worth a resend, unlike a wrong key or secret. */
-const FIXED_BY_RESIGNING = new Set(['RequestTimeTooSkewed', 'DuplicatedSignature']);
-
 const resultEntry = z.object({ messageId: z.string(), resultCode: z.string() }).passthrough();
 const deleteAnswer = z
 	.object({ errorCount: z.number().optional(), resultList: z.array(z.unknown()) })
 	.passthrough();
-/** The provider's error body (delete and list answers alike). */
-export const errorAnswer = z
-	.object({ errorCode: z.string().optional(), errorMessage: z.string().optional() })
-	.passthrough();
-
 function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 	switch (resultCode) {
 		case 'Success':
@@ -102,60 +96,14 @@ function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 	}
 }
 
-/**
- * A 401/403 (delete and list answers alike): a date or signature a fresh one fixes is resent once
- * (a clock that stays off stops the run with a hint); any other refusal stops the run.
- */
-export function refusal(
-	status: number,
-	code: string,
-	error: { errorMessage?: string },
-): BatchVerdict | undefined {
-	if (status !== 401 && status !== 403) return undefined;
-	if (FIXED_BY_RESIGNING.has(code)) {
-		const why =
-			code === 'RequestTimeTooSkewed'
-				? "SOLAPI says the request's date is more than 15 minutes off its clock: if this persists, check the n8n server's clock"
-				: 'SOLAPI saw this signature before; the request is signed again with a new salt';
-		// A fresh date and salt fix a one-off; a clock that is really off will not get better,
-		// so one retry, then the run stops with the hint instead of failing batch after batch.
-		return {
-			kind: 'retry',
-			code,
-			message: shortText(error.errorMessage, why),
-			maxRetries: 1,
-			...(code === 'RequestTimeTooSkewed'
-				? { onExhausted: { reason: 'auth' as const, code, message: why } }
-				: {}),
-		};
-	}
-	// InvalidAPIKey, SignatureDoesNotMatch and the like: no later request can do better.
-	return {
-		kind: 'stopRun',
-		reason: 'auth',
-		code,
-		message: shortText(
-			error.errorMessage,
-			`SOLAPI refused the API key or signature (HTTP ${status})`,
-		),
-	};
-}
-
 /** A refusal that names the batch's size ("at most 1000 messages", "too many", "초과"…). */
 const TOO_LARGE = /at\s*most|too\s*(many|large|long)|exceed|maximum|limit|최대|초과/i;
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
-	const error = parseBody(errorAnswer, result) ?? {};
+	const error = errorOf(result);
 	const transient = transientVerdict(result);
-	if (transient) {
-		if (status !== 429 || transient.kind !== 'retry') return transient;
-		return {
-			...transient,
-			code: error.errorCode ?? 'TooManyRequests',
-			message: shortText(error.errorMessage, transient.message),
-		};
-	}
+	if (transient) return throttled(transient, status, error);
 	if (status >= 200 && status < 300) {
 		const answer = parseBody(deleteAnswer, result);
 		if (answer === undefined) return unreadable(result);
@@ -177,11 +125,7 @@ function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
 		const message = shortText(error.errorMessage, `SOLAPI rejected the request (HTTP ${status})`);
 		const tooLarge = status === 413 || TOO_LARGE.test(error.errorMessage ?? '');
 		return {
-			kind: 'failBatch',
-			status: 'rejected',
-			code,
-			message,
-			splittable: true,
+			...rejectedBatch(code, message),
 			...(tooLarge && chunk.length > 1 ? { tooLarge: true } : {}),
 		};
 	}

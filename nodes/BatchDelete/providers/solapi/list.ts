@@ -2,19 +2,21 @@ import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ProviderList } from '../../engine/types';
 import type { HttpResponse } from '../common';
-import { parseBody, parseExact, shortText, transientVerdict } from '../common';
 import {
-	idOf,
 	listedItem,
+	listedItems,
+	listEntry,
+	listPage,
+	listRefusal,
 	oneOf,
 	outOfScope,
 	parseListTime,
+	readListAnswer,
 	titleOf,
-	listRefusal,
-	unreadableList,
 } from '../listCommon';
+import { errorOf, refusal, throttled } from './answer';
 import type { SolapiParams } from './delete';
-import { errorAnswer, refusal, solapiBaseUrl } from './delete';
+import { solapiBaseUrl } from './delete';
 
 /**
  * SOLAPI's group message list (solapi/documents, api-reference/messages/groups/getGroupMessageList):
@@ -60,14 +62,12 @@ const pageSchema = z
 	.passthrough();
 
 /** One `messageList` entry as a listed item (`key`: its key in the map). Pure. */
-export function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
-	const parsed = messageSchema.safeParse(raw);
-	if (!parsed.success) return undefined;
-	const m = parsed.data;
-	const id = idOf(m.messageId ?? m._id ?? key);
-	if (id === undefined) return undefined;
+function solapiListedItem(raw: unknown, key?: string): ListedItem | undefined {
+	const read = listEntry(messageSchema, raw, (m) => m.messageId ?? m._id ?? key);
+	if (read === undefined) return undefined;
+	const m = read.entry;
 	return listedItem(
-		id,
+		read.id,
 		parseListTime(m.dateCreated),
 		{
 			title: titleOf(m.subject) ?? titleOf(m.text),
@@ -79,40 +79,38 @@ export function solapiListedItem(raw: unknown, key?: string): ListedItem | undef
 	);
 }
 
-export function readSolapiList(result: HttpResponse): ListVerdict {
+/** A 2xx page; the next one is asked from the last message listed (see the top of this file). */
+function readPage(page: z.infer<typeof pageSchema>): ListVerdict {
+	const list = page.messageList ?? {};
+	const entries: Array<[string | undefined, unknown]> = Array.isArray(list)
+		? list.map((m) => [undefined, m])
+		: Object.entries(list);
+	const items = listedItems(entries, ([key, m]) => solapiListedItem(m, key));
+	const more = page.nextKey !== undefined && page.nextKey !== null && page.nextKey !== '';
+	return listPage(items, { next: more ? (items.at(-1)?.id ?? page.nextKey) : undefined });
+}
+
+/** A refusal: a signature or date worth a resend, else the list cannot go on. */
+function refused(result: HttpResponse): ListVerdict {
 	const status = result.statusCode;
-	const error = parseBody(errorAnswer, result) ?? {};
-	const transient = transientVerdict(result);
-	if (transient) {
-		if (status !== 429 || transient.kind !== 'retry') return transient as ListVerdict;
-		return {
-			...transient,
-			code: error.errorCode ?? 'TooManyRequests',
-			message: shortText(error.errorMessage, transient.message),
-		};
-	}
-	if (status >= 200 && status < 300) {
-		const page = parseExact(pageSchema, result);
-		if (page === undefined) return unreadableList(result, 'SOLAPI');
-		const list = page.messageList ?? {};
-		const entries: Array<[string | undefined, unknown]> = Array.isArray(list)
-			? list.map((m) => [undefined, m])
-			: Object.entries(list);
-		const items = entries
-			.map(([key, m]) => solapiListedItem(m, key))
-			.filter((i): i is ListedItem => i !== undefined);
-		// More pages follow: continue from the last message listed (see the top of this file).
-		const more = page.nextKey !== undefined && page.nextKey !== null && page.nextKey !== '';
-		const next = more ? (items.at(-1)?.id ?? page.nextKey!) : undefined;
-		return { kind: 'page', items, ...(next === undefined ? {} : { next }) };
-	}
+	const error = errorOf(result);
 	const code = error.errorCode ?? `HTTP_${status}`;
-	const refused = refusal(status, code, error);
-	if (refused !== undefined) return refused as ListVerdict;
+	const resign = refusal(status, code, error);
+	if (resign !== undefined) return resign as ListVerdict;
 	return listRefusal('SOLAPI', status, code, error.errorMessage, {
 		404: 'SOLAPI found no such group (HTTP 404): check Group ID',
 		400: 'SOLAPI rejected the list request (HTTP 400)',
 		notFoundCode: error.errorCode ?? 'ENDPOINT_NOT_FOUND',
+	});
+}
+
+function readSolapiList(result: HttpResponse): ListVerdict {
+	return readListAnswer(result, {
+		provider: 'SOLAPI',
+		body: pageSchema,
+		read: readPage,
+		refused,
+		transient: (transient) => throttled(transient, result.statusCode, errorOf(result)),
 	});
 }
 
