@@ -61,15 +61,16 @@ export function machineLine(m: Machine, seconds: number): string {
 	return `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; load average ${m.loadAverageAtStart.join(' / ')} at the start, ${now.join(' / ')} at the end; ${fmt(seconds)} s in all.`;
 }
 
-/** A Markdown table, columns padded. */
+/** A Markdown table, columns padded; a column of figures is right-aligned. */
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = rows.map((r) => r.map(String));
 	const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
+	const right = headers.map((_, i) => cells.every((r) => /^([-+−]?[\d.,]|$)/.test(r[i])));
 	const line = (r: string[]) =>
-		`| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+		`| ${r.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
 	return [
 		line(headers),
-		`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+		`|${widths.map((w, i) => (right[i] ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
 		...cells.map(line),
 	].join('\n');
 }

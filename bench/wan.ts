@@ -341,10 +341,11 @@ async function runLine(
 				const e = await endpoint(tls, rtt);
 				cases.push({ name: `Batch Delete, ${label}, RTT ${rtt}`, rtt, ids: IDS, e, concurrency });
 			}
-			if (line === '1') {
-				const e = await endpoint(tls, rtt);
-				cases.push({ name: `HTTP Request per item, RTT ${rtt}`, rtt, ids: PER_ITEM_IDS, e });
-			}
+		}
+		// The per-item node last: its thousand connections at once do not crowd the cases after it.
+		for (const rtt of line === '1' ? RTTS : []) {
+			const e = await endpoint(tls, rtt);
+			cases.push({ name: `HTTP Request per item, RTT ${rtt}`, rtt, ids: PER_ITEM_IDS, e });
 		}
 		endpoints.push(...cases.map((c) => c.e));
 		await n8nHost.importCredentials(folder, [
