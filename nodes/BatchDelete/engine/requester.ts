@@ -51,6 +51,19 @@ export const THROTTLE_PATIENCE_MS = 5 * 60_000;
 /** A Retry-After longer than this pauses the whole run, not only the request that got it. */
 const LONG_RETRY_AFTER_MS = 1000;
 
+/** One exchange's tries so far. `refreshFrom`: the token epoch the next send refreshes. */
+interface Tries {
+	retries: number;
+	throttles: number;
+	throttledSince?: number;
+	maybeApplied: boolean;
+	refreshed: boolean;
+	refreshFrom?: number;
+}
+
+/** A request that went out: its result, and what `exchange` needs to account for it. */
+type Sent = NonNullable<Awaited<ReturnType<Requester['send']>>>;
+
 interface RequesterSettings {
 	requestsPerSecond: number;
 	retry: RetryPolicy;
@@ -115,37 +128,18 @@ export class Requester {
 		read: (result: HttpResult & { kind: 'response' }) => Reading<V>,
 		onSend?: () => void,
 	): Promise<Exchange<V>> {
-		let retries = 0;
-		let maybeApplied = false;
-		let refreshed = false;
-		let refreshFrom: number | undefined;
-		let throttles = 0;
-		let throttledSince: number | undefined;
+		const tries: Tries = { retries: 0, throttles: 0, maybeApplied: false, refreshed: false };
 		for (;;) {
-			if (this.stopped()) return { kind: 'halted', maybeApplied };
-			await this.limiter.take();
-			if (this.stopped()) return { kind: 'halted', maybeApplied };
-			let request: IHttpRequestOptions;
-			try {
-				request = build();
-			} catch (error) {
-				// A request that cannot be built (missing project ID, bad base URL) fails every request alike.
-				this.halt({
-					reason: 'config',
-					code: 'INVALID_CONFIGURATION',
-					message: (error as Error).message,
-				});
-				return { kind: 'halted', maybeApplied };
-			}
+			const request = await this.nextRequest(build);
+			if (request === undefined) return { kind: 'halted', maybeApplied: tries.maybeApplied };
 			// Counted only when it really goes out: a request waiting for the first send, a refresh or
 			// a slot is not sent once the run has stopped meanwhile.
-			const sent = await this.send(request, refreshFrom, () => {
+			const sent = await this.send(request, tries.refreshFrom, () => {
 				this.sent[kind]++;
 				onSend?.();
 			});
-			if (sent === undefined) return { kind: 'halted', maybeApplied };
-			const { result, epoch, started, paced } = sent;
-			refreshFrom = undefined;
+			if (sent === undefined) return { kind: 'halted', maybeApplied: tries.maybeApplied };
+			tries.refreshFrom = undefined;
 			// Requests waiting behind this one (the first send, a refresh) go on once its answer is
 			// read and any stop it causes is set, so none of them is sent after a stop.
 			let open = sent.open;
@@ -154,101 +148,151 @@ export class Requester {
 				open = undefined;
 			};
 			try {
-				if (result.kind === 'credential') {
-					// The token exchange or signing failed inside n8n: this request never reached the provider.
-					this.control.release('error', this.clock.now() - started);
-					this.halt({ reason: 'auth', code: result.code, message: result.message });
-					return { kind: 'halted', maybeApplied };
-				}
-				const verdict: Reading<V> =
-					result.kind === 'refused'
-						? this.refusal<V>(result)
-						: result.kind === 'network'
-							? {
-									kind: 'retry',
-									code: result.code,
-									message: result.message,
-									maybeApplied: result.maybeApplied,
-								}
-							: read(result);
-				const outcome = outcomeOf(verdict as { kind?: string });
-				const claim = this.limiter.answered(outcome, started);
-				if (claim === 'cut') this.control.rateFound();
-				// A request the learned rate held back was limited by the rate, not by the requests in
-				// flight, and a throttle of an event the rate already answered needs no second cut: those
-				// are the rate's to learn from. The in-flight control cuts once per event, as before.
-				this.control.release(
-					paced || claim !== 'none' ? 'paced' : outcome,
-					this.clock.now() - started,
-				);
-				const tagged = verdict as { kind?: string };
-				if (tagged.kind === 'retry') {
-					const retry = verdict as RetryVerdict;
-					maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
-					this.anyApplied ||= maybeApplied;
-					const cancelled = this.isCancelled();
-					// A throttle is the provider pacing the run, not this request failing: it does not spend
-					// Max Retries (the run sends fewer and slower instead); only refusing for longer than
-					// THROTTLE_PATIENCE_MS ends it.
-					const throttled = retry.throttled === true;
-					if (throttled) throttledSince ??= this.clock.now();
-					const refusedTooLong =
-						throttledSince !== undefined &&
-						this.clock.now() - throttledSince >= THROTTLE_PATIENCE_MS;
-					if (
-						(!throttled && retries >= this.settings.retry.maxRetries) ||
-						retries + throttles >= (retry.maxRetries ?? Infinity) ||
-						refusedTooLong ||
-						cancelled
-					) {
-						if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
-						const gaveUp = refusedTooLong
-							? {
-									...retry,
-									message: `${retry.message}, for ${THROTTLE_PATIENCE_MS / 60_000} minutes running (the longest this node waits out throttling)`,
-								}
-							: retry;
-						return { kind: 'gaveUp', verdict: gaveUp, maybeApplied };
-					}
-					const delay =
-						retry.retryAfterMs ??
-						Math.max(
-							backoffMs(throttled ? Math.min(throttles, 3) : retries, this.settings.retry),
-							retry.minDelayMs ?? 0,
-						);
-					if (delay > this.settings.retry.maxDelayMs)
-						return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
-					// A Retry-After over a second (a quota that resets later) holds every request back; a
-					// shorter one (a per-second window) delays this request, and the learned rate the rest.
-					if (retry.retryAfterMs !== undefined && retry.retryAfterMs > LONG_RETRY_AFTER_MS)
-						this.limiter.pushBack(delay);
-					if (throttled) throttles++;
-					else retries++;
-					settled();
-					await this.clock.sleep(delay);
-					continue;
-				}
-				if (tagged.kind === 'reauth') {
-					const reauth = verdict as ReauthVerdict;
-					if (refreshed || !this.sender.canRefresh) {
-						// When another request's refresh already failed, its words say what to do.
-						const why = this.stop?.reason === 'auth' ? this.stop : reauth;
-						this.halt({ reason: 'auth', code: reauth.code, message: reauth.message });
-						return { kind: 'refused', code: why.code, message: why.message, maybeApplied };
-					}
-					refreshed = true;
-					refreshFrom = epoch;
-					continue;
-				}
-				if (tagged.kind === 'stopRun') {
-					const stop = verdict as StopVerdict;
-					this.halt({ reason: stop.reason, code: stop.code, message: stop.message });
-				}
-				return { kind: 'answer', verdict: verdict as V | StopVerdict, maybeApplied };
+				const ended = await this.answered(kind, sent, read, tries, settled);
+				if (ended !== undefined) return ended;
 			} finally {
 				settled();
 			}
 		}
+	}
+
+	/** The next request once the rate allows it; undefined when the run has stopped or it cannot be built. */
+	private async nextRequest(
+		build: () => IHttpRequestOptions,
+	): Promise<IHttpRequestOptions | undefined> {
+		if (this.stopped()) return undefined;
+		await this.limiter.take();
+		if (this.stopped()) return undefined;
+		try {
+			return build();
+		} catch (error) {
+			// A request that cannot be built (missing project ID, bad base URL) fails every request alike.
+			this.halt({
+				reason: 'config',
+				code: 'INVALID_CONFIGURATION',
+				message: (error as Error).message,
+			});
+			return undefined;
+		}
+	}
+
+	/** What one answer means: how the exchange ends, or undefined to send again (a retry, a refreshed token). */
+	private async answered<V>(
+		kind: 'delete' | 'list',
+		sent: Sent,
+		read: (result: HttpResult & { kind: 'response' }) => Reading<V>,
+		tries: Tries,
+		settled: () => void,
+	): Promise<Exchange<V> | undefined> {
+		const { result, epoch, started, paced } = sent;
+		if (result.kind === 'credential') {
+			// The token exchange or signing failed inside n8n: this request never reached the provider.
+			this.control.release('error', this.clock.now() - started);
+			this.halt({ reason: 'auth', code: result.code, message: result.message });
+			return { kind: 'halted', maybeApplied: tries.maybeApplied };
+		}
+		const verdict: Reading<V> =
+			result.kind === 'refused'
+				? this.refusal<V>(result)
+				: result.kind === 'network'
+					? {
+							kind: 'retry',
+							code: result.code,
+							message: result.message,
+							maybeApplied: result.maybeApplied,
+						}
+					: read(result);
+		const outcome = outcomeOf(verdict as { kind?: string });
+		const claim = this.limiter.answered(outcome, started);
+		if (claim === 'cut') this.control.rateFound();
+		// A request the learned rate held back was limited by the rate, not by the requests in
+		// flight, and a throttle of an event the rate already answered needs no second cut: those
+		// are the rate's to learn from. The in-flight control cuts once per event, as before.
+		this.control.release(paced || claim !== 'none' ? 'paced' : outcome, this.clock.now() - started);
+		const tagged = verdict as { kind?: string };
+		if (tagged.kind === 'retry')
+			return await this.retried(kind, verdict as RetryVerdict, tries, settled);
+		if (tagged.kind === 'reauth') return this.reauthorised(verdict as ReauthVerdict, tries, epoch);
+		if (tagged.kind === 'stopRun') {
+			const stop = verdict as StopVerdict;
+			this.halt({ reason: stop.reason, code: stop.code, message: stop.message });
+		}
+		return {
+			kind: 'answer',
+			verdict: verdict as V | StopVerdict,
+			maybeApplied: tries.maybeApplied,
+		};
+	}
+
+	/** A retry verdict: give up, or wait and return undefined to send again. */
+	private async retried(
+		kind: 'delete' | 'list',
+		retry: RetryVerdict,
+		tries: Tries,
+		settled: () => void,
+	): Promise<Exchange<never> | undefined> {
+		tries.maybeApplied ||= kind === 'delete' && retry.maybeApplied === true;
+		const { maybeApplied } = tries;
+		this.anyApplied ||= maybeApplied;
+		const cancelled = this.isCancelled();
+		// A throttle is the provider pacing the run, not this request failing: it does not spend
+		// Max Retries (the run sends fewer and slower instead); only refusing for longer than
+		// THROTTLE_PATIENCE_MS ends it.
+		const throttled = retry.throttled === true;
+		if (throttled) tries.throttledSince ??= this.clock.now();
+		const refusedTooLong =
+			tries.throttledSince !== undefined &&
+			this.clock.now() - tries.throttledSince >= THROTTLE_PATIENCE_MS;
+		if (
+			(!throttled && tries.retries >= this.settings.retry.maxRetries) ||
+			tries.retries + tries.throttles >= (retry.maxRetries ?? Infinity) ||
+			refusedTooLong ||
+			cancelled
+		) {
+			if (retry.onExhausted !== undefined && !cancelled) this.halt(retry.onExhausted);
+			const gaveUp = refusedTooLong
+				? {
+						...retry,
+						message: `${retry.message}, for ${THROTTLE_PATIENCE_MS / 60_000} minutes running (the longest this node waits out throttling)`,
+					}
+				: retry;
+			return { kind: 'gaveUp', verdict: gaveUp, maybeApplied };
+		}
+		const delay =
+			retry.retryAfterMs ??
+			Math.max(
+				backoffMs(throttled ? Math.min(tries.throttles, 3) : tries.retries, this.settings.retry),
+				retry.minDelayMs ?? 0,
+			);
+		if (delay > this.settings.retry.maxDelayMs)
+			return { kind: 'gaveUp', verdict: retry, maybeApplied, waitS: Math.ceil(delay / 1000) };
+		// A Retry-After over a second (a quota that resets later) holds every request back; a
+		// shorter one (a per-second window) delays this request, and the learned rate the rest.
+		if (retry.retryAfterMs !== undefined && retry.retryAfterMs > LONG_RETRY_AFTER_MS)
+			this.limiter.pushBack(delay);
+		if (throttled) tries.throttles++;
+		else tries.retries++;
+		settled();
+		await this.clock.sleep(delay);
+		return undefined;
+	}
+
+	/** A refused token: refresh it once (undefined: send again), else the run stops. */
+	private reauthorised(
+		reauth: ReauthVerdict,
+		tries: Tries,
+		epoch: number,
+	): Exchange<never> | undefined {
+		if (tries.refreshed || !this.sender.canRefresh) {
+			// When another request's refresh already failed, its words say what to do.
+			const why = this.stop?.reason === 'auth' ? this.stop : reauth;
+			this.halt({ reason: 'auth', code: reauth.code, message: reauth.message });
+			const { code, message } = why;
+			return { kind: 'refused', code, message, maybeApplied: tries.maybeApplied };
+		}
+		tries.refreshed = true;
+		tries.refreshFrom = epoch;
+		return undefined;
 	}
 
 	/** What a request the transport refused means: nothing more is sent when every request of the
