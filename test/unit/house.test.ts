@@ -11,12 +11,6 @@ import * as ts from 'typescript';
 const ROOT = path.join(__dirname, '..', '..');
 const MAX_LINES = 80;
 
-/**
- * Functions over the limit today, being shortened on other branches. This list must shrink to
- * empty: an entry that is no longer over the limit fails too, so it is removed when fixed.
- */
-const ALLOWED_LONG = new Set(['nodes/BatchDelete/engine/requester.ts exchange']);
-
 /** The `.ts` files under `dir` (relative to the root), without dependencies. */
 function sources(dir: string, extensions = ['.ts']): string[] {
 	const found: string[] = [];
@@ -69,18 +63,10 @@ describe('house rules', () => {
 
 	it(`has no function in nodes/ or credentials/ longer than ${MAX_LINES} lines`, () => {
 		expect(functions.length).toBeGreaterThan(100);
-		const long = functions.filter((f) => f.lines > MAX_LINES);
-		const offenders = long
-			.filter((f) => !ALLOWED_LONG.has(`${f.where.split(':')[0]} ${f.name}`))
+		const offenders = functions
+			.filter((f) => f.lines > MAX_LINES)
 			.map((f) => `${f.where} ${f.name}: ${f.lines} lines`);
 		expect(offenders).toEqual([]);
-	});
-
-	it('keeps the allow-list of long functions to those still too long', () => {
-		const stillLong = new Set(
-			functions.filter((f) => f.lines > MAX_LINES).map((f) => `${f.where.split(':')[0]} ${f.name}`),
-		);
-		expect([...ALLOWED_LONG].filter((entry) => !stillLong.has(entry))).toEqual([]);
 	});
 
 	it('uses one word, target, for the thing being deleted: no retired name is back', () => {
