@@ -20,8 +20,7 @@ import { dirname, join } from 'node:path';
 
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { Unit } from '../nodes/BatchDelete/engine/plan';
-import type { HttpResult, Provider } from '../nodes/BatchDelete/engine/types';
+import type { HttpResult, Provider, Target } from '../nodes/BatchDelete/engine/types';
 import type { RunSettings, Sender } from '../nodes/BatchDelete/engine/run';
 import type * as Engine from '../nodes/BatchDelete/engine/run';
 import type { HiddenLimit } from '../test/support/limits';
@@ -34,7 +33,7 @@ import {
 	withRetryAfter,
 } from '../test/support/limits';
 import { ROOT, log, machine, round, table } from './lib';
-import { runUnits } from '../test/support/runUnits';
+import { runTargets } from '../test/support/runTargets';
 import { LatencyProxy, makeCertificate } from './wan';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the compiled package, as bench/lib.ts loads it */
@@ -201,7 +200,7 @@ async function runOnce(
 	concurrency: number | 'auto',
 	prefix = 'm',
 ): Promise<RunResult> {
-	const units: Unit[] = Array.from({ length: IDS }, (_, i) => ({
+	const targets: Target[] = Array.from({ length: IDS }, (_, i) => ({
 		id: `${prefix}${i}`,
 		items: [i],
 	}));
@@ -219,14 +218,14 @@ async function runOnce(
 	};
 	const refusedBefore = mock.refused;
 	const started = Date.now();
-	const report = await runUnits(
+	const report = await runTargets(
 		{ ...avayaSpaces, defaultConcurrency: 2 },
 		{
 			params: {},
 			credentialType: 'avayaSpacesApi',
 			credentials: { environment: 'custom', baseUrl },
 		},
-		units,
+		targets,
 		settings,
 		freshConnectionSender(ca),
 		clock,

@@ -27,7 +27,14 @@ const listing = () => PROVIDERS.filter((p) => p.list !== undefined);
 export function byFilterProperties(): INodeProperties[] {
 	const withList = listing().map((p) => p.id);
 	const shown = { show: { provider: withList, select: ['byFilter'] } };
-	const properties: INodeProperties[] = [
+	return [...modeProperties(withList, shown), ...filterProperties(), ...ageAndLimit(shown)];
+}
+
+type Shown = INodeProperties['displayOptions'];
+
+/** Mode, and the notice By Filter shows where it is chosen. */
+function modeProperties(withList: string[], shown: Shown): INodeProperties[] {
+	return [
 		{
 			// "Mode", not "Select": a label names a setting, it does not read as a verb.
 			displayName: 'Mode',
@@ -57,18 +64,23 @@ export function byFilterProperties(): INodeProperties[] {
 			displayOptions: shown,
 		},
 	];
-	for (const provider of listing()) {
-		for (const property of provider.list!.properties) {
-			properties.push({
-				...property,
-				displayOptions: {
-					...property.displayOptions,
-					show: { ...property.displayOptions?.show, provider: [provider.id], select: ['byFilter'] },
-				},
-			});
-		}
-	}
-	properties.push(
+}
+
+/** Each list provider's own filters, shown for it in By Filter. */
+function filterProperties(): INodeProperties[] {
+	return listing().flatMap((provider) =>
+		provider.list!.properties.map((property) => ({
+			...property,
+			displayOptions: {
+				...property.displayOptions,
+				show: { ...property.displayOptions?.show, provider: [provider.id], select: ['byFilter'] },
+			},
+		})),
+	);
+}
+
+function ageAndLimit(shown: Shown): INodeProperties[] {
+	return [
 		{
 			displayName: 'Older Than',
 			name: 'olderThan',
@@ -101,8 +113,7 @@ export function byFilterProperties(): INodeProperties[] {
 				'The most matching items one run handles (deleted, failed, or shown by Dry Run). A safety cap: raise it on purpose; what is left over is handled by the next run.',
 			displayOptions: shown,
 		},
-	);
-	return properties;
+	];
 }
 
 export function isByFilter(ctx: IExecuteFunctions, provider: Provider<unknown>): boolean {

@@ -2,9 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { idFieldLabel } from './description';
 import { eachId, readPath } from './engine/ids';
-import type { IdOccurrence, Unit } from './engine/plan';
-import { planUnits } from './engine/plan';
-import type { Provider } from './engine/types';
+import { planTargets } from './engine/plan';
+import type { Provider, Target } from './engine/types';
 import type { Scopes } from './scopes';
 
 /** An input item that names no ID at all, or whose IDs could not be read. */
@@ -15,7 +14,7 @@ interface ItemProblem {
 }
 
 interface Planned {
-	units: Unit[];
+	targets: Target[];
 	problems: ItemProblem[];
 }
 
@@ -24,9 +23,9 @@ function isExpression(value: unknown): boolean {
 }
 
 /**
- * Read every item's IDs and check them against the provider's rules, one occurrence at a time
- * (planned into units as they come, so a million IDs never sit in a list of occurrences too);
- * items that name nothing go to `problems`. A parameter without an expression is read once:
+ * Read every item's IDs and check them against the provider's rules, one target at a time
+ * (planned as they come, so a million IDs never sit in a second list); items that name nothing
+ * go to `problems`. A parameter without an expression is read once:
  * per-item reads dominate the node's own cost on large inputs.
  */
 function* collectIds(
@@ -34,7 +33,7 @@ function* collectIds(
 	provider: Provider<unknown>,
 	items: INodeExecutionData[],
 	problems: ItemProblem[],
-): Generator<IdOccurrence> {
+): Generator<Target> {
 	if (provider.readTargets !== undefined) {
 		yield* collectTargets(ctx, provider, items, problems);
 		return;
@@ -51,16 +50,18 @@ function* collectIds(
 		value: unknown,
 		where: string,
 		named = true,
-	): Generator<IdOccurrence> {
+	): Generator<Target> {
+		// One array for all of this item's targets (see planTargets).
+		const items = [itemIndex];
 		let any = false;
 		for (const r of eachId(value)) {
 			any = true;
 			const reason = r.invalidReason ?? provider.checkId(r.id);
-			if (reason === undefined) yield { id: r.id, itemIndex };
+			if (reason === undefined) yield { id: r.id, items };
 			else
 				yield {
 					id: r.id,
-					itemIndex,
+					items,
 					invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason,
 				};
 		}
@@ -110,7 +111,7 @@ function* collectTargets(
 	provider: Provider<unknown>,
 	items: INodeExecutionData[],
 	problems: ItemProblem[],
-): Generator<IdOccurrence> {
+): Generator<Target> {
 	const read = (name: string, i: number, fallback?: unknown) =>
 		ctx.getNodeParameter(name, i, fallback);
 	for (let i = 0; i < items.length; i++) {
@@ -133,13 +134,14 @@ function* collectTargets(
 			});
 			continue;
 		}
+		const named = [i];
 		for (const t of targets) {
 			const reason = t.invalidReason ?? provider.checkId(t.id);
 			yield {
 				id: t.id,
-				key: t.key,
-				fields: t.fields,
-				itemIndex: i,
+				items: named,
+				...(t.key === undefined ? {} : { key: t.key }),
+				...(t.fields === undefined ? {} : { fields: t.fields }),
 				...(reason === undefined ? {} : { invalidReason: `Item ${i}: ${reason}` }),
 			};
 		}
@@ -147,11 +149,11 @@ function* collectTargets(
 }
 
 /**
- * By ID: the units the input names, each in the scope of its item's parameters, and the items that
+ * By ID: the targets the input names, each in the scope of its item's parameters, and the items that
  * name none. An item whose parameters are unreadable gets its IDs `invalid` (INVALID_PARAMETER),
  * never sent.
  */
-export function plannedUnits<P>(
+export function plannedTargets<P>(
 	ctx: IExecuteFunctions,
 	provider: Provider<P>,
 	items: INodeExecutionData[],
@@ -161,20 +163,20 @@ export function plannedUnits<P>(
 	const problems: ItemProblem[] = [];
 	const collected = collectIds(ctx, provider as Provider<unknown>, items, problems);
 	const scoped = scopes.params.length > 1 || scopes.problems.size > 0;
-	const occurrences = function* (): Generator<IdOccurrence> {
-		for (const o of collected) {
+	const inScope = function* (): Generator<Target> {
+		for (const target of collected) {
 			if (scoped) {
-				const problem = scopes.problems.get(o.itemIndex);
+				const itemIndex = target.items[0];
+				const problem = scopes.problems.get(itemIndex);
 				if (problem !== undefined) {
-					o.invalidReason = problem;
-					o.invalidCode = 'INVALID_PARAMETER';
+					target.invalidReason = problem;
+					target.invalidCode = 'INVALID_PARAMETER';
 				} else {
-					o.scope = scopes.ofItem[o.itemIndex];
+					target.scope = scopes.ofItem[itemIndex];
 				}
 			}
-			yield o;
+			yield target;
 		}
 	};
-	const units = planUnits(occurrences(), dedupe);
-	return { units, problems };
+	return { targets: planTargets(inScope(), dedupe), problems };
 }

@@ -50,41 +50,68 @@ export function credentialsDescription(): INodeCredentialDescription[] {
  * at what the node uses for the selected provider without it, so adding one changes nothing by itself.
  */
 export function optionsFor(provider: Provider<unknown>): INodeProperties {
-	const count = (n: number) => n.toLocaleString('en-US');
-	const fixed = provider.autoConcurrency === true ? 0 : provider.defaultConcurrency;
-	const rate = provider.defaultRequestsPerSecond;
+	return showFor(provider, {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		// In the order the editor lists them (alphabetical).
+		options: [
+			...batchSizeOption(provider),
+			concurrencyOption(provider),
+			...idOptions(),
+			requestsPerSecondOption(provider),
+			...answerOptions(),
+		],
+	});
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** A provider that takes one ID per call has no batch size to choose. */
+function batchSizeOption(provider: Provider<unknown>): INodeProperties[] {
+	if (provider.maxBatchSize <= 1) return [];
+	// Defaults are plain identifiers: n8n's lint reads nothing else as a default.
 	const batchSize = provider.defaultBatchSize;
-	const options: INodeProperties[] = [];
-	// A provider that takes one ID per call has no batch size to choose.
-	if (provider.maxBatchSize > 1)
-		options.push({
+	return [
+		{
 			displayName: 'Batch Size',
 			name: 'batchSize',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: provider.maxBatchSize },
 			default: batchSize,
 			description: `IDs per request, at most ${count(provider.maxBatchSize)} for ${provider.displayName}`,
-		});
-	options.push(
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'options',
-			// Auto is saved as 0, as before; every number a saved workflow may hold is a choice.
-			options: [
-				{
-					name: 'Auto',
-					value: 0,
-					description: `Start at ${provider.defaultConcurrency}, send more while answers keep coming, back off when throttled`,
-				},
-				...Array.from({ length: AUTO_MAX_CONCURRENCY }, (_, k) => ({
-					name: String(k + 1),
-					value: k + 1,
-				})),
-			],
-			default: fixed,
-			description: 'How many requests may be in flight at once',
 		},
+	];
+}
+
+function concurrencyOption(provider: Provider<unknown>): INodeProperties {
+	const fixed = provider.autoConcurrency === true ? 0 : provider.defaultConcurrency;
+	return {
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'options',
+		// Auto is saved as 0, as before; every number a saved workflow may hold is a choice.
+		options: [
+			{
+				name: 'Auto',
+				value: 0,
+				description: `Start at ${provider.defaultConcurrency}, send more while answers keep coming, back off when throttled`,
+			},
+			...Array.from({ length: AUTO_MAX_CONCURRENCY }, (_, k) => ({
+				name: String(k + 1),
+				value: k + 1,
+			})),
+		],
+		default: fixed,
+		description: 'How many requests may be in flight at once',
+	};
+}
+
+/** Which IDs a run sends, and whether it sends at all. */
+function idOptions(): INodeProperties[] {
+	return [
 		{
 			displayName: 'Deduplicate IDs',
 			name: 'deduplicate',
@@ -109,14 +136,28 @@ export function optionsFor(provider: Provider<unknown>): INodeProperties {
 			default: DEFAULT_MAX_IDS,
 			description: `A run naming more distinct IDs stops before sending anything. Without this option: ${count(DEFAULT_MAX_IDS)} with Output "Each ID", ${count(MAX_MAX_IDS)} with the summaries.`,
 		},
-		{
-			displayName: 'Max Requests per Second',
-			name: 'requestsPerSecond',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 2 },
-			default: rate,
-			description: `0 means no limit. ${provider.displayName} without this option: ${rate === 0 ? 'no limit' : `${rate} per second`}.`,
-		},
+	];
+}
+
+function requestsPerSecondOption(provider: Provider<unknown>): INodeProperties {
+	const rate = provider.defaultRequestsPerSecond;
+	return {
+		displayName: 'Max Requests per Second',
+		name: 'requestsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: rate,
+		description: `0 means no limit. ${provider.displayName} without this option: ${rate === 0 ? 'no limit' : `${rate} per second`}.`,
+	};
+}
+
+/**
+ * Retries, what the node emits, and how it reads an answer (or its absence). Pushed, not listed:
+ * n8n's lint (whose scan ignores eslint-disable) would title-case "(ms)" in a listed parameter.
+ */
+function answerOptions(): INodeProperties[] {
+	const options: INodeProperties[] = [];
+	options.push(
 		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
@@ -125,29 +166,7 @@ export function optionsFor(provider: Provider<unknown>): INodeProperties {
 			default: 3,
 			description: 'How often a batch is resent after a network error, a timeout, HTTP 429 or 5xx',
 		},
-		{
-			displayName: 'Output',
-			name: 'output',
-			type: 'options',
-			options: [
-				{ name: 'Each ID', value: 'eachId', description: 'One item per ID on Success or Failure' },
-				{
-					name: 'Failures and Summary',
-					value: 'failuresAndSummary',
-					description:
-						'One summary item on Success (counts by status, requests, duration); one item per failed ID on Failure',
-				},
-				{
-					name: 'Summary Only',
-					value: 'summaryOnly',
-					description:
-						'One summary item listing up to 100 failures: on Success when every ID succeeded, on Failure when any failed',
-				},
-			],
-			default: 'eachId',
-			description:
-				"What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n's memory and its saved executions small.",
-		},
+		outputOption(),
 		{
 			displayName: 'Retry Delay (ms)',
 			name: 'retryDelay',
@@ -175,52 +194,86 @@ export function optionsFor(provider: Provider<unknown>): INodeProperties {
 				'Whether an ID the provider no longer knows goes to Success as "alreadyGone". Keeps scheduled cleanups and "Retry On Fail" safe to repeat.',
 		},
 	);
-	return showFor(provider, {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options,
-	});
+	return options;
+}
+
+function outputOption(): INodeProperties {
+	return {
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{ name: 'Each ID', value: 'eachId', description: 'One item per ID on Success or Failure' },
+			{
+				name: 'Failures and Summary',
+				value: 'failuresAndSummary',
+				description:
+					'One summary item on Success (counts by status, requests, duration); one item per failed ID on Failure',
+			},
+			{
+				name: 'Summary Only',
+				value: 'summaryOnly',
+				description:
+					'One summary item listing up to 100 failures: on Success when every ID succeeded, on Failure when any failed',
+			},
+		],
+		default: 'eachId',
+		description:
+			"What the node emits. For big cleanups (100,000 IDs and more) the summaries keep n8n's memory and its saved executions small.",
+	};
 }
 
 export function nodeProperties(): INodeProperties[] {
-	const properties: INodeProperties[] = [
-		{
-			displayName: 'Provider',
-			name: 'provider',
-			type: 'options',
-			noDataExpression: true,
-			// Listed alphabetically, as n8n lists options; the saved value is the id.
-			options: PROVIDERS.map((p) => ({
-				name: p.displayName,
-				value: p.id,
-				// A provider without a list API shows no Mode: it says so here.
-				description: `Delete ${p.noun}${p.list === undefined ? ' (by ID only: it has no list API)' : ''}`,
-			})).sort((a, b) => a.name.localeCompare(b.name)),
-			default: 'avayaSpaces',
-		},
+	return [
+		providerProperty(),
+		...PROVIDERS.flatMap(providerProperties),
+		// Mode (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
+		...byFilterProperties(),
+		...idProperties(),
+		...PROVIDERS.map(optionsFor),
 	];
-	for (const provider of PROVIDERS) {
-		if (provider.authParameter !== undefined) {
-			// The provider's first credential (a plain identifier: n8n's scan ignores inline eslint-disable comments).
-			const firstCredential = provider.credentials[0].value;
-			properties.push(
-				showFor(provider, {
-					displayName: 'Authentication',
-					name: provider.authParameter,
-					type: 'options',
-					noDataExpression: true,
-					options: provider.credentials.map((c) => ({ name: c.displayName, value: c.value })),
-					default: firstCredential,
-				}),
-			);
-		}
-		for (const property of provider.properties) properties.push(showFor(provider, property));
+}
+
+function providerProperty(): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		// Listed alphabetically, as n8n lists options; the saved value is the id.
+		options: PROVIDERS.map((p) => ({
+			name: p.displayName,
+			value: p.id,
+			// A provider without a list API shows no Mode: it says so here.
+			description: `Delete ${p.noun}${p.list === undefined ? ' (by ID only: it has no list API)' : ''}`,
+		})).sort((a, b) => a.name.localeCompare(b.name)),
+		default: 'avayaSpaces',
+	};
+}
+
+/** A provider's Authentication choice (if it offers more than one credential) and its own parameters. */
+function providerProperties(provider: Provider<unknown>): INodeProperties[] {
+	const properties: INodeProperties[] = [];
+	if (provider.authParameter !== undefined) {
+		// The provider's first credential (a plain identifier: n8n's scan ignores inline eslint-disable comments).
+		const firstCredential = provider.credentials[0].value;
+		properties.push(
+			showFor(provider, {
+				displayName: 'Authentication',
+				name: provider.authParameter,
+				type: 'options',
+				noDataExpression: true,
+				options: provider.credentials.map((c) => ({ name: c.displayName, value: c.value })),
+				default: firstCredential,
+			}),
+		);
 	}
-	// Mode (By ID / By Filter), the list filters, Older Than and Limit (byFilter.ts).
-	properties.push(...byFilterProperties());
+	for (const property of provider.properties) properties.push(showFor(provider, property));
+	return properties;
+}
+
+/** By ID's parameters: where the IDs come from, the ID Field (per provider) or the list of IDs. */
+function idProperties(): INodeProperties[] {
 	// Providers that read items themselves have their own ID parameters instead of these; By Filter needs none.
 	const ownIds = PROVIDERS.filter((p) => p.readTargets !== undefined).map((p) => p.id);
 	const generic = (property: INodeProperties): INodeProperties => ({
@@ -230,7 +283,7 @@ export function nodeProperties(): INodeProperties[] {
 			hide: { ...(ownIds.length === 0 ? {} : { provider: ownIds }), select: ['byFilter'] },
 		},
 	});
-	properties.push(
+	return [
 		generic({
 			displayName: 'IDs From',
 			name: 'idSource',
@@ -277,7 +330,5 @@ export function nodeProperties(): INodeProperties[] {
 			description: 'One ID per line (or separated by commas), or an expression returning a list',
 			displayOptions: { show: { idSource: ['list'] } },
 		}),
-		...PROVIDERS.map(optionsFor),
-	);
-	return properties;
+	];
 }

@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Unit } from './engine/plan';
-import type { Provider } from './engine/types';
+import type { Provider, Target } from './engine/types';
 import type { Scopes } from './scopes';
 
 /** The code of an ID never sent because its item's parameters name a host the credential does not. */
@@ -43,12 +42,12 @@ export function firstRefusal(
 	return { itemIndex, message: `Item ${itemIndex}: ${reason}` };
 }
 
-/** Mark the units of refused scopes invalid, naming their item: they are never sent. */
-export function refuseUnits(units: Unit[], refused: Map<number, string>): void {
-	for (const unit of units) {
-		const reason = refused.get(unit.scope ?? 0);
-		if (reason === undefined || unit.invalidReason !== undefined) continue;
-		unit.invalidReason = `Item ${unit.items[0]}: ${reason}`;
-		unit.invalidCode = HOST_NOT_ALLOWED;
+/** Mark the targets of refused scopes invalid, naming their item: they are never sent. */
+export function refuseTargets(targets: Target[], refused: Map<number, string>): void {
+	for (const target of targets) {
+		const reason = refused.get(target.scope ?? 0);
+		if (reason === undefined || target.invalidReason !== undefined) continue;
+		target.invalidReason = `Item ${target.items[0]}: ${reason}`;
+		target.invalidCode = HOST_NOT_ALLOWED;
 	}
 }

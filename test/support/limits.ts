@@ -1,10 +1,9 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import type { UnitResult } from '../../nodes/BatchDelete/engine/run';
-import type { BatchVerdict, Provider } from '../../nodes/BatchDelete/engine/types';
-import { runUnits } from './runUnits';
+import type { TargetResult } from '../../nodes/BatchDelete/engine/run';
+import type { BatchVerdict, Provider, Target } from '../../nodes/BatchDelete/engine/types';
+import { runTargets } from './runTargets';
 
 /**
  * Providers with limits the node is not told about, on a simulated clock: runs of thousands of
@@ -166,7 +165,7 @@ export interface SimRun {
 	ms: number;
 	sent: number;
 	refused: number;
-	results: UnitResult[];
+	results: TargetResult[];
 	ids: string[];
 	/** Ends of accepted requests, for rates over time. */
 	accepted: number[];
@@ -176,7 +175,7 @@ export interface SimRun {
 }
 
 /**
- * One execution: `requests` requests of one ID each through the node's real engine (runUnits:
+ * One execution: `requests` requests of one ID each through the node's real engine (runTargets:
  * concurrency, rate, retries), against `limit`. Several may share one clock and one limit.
  */
 export async function simulateRun(
@@ -232,12 +231,12 @@ export async function simulateRun(
 		},
 	};
 	const ids = Array.from({ length: options.requests }, (_, i) => `${prefix}${i}`);
-	const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
+	const targets: Target[] = ids.map((id, i) => ({ id, items: [i] }));
 	const start = clock.now();
-	const report = await runUnits(
+	const report = await runTargets(
 		fakeProvider(options.initial ?? 2),
 		{ params: null, credentialType: 'fakeApi', credentials: {} },
-		units,
+		targets,
 		{
 			batchSize: 1,
 			concurrency: options.concurrency,

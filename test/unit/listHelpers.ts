@@ -41,4 +41,4 @@ export const windowOf = (
 export const WINDOW = windowOf();
 
 /** A chunk of targets with these IDs. */
-export const chunk = (...ids: string[]): Target[] => ids.map((id) => ({ id }));
+export const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));

@@ -215,7 +215,7 @@ function setup(paging: 'offset' | 'page' | 'cursor', pageSize = 10) {
 			() => false,
 		);
 		const builder = new OutputBuilder(provider.id, 'eachId', []);
-		for (const batch of report.batches) builder.add(batch.units, batch.results);
+		for (const batch of report.batches) builder.add(batch.targets, batch.results);
 		const { success, failure } = builder;
 		const stop = report.end.stop
 			? { ...report.end.stop, during: 'list' }

@@ -1,13 +1,13 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import { runUnits as runDeletion } from '../support/runUnits';
+import { runTargets as runDeletion } from '../support/runTargets';
 import type {
 	BatchVerdict,
 	HttpResult,
 	IdOutcome,
 	Provider,
+	Target,
 } from '../../nodes/BatchDelete/engine/types';
 
 /** A provider whose answer is whatever verdict the test scripts for each request. */
@@ -67,17 +67,17 @@ function harness(
 	const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
 	let cancelled = false;
 	const run = async (ids: string[]) => {
-		const units: Unit[] = ids.map((id, i) => ({ id, items: [i] }));
+		const targets: Target[] = ids.map((id, i) => ({ id, items: [i] }));
 		const report = await runDeletion(
 			provider,
 			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			units,
+			targets,
 			settings,
 			sender,
 			clock,
 			() => cancelled,
 		);
-		const byId = Object.fromEntries(units.map((u, i) => [u.id, report.results[i]]));
+		const byId = Object.fromEntries(targets.map((u, i) => [u.id, report.results[i]]));
 		return { report, byId };
 	};
 	return { run, calls, cancel: () => (cancelled = true), elapsed: () => now };
@@ -318,7 +318,7 @@ describe('runDeletion', () => {
 				return { kind: 'response', statusCode: 200, headers: {}, body: verdict, rawBody: '' };
 			},
 		};
-		const units: Unit[] = [
+		const targets: Target[] = [
 			{ id: 'p2-a', items: [0], scope: 1 },
 			{ id: 'p2-b', items: [0], scope: 1 },
 			{ id: 'p1-a', items: [1], scope: 0 },
@@ -328,7 +328,7 @@ describe('runDeletion', () => {
 		const report = await runDeletion(
 			fakeProvider(),
 			[ctx, ctx],
-			units,
+			targets,
 			{
 				batchSize: 2,
 				concurrency: 1,
@@ -341,7 +341,7 @@ describe('runDeletion', () => {
 			{ now: () => 0, sleep: async () => {} },
 			() => false,
 		);
-		const byId = Object.fromEntries(units.map((u, i) => [u.id, report.results[i]]));
+		const byId = Object.fromEntries(targets.map((u, i) => [u.id, report.results[i]]));
 		expect(calls).toEqual([['p2-a', 'p2-b']]);
 		// Sent and refused: not "not attempted".
 		for (const id of ['p2-a', 'p2-b'])
@@ -462,7 +462,7 @@ describe('runDeletion with a fetched token', () => {
 				};
 			},
 		};
-		const units: Unit[] = ids(6).map((id, i) => ({ id, items: [i] }));
+		const targets: Target[] = ids(6).map((id, i) => ({ id, items: [i] }));
 		const settings: RunSettings = {
 			batchSize: 1,
 			concurrency: 4,
@@ -474,7 +474,7 @@ describe('runDeletion with a fetched token', () => {
 		const report = await runDeletion(
 			fakeProvider(),
 			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			units,
+			targets,
 			settings,
 			sender,
 			{ now: () => 0, sleep: async () => undefined },
@@ -536,7 +536,7 @@ describe('runDeletion, provider-specific retry rules', () => {
 				throw new Error('Project ID is required');
 			},
 		};
-		const units: Unit[] = ids(3).map((id, i) => ({ id, items: [i] }));
+		const targets: Target[] = ids(3).map((id, i) => ({ id, items: [i] }));
 		const sender: Sender = {
 			canRefresh: false,
 			send: async () => {
@@ -554,7 +554,7 @@ describe('runDeletion, provider-specific retry rules', () => {
 		const report = await runDeletion(
 			provider,
 			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			units,
+			targets,
 			settings,
 			sender,
 			{ now: () => 0, sleep: async () => undefined },
@@ -605,11 +605,11 @@ describe('runDeletion, concurrency', () => {
 		sleep: async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)),
 	};
 	const run = async (sender: Sender, concurrency: RunSettings['concurrency'], n: number) => {
-		const units: Unit[] = ids(n).map((id, i) => ({ id, items: [i] }));
+		const targets: Target[] = ids(n).map((id, i) => ({ id, items: [i] }));
 		return await runDeletion(
 			fakeProvider(),
 			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			units,
+			targets,
 			settingsWith(concurrency),
 			sender,
 			realClock,

@@ -1,11 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** One ID as read from an item, before the provider's rules are applied. */
-interface RawId {
-	id: string;
-	/** Set when the value can never be an ID (object, boolean, nested array, NaN). */
-	invalidReason?: string;
-}
+import type { Target } from './types';
 
 const SEPARATORS = /[,\r\n]+/;
 export const UNSAFE_NUMBER =
@@ -23,7 +18,12 @@ export function describeValue(value: unknown): string {
 	return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text;
 }
 
-function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
+/** One value's IDs as read, before the provider's rules; `invalidReason` when the value can
+ * never be an ID (object, boolean, nested array, NaN). */
+function* fromScalar(
+	value: unknown,
+	splitStrings: boolean,
+): Generator<Pick<Target, 'id' | 'invalidReason'>> {
 	if (value === null || value === undefined) return;
 	if (typeof value === 'string') {
 		if (!splitStrings) {
@@ -75,7 +75,7 @@ function* fromScalar(value: unknown, splitStrings: boolean): Generator<RawId> {
  * for providers that join IDs with commas) rather than silently becoming two. Empty strings, null
  * and undefined name nothing.
  */
-export function* eachId(value: unknown): Generator<RawId> {
+export function* eachId(value: unknown): Generator<Pick<Target, 'id' | 'invalidReason'>> {
 	if (Array.isArray(value)) {
 		// By index, never `for…of`: in n8n 1.x a Code node's output arrives as vm2 proxies, whose
 		// iterator wraps every element in objects that stay allocated (+263 MB for 300,000 IDs,
@@ -97,7 +97,7 @@ export function* eachId(value: unknown): Generator<RawId> {
 }
 
 /** The IDs a value names (see eachId), as a list. */
-export function idsFromValue(value: unknown): RawId[] {
+export function idsFromValue(value: unknown): Pick<Target, 'id' | 'invalidReason'>[] {
 	return Array.from(eachId(value));
 }
 

@@ -1,4 +1,3 @@
-import type { Unit } from './plan';
 import type { Requester, RunStop } from './requester';
 import type { ResultStatus, Results } from './results';
 import type { TargetSource } from './run';
@@ -10,47 +9,15 @@ import type {
 	Provider,
 	ProviderContext,
 	ProviderList,
+	Target,
 } from './types';
 
 /**
- * Delete by filter, as a target source of the one pipeline (engine/run.ts): list through the
- * provider's own list endpoint, page by page, through the run's Requester (rate limit, retries,
- * token refresh), keep the items that pass the filters, and hand each page's matches to the
- * engine, whose results come back before the next page is read. Memory stays bounded on large accounts: one page of matches (two
- * for cursor endpoints, see below), the IDs already handled (at most Limit) and the output items.
- *
- * Paging while deleting. What we delete disappears from the list, so an offset or page number
- * computed before the delete points past items nobody has looked at yet. The strategy:
- *
- * - Offset and page-number endpoints (Quectel `page`/`pageSize`, Huawei `offset`/`limit`): the
- *   next read starts at `start + itemsOnThisPage − removedFromThisPage`, the first position no
- *   read has covered once our own deletions have closed the gap. "Removed" counts every match the
- *   provider confirmed gone (`deleted`, `alreadyGone`, `notFound`) and every `unknown` one: when
- *   in doubt we over-count, which re-reads an item or two (harmless, see the next point) rather
- *   than skipping one. A page-number endpoint is read from the page holding that position, so
- *   the head of the page may be items already seen.
- * - No match is handled twice: IDs already handled are remembered (at most Limit of them) and
- *   skipped when a re-read, a shifted page or a provider that still lists a deleted item shows
- *   them again. A handled row that left the list counts as leaving wherever it shows (it will
- *   close up), so a list that shows deleted rows a while longer is re-read, never skipped. A page
- *   of nothing but such rows is read once more, then stepped over; the list is then swept once
- *   more from the top at its end (at most MAX_SWEEPS times), as those rows may vanish later.
- * - Only a short or empty page ends the list: a `total` may already count deletions its pages
- *   still show.
- * - Someone else deleting while we list (a second cleanup, a user in the app): items behind our
- *   position would shift forward unseen. When the provider reports a total, a total smaller than
- *   expected (the previous total minus what we removed) means that happened; the position moves
- *   back by the difference and the page is read again, so nothing is skipped (the remembered IDs
- *   keep it from repeating). Items added at the top (newest-first lists) shift the list the
- *   other way: re-reads, never skips. Left open: additions and deletions by others that cancel
- *   out exactly between two reads of a total; the next scheduled run picks up what that missed.
- * - Cursor endpoints (Avaya `nextPageUrl`, SOLAPI's last listed message as `startKey`) do not
- *   shift: the cursor names a position, not a count. The next page is read before this page's
- *   matches are deleted, so a cursor that names the last listed item is always used while that
- *   item still exists.
- *
- * The run ends at the end of the list, when Limit matches were handled, or when the run stops
- * (bad credentials, a quota, cancellation, a list request that kept failing).
+ * Delete by filter, as a target source of the one pipeline (engine/run.ts): list page by page
+ * through the run's Requester, keep the items that pass the filters, and hand each page's matches
+ * to the engine, whose results come back before the next page is read. Why each paging rule
+ * (offsets that shift as we delete, cursors read ahead, rows still listed after deletion, others
+ * deleting meanwhile): docs/by-filter.md, "Paging while deleting".
  */
 
 interface FilterOptions {
@@ -96,7 +63,7 @@ const MAX_SWEEPS = 2;
 type Page = Extract<ListVerdict, { kind: 'page' }>;
 type Fetched = Page | { kind: 'stop'; stop: ListingStop };
 
-/** The units the provider's list names, page by page (see the top of this file). */
+/** The targets the provider's list names, page by page (see the top of this file). */
 export function filterSource<P, F>(
 	provider: Provider<P>,
 	list: ProviderList<P, F>,
@@ -104,29 +71,38 @@ export function filterSource<P, F>(
 	filters: F,
 	options: FilterOptions,
 ): (requester: Requester) => TargetSource<FilterEnd> {
-	return (requester) => pages(provider, list, ctx, filters, options, requester);
+	return (requester) => {
+		const listing = new Listing(provider, list, ctx, filters, options, requester);
+		return list.paging === 'cursor' ? cursorPages(listing) : offsetPages(listing);
+	};
 }
 
-async function* pages<P, F>(
-	provider: Provider<P>,
-	list: ProviderList<P, F>,
-	ctx: ProviderContext<P>,
-	filters: F,
-	options: FilterOptions,
-	requester: Requester,
-): TargetSource<FilterEnd> {
-	const end: FilterEnd = { limitReached: false, pages: 0, listed: 0, matched: 0, undated: 0 };
-	const window: ListWindow = {
-		startedAt: options.startedAt,
-		...(options.olderThan === undefined ? {} : { olderThan: options.olderThan }),
-	};
-	const handled = new Set<string>();
+/** What both pagers share: the list requests, the filters, the counts and the IDs handled. */
+class Listing<P, F> {
+	readonly end: FilterEnd = { limitReached: false, pages: 0, listed: 0, matched: 0, undated: 0 };
+	private readonly window: ListWindow;
+	private readonly handled = new Set<string>();
+
+	constructor(
+		private readonly provider: Provider<P>,
+		readonly list: ProviderList<P, F>,
+		private readonly ctx: ProviderContext<P>,
+		private readonly filters: F,
+		readonly options: FilterOptions,
+		readonly requester: Requester,
+	) {
+		this.window = {
+			startedAt: options.startedAt,
+			...(options.olderThan === undefined ? {} : { olderThan: options.olderThan }),
+		};
+	}
 
 	/** One page: a list request gets what a delete request gets (retries, one token refresh). */
-	const fetchPage = async (position: ListPosition): Promise<Fetched> => {
+	async fetchPage(position: ListPosition): Promise<Fetched> {
+		const { list, ctx, filters, requester } = this;
 		const exchange = await requester.exchange<ListVerdict>(
 			'list',
-			() => list.buildListRequest(position, ctx, filters, window),
+			() => list.buildListRequest(position, ctx, filters, this.window),
 			(result) => list.readListResponse(result, ctx, filters),
 		);
 		const stopped = (): Fetched => ({ kind: 'stop', stop: requester.stop! });
@@ -153,17 +129,18 @@ async function* pages<P, F>(
 				};
 			}
 		}
-	};
+	}
 
 	/** The page's matches, at most what Limit still allows; `cut` when Limit left some out. */
-	const select = (items: ListedItem[]): { units: Unit[]; cut: boolean } => {
-		const units: Unit[] = [];
+	select(items: ListedItem[]): { targets: Target[]; cut: boolean } {
+		const { end, options } = this;
+		const targets: Target[] = [];
 		const picked = (cut: boolean) => {
-			end.matched += units.length;
-			return { units, cut };
+			end.matched += targets.length;
+			return { targets, cut };
 		};
 		for (const item of items) {
-			if (handled.has(item.id)) continue;
+			if (this.handled.has(item.id)) continue;
 			const undated = item.time === undefined || Number.isNaN(item.time.getTime());
 			// Counted whatever Older Than is: with 0 (any age) they go on to the filters, and the hint says so.
 			if (undated) end.undated++;
@@ -171,11 +148,11 @@ async function* pages<P, F>(
 				if (undated) continue;
 				if (item.time!.getTime() >= options.olderThan.getTime()) continue;
 			}
-			if (!list.matches(item, filters, ctx, window)) continue;
-			if (end.matched + units.length >= options.limit) return picked(true);
-			handled.add(item.id);
-			const invalidReason = provider.checkId(item.id);
-			units.push({
+			if (!this.list.matches(item, this.filters, this.ctx, this.window)) continue;
+			if (end.matched + targets.length >= options.limit) return picked(true);
+			this.handled.add(item.id);
+			const invalidReason = this.provider.checkId(item.id);
+			targets.push({
 				id: item.id,
 				items: [0],
 				fields: item.fields,
@@ -183,58 +160,59 @@ async function* pages<P, F>(
 			});
 		}
 		return picked(false);
-	};
-
-	/** How many of a page's matches left the list (or may have). */
-	const removed = (results: Results) => {
-		let n = 0;
-		for (let i = 0; i < results.length; i++) if (REMOVED.has(results.statusOf(i))) n++;
-		return n;
-	};
-
-	const pageSize = list.pageSize;
-	if (list.paging === 'cursor') {
-		let position: ListPosition = { offset: 0, page: 1, pageSize };
-		let current = await fetchPage(position);
-		while (current.kind === 'page') {
-			end.pages++;
-			end.listed += current.items.length;
-			const { units, cut } = select(current.items);
-			const full = end.matched >= options.limit;
-			const more = current.next !== undefined && current.next !== '' && current.items.length > 0;
-			if (more && current.next === position.cursor) {
-				yield units;
-				end.stop = {
-					reason: 'list',
-					code: 'CURSOR_REPEATED',
-					message:
-						'The provider answered with the same page cursor twice, so the list was not read further',
-				};
-				return end;
-			}
-			// Read ahead before deleting (see the top of this file).
-			let next: Fetched | undefined;
-			if (more && !full && end.pages < MAX_LIST_PAGES) {
-				position = { offset: 0, page: position.page + 1, pageSize, cursor: current.next };
-				next = await fetchPage(position);
-			}
-			yield units;
-			if (requester.stop !== undefined) return end;
-			if (full) {
-				end.limitReached = cut || more;
-				return end;
-			}
-			if (next === undefined) {
-				if (more) end.stop = pageLimitStop();
-				return end;
-			}
-			current = next;
-		}
-		end.stop = current.stop;
-		return end;
 	}
+}
 
-	// Offset and page-number endpoints.
+/** Cursor endpoints: the next page is read before this page's matches are deleted. */
+async function* cursorPages<P, F>(listing: Listing<P, F>): TargetSource<FilterEnd> {
+	const { end, options, requester } = listing;
+	const pageSize = listing.list.pageSize;
+	let position: ListPosition = { offset: 0, page: 1, pageSize };
+	let current = await listing.fetchPage(position);
+	while (current.kind === 'page') {
+		end.pages++;
+		end.listed += current.items.length;
+		const { targets, cut } = listing.select(current.items);
+		const full = end.matched >= options.limit;
+		const more = current.next !== undefined && current.next !== '' && current.items.length > 0;
+		if (more && current.next === position.cursor) {
+			yield targets;
+			end.stop = {
+				reason: 'list',
+				code: 'CURSOR_REPEATED',
+				message:
+					'The provider answered with the same page cursor twice, so the list was not read further',
+			};
+			return end;
+		}
+		// Read ahead before deleting (see the top of this file).
+		let next: Fetched | undefined;
+		if (more && !full && end.pages < MAX_LIST_PAGES) {
+			position = { offset: 0, page: position.page + 1, pageSize, cursor: current.next };
+			next = await listing.fetchPage(position);
+		}
+		yield targets;
+		if (requester.stop !== undefined) return end;
+		if (full) {
+			end.limitReached = cut || more;
+			return end;
+		}
+		if (next === undefined) {
+			if (more) end.stop = pageLimitStop();
+			return end;
+		}
+		current = next;
+	}
+	end.stop = current.stop;
+	return end;
+}
+
+/** Offset and page-number endpoints: each read starts where our own deletions left the list. */
+async function* offsetPages<P, F>(listing: Listing<P, F>): TargetSource<FilterEnd> {
+	const { end, options, requester } = listing;
+	const { pageSize, paging } = listing.list;
+	const startOf = (offset: number) =>
+		paging === 'page' ? Math.floor(offset / pageSize) * pageSize : offset;
 	let offset = 0;
 	/** What the provider's total should be now if nobody else changed the list. */
 	let expectedTotal: number | undefined;
@@ -250,8 +228,12 @@ async function* pages<P, F>(
 			end.stop = pageLimitStop();
 			return end;
 		}
-		const start = list.paging === 'page' ? Math.floor(offset / pageSize) * pageSize : offset;
-		const fetched = await fetchPage({ offset: start, page: start / pageSize + 1, pageSize });
+		const start = startOf(offset);
+		const fetched = await listing.fetchPage({
+			offset: start,
+			page: start / pageSize + 1,
+			pageSize,
+		});
 		if (fetched.kind === 'stop') {
 			end.stop = fetched.stop;
 			return end;
@@ -265,15 +247,9 @@ async function* pages<P, F>(
 			continue;
 		}
 		end.listed += fetched.items.length;
-		const { units, cut } = select(fetched.items);
-		let gone = 0;
-		if (units.length > 0) {
-			const results = yield units;
-			units.forEach((unit, i) => {
-				if (REMOVED.has(results.statusOf(i))) removedIds.add(unit.id);
-			});
-			gone = removed(results);
-		}
+		const { targets, cut } = listing.select(fetched.items);
+		// The engine deletes this page's matches before the next read.
+		const gone = targets.length > 0 ? noteRemoved(targets, yield targets, removedIds) : 0;
 		if (requester.stop !== undefined) return end;
 		// Only a short or empty page ends the list: a total can already count deletions the pages
 		// still show, and would end the run with rows never read.
@@ -295,8 +271,7 @@ async function* pages<P, F>(
 		// unread row is that many places nearer. Over-counting only re-reads.
 		const leaving = fetched.items.filter((item) => removedIds.has(item.id)).length;
 		const next = start + fetched.items.length - leaving;
-		const nextStart = list.paging === 'page' ? Math.floor(next / pageSize) * pageSize : next;
-		if (units.length === 0 && leaving > 0 && nextStart <= start) {
+		if (targets.length === 0 && leaving > 0 && startOf(next) <= start) {
 			// Only handled rows, deleted ones still shown: read here once more, then step past them
 			// and sweep again at the end, as they may vanish later and pull unread rows back.
 			if (stuck++ < 1) continue;
@@ -309,6 +284,17 @@ async function* pages<P, F>(
 		}
 		expectedTotal = total === undefined ? undefined : total - gone;
 	}
+}
+
+/** Remember which of a page's matches left the list (or may have); how many did. */
+function noteRemoved(targets: Target[], results: Results, removedIds: Set<string>): number {
+	let gone = 0;
+	targets.forEach((target, i) => {
+		if (!REMOVED.has(results.statusOf(i))) return;
+		removedIds.add(target.id);
+		gone++;
+	});
+	return gone;
 }
 
 function pageLimitStop(): ListingStop {

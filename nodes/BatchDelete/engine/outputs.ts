@@ -1,10 +1,9 @@
 import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import type { Unit } from './plan';
-import type { ResultStatus, UnitResult } from './results';
-import type { Results } from './results';
+import type { ResultStatus, Results, TargetResult } from './results';
 import { GONE } from './results';
 import { redact } from './secrets';
+import type { Target } from './types';
 
 /** What the node emits: an item per ID (default), or a summary for big cleanups. */
 export type OutputMode = 'eachId' | 'failuresAndSummary' | 'summaryOnly';
@@ -29,7 +28,7 @@ interface RunFacts {
 
 /**
  * The one mapper from results to n8n items, By ID and By Filter alike, fed batch by batch (the
- * engine's sink). Each ID: one item per unit, Success for what the provider confirmed gone (or, in
+ * engine's sink). Each ID: one item per target, Success for what the provider confirmed gone (or, in
  * a dry run, what would be sent), Failure for the rest, each paired with every input item that
  * named the ID. The summary modes keep only counts (and failures) so memory does not grow with
  * what succeeded. Messages pass through `redact` once more, so nothing a provider echoes of a
@@ -67,18 +66,18 @@ export class OutputBuilder {
 		}
 	}
 
-	/** Map one batch of units and their results. */
-	add(units: Unit[], results: Results): void {
-		for (let i = 0; i < units.length; i++) {
+	/** Map one batch of targets and their results. */
+	add(targets: Target[], results: Results): void {
+		for (let i = 0; i < targets.length; i++) {
 			const status = results.statusOf(i);
 			this.total++;
 			this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
 			const failed = status !== 'dryRun' && !GONE.has(status);
 			if (failed) this.failed++;
 			if (this.mode === 'eachId' || (failed && this.mode === 'failuresAndSummary')) {
-				(failed ? this.failure : this.success).push(this.item(units[i], results.get(i)));
+				(failed ? this.failure : this.success).push(this.item(targets[i], results.get(i)));
 			} else if (failed && this.listedFailures.length < SUMMARY_MAX_FAILURES) {
-				const { id, status: s, code, message } = this.item(units[i], results.get(i)).json;
+				const { id, status: s, code, message } = this.item(targets[i], results.get(i)).json;
 				this.listedFailures.push({ id, status: s, code, message });
 			}
 		}
@@ -133,7 +132,7 @@ export class OutputBuilder {
 		return { json, pairedItem: { item: 0 } };
 	}
 
-	private item(unit: Unit, result: UnitResult): INodeExecutionData {
+	private item(target: Target, result: TargetResult): INodeExecutionData {
 		const { status } = result;
 		// One object literal per kind of item: the million Success items of a big run then share one
 		// shape with their fields inside the object, not in a separate property store.
@@ -141,7 +140,7 @@ export class OutputBuilder {
 		if (status === 'dryRun') {
 			// What a run would send: the batch and its request line (see DeleteEngine.dryRun).
 			json = {
-				id: unit.id,
+				id: target.id,
 				provider: this.providerId,
 				status,
 				batch: result.batch,
@@ -149,7 +148,7 @@ export class OutputBuilder {
 			};
 		} else if (GONE.has(status)) {
 			json = {
-				id: unit.id,
+				id: target.id,
 				provider: this.providerId,
 				status,
 				batch: result.batch,
@@ -158,7 +157,7 @@ export class OutputBuilder {
 		} else {
 			const message = result.message === undefined ? null : redact(result.message, this.secrets);
 			json = {
-				id: unit.id,
+				id: target.id,
 				provider: this.providerId,
 				status,
 				code: result.code ?? null,
@@ -169,11 +168,11 @@ export class OutputBuilder {
 		}
 		if (result.splitRequests !== undefined && status !== 'dryRun')
 			json.splitRequests = result.splitRequests;
-		const scope = this.scopeFields[unit.scope ?? 0];
+		const scope = this.scopeFields[target.scope ?? 0];
 		// Carried fields first: they can never overwrite the ID or its status.
-		if (unit.fields !== undefined || scope !== undefined)
-			json = { ...unit.fields, ...scope, ...json };
-		return { json, pairedItem: this.pairing(unit.items) };
+		if (target.fields !== undefined || scope !== undefined)
+			json = { ...target.fields, ...scope, ...json };
+		return { json, pairedItem: this.pairing(target.items) };
 	}
 
 	private pairing(items: number[]): IPairedItemData | IPairedItemData[] {

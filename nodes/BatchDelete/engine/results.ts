@@ -4,8 +4,8 @@ import type { OutcomeStatus } from './types';
 
 export type ResultStatus = OutcomeStatus | 'dryRun';
 
-/** One unit's result, as the outputs read it. */
-export interface UnitResult {
+/** One target's result, as the outputs read it. */
+export interface TargetResult {
 	status: ResultStatus;
 	code?: string;
 	message?: string;
@@ -38,7 +38,7 @@ const CODE = new Map(STATUSES.map((s, i) => [s, i + 1]));
 export const GONE = new Set<ResultStatus>(['deleted', 'alreadyGone']);
 
 /**
- * The results of one batch of units, one slot per unit, held in typed arrays: a million-ID run
+ * The results of one batch of targets, one slot per target, held in typed arrays: a million-ID run
  * keeps 7 bytes per ID here, not an object. Only what is not a plain success keeps its code and
  * message (failures are what a report lists; a success item shows neither).
  */
@@ -49,7 +49,7 @@ export class Results {
 	private readonly detail = new Map<number, { code?: string; message?: string }>();
 	/** Extra split requests by batch number. */
 	readonly splitsByBatch = new Map<number, number>();
-	/** Dry run: each unit's request line (shared by a batch). */
+	/** Dry run: each target's request line (shared by a batch). */
 	private readonly requests = new Map<number, IDataObject>();
 
 	constructor(readonly length: number) {
@@ -58,7 +58,7 @@ export class Results {
 		this.attempts = new Uint16Array(length);
 	}
 
-	set(i: number, result: UnitResult): void {
+	set(i: number, result: TargetResult): void {
 		this.status[i] = CODE.get(result.status)!;
 		this.batch[i] = result.batch ?? 0;
 		this.attempts[i] = Math.min(result.attempts, 0xffff);
@@ -77,8 +77,8 @@ export class Results {
 		return STATUSES[this.status[i] - 1];
 	}
 
-	get(i: number): UnitResult {
-		const result: UnitResult = {
+	get(i: number): TargetResult {
+		const result: TargetResult = {
 			status: this.statusOf(i),
 			batch: this.batch[i] || null,
 			attempts: this.attempts[i],

@@ -1,24 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { AUTO_MAX_CONCURRENCY, adaptiveConcurrency, fixedConcurrency } from './concurrency';
-import type { Unit } from './plan';
 import { chunkIndices } from './plan';
-import type { Clock, Exchange, RunStop, Sender } from './requester';
+import type { Clock, RunStop, Sender } from './requester';
 import { Requester } from './requester';
-import type { ResultStatus, UnitResult } from './results';
+import type { ResultStatus, TargetResult } from './results';
 import { GONE, Results } from './results';
 import type { RetryPolicy } from './retry';
-import type {
-	BatchVerdict,
-	FallbackRequests,
-	IdOutcome,
-	OutcomeStatus,
-	Provider,
-	ProviderContext,
-} from './types';
+import type { FallbackRequests, Provider, ProviderContext, Target } from './types';
+import type { ChunkVerdict, DeleteExchange, Ending } from './verdicts';
+import { SPLIT_COST, chunkVerdict } from './verdicts';
 
 export type { Clock, RunStop, Sender } from './requester';
-export type { UnitResult } from './results';
+export type { TargetResult } from './results';
 
 export interface RunSettings {
 	batchSize: number;
@@ -29,17 +23,17 @@ export interface RunSettings {
 	retry: RetryPolicy;
 	/** Extra requests the run may spend halving batches that were rejected as a whole. */
 	maxSplitRequests: number;
-	/** Send nothing: every valid unit ends `dryRun` with the request that would delete it. */
+	/** Send nothing: every valid target ends `dryRun` with the request that would delete it. */
 	dryRun?: boolean;
 }
 
 /**
- * Where a run's units come from: the input items (By ID, one batch) or the provider's list pages
+ * Where a run's targets come from: the input items (By ID, one batch) or the provider's list pages
  * (By Filter). The engine hands back each batch's results before it asks for the next batch.
  */
-export type TargetSource<E> = AsyncGenerator<Unit[], E, Results>;
+export type TargetSource<E> = AsyncGenerator<Target[], E, Results>;
 
-/** Counts so far, for progress lines: units settled, by status. */
+/** Counts so far, for progress lines: targets settled, by status. */
 export interface Tally {
 	settled: number;
 	byStatus: Partial<Record<ResultStatus, number>>;
@@ -49,14 +43,14 @@ export interface Tally {
 
 interface PipelineHooks {
 	/** Each source batch with its results, as soon as it is done (default: kept in the report). */
-	sink?: (units: Unit[], results: Results) => void;
+	sink?: (targets: Target[], results: Results) => void;
 	/** After every request's IDs are settled. */
 	progress?: (tally: Tally) => void;
 }
 
 export interface RunReport<E = void> {
 	/** Every source batch and its results, unless a sink took them. */
-	batches: Array<{ units: Unit[]; results: Results }>;
+	batches: Array<{ targets: Target[]; results: Results }>;
 	/** Delete requests sent. */
 	requests: number;
 	listRequests: number;
@@ -74,35 +68,29 @@ export interface RunReport<E = void> {
 	end: E;
 }
 
-/** One context, or one per scope (a unit's `scope` indexes it). */
+/** One context, or one per scope (a target's `scope` indexes it). */
 type Contexts<P> = ProviderContext<P> | Array<ProviderContext<P>>;
 
-function contextOf<P>(contexts: Contexts<P>, unit: Unit): ProviderContext<P> {
-	return Array.isArray(contexts) ? contexts[unit.scope ?? 0] : contexts;
+function contextOf<P>(contexts: Contexts<P>, target: Target): ProviderContext<P> {
+	return Array.isArray(contexts) ? contexts[target.scope ?? 0] : contexts;
 }
 
-/** The result of a unit that is never sent. */
-function invalidResult(unit: Unit): UnitResult {
+/** The result of a target that is never sent. */
+function invalidResult(target: Target): TargetResult {
 	return {
 		status: 'invalid',
-		code: unit.invalidCode ?? 'INVALID_ID',
-		message: unit.invalidReason,
+		code: target.invalidCode ?? 'INVALID_ID',
+		message: target.invalidReason,
 		batch: null,
 		attempts: 0,
 	};
 }
 
-const NOT_IN_RESPONSE = {
-	code: 'NOT_IN_RESPONSE',
-	message:
-		'The provider answered but did not mention this ID, so whether it was deleted is unknown',
-};
-
 /**
- * The one pipeline. Units come from `source` batch by batch; each batch is chunked (never mixing
+ * The one pipeline. Targets come from `source` batch by batch; each batch is chunked (never mixing
  * scopes) and deleted with bounded concurrency through one Requester (rate limit, retries, token
  * refresh, stop) shared with the source's own list requests; whole-batch rejections are halved
- * within one split budget. Every unit ends with exactly one result; the engine builds no n8n items.
+ * within one split budget. Every target ends with exactly one result; the engine builds no n8n items.
  */
 export async function runPipeline<P, E>(
 	provider: Provider<P>,
@@ -125,13 +113,14 @@ export async function runPipeline<P, E>(
 	const engine = new DeleteEngine(provider, contexts, settings, requester, hooks.progress);
 	const batches: RunReport<E>['batches'] = [];
 	const sink =
-		hooks.sink ?? ((units: Unit[], results: Results) => void batches.push({ units, results }));
+		hooks.sink ??
+		((targets: Target[], results: Results) => void batches.push({ targets, results }));
 	const generator = source(requester);
 	let step = await generator.next(undefined as unknown as Results);
 	while (!step.done) {
-		const units = step.value;
-		const results = settings.dryRun ? engine.dryRun(units) : await engine.delete(units);
-		sink(units, results);
+		const targets = step.value;
+		const results = settings.dryRun ? engine.dryRun(targets) : await engine.delete(targets);
+		sink(targets, results);
 		step = await generator.next(results);
 	}
 	return {
@@ -148,9 +137,9 @@ export async function runPipeline<P, E>(
 	};
 }
 
-/** The units as one batch: the By ID source. */
-export async function* unitsSource(units: Unit[]): TargetSource<void> {
-	yield units;
+/** The targets as one batch: the By ID source. */
+export async function* targetsSource(targets: Target[]): TargetSource<void> {
+	yield targets;
 }
 
 /** A chunk waiting for a worker. `maybeApplied`: an earlier send of these IDs lost its answer. */
@@ -160,7 +149,17 @@ interface Job {
 	maybeApplied?: boolean;
 }
 
-/** Deletes batches of units; batch numbers and the split budget run across all batches of a run. */
+/** One source batch being deleted: its results, the chunks waiting for a worker, the workers. */
+interface SourceBatch {
+	targets: Target[];
+	results: Results;
+	/** Answers that change the run's shape (a lower batch size, the fallback requests) put their
+	 * chunk back here, to be sent again in the new shape. */
+	queue: Job[];
+	running: Set<Promise<void>>;
+}
+
+/** Deletes batches of targets; batch numbers and the split budget run across all batches of a run. */
 class DeleteEngine<P> {
 	splitRequests = 0;
 	batchCount = 0;
@@ -186,23 +185,22 @@ class DeleteEngine<P> {
 		this.form = provider;
 	}
 
-	/** Send the rest of the run with the provider's fallback requests (once; false if it has none). */
-	private switchToFallback(verdict: { code: string; message: string }): boolean {
-		const fallback = this.provider.fallback;
-		if (fallback === undefined) return false;
-		if (this.fallback === undefined) {
-			this.fallback = { code: verdict.code, message: verdict.message, notice: fallback.notice };
-			this.form = fallback;
-			this.batchLimit = Math.min(this.batchLimit, fallback.maxBatchSize);
-		}
-		return true;
+	/** Send the rest of the run with the provider's fallback requests (once). */
+	private switchToFallback(
+		fallback: FallbackRequests<P>,
+		verdict: { code: string; message: string },
+	) {
+		if (this.fallback !== undefined) return;
+		this.fallback = { code: verdict.code, message: verdict.message, notice: fallback.notice };
+		this.form = fallback;
+		this.batchLimit = Math.min(this.batchLimit, fallback.maxBatchSize);
 	}
 
 	/** What a run would send, without sending it. */
-	dryRun(units: Unit[]): Results {
-		const results = new Results(units.length);
-		for (const indices of chunkIndices(units, this.settings.batchSize)) {
-			const chunk = indices.map((i) => units[i]);
+	dryRun(targets: Target[]): Results {
+		const results = new Results(targets.length);
+		for (const indices of chunkIndices(targets, this.settings.batchSize)) {
+			const chunk = indices.map((i) => targets[i]);
 			const batch = ++this.batchCount;
 			let request: IDataObject;
 			try {
@@ -227,222 +225,154 @@ class DeleteEngine<P> {
 				});
 			});
 		}
-		units.forEach((unit, i) => {
-			if (!results.has(i)) results.set(i, invalidResult(unit));
+		targets.forEach((target, i) => {
+			if (!results.has(i)) results.set(i, invalidResult(target));
 		});
 		return results;
 	}
 
-	/** Delete one batch of units; the results are parallel to `units`. */
-	async delete(units: Unit[]): Promise<Results> {
-		const { provider, contexts, settings, requester, tally } = this;
-		const results = new Results(units.length);
-		const attempts = results.attempts;
-		const batchOf = results.batch;
-		const splitsByBatch = results.splitsByBatch;
-
-		units.forEach((unit, index) => {
-			if (unit.invalidReason !== undefined) results.set(index, invalidResult(unit));
+	/** Delete one batch of targets; the results are parallel to `targets`. */
+	async delete(targets: Target[]): Promise<Results> {
+		const results = new Results(targets.length);
+		const source: SourceBatch = { targets, results, queue: [], running: new Set() };
+		targets.forEach((target, i) => {
+			if (target.invalidReason !== undefined) results.set(i, invalidResult(target));
 		});
-
-		const finish = (indices: number[], status: OutcomeStatus, code?: string, message?: string) => {
-			if (GONE.has(status)) requester.anyApplied = true;
-			for (const i of indices)
-				results.set(i, { status, code, message, batch: batchOf[i] || null, attempts: attempts[i] });
-			tally.settled += indices.length;
-			tally.byStatus[status] = (tally.byStatus[status] ?? 0) + indices.length;
-		};
-		const settle = (status: IdOutcome['status']): OutcomeStatus =>
-			status === 'notFound' && settings.treatNotFoundAsDeleted ? 'alreadyGone' : status;
-
-		// Chunks wait here for a worker; answers that change the run's shape (a lower batch size,
-		// the fallback requests) put their IDs back, to be sent again in the new shape.
-		const queue: Job[] = [];
-		const requeue = (job: Job) => {
-			queue.unshift(job);
-			startWorkers();
-		};
-
-		/** `resentAlone`: this is the one resend of an ID the provider asked to retry on its own;
-		 * `earlierMaybeApplied`: a send of these IDs before a requeue may have applied. */
-		const runChunk = async (
-			indices: number[],
-			batch: number,
-			resentAlone = false,
-			earlierMaybeApplied = false,
-		): Promise<void> => {
-			for (const i of indices) batchOf[i] = batch;
-			const chunk = indices.map((i) => units[i]);
-			const ctx = contextOf(contexts, chunk[0]);
-			const form = this.form;
-			const exchange: Exchange<BatchVerdict> = await requester.exchange(
-				'delete',
-				() => form.buildRequest(chunk, ctx),
-				(result) => form.readResponse(chunk, result, ctx),
-				() => {
-					for (const i of indices) attempts[i]++;
-				},
-			);
-			const maybeApplied = exchange.maybeApplied || earlierMaybeApplied;
-			const notSent = maybeApplied ? 'unknown' : 'notAttempted';
-			// Sent and refused as a whole (a credential or a quota the run stops on): not deleted.
-			const refused = maybeApplied ? 'unknown' : 'rejected';
-			switch (exchange.kind) {
-				case 'halted': {
-					const stop = this.stopFor(chunk[0]);
-					finish(indices, notSent, stop.code, stop.message);
-					return;
-				}
-				case 'refused':
-					this.stopScope ??= chunk[0].scope ?? 0;
-					finish(indices, refused, exchange.code, exchange.message);
-					return;
-				case 'gaveUp': {
-					const verdict = exchange.verdict;
-					if (exchange.waitS !== undefined) {
-						finish(
-							indices,
-							maybeApplied ? 'unknown' : 'error',
-							verdict.code,
-							`${verdict.message} (the provider asked to wait ${exchange.waitS} s, longer than this node waits)`,
-						);
-					} else {
-						finish(
-							indices,
-							maybeApplied
-								? 'unknown'
-								: verdict.onExhausted !== undefined
-									? 'notAttempted'
-									: 'error',
-							verdict.code,
-							verdict.message,
-						);
-					}
-					return;
-				}
-				case 'answer':
-					break;
-			}
-			const verdict = exchange.verdict;
-			switch (verdict.kind) {
-				case 'outcomes': {
-					requester.anyApplied = true;
-					const alone: number[] = [];
-					for (const i of indices) {
-						const outcome = verdict.outcomes.get(units[i].id);
-						if (outcome === undefined) {
-							finish([i], 'unknown', NOT_IN_RESPONSE.code, NOT_IN_RESPONSE.message);
-						} else if (outcome.retryAlone === true && !resentAlone) {
-							alone.push(i);
-						} else if (
-							maybeApplied &&
-							outcome.status === 'notFound' &&
-							!settings.treatNotFoundAsDeleted
-						) {
-							// Not found after a try whose answer was lost: that try most likely deleted it.
-							finish(
-								[i],
-								'unknown',
-								outcome.code,
-								`${outcome.message ?? 'Not found'}, but an earlier try whose answer was lost may have deleted it`,
-							);
-						} else {
-							finish([i], settle(outcome.status), outcome.code, outcome.message);
-						}
-					}
-					for (const i of alone) await runChunk([i], batch, true);
-					return;
-				}
-				case 'useFallback': {
-					// Sent with the provider's own form (this run may have switched meanwhile): resend.
-					if (form === provider && this.switchToFallback(verdict)) {
-						requeue({ indices, batch, maybeApplied });
-						return;
-					}
-					requester.halt({ reason: 'config', code: verdict.code, message: verdict.message });
-					finish(indices, notSent, verdict.code, verdict.message);
-					return;
-				}
-				case 'failBatch': {
-					if (verdict.tooLarge === true && indices.length > 1) {
-						this.batchLimit = Math.min(this.batchLimit, Math.ceil(indices.length / 2));
-						requeue({ indices, batch, maybeApplied });
-						return;
-					}
-					const extra = 2;
-					const canSplit = verdict.splittable === true && indices.length > 1;
-					if (canSplit && this.splitRequests + extra <= settings.maxSplitRequests) {
-						this.splitRequests += extra;
-						splitsByBatch.set(batch, (splitsByBatch.get(batch) ?? 0) + extra);
-						const half = Math.ceil(indices.length / 2);
-						await runChunk(indices.slice(0, half), batch);
-						await runChunk(indices.slice(half), batch);
-						return;
-					}
-					const status = verdict.status === 'unknown' ? 'unknown' : settle(verdict.status);
-					const message = canSplit
-						? `${verdict.message} (not split further: this run already made the most extra requests it may spend on splitting, ${settings.maxSplitRequests})`
-						: verdict.message;
-					finish(
-						indices,
-						maybeApplied && status !== 'deleted' ? 'unknown' : status,
-						verdict.code,
-						message,
-					);
-					return;
-				}
-				case 'stopRun':
-					this.stopScope ??= chunk[0].scope ?? 0;
-					finish(indices, refused, verdict.code, verdict.message);
-					return;
-			}
-		};
-
-		const chunks = chunkIndices(units, this.batchLimit);
+		const chunks = chunkIndices(targets, this.batchLimit);
 		const first = this.batchCount;
 		this.batchCount += chunks.length;
-		chunks.forEach((indices, index) => queue.push({ indices, batch: first + index + 1 }));
-		const worker = async () => {
-			while (queue.length > 0 && !requester.stopped()) {
-				let job = queue.shift()!;
-				if (job.indices.length > this.batchLimit) {
-					// Made before the batch size was lowered: send it in pieces of the new size.
-					const rest = job.indices.slice(this.batchLimit);
-					queue.unshift({ ...job, indices: rest });
-					job = { ...job, indices: job.indices.slice(0, this.batchLimit) };
-				}
-				await runChunk(job.indices, job.batch, false, job.maybeApplied);
-				tally.requests = requester.sent.delete;
-				this.progress?.(tally);
-			}
-		};
-		// With Auto, the control's slots decide how many of these actually send at once.
-		const workers = settings.concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : settings.concurrency;
-		const running = new Set<Promise<void>>();
-		// Also after a requeue, so a run that switched shape keeps its concurrency.
-		function startWorkers() {
-			// A worker takes its first job before its first await, so each start empties one slot.
-			while (running.size < Math.max(1, workers) && queue.length > 0) {
-				const started: Promise<void> = worker().finally(() => running.delete(started));
-				running.add(started);
-			}
-		}
-		startWorkers();
-		while (running.size > 0) await Promise.all([...running]);
-
+		chunks.forEach((indices, k) => source.queue.push({ indices, batch: first + k + 1 }));
+		this.startWorkers(source);
+		while (source.running.size > 0) await Promise.all([...source.running]);
 		// Chunks no worker reached because the run stopped.
-		for (let i = 0; i < units.length; i++) {
+		for (let i = 0; i < targets.length; i++) {
 			if (results.has(i)) continue;
-			const stop = this.stopFor(units[i]);
-			finish([i], 'notAttempted', stop.code, stop.message);
+			this.finish(source, i, { status: 'notAttempted', ...this.stopFor(targets[i]) });
 		}
 		return results;
 	}
 
-	/** Why a unit was not sent: the run's stop, said as another scope's when it came from one. */
-	private stopFor(unit: Unit): { code: string; message: string } {
+	/** Start workers up to the concurrency; also after a requeue, so a run that switched shape
+	 * keeps its concurrency. With Auto, the control's slots decide how many send at once. */
+	private startWorkers(source: SourceBatch): void {
+		const { concurrency } = this.settings;
+		const workers = Math.max(1, concurrency === 'auto' ? AUTO_MAX_CONCURRENCY : concurrency);
+		// A worker takes its first job before its first await, so each start empties one slot.
+		while (source.running.size < workers && source.queue.length > 0) {
+			const started: Promise<void> = this.work(source).finally(() =>
+				source.running.delete(started),
+			);
+			source.running.add(started);
+		}
+	}
+
+	/** One worker: takes chunks until none is left or the run stops. */
+	private async work(source: SourceBatch): Promise<void> {
+		const { queue } = source;
+		while (queue.length > 0 && !this.requester.stopped()) {
+			let job = queue.shift()!;
+			if (job.indices.length > this.batchLimit) {
+				// Made before the batch size was lowered: send it in pieces of the new size.
+				queue.unshift({ ...job, indices: job.indices.slice(this.batchLimit) });
+				job = { ...job, indices: job.indices.slice(0, this.batchLimit) };
+			}
+			await this.runChunk(source, job);
+			this.tally.requests = this.requester.sent.delete;
+			this.progress?.(this.tally);
+		}
+	}
+
+	private requeue(source: SourceBatch, job: Job): void {
+		source.queue.unshift(job);
+		this.startWorkers(source);
+	}
+
+	/** Send one chunk and carry out what its answer means. `resentAlone`: this is the one resend
+	 * of an ID the provider asked to retry on its own. */
+	private async runChunk(source: SourceBatch, job: Job, resentAlone = false): Promise<void> {
+		const { indices } = job;
+		const { results } = source;
+		for (const i of indices) results.batch[i] = job.batch;
+		const chunk = indices.map((i) => source.targets[i]);
+		const ctx = contextOf(this.contexts, chunk[0]);
+		const form = this.form;
+		const exchange: DeleteExchange = await this.requester.exchange(
+			'delete',
+			() => form.buildRequest(chunk, ctx),
+			(result) => form.readResponse(chunk, result, ctx),
+			() => {
+				for (const i of indices) results.attempts[i]++;
+			},
+		);
+		const verdict = chunkVerdict(chunk, exchange, this.settings, {
+			resentAlone,
+			earlierMaybeApplied: job.maybeApplied === true,
+			// Sent with the provider's own form (this run may have switched meanwhile).
+			canFallBack: form === this.provider && this.provider.fallback !== undefined,
+			splitRequests: this.splitRequests,
+		});
+		await this.carryOut(source, job, chunk, verdict);
+	}
+
+	/** Carry out what a chunk's answer means (see verdicts.ts). */
+	private async carryOut(
+		source: SourceBatch,
+		job: Job,
+		chunk: Target[],
+		verdict: ChunkVerdict,
+	): Promise<void> {
+		const { indices, batch } = job;
+		switch (verdict.kind) {
+			case 'stopped': {
+				const ending = { status: verdict.status, ...this.stopFor(chunk[0]) };
+				for (const i of indices) this.finish(source, i, ending);
+				return;
+			}
+			case 'fallback':
+				this.switchToFallback(this.provider.fallback!, verdict);
+				this.requeue(source, { indices, batch, maybeApplied: verdict.maybeApplied });
+				return;
+			case 'smaller':
+				this.batchLimit = Math.min(this.batchLimit, verdict.batchLimit);
+				this.requeue(source, { indices, batch, maybeApplied: verdict.maybeApplied });
+				return;
+			case 'split': {
+				this.splitRequests += SPLIT_COST;
+				const splits = source.results.splitsByBatch;
+				splits.set(batch, (splits.get(batch) ?? 0) + SPLIT_COST);
+				const half = Math.ceil(indices.length / 2);
+				await this.runChunk(source, { indices: indices.slice(0, half), batch });
+				await this.runChunk(source, { indices: indices.slice(half), batch });
+				return;
+			}
+			case 'end':
+				if (verdict.halt !== undefined) this.requester.halt(verdict.halt);
+				if (verdict.stopsScope === true) this.stopScope ??= chunk[0].scope ?? 0;
+				if (verdict.applied === true) this.requester.anyApplied = true;
+				verdict.ends.forEach((ending, k) => {
+					if (ending !== 'alone') this.finish(source, indices[k], ending);
+				});
+				for (let k = 0; k < indices.length; k++)
+					if (verdict.ends[k] === 'alone')
+						await this.runChunk(source, { indices: [indices[k]], batch }, true);
+		}
+	}
+
+	/** Give target `i` its one result. */
+	private finish(source: SourceBatch, i: number, ending: Ending): void {
+		const { results } = source;
+		const { status, code, message } = ending;
+		if (GONE.has(status)) this.requester.anyApplied = true;
+		const attempts = results.attempts[i];
+		results.set(i, { status, code, message, batch: results.batch[i] || null, attempts });
+		this.tally.settled++;
+		this.tally.byStatus[status] = (this.tally.byStatus[status] ?? 0) + 1;
+	}
+
+	/** Why a target was not sent: the run's stop, said as another scope's when it came from one. */
+	private stopFor(target: Target): { code: string; message: string } {
 		const stop = this.requester.stop ?? { code: 'NOT_SENT', message: 'Not sent' };
-		const scope = unit.scope ?? 0;
+		const scope = target.scope ?? 0;
 		if (this.stopScope === undefined || this.stopScope === scope || !Array.isArray(this.contexts))
 			return stop;
 		const where = this.provider.scopeFields?.(this.contexts[this.stopScope].params) ?? {};

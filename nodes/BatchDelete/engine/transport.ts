@@ -59,47 +59,47 @@ export function createTransport(
 	ctx: IExecuteFunctions,
 	credentialType: string,
 	/** `secrets` is updated in place with every token n8n fetches during the run. */
-	options: { timeoutMs: number; tokenProperty?: string; oAuth2?: boolean; secrets: string[] },
+	options: TransportOptions,
 ): Sender {
+	const transport = new Transport(ctx, credentialType, options);
+	return {
+		send: async (request, refreshToken) => await transport.send(request, refreshToken),
+		canRefresh: options.tokenProperty !== undefined || options.oAuth2 === true,
+	};
+}
+
+interface TransportOptions {
+	timeoutMs: number;
+	tokenProperty?: string;
+	oAuth2?: boolean;
+	secrets: string[];
+}
+
+/** One run's transport: what it reads once per run (the credential, its allowed hosts) and sends with. */
+class Transport {
 	// The stored token can change only on the first request (n8n fetches it) and on a refresh we ask
 	// for (n8n's own 401 resend never fires: status errors are ignored), so only then is it re-read.
-	let tokenRead = false;
+	private tokenRead = false;
 	// The credential, read and decrypted once per run and handed to n8n with every request
 	// (`credentialsDecrypted`): n8n would otherwise read and decrypt it from its database for each
 	// one. n8n still runs the credential's preAuthentication and authenticate on it, and
 	// preAuthentication writes a token it fetches into this very object (Object.assign) as well as
 	// into the database, so the copy stays current; a forced refresh replaces it with the object n8n
 	// refreshed. OAuth2 credentials are left alone: n8n's OAuth2 path ignores credentialsDecrypted.
-	let held: Promise<ICredentialDataDecryptedObject> | undefined;
-	const decrypted = async (): Promise<IAdditionalCredentialOptions | undefined> => {
-		if (options.oAuth2 === true) return undefined;
-		held ??= ctx.getCredentials<ICredentialDataDecryptedObject>(credentialType);
-		// A read that failed is tried again by the next request, as n8n itself would.
-		const data = await held.catch((error: unknown) => {
-			held = undefined;
-			throw error;
-		});
-		return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data } };
-	};
+	private held: Promise<ICredentialDataDecryptedObject> | undefined;
 	// The Allowed HTTP Request Domains fields, read once per run (OAuth2 credentials too).
-	let policy: Promise<IDataObject | undefined> | undefined;
-	const allowed = async () => {
-		policy ??= (
-			options.oAuth2 === true
-				? ctx.getCredentials(credentialType)
-				: decrypted().then((d) => d?.credentialsDecrypted?.data)
-		).then(
-			(data) => data as IDataObject | undefined,
-			() => {
-				policy = undefined;
-				return undefined;
-			},
-		);
-		return await policy;
-	};
-	const send = async (request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
+	private policy: Promise<IDataObject | undefined> | undefined;
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly credentialType: string,
+		private readonly options: TransportOptions,
+	) {}
+
+	async send(request: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> {
+		const { ctx, credentialType, options } = this;
 		const url = requestUrl(request);
-		const refusal = hostRefusal(url, await allowed());
+		const refusal = hostRefusal(url, await this.allowed());
 		if (refusal !== undefined)
 			return {
 				kind: 'refused',
@@ -125,13 +125,15 @@ export function createTransport(
 				return await refreshOAuth2(ctx, credentialType, full, options.secrets, (r) =>
 					answerOf(r, url, signal),
 				);
-			return await call(full, refreshToken);
+			return await this.call(full, refreshToken);
 		};
 		const result = await withDeadline(exchange(), deadline);
 		if (result !== undefined) return result;
 		return cancel?.aborted === true ? cancelled() : timedOut();
-	};
-	const call = async (full: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> => {
+	}
+
+	private async call(full: IHttpRequestOptions, refreshToken: boolean): Promise<HttpResult> {
+		const { ctx, credentialType, options } = this;
 		const url = requestUrl(full);
 		const signal = full.abortSignal as AbortSignal;
 		let response: FullResponse | undefined;
@@ -145,31 +147,60 @@ export function createTransport(
 				ctx,
 				credentialType,
 				full,
-				stale ?? (await decrypted()),
+				stale ?? (await this.decrypted()),
 			)) as FullResponse;
 			// n8n filled the emptied token in: from now on the refreshed copy is the one every request uses.
 			if (stale !== undefined && stale.credentialsDecrypted.data[options.tokenProperty!] !== '')
-				held = Promise.resolve(stale.credentialsDecrypted.data);
+				this.held = Promise.resolve(stale.credentialsDecrypted.data);
 		} catch (error) {
 			failed = true;
 			failure = error;
 		}
-		// A token n8n fetched for this request is a secret from now on, even once a refresh replaces it.
-		if (options.tokenProperty !== undefined && (!tokenRead || refreshToken)) {
-			tokenRead = true;
-			const current =
-				held === undefined
-					? await ctx.getCredentials(credentialType).catch(() => undefined)
-					: await held.catch(() => undefined);
-			addSecrets(options.secrets, current as IDataObject | undefined);
-		}
+		await this.noteToken(refreshToken);
 		if (failed) {
 			if (signal.aborted && !(cancelSignalOf(ctx)?.aborted === true)) return timedOut();
 			return classifyError(failure, options.secrets);
 		}
 		return await answerOf(response!, url, signal);
-	};
-	return { send, canRefresh: options.tokenProperty !== undefined || options.oAuth2 === true };
+	}
+
+	/** A token n8n fetched for this request is a secret from now on, even once a refresh replaces it. */
+	private async noteToken(refreshToken: boolean): Promise<void> {
+		if (this.options.tokenProperty === undefined || (this.tokenRead && !refreshToken)) return;
+		this.tokenRead = true;
+		const current =
+			this.held === undefined
+				? await this.ctx.getCredentials(this.credentialType).catch(() => undefined)
+				: await this.held.catch(() => undefined);
+		addSecrets(this.options.secrets, current as IDataObject | undefined);
+	}
+
+	private async decrypted(): Promise<IAdditionalCredentialOptions | undefined> {
+		if (this.options.oAuth2 === true) return undefined;
+		this.held ??= this.ctx.getCredentials<ICredentialDataDecryptedObject>(this.credentialType);
+		// A read that failed is tried again by the next request, as n8n itself would.
+		const data = await this.held.catch((error: unknown) => {
+			this.held = undefined;
+			throw error;
+		});
+		const type = this.credentialType;
+		return { credentialsDecrypted: { id: '', name: type, type, data } };
+	}
+
+	private async allowed(): Promise<IDataObject | undefined> {
+		this.policy ??= (
+			this.options.oAuth2 === true
+				? this.ctx.getCredentials(this.credentialType)
+				: this.decrypted().then((d) => d?.credentialsDecrypted?.data)
+		).then(
+			(data) => data as IDataObject | undefined,
+			() => {
+				this.policy = undefined;
+				return undefined;
+			},
+		);
+		return await this.policy;
+	}
 }
 
 const cancelSignalOf = (ctx: IExecuteFunctions) => ctx.getExecutionCancelSignal?.();

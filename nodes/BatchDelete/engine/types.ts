@@ -27,11 +27,21 @@ export interface IdOutcome {
 	retryAlone?: boolean;
 }
 
-/** One thing to delete. `fields` are provider-specific extras (WeChat's article index, listed
- * titles) carried into the request and onto the output item. */
+/** One thing to delete, and every input item that named it. `fields` are provider-specific
+ * extras (WeChat's article index, listed titles) carried into the request and onto the output item. */
 export interface Target {
 	id: string;
 	fields?: IDataObject;
+	/** What makes two targets the same for dedupe, when the ID alone does not (WeChat article). */
+	key?: string;
+	/** The input items that named it, in first-seen order (By Filter: the node's first item). */
+	items: number[];
+	/** Never sent: the reason it breaks the provider's rules (or its item's parameters do). */
+	invalidReason?: string;
+	/** The code of an invalid target's result; `INVALID_ID` when absent. */
+	invalidCode?: string;
+	/** Which parameter set (see scopes.ts) it is deleted with; 0 when absent. */
+	scope?: number;
 }
 
 /**
@@ -117,13 +127,6 @@ interface CredentialChoice {
 	oAuth2?: boolean;
 }
 
-/** A target read from an item by a provider that reads items itself (see `readTargets`). */
-export interface RawTarget extends Target {
-	/** What makes two targets the same for dedupe, when the ID alone does not (WeChat article). */
-	key?: string;
-	invalidReason?: string;
-}
-
 /** Reads a node parameter for an item (the node passes `this.getNodeParameter` bound). */
 export type ParameterReader = (name: string, itemIndex: number, fallback?: unknown) => unknown;
 
@@ -166,7 +169,11 @@ export interface Provider<P = unknown> {
 	 * parameters. The node then hides its generic "IDs From" parameters for this provider.
 	 * An empty list is reported as an item with no ID. Targets still pass `checkId`.
 	 */
-	readTargets?(item: IDataObject, itemIndex: number, read: ParameterReader): RawTarget[];
+	readTargets?(
+		item: IDataObject,
+		itemIndex: number,
+		read: ParameterReader,
+	): Omit<Target, 'items'>[];
 	/** Why an ID can never be sent to this provider, or undefined if it is acceptable. */
 	checkId(id: string): string | undefined;
 	/** Read and validate the provider's parameters for one item (throws a message naming the
@@ -184,10 +191,13 @@ export interface Provider<P = unknown> {
 	/** The parameters that say where an ID was deleted (SOLAPI's group), put on every output item. */
 	scopeFields?(params: P): IDataObject;
 	/** The request that deletes this chunk. Base URL included; auth is added by the credential. */
-	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
+	buildRequest(
+		chunk: Pick<Target, 'id' | 'fields'>[],
+		ctx: ProviderContext<P>,
+	): IHttpRequestOptions;
 	/** Read one answer into per-ID outcomes or a batch verdict. Pure. */
 	readResponse(
-		chunk: Target[],
+		chunk: Pick<Target, 'id' | 'fields'>[],
 		result: HttpResult & { kind: 'response' },
 		ctx?: ProviderContext<P>,
 	): BatchVerdict;
@@ -203,10 +213,13 @@ export interface FallbackRequests<P> {
 	maxBatchSize: number;
 	/** Said once, as an execution hint, when a run switches to this form. */
 	notice: string;
-	buildRequest(chunk: Target[], ctx: ProviderContext<P>): IHttpRequestOptions;
+	buildRequest(
+		chunk: Pick<Target, 'id' | 'fields'>[],
+		ctx: ProviderContext<P>,
+	): IHttpRequestOptions;
 	/** May not answer `useFallback` (there is no third form): the engine would stop the run. */
 	readResponse(
-		chunk: Target[],
+		chunk: Pick<Target, 'id' | 'fields'>[],
 		result: HttpResult & { kind: 'response' },
 		ctx?: ProviderContext<P>,
 	): BatchVerdict;

@@ -103,7 +103,7 @@ export class OutcomeMap {
 	readonly outcomes = new Map<string, IdOutcome>();
 	private readonly sent: Set<string>;
 
-	constructor(chunk: Target[]) {
+	constructor(chunk: Pick<Target, 'id'>[]) {
 		this.sent = new Set(chunk.map((t) => t.id));
 	}
 

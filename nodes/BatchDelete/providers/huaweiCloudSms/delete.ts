@@ -165,7 +165,7 @@ const NOT_FOUND_TEXT = /template\b.*\b(does\s*not\s*exist|not\s*exist|not\s*foun
  * template); a 400's text alone never does ("project does not exist" is not about the ID). */
 const NOT_FOUND_CODES = new Set(['MSGSMS.0009']);
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
 	const error = errorOf(result);
 	const code = error.code ?? `HTTP_${status}`;
@@ -256,7 +256,10 @@ function endpointNotFound(code: string | undefined, text: string): BatchVerdict 
  * document lists no answer for a missing template: a 400 or 404 naming MSGSMS.0009 or "does not
  * exist" is read as not found, the way the batch path's 400 is.
  */
-function readSingleAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readSingleAnswer(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	result: HttpResponse,
+): BatchVerdict {
 	const status = result.statusCode;
 	if (status === 200 || status === 204) {
 		const map = new OutcomeMap(chunk);

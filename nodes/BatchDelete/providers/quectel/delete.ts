@@ -97,7 +97,11 @@ function statusVerdict(result: HttpResponse): BatchVerdict | undefined {
 }
 
 /** A success code's `successList` and `failureList` as per-ID outcomes. */
-function listsVerdict(chunk: Target[], answer: Answer, result: HttpResponse): BatchVerdict {
+function listsVerdict(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	answer: Answer,
+	result: HttpResponse,
+): BatchVerdict {
 	const lists = listsSchema.safeParse(answer.data);
 	if (!lists.success) return unreadable(result);
 	const map = new OutcomeMap(chunk);
@@ -123,7 +127,11 @@ function listsVerdict(chunk: Target[], answer: Answer, result: HttpResponse): Ba
 }
 
 /** A `code` that is not a success. */
-function codeVerdict(chunk: Target[], code: number, answer: Answer): BatchVerdict {
+function codeVerdict(
+	chunk: Pick<Target, 'id' | 'fields'>[],
+	code: number,
+	answer: Answer,
+): BatchVerdict {
 	if (code === TOKEN_FAILED || code === TOKEN_MISSING) {
 		const refused = tokenRefused(
 			code,
@@ -170,7 +178,7 @@ function codeVerdict(chunk: Target[], code: number, answer: Answer): BatchVerdic
 	};
 }
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const refused = statusVerdict(result);
 	if (refused) return refused;
 	const answer = parseBody(answerSchema, result);

@@ -99,7 +99,7 @@ function outcomeOf(resultCode: string, entry: IDataObject): IdOutcome {
 /** A refusal that names the batch's size ("at most 1000 messages", "too many", "초과"…). */
 const TOO_LARGE = /at\s*most|too\s*(many|large|long)|exceed|maximum|limit|최대|초과/i;
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const status = result.statusCode;
 	const error = errorOf(result);
 	const transient = transientVerdict(result);

@@ -2,13 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { describeValue, idsFromValue, readPath } from '../../engine/ids';
-import type {
-	BatchVerdict,
-	ParameterReader,
-	Provider,
-	RawTarget,
-	Target,
-} from '../../engine/types';
+import type { BatchVerdict, ParameterReader, Provider, Target } from '../../engine/types';
 import type { HttpResponse } from '../common';
 import { OutcomeMap, parseBody, shortText, transientVerdict, unreadable } from '../common';
 import { weChatBaseUrl } from '../../../../credentials/auth/weChat';
@@ -72,7 +66,11 @@ function readField(
  * One item's targets: its msg_id (with article_idx), else its article URL, as WeChat itself
  * prefers msg_id when both are given. The key keeps articles of one message apart for dedupe.
  */
-function readTargets(item: IDataObject, itemIndex: number, read: ParameterReader): RawTarget[] {
+function readTargets(
+	item: IDataObject,
+	itemIndex: number,
+	read: ParameterReader,
+): Omit<Target, 'items'>[] {
 	const msgIdField = readField(read, 'weChatMsgIdField', itemIndex, 'msg_id');
 	const msgIds = msgIdField === '' ? undefined : readPath(item, msgIdField);
 	if (!isBlank(msgIds)) {
@@ -94,7 +92,7 @@ function readTargets(item: IDataObject, itemIndex: number, read: ParameterReader
 	const urls = urlField === '' ? undefined : readPath(item, urlField);
 	if (isBlank(urls)) return [];
 	// URLs may hold commas, so a string is one URL; a list gives one per element.
-	return (Array.isArray(urls) ? urls : [urls]).flatMap((url): RawTarget[] => {
+	return (Array.isArray(urls) ? urls : [urls]).flatMap((url): Omit<Target, 'items'>[] => {
 		if (typeof url !== 'string')
 			return [
 				{ id: describeValue(url), key: `url:${describeValue(url)}`, invalidReason: 'Not a URL' },
@@ -106,7 +104,7 @@ function readTargets(item: IDataObject, itemIndex: number, read: ParameterReader
 
 /** The request body. msg_id goes as a JSON number, written out by hand when it is too large for
  * a JavaScript number, so no digit is lost. */
-function bodyOf(target: Target): IDataObject | string {
+function bodyOf(target: Pick<Target, 'id' | 'fields'>): IDataObject | string {
 	if (!/^\d+$/.test(target.id)) return { url: target.id };
 	const index = Number(target.fields?.article_idx ?? 0);
 	const msgId = Number(target.id);
@@ -126,7 +124,7 @@ const answerSchema = z
 	})
 	.passthrough();
 
-function readAnswer(chunk: Target[], result: HttpResponse): BatchVerdict {
+function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const transient = transientVerdict(result);
 	if (transient) return transient;
 	if (result.statusCode < 200 || result.statusCode >= 300) {

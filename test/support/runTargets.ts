@@ -1,30 +1,30 @@
-import type { Unit } from '../../nodes/BatchDelete/engine/plan';
 import type { runPipeline as RunPipeline } from '../../nodes/BatchDelete/engine/run';
-import { runPipeline, unitsSource } from '../../nodes/BatchDelete/engine/run';
+import { runPipeline, targetsSource } from '../../nodes/BatchDelete/engine/run';
+import type { Target } from '../../nodes/BatchDelete/engine/types';
 
 type PipelineArgs = Parameters<typeof RunPipeline<unknown, void>>;
 
 /**
- * One batch of units through the pipeline, as the By ID path runs it, every result as an object.
+ * One batch of targets through the pipeline, as the By ID path runs it, every result as an object.
  * `engine` lets a bench pass the compiled engine (dist/) instead of the sources.
  */
-export async function runUnits<P>(
+export async function runTargets<P>(
 	provider: PipelineArgs[0] & { readParameters(...args: never[]): P },
 	contexts: PipelineArgs[1],
-	units: Unit[],
+	targets: Target[],
 	settings: PipelineArgs[3],
 	sender: PipelineArgs[4],
 	clock: PipelineArgs[5],
 	isCancelled: PipelineArgs[6],
-	engine: { runPipeline: typeof runPipeline; unitsSource: typeof unitsSource } = {
+	engine: { runPipeline: typeof runPipeline; targetsSource: typeof targetsSource } = {
 		runPipeline,
-		unitsSource,
+		targetsSource,
 	},
 ) {
 	const report = await engine.runPipeline(
 		provider,
 		contexts,
-		() => engine.unitsSource(units),
+		() => engine.targetsSource(targets),
 		settings,
 		sender,
 		clock,
