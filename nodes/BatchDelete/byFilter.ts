@@ -88,7 +88,7 @@ function ageAndLimit(shown: Shown): INodeProperties[] {
 			typeOptions: { minValue: 0 },
 			default: 30,
 			description:
-				'Only items created (or sent) at least this long ago, by the time the provider lists for each item. 0 means any age (items without a readable time included). With an age, items the provider lists without a readable time are kept.',
+				'Only items created (or sent) at least this long ago, by the time the provider lists for each item. 0 means any age (items without a readable time included). With an age, items the provider lists without a readable time are not deleted.',
 			displayOptions: shown,
 		},
 		{
@@ -259,7 +259,7 @@ export function filterHints(
 		ctx.addExecutionHints({
 			message:
 				chosen.olderThanMs > 0
-					? `${count(report.undated)} listed ${provider.noun} had no readable time, so Older Than kept them`
+					? `${count(report.undated)} listed ${provider.noun} had no readable time, so Older Than left them alone`
 					: `${count(report.undated)} listed ${provider.noun} had no readable time; Older Than is 0 (any age), so they were handled like the others`,
 			type: chosen.olderThanMs > 0 ? 'warning' : 'info',
 			location: 'outputPane',

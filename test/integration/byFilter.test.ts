@@ -356,7 +356,7 @@ describe.each(LIST_PROVIDERS)('By Filter against a server that ignores every fil
 			expect(modes.ignored.size).toBeGreaterThan(0);
 			for (const name of modes.ignored)
 				expect([name, misses[name]?.length ?? 0]).toEqual([name, 30]);
-			// The server really listed the misses: they reached the node and were kept by its own check.
+			// The server really listed the misses: they reached the node and its own check left them alone.
 			const listed = env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET').length;
 			expect(listed).toBeGreaterThanOrEqual(
 				Math.ceil((30 * (1 + Object.keys(misses).length)) / env.pageSize) - 1,
@@ -391,7 +391,7 @@ describe('By Filter: Avaya Spaces messages the list gives no time for', () => {
 			expect(hints).toContain(
 				olderThan === 0
 					? '2 listed messages had no readable time; Older Than is 0 (any age), so they were handled like the others'
-					: '2 listed messages had no readable time, so Older Than kept them',
+					: '2 listed messages had no readable time, so Older Than left them alone',
 			);
 		} finally {
 			await env.close();

@@ -17,6 +17,9 @@ import { runBatchDelete } from '../support/runBatchDelete';
 /** Token endpoints of the mocks (the requests n8n makes through preAuthentication). */
 const TOKEN_PATH = /\/v3\/auth\/tokens$|\/emailPwdLogin$|\/cgi-bin\/stable_token$/;
 
+/** The cases whose credential fetches a token: the redirect may come from the token endpoint. */
+const FETCHES_TOKEN = /^(Quectel IoT \(default|WeChat|Huawei Cloud SMS \(default)/;
+
 const cases: Array<[string, ProviderAdapter, 'default' | 'static']> = ADAPTERS.flatMap((a) => [
 	[`${a.name} (default credential)`, a, 'default' as const],
 	[`${a.name} (static credential)`, a, 'static' as const],
@@ -64,6 +67,13 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 		await env.close();
 		await attacker.close();
 	});
+	/** Every ID (one item each) lands in exactly one output. */
+	const eachIdOnce = (result: Awaited<ReturnType<typeof run>>, ids: string[]) =>
+		checkInvariant(
+			env,
+			result,
+			ids.map((id) => [id]),
+		);
 
 	it('a delete answered with a redirect to another host: nothing reaches it, nothing on Success', async () => {
 		const ids = env.seed(3);
@@ -88,11 +98,7 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 		}
 		expect(result.failure.some((i) => i.json.status === 'error')).toBe(true);
 		expect(ids.some((id) => env.isGone(env.keyOf(id)))).toBe(false);
-		checkInvariant(
-			env,
-			result,
-			ids.map((id) => [id]),
-		);
+		eachIdOnce(result, ids);
 	});
 
 	it('Allowed HTTP Request Domains, Specific Domains without this host: nothing is sent', async () => {
@@ -129,11 +135,7 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 		expect(result.success.map((i) => env.outputKey(i.json)).sort()).toEqual(
 			ids.map((id) => env.keyOf(id)).sort(),
 		);
-		checkInvariant(
-			env,
-			result,
-			ids.map((id) => [id]),
-		);
+		eachIdOnce(result, ids);
 	});
 
 	it('an answer larger than the cap is not read and its IDs end unknown', async () => {
@@ -149,11 +151,7 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 			expect(item.json.status).toBe('unknown');
 			expect(item.json.code).toBe('RESPONSE_TOO_LARGE');
 		}
-		checkInvariant(
-			env,
-			result,
-			ids.map((id) => [id]),
-		);
+		eachIdOnce(result, ids);
 	});
 
 	it('a trickling answer ends within Timeout × (Max Retries + 1) and its IDs end unknown', async () => {
@@ -170,49 +168,26 @@ describe.each(cases)('%s', (_name, adapter, kind) => {
 			expect(item.json.status).toBe('unknown');
 			expect(item.json.code).toBe('TIMEOUT');
 		}
-		checkInvariant(
-			env,
-			result,
-			ids.map((id) => [id]),
-		);
-	});
-});
-
-/** The credentials that fetch a token (preAuthentication): Quectel's account login, WeChat's stable
- * token (both kinds), Huawei Cloud's IAM password token. */
-const tokenCases = cases.filter(([name]) =>
-	/^(Quectel IoT \(default|WeChat|Huawei Cloud SMS \(default)/.test(name),
-);
-
-describe.each(tokenCases)('%s', (_name, adapter, kind) => {
-	let env: ProviderEnv;
-	let attacker: MockServer;
-	beforeEach(async () => {
-		env = await adapter.start();
-		attacker = await attackerFor(env);
-	});
-	afterEach(async () => {
-		await env.close();
-		await attacker.close();
+		eachIdOnce(result, ids);
 	});
 
-	it('a token request answered with a redirect: nothing reaches the other host', async () => {
-		const ids = env.seed(2);
-		env.hook((request) =>
-			TOKEN_PATH.test(request.path)
-				? { kind: 'reply', status: 302, headers: { location: `${attacker.baseUrl}/steal` } }
-				: undefined,
-		);
-		const result = await run(env, kind, ids);
-		// The credential did ask for a token, and was answered with the redirect.
-		expect(env.mock.requests.some((r) => TOKEN_PATH.test(r.path))).toBe(true);
-		expect(attacker.requests).toHaveLength(0);
-		expect(result.success).toHaveLength(0);
-		expect(ids.some((id) => env.isGone(env.keyOf(id)))).toBe(false);
-		checkInvariant(
-			env,
-			result,
-			ids.map((id) => [id]),
-		);
-	});
+	// The credentials that fetch a token (preAuthentication): Quectel's account login, WeChat's
+	// stable token (both kinds), Huawei Cloud's IAM password token.
+	if (FETCHES_TOKEN.test(_name)) {
+		it('a token request answered with a redirect: nothing reaches the other host', async () => {
+			const ids = env.seed(2);
+			env.hook((request) =>
+				TOKEN_PATH.test(request.path)
+					? { kind: 'reply', status: 302, headers: { location: `${attacker.baseUrl}/steal` } }
+					: undefined,
+			);
+			const result = await run(env, kind, ids);
+			// The credential did ask for a token, and was answered with the redirect.
+			expect(env.mock.requests.some((r) => TOKEN_PATH.test(r.path))).toBe(true);
+			expect(attacker.requests).toHaveLength(0);
+			expect(result.success).toHaveLength(0);
+			expect(ids.some((id) => env.isGone(env.keyOf(id)))).toBe(false);
+			eachIdOnce(result, ids);
+		});
+	}
 });

@@ -1,21 +1,9 @@
-import type { HttpResult } from '../../nodes/BatchDelete/engine/types';
 import { avayaSpaces } from '../../nodes/BatchDelete/providers/avayaSpaces';
+import { chunk, reply } from './listHelpers';
 
 /* Avaya Spaces publishes no SDK for its REST API: requests and answers here follow its API
  * document only (docs/providers.md). */
 
-const chunk = (...ids: string[]) => ids.map((id) => ({ id }));
-const reply = (
-	statusCode: number,
-	body: unknown,
-	headers: Record<string, unknown> = {},
-): HttpResult & { kind: 'response' } => ({
-	kind: 'response',
-	statusCode,
-	headers,
-	body,
-	rawBody: JSON.stringify(body),
-});
 const ctx = (credentials: Record<string, string>) => ({
 	params: {},
 	credentialType: 'avayaSpacesApi',

@@ -201,7 +201,7 @@ describe('Avaya Spaces list answer', () => {
 			avayaSpacesList.matches(item, { spaceId: SPACE, category: 'task' }, ctx({}), WINDOW),
 		).toBe(false);
 		expect(avayaSpacesList.matches(item, spaceOnly, ctx({}), WINDOW)).toBe(true);
-		// A server that ignored the space in the path: a message naming another space is kept.
+		// A server that ignored the space in the path: a message naming another space is not deleted.
 		expect(
 			avayaSpacesList.matches(item, { spaceId: '5e5e538d89fc6dc77aaa1f00' }, ctx({}), WINDOW),
 		).toBe(false);
@@ -213,7 +213,7 @@ describe('Avaya Spaces list answer', () => {
 				WINDOW,
 			),
 		).toBe(true);
-		// refTime: only messages before it (Older Than's cutoff, else the run's start); undated ones are kept.
+		// refTime: only messages before it (Older Than's cutoff, else the run's start); undated ones are not deleted.
 		expect(
 			avayaSpacesList.matches(
 				item,

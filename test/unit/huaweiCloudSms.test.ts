@@ -1,23 +1,8 @@
-import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
 import { huaweiCloudSms, projectIdOf } from '../../nodes/BatchDelete/providers/huaweiCloudSms';
+import { chunk, reader, reply } from './listHelpers';
 
 const PROJECT = '0123456789abcdef0123456789abcdef';
 const bindHuaweiCredential = huaweiCloudSms.bindCredential!;
-const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));
-const reply = (
-	statusCode: number,
-	body: unknown,
-	headers: Record<string, unknown> = {},
-): HttpResult & { kind: 'response' } => ({
-	kind: 'response',
-	statusCode,
-	headers,
-	body,
-	rawBody: JSON.stringify(body),
-});
-const reader =
-	(values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) =>
-		name in values ? values[name] : fallback;
 const iam = (extra: Record<string, unknown> = {}) => ({
 	credentialType: 'huaweiCloudIamApi',
 	credentials: { projectScope: 'id', project: PROJECT, ...extra },

@@ -1,11 +1,12 @@
 import type {
 	HttpResult,
+	Target,
 	ListedItem,
 	ListVerdict,
 	ListWindow,
 } from '../../nodes/BatchDelete/engine/types';
 
-/** Shared by the list mapper tests. */
+/** Shared by the provider reader tests (delete and list). An answer as the transport hands it over. */
 export const reply = (
 	statusCode: number,
 	body: unknown,
@@ -38,3 +39,6 @@ export const windowOf = (
 	startedAt = new Date('2024-06-01T00:00:00Z'),
 ): ListWindow => ({ startedAt, ...(olderThan === undefined ? {} : { olderThan }) });
 export const WINDOW = windowOf();
+
+/** A chunk of targets with these IDs. */
+export const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));

@@ -3,25 +3,13 @@ import {
 	QuectelTokenApi,
 	quectelCredentialTest,
 } from '../../credentials/QuectelTokenApi.credentials';
-import type { HttpResult } from '../../nodes/BatchDelete/engine/types';
 import { QUECTEL_MAX_BATCH_SIZE, quectel } from '../../nodes/BatchDelete/providers/quectel';
+import { chunk, reply } from './listHelpers';
 import { evaluateCredentialExpression } from '../support/credentialExpression';
 
 /** The longest ID Quectel's delete takes, URL-encoded (the URL budget in quectel/delete.ts). */
 const QUECTEL_MAX_ENCODED_ID_LENGTH = 64;
 
-const chunk = (...ids: string[]) => ids.map((id) => ({ id }));
-const reply = (
-	statusCode: number,
-	body: unknown,
-	headers: Record<string, unknown> = {},
-): HttpResult & { kind: 'response' } => ({
-	kind: 'response',
-	statusCode,
-	headers,
-	body,
-	rawBody: JSON.stringify(body),
-});
 const ctx = (credentials: Record<string, string>) => ({
 	params: {},
 	credentialType: 'quectelAccountApi',

@@ -1,18 +1,6 @@
-import type { HttpResult, Target } from '../../nodes/BatchDelete/engine/types';
 import { solapi, solapiBaseUrl } from '../../nodes/BatchDelete/providers/solapi';
+import { chunk, reader, reply } from './listHelpers';
 
-const chunk = (...ids: string[]): Pick<Target, 'id'>[] => ids.map((id) => ({ id }));
-const reply = (
-	statusCode: number,
-	body: unknown,
-	headers: Record<string, unknown> = {},
-): HttpResult & { kind: 'response' } => ({
-	kind: 'response',
-	statusCode,
-	headers,
-	body,
-	rawBody: JSON.stringify(body),
-});
 const params = (
 	groupId = 'G4V20190607105937H3OMPD4ONLWZ2UY',
 	apiVersion: 'v4' | 'legacy' = 'v4',
@@ -22,9 +10,6 @@ const ctx = (p = params(), baseUrl = 'https://api.solapi.com') => ({
 	credentialType: 'solapiApi',
 	credentials: { apiKey: 'k', apiSecret: 's', baseUrl },
 });
-const reader =
-	(values: Record<string, unknown>) => (name: string, _i: number, fallback?: unknown) =>
-		name in values ? values[name] : fallback;
 
 describe('SOLAPI parameters', () => {
 	it('reads the group ID and the API version', () => {

@@ -2,22 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { WeChatOfficialAccountApi } from '../../credentials/WeChatOfficialAccountApi.credentials';
 
-import type { HttpResult, ParameterReader } from '../../nodes/BatchDelete/engine/types';
+import type { ParameterReader } from '../../nodes/BatchDelete/engine/types';
 import { weChatOfficialAccount as weChat } from '../../nodes/BatchDelete/providers/weChatOfficialAccount';
+import { reply } from './listHelpers';
 import { readStableToken } from '../../credentials/auth/weChat';
 import { evaluateCredentialExpression } from '../support/credentialExpression';
 
-const reply = (
-	statusCode: number,
-	body: unknown,
-	headers: Record<string, unknown> = {},
-): HttpResult & { kind: 'response' } => ({
-	kind: 'response',
-	statusCode,
-	headers,
-	body,
-	rawBody: JSON.stringify(body),
-});
 const ctx = (credentials: Record<string, string> = {}) => ({
 	params: {},
 	credentialType: 'weChatOfficialAccountApi',

@@ -35,7 +35,7 @@ import { baseUrlOf } from '../../../../credentials/auth/hosts';
  *
  * Every filter sent is checked again on each message (`matches`): space, category, the time
  * bound, and the search text, which must occur in the message's text (not case-sensitive). Spaces'
- * own search may find more (a similar word, the sender, an attachment); those messages are kept.
+ * own search may find more (a similar word, the sender, an attachment); those messages are not deleted.
  */
 
 const AVAYA_LIST_PAGE_SIZE = 50;
@@ -171,7 +171,7 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 			type: 'string',
 			default: '',
 			description:
-				"Only messages whose text (body, title or description) contains this, not case-sensitive. Avaya Spaces' own search narrows the list first; the node then checks each message itself, so a message Spaces finds by other means (a similar word, the sender's name, an attachment) is kept.",
+				"Only messages whose text (body, title or description) contains this, not case-sensitive. Avaya Spaces' own search narrows the list first; the node then checks each message itself, so a message Spaces finds by other means (a similar word, the sender's name, an attachment) is not deleted.",
 		},
 	],
 	readFilters(read, itemIndex) {
@@ -210,7 +210,7 @@ export const avayaSpacesList: ProviderList<Record<string, never>, AvayaFilters> 
 	matches(item, filters, _ctx, window) {
 		if (outOfScope(item, filters.spaceId)) return false;
 		if (filters.category !== undefined && item.fields.type !== filters.category) return false;
-		// direction=before&refTime: only what is provably older. An undated message is kept when
+		// direction=before&refTime: only what is provably older. An undated message is not deleted when
 		// Older Than is set; with 0 (any age) the list the server answered is already bounded by refTime.
 		if (item.time === undefined) {
 			if (window.olderThan !== undefined) return false;
