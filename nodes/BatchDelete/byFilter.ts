@@ -17,7 +17,7 @@ import { anyExpression, parameterNames } from './scopes';
  * the first. This file holds its parameters and what it adds to the outputs.
  */
 
-export const DEFAULT_FILTER_LIMIT = 1000;
+const DEFAULT_FILTER_LIMIT = 1000;
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
@@ -144,7 +144,7 @@ interface ByFilterParameters {
 }
 
 /** Older Than and Limit, validated (throws an Error naming the problem). */
-export function readByFilterParameters(
+function readByFilterParameters(
 	read: (name: string, fallback: unknown) => unknown,
 ): ByFilterParameters {
 	const parsed = schema.safeParse({

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_IDS, MAX_MAX_IDS } from './settings';
 /** The node's parameters, built from the provider registry so a new provider needs no edit here. */
 
 /** "Message" for messages, "Template" for SMS templates: the kind of ID a provider deletes. */
-export function idWord(provider: Provider<unknown>): string {
+function idWord(provider: Provider<unknown>): string {
 	const word = provider.noun.split(' ').pop()!.replace(/s$/, '');
 	return word.charAt(0).toUpperCase() + word.slice(1);
 }
@@ -49,7 +49,7 @@ export function credentialsDescription(): INodeCredentialDescription[] {
  * defaults inside one collection would all start at the first provider's value. Each option starts
  * at what the node uses for the selected provider without it, so adding one changes nothing by itself.
  */
-export function optionsFor(provider: Provider<unknown>): INodeProperties {
+function optionsFor(provider: Provider<unknown>): INodeProperties {
 	return showFor(provider, {
 		displayName: 'Options',
 		name: 'options',

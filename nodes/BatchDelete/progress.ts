@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Tally } from './engine/run';
 
 /** A progress line at most this often, and none for runs shorter than that. */
-export const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 10_000;
 
 /**
  * Progress of a long run through n8n's logger (`n8n start` output, queue-mode worker logs): done

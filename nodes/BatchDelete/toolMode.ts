@@ -4,7 +4,7 @@ import type { OutputMode } from './engine/outputs';
 import type { Provider } from './engine/types';
 
 /** The most per-ID outcomes handed to a model; the rest are counted. */
-export const TOOL_MAX_OUTCOMES = 100;
+const TOOL_MAX_OUTCOMES = 100;
 
 /**
  * Whether the node runs as an AI agent's tool. n8n names the tool variant of a node type

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 import { listModes } from '../mocks/listModes';
@@ -486,3 +486,47 @@ describe.each([
 		});
 	},
 );
+
+describe('By Filter parameters, through the node', () => {
+	let env: FilterEnv;
+	beforeEach(async () => {
+		env = await startAvaya();
+	});
+	afterEach(async () => await env.close());
+	const run = async (extra: INodeParameters, options: INodeParameters = {}) =>
+		await runBatchDelete({
+			parameters: env.parameters(0, extra, options),
+			credentials: env.credentials(),
+			items: [{}],
+		});
+	const listRequests = () => env.mock.requestsTo(env.listPath).filter((r) => r.method === 'GET');
+
+	it('handles at most 1,000 matches when Limit is left at its default', async () => {
+		const matches = env.seed(1_000 + env.pageSize, { match: true, old: true });
+		const result = await run({}, { dryRun: true });
+		expect(result.error).toBeUndefined();
+		expect(result.preview).toHaveLength(1_000);
+		expect(matches.every((id) => env.exists(id))).toBe(true);
+	});
+
+	it('reads Older Than in its unit: 1.5 hours asks the list for what is older than 90 minutes', async () => {
+		env.seed(1, { match: true, old: true });
+		const before = Date.now();
+		const result = await run({ olderThan: 1.5, olderThanUnit: 'hours' });
+		expect(result.error).toBeUndefined();
+		const refTime = Number(listRequests()[0].query.get('refTime'));
+		expect(refTime).toBeGreaterThanOrEqual(before - 5_400_000);
+		expect(refTime).toBeLessThanOrEqual(Date.now() - 5_400_000);
+	});
+
+	it.each([
+		[{ olderThan: -1 }, /Older Than cannot be negative/],
+		[{ filterLimit: 0 }, /Limit must be at least 1/],
+		[{ filterLimit: 2.5 }, /whole number/],
+		[{ olderThanUnit: 'weeks' }, /Older Than Unit/],
+	])('refuses %o before listing, naming the parameter', async (extra, message) => {
+		const result = await run(extra);
+		expect(String(result.error?.message)).toMatch(message);
+		expect(listRequests()).toHaveLength(0);
+	});
+});

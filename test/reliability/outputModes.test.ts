@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { SUMMARY_MAX_FAILURES } from '../../nodes/BatchDelete/engine/outputs';
+/** The summary's failures list, as the README's Output table states it (the first 100). */
+const SUMMARY_MAX_FAILURES = 100;
 import { providerById } from '../../nodes/BatchDelete/providers';
 import type { FilterEnv } from '../support/byFilterEnvs';
 import { FILTER_ENVS } from '../support/byFilterEnvs';

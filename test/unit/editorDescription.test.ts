@@ -2,7 +2,6 @@ import type { INodeParameters, INodeProperties, INodePropertyOptions } from 'n8n
 import { NodeHelpers } from 'n8n-workflow';
 
 import { BatchDelete } from '../../nodes/BatchDelete/BatchDelete.node';
-import { optionsFor } from '../../nodes/BatchDelete/description';
 import { AUTO_MAX_CONCURRENCY } from '../../nodes/BatchDelete/engine/concurrency';
 import { readSettings } from '../../nodes/BatchDelete/settings';
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
@@ -11,6 +10,17 @@ import { PROVIDERS } from '../../nodes/BatchDelete/providers';
  * in test/e2e/editor.test.ts clicks the same things in real n8n). */
 
 const description = new BatchDelete().description;
+
+/** The Options collection the description declares for this provider (exactly one). */
+function optionsFor(provider: { id: string }): INodeProperties {
+	const declared = description.properties.filter(
+		(p) =>
+			p.name === 'options' &&
+			(p.displayOptions?.show?.provider as string[] | undefined)?.includes(provider.id),
+	);
+	expect(declared).toHaveLength(1);
+	return declared[0];
+}
 
 /** The node's parameters as the editor holds them: every default, then the given values. */
 function parametersFor(values: INodeParameters): INodeParameters {

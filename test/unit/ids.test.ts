@@ -1,9 +1,4 @@
-import {
-	UNSAFE_NUMBER,
-	describeValue,
-	idsFromValue,
-	readPath,
-} from '../../nodes/BatchDelete/engine/ids';
+import { describeValue, idsFromValue, readPath } from '../../nodes/BatchDelete/engine/ids';
 
 describe('idsFromValue', () => {
 	it('splits strings on commas and new lines and trims each ID', () => {
@@ -24,12 +19,14 @@ describe('idsFromValue', () => {
 		// 2^53 + 1 parses to 2^53: the ID the user meant is lost, a neighbour's would be sent.
 		const rounded = JSON.parse('{"id": 9007199254740993}').id as number;
 		expect(idsFromValue(rounded)).toEqual([
-			{ id: '9007199254740992', invalidReason: UNSAFE_NUMBER },
+			{
+				id: '9007199254740992',
+				invalidReason: expect.stringMatching(/above 2\^53.*pass IDs as strings/),
+			},
 		]);
 		expect(idsFromValue([Number.MAX_SAFE_INTEGER, rounded])[0]).toEqual({
 			id: '9007199254740991',
 		});
-		expect(UNSAFE_NUMBER).toMatch(/pass IDs as strings/);
 		expect(idsFromValue('9007199254740993')).toEqual([{ id: '9007199254740993' }]);
 	});
 

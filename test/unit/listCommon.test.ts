@@ -1,8 +1,4 @@
-import {
-	DEFAULT_FILTER_LIMIT,
-	byFilterProperties,
-	readByFilterParameters,
-} from '../../nodes/BatchDelete/byFilter';
+import { byFilterProperties } from '../../nodes/BatchDelete/byFilter';
 import { nodeProperties } from '../../nodes/BatchDelete/description';
 import {
 	foldQuery,
@@ -61,33 +57,6 @@ describe('text for filter checks', () => {
 });
 
 describe('By Filter parameters', () => {
-	it('reads Older Than with its unit and Limit (default 1,000), and names what is wrong', () => {
-		const read = (values: Record<string, unknown>) => (name: string, fallback: unknown) =>
-			name in values ? values[name] : fallback;
-		expect(readByFilterParameters(read({}))).toEqual({
-			olderThanMs: 30 * 86_400_000,
-			limit: DEFAULT_FILTER_LIMIT,
-		});
-		expect(DEFAULT_FILTER_LIMIT).toBe(1000);
-		expect(readByFilterParameters(read({ olderThan: 0, filterLimit: 5 }))).toEqual({
-			olderThanMs: 0,
-			limit: 5,
-		});
-		expect(
-			readByFilterParameters(read({ olderThan: 1.5, olderThanUnit: 'hours' })).olderThanMs,
-		).toBe(5_400_000);
-		expect(() => readByFilterParameters(read({ olderThan: -1 }))).toThrow(
-			/Older Than cannot be negative/,
-		);
-		expect(() => readByFilterParameters(read({ filterLimit: 0 }))).toThrow(
-			/Limit must be at least 1/,
-		);
-		expect(() => readByFilterParameters(read({ filterLimit: 2.5 }))).toThrow(/whole number/);
-		expect(() => readByFilterParameters(read({ olderThanUnit: 'weeks' }))).toThrow(
-			/Older Than Unit/,
-		);
-	});
-
 	it('offers Mode for every provider with a list API and says WeChat deletes by ID only', () => {
 		expect(
 			PROVIDERS.filter((p) => p.list !== undefined)

@@ -3,7 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { runError } from '../../nodes/BatchDelete/runError';
 
-import { TOOL_MAX_OUTCOMES, isToolMode, shapeForTool } from '../../nodes/BatchDelete/toolMode';
+import { isToolMode, shapeForTool } from '../../nodes/BatchDelete/toolMode';
+
+/** The cap docs/outputs.md states for what a tool answers the model. */
+const TOOL_MAX_OUTCOMES = 100;
 import { PROVIDERS } from '../../nodes/BatchDelete/providers';
 
 const provider = PROVIDERS[0];

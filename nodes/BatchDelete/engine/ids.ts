@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Target } from './types';
 
 const SEPARATORS = /[,\r\n]+/;
-export const UNSAFE_NUMBER =
+const UNSAFE_NUMBER =
 	'a JSON number above 2^53 (9007199254740991), which JSON parsing rounds to a neighbouring number, so it may name another message: pass IDs as strings (for example quote them in the source, or read them as text)';
 const SHOWN_CHARS = 120;
 

@@ -9,7 +9,7 @@ import type { Target } from './types';
 export type OutputMode = 'eachId' | 'failuresAndSummary' | 'summaryOnly';
 
 /** The most failures a Summary Only item lists; the rest are counted. */
-export const SUMMARY_MAX_FAILURES = 100;
+const SUMMARY_MAX_FAILURES = 100;
 
 function pairedItemOf(items: number[]): IPairedItemData | IPairedItemData[] {
 	return items.length === 1 ? { item: items[0] } : items.map((item) => ({ item }));
