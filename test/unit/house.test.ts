@@ -86,4 +86,44 @@ describe('house rules', () => {
 		);
 		expect(found).toEqual([]);
 	});
+
+	// Two units keep their own contract tests: the matcher is held to n8n-workflow's own on a grid
+	// of cases, and the signer to fixed vectors of the canonical request it never exposes.
+	const UNITS = [
+		'credentials/auth/guard.ts isDomainAllowed',
+		'credentials/auth/huaweiCloudSigner.ts signRequest',
+	];
+
+	it('exports nothing from nodes/ or credentials/ that only tests use', () => {
+		const production = [...sources('nodes'), ...sources('credentials')];
+		const texts = new Map(production.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
+		const unused: string[] = [];
+		for (const [file, text] of texts) {
+			const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+			for (const statement of source.statements) {
+				const exported = ts.canHaveModifiers(statement)
+					? ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+					: false;
+				// Types may name the parameters of an exported function; values are what this rule is for.
+				if (
+					!exported ||
+					ts.isInterfaceDeclaration(statement) ||
+					ts.isTypeAliasDeclaration(statement)
+				)
+					continue;
+				const names = ts.isVariableStatement(statement)
+					? statement.declarationList.declarations.map((d) => d.name.getText())
+					: [(statement as ts.DeclarationStatement).name?.getText()];
+				for (const name of names) {
+					if (name === undefined) continue;
+					const word = new RegExp(`\\b${name}\\b`);
+					// n8n loads the node and credential classes from package.json, not by import.
+					if (/\.(node|credentials)\.ts$/.test(file)) continue;
+					const usedElsewhere = [...texts].some(([other, t]) => other !== file && word.test(t));
+					if (!usedElsewhere && !UNITS.includes(`${file} ${name}`)) unused.push(`${file} ${name}`);
+				}
+			}
+		}
+		expect(unused).toEqual([]);
+	});
 });

@@ -1,6 +1,8 @@
-import { THROTTLE_PATIENCE_MS } from '../../nodes/BatchDelete/engine/requester';
 import type { HiddenLimit } from '../support/limits';
 import { inFlight, lostIds, SimClock, simulateRun } from '../support/limits';
+
+/** How long docs/outputs.md says the node waits out throttling before an ID ends `error`. */
+const THROTTLE_PATIENCE_MS = 5 * 60_000;
 
 /**
  * Throttling never costs an ID: a fixed Concurrency above the provider's hidden limit sends fewer

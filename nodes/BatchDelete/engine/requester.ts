@@ -46,7 +46,7 @@ export type Exchange<V> =
  * How long one request may be refused as throttled before its IDs end `error`: a provider that
  * refuses for this long is not pacing the run, it is closed (stated in the README).
  */
-export const THROTTLE_PATIENCE_MS = 5 * 60_000;
+const THROTTLE_PATIENCE_MS = 5 * 60_000;
 
 /** A Retry-After longer than this pauses the whole run, not only the request that got it. */
 const LONG_RETRY_AFTER_MS = 1000;
