@@ -44,54 +44,17 @@ function* collectIds(
 	const perItem = isExpression(ctx.getNode().parameters[parameter]);
 	const fixed = perItem ? undefined : ctx.getNodeParameter(parameter, 0, '');
 
-	// `named`: the invalid ID's message names its item (a fixed list belongs to the node, not an item).
-	const add = function* (
-		itemIndex: number,
-		value: unknown,
-		where: string,
-		named = true,
-	): Generator<Target> {
-		// One array for all of this item's targets (see planTargets).
-		const items = [itemIndex];
-		let any = false;
-		for (const r of eachId(value)) {
-			any = true;
-			const reason = r.invalidReason ?? provider.checkId(r.id);
-			if (reason === undefined) yield { id: r.id, items };
-			else
-				yield {
-					id: r.id,
-					items,
-					invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason,
-				};
-		}
-		if (!any)
-			problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
-	};
-
+	const add = (itemIndex: number, value: unknown, where: string, named = true) =>
+		checkedIds(provider, problems, itemIndex, value, where, named);
 	if (source === 'list' && !perItem) {
 		// A fixed list belongs to the node, not to each item: read once, paired with the first item.
 		yield* add(0, fixed, 'in the "IDs" list: enter IDs separated by commas or new lines', false);
 		return;
 	}
 	for (let i = 0; i < items.length; i++) {
-		let value: unknown;
-		let where: string;
+		let read: { value: unknown; where: string };
 		try {
-			if (source === 'list') {
-				value = ctx.getNodeParameter('ids', i, '');
-				where =
-					'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas';
-			} else {
-				// An expression that returns nothing gives no field name, not the field "undefined".
-				const field = String(
-					(perItem ? ctx.getNodeParameter('idField', i, '') : fixed) ?? '',
-				).trim();
-				value = field === '' ? undefined : readPath(items[i].json, field);
-				const fix = `set "${label}" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"`;
-				where =
-					field === '' ? `because "${label}" is empty: ${fix}` : `in field "${field}": ${fix}`;
-			}
+			read = readItemIds(ctx, items[i], i, source, perItem ? undefined : { fixed }, label);
 		} catch (error) {
 			const parameter = source === 'list' ? 'IDs' : label;
 			problems.push({
@@ -101,8 +64,63 @@ function* collectIds(
 			});
 			continue;
 		}
-		yield* add(i, value, where);
+		yield* add(i, read.value, read.where);
 	}
+}
+
+/** One item's ID value, and where it was looked for (for the message when it names none).
+ * `once`: the ID Field read once for every item, when it is no expression. */
+function readItemIds(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	i: number,
+	source: string,
+	once: { fixed: unknown } | undefined,
+	label: string,
+): { value: unknown; where: string } {
+	if (source === 'list')
+		return {
+			value: ctx.getNodeParameter('ids', i, ''),
+			where:
+				'in the "IDs" expression: it must return an ID, a list of IDs, or IDs separated by commas',
+		};
+	// An expression that returns nothing gives no field name, not the field "undefined".
+	const field = String(
+		(once === undefined ? ctx.getNodeParameter('idField', i, '') : once.fixed) ?? '',
+	).trim();
+	const fix = `set "${label}" to the field holding the IDs (dot paths like data.id work) or use "IDs From: List"`;
+	return {
+		value: field === '' ? undefined : readPath(item.json, field),
+		where: field === '' ? `because "${label}" is empty: ${fix}` : `in field "${field}": ${fix}`,
+	};
+}
+
+/** One item's targets, each checked against the provider's rules; `named`: the invalid ID's message
+ * names its item (a fixed list belongs to the node, not an item). */
+function* checkedIds(
+	provider: Provider<unknown>,
+	problems: ItemProblem[],
+	itemIndex: number,
+	value: unknown,
+	where: string,
+	named: boolean,
+): Generator<Target> {
+	// One array for all of this item's targets (see planTargets).
+	const items = [itemIndex];
+	let any = false;
+	for (const r of eachId(value)) {
+		any = true;
+		const reason = r.invalidReason ?? provider.checkId(r.id);
+		if (reason === undefined) yield { id: r.id, items };
+		else
+			yield {
+				id: r.id,
+				items,
+				invalidReason: named ? `Item ${itemIndex}: ${reason}` : reason,
+			};
+	}
+	if (!any)
+		problems.push({ itemIndex, code: 'NO_ID', message: `Item ${itemIndex} has no ID ${where}` });
 }
 
 /** Providers that read items themselves (see `Provider.readTargets`). */
