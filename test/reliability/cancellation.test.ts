@@ -64,12 +64,15 @@ describe.each(ADAPTERS.map((a): [string, ProviderAdapter] => [a.name, a]))(
 				expect(result.run.status).toBe('canceled');
 				// In-flight requests are aborted, not waited for: their IDs end `unknown` with CANCELLED
 				// (asserted below), which is what shows it, not a wall-clock bound a loaded machine can miss.
-				// Nothing new went out after the cancel (a request already on its way may land within a few ms).
+				// Nothing new went out after the cancel: a request that lands after it was already on its
+				// way (at most Concurrency 2 of them, however loaded the machine), and its ID ends `unknown`.
 				await sleep(LATENCY + 100);
-				const late = env.mock
-					.requestsTo(env.deletePath)
-					.filter((r) => r.receivedAt > cancelledAt + 20);
-				expect(late).toHaveLength(0);
+				const late = env.mock.requestsTo(env.deletePath).filter((r) => r.receivedAt > cancelledAt);
+				expect(late.length).toBeLessThanOrEqual(2);
+				const lateStatuses = late
+					.flatMap((r) => env.idsOf(r))
+					.map((id) => byKey(env, result).get(env.keyOf(id))?.status);
+				expect(lateStatuses.filter((status) => status !== 'unknown')).toEqual([]);
 				expect(env.mock.requestsTo(env.deletePath).length).toBeLessThan(TARGETS);
 
 				expect(result.success.length + result.failure.length).toBe(TARGETS);
