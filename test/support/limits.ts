@@ -3,12 +3,16 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
 import type { TargetResult } from '../../nodes/BatchDelete/engine/run';
 import type { BatchVerdict, Provider, Target } from '../../nodes/BatchDelete/engine/types';
+import type { HiddenLimit, Shape } from '../../bench/limitShapes';
 import { runTargets } from './runTargets';
 
+export * from '../../bench/limitShapes';
+
 /**
- * Providers with limits the node is not told about, on a simulated clock: runs of thousands of
- * requests take milliseconds and give the same answer every time, so tests assert behaviour
- * (refusals, IDs lost, convergence), never wall-clock time.
+ * Providers with limits the node is not told about (the shapes are bench/limitShapes.ts', shared
+ * with `npm run bench:limits`), on a simulated clock: runs of thousands of requests take
+ * milliseconds and give the same answer every time, so tests assert behaviour (refusals, IDs lost,
+ * convergence), never wall-clock time.
  */
 
 /** Time that moves only when every pending promise has settled and a timer is due. */
@@ -36,96 +40,6 @@ export class SimClock {
 			next.resolve();
 		}
 	}
-}
-
-/** What the provider does with a request arriving at `at`: serve it, or refuse it (HTTP 429). */
-export interface HiddenLimit {
-	/** True: serve it. False: 429, with this limit's Retry-After. */
-	admit(at: number): boolean;
-	/** A served request leaves. */
-	done(at: number): void;
-	/** Retry-After the refusal carries (ms), or none. */
-	retryAfterMs?: (at: number) => number | undefined;
-}
-
-export const noLimit = (): HiddenLimit => ({ admit: () => true, done: () => {} });
-
-/** At most `n` requests per fixed window (counted from time 0), as many API gateways do. */
-export function fixedWindow(n: number, windowMs = 1000): HiddenLimit {
-	let window = -1;
-	let count = 0;
-	return {
-		admit(at) {
-			const w = Math.floor(at / windowMs);
-			if (w !== window) [window, count] = [w, 0];
-			if (count >= n) return false;
-			count++;
-			return true;
-		},
-		done: () => {},
-		// Retry-After in whole seconds, rounded up: what a gateway says.
-		retryAfterMs: (at) =>
-			Math.ceil(((Math.floor(at / windowMs) + 1) * windowMs - at) / 1000) * 1000,
-	};
-}
-
-/** At most `n` requests in any `windowMs` (a sliding log). */
-export function slidingWindow(n: number, windowMs = 1000): HiddenLimit {
-	const starts: number[] = [];
-	let head = 0;
-	return {
-		admit(at) {
-			while (head < starts.length && starts[head] <= at - windowMs) head++;
-			if (starts.length - head >= n) return false;
-			starts.push(at);
-			return true;
-		},
-		done: () => {},
-	};
-}
-
-/** A token bucket: `perSecond` sustained, bursts of up to `burst`. */
-export function tokenBucket(perSecond: number, burst: number): HiddenLimit {
-	let tokens = burst;
-	let last = 0;
-	return {
-		admit(at) {
-			tokens = Math.min(burst, tokens + ((at - last) * perSecond) / 1000);
-			last = at;
-			if (tokens < 1) return false;
-			tokens--;
-			return true;
-		},
-		done: () => {},
-	};
-}
-
-/** At most `n` requests being served at once. */
-export function inFlight(n: number): HiddenLimit {
-	let serving = 0;
-	return {
-		admit() {
-			if (serving >= n) return false;
-			serving++;
-			return true;
-		},
-		done: () => void serving--,
-	};
-}
-
-/** `before` until `at` ms, `after` from then on (a limit that changes mid-run). */
-export function switching(before: HiddenLimit, after: HiddenLimit, at: number): HiddenLimit {
-	const pick = (t: number) => (t < at ? before : after);
-	return {
-		admit: (t) => pick(t).admit(t),
-		done: (t) => pick(t).done(t),
-		retryAfterMs: (t) => pick(t).retryAfterMs?.(t),
-	};
-}
-
-/** Every refusal carries this Retry-After (ms; `undefined`: none), whatever the limit says. */
-export function withRetryAfter(limit: HiddenLimit, ms: number | undefined): HiddenLimit {
-	return { ...limit, retryAfterMs: () => ms };
 }
 
 function fakeProvider(defaultConcurrency: number): Provider<null> {
@@ -265,4 +179,58 @@ export async function simulateRun(
 export function lostIds(run: SimRun): string[] {
 	if (run.results.length !== run.ids.length) return run.ids;
 	return run.ids.filter((_, i) => run.results[i]?.status !== 'deleted');
+}
+
+/** One row of issue 26's target table: Auto beside the fastest fixed Concurrency refused ≤ 3 %. */
+export interface TargetRow {
+	shape: string;
+	auto: SimRun;
+	/** The fastest fixed Concurrency (1–16) refused at most 3 %, if any is. */
+	best?: { concurrency: number; run: SimRun };
+	/** IDs any setting (Auto or fixed) did not delete. */
+	lost: number;
+	/** Auto's speed as a share of the best fixed setting's. */
+	share: number;
+	refusedShare: number;
+	/** Auto ≥ 90 % of the best fixed setting's speed and ≤ 3 % refused (issue 26). */
+	met: boolean;
+}
+
+/** A run of `requests` requests against `shape`, a request taking `travelMs` plus the server's time. */
+export async function targetRow(
+	shape: Shape,
+	requests: number,
+	travelMs: number,
+): Promise<TargetRow> {
+	const once = async (concurrency: SimOptions['concurrency']) => {
+		const clock = new SimClock();
+		return await clock.run(
+			simulateRun(clock, shape.limit(0), {
+				requests,
+				concurrency,
+				latencyMs: travelMs + shape.serviceMs,
+				serviceMs: shape.serviceMs,
+			}),
+		);
+	};
+	const auto = await once('auto');
+	let lost = lostIds(auto).length;
+	let best: TargetRow['best'];
+	for (const concurrency of [1, 2, 3, 4, 6, 8, 12, 16]) {
+		const run = await once(concurrency);
+		lost += lostIds(run).length;
+		if (run.refused / run.sent <= 0.03 && (best === undefined || run.ms < best.run.ms))
+			best = { concurrency, run };
+	}
+	const share = best === undefined ? 1 : best.run.ms / auto.ms;
+	const refusedShare = auto.refused / auto.sent;
+	return {
+		shape: shape.name,
+		auto,
+		best,
+		lost,
+		share,
+		refusedShare,
+		met: share >= 0.9 && refusedShare <= 0.03,
+	};
 }

@@ -1,5 +1,7 @@
 import type { HiddenLimit, SimOptions, SimRun } from '../support/limits';
 import {
+	SHAPES,
+	targetRow,
 	fixedWindow,
 	inFlight,
 	lostIds,
@@ -10,6 +12,46 @@ import {
 	tokenBucket,
 	withRetryAfter,
 } from '../support/limits';
+
+/**
+ * Issue 26's targets as its bench measures them (bench/limits.ts: 10,000 IDs, 100 a request = 100
+ * requests, the same SHAPES), and at 300 requests: Auto ≥ 90 % of the speed of the best fixed
+ * Concurrency refused ≤ 3 %, Auto itself ≤ 3 % refused. A request takes `travel` plus the server's
+ * time: three round trips of 50 ms (quiet), or 230 ms, what bench:limits measured on the shared
+ * machine (Concurrency 3 against 3 in flight: 12.87 s for 100 requests, 386 ms each, 150 of them the
+ * server's). Which shapes miss is pinned here and explained in docs/benchmark.md ("Auto under
+ * hidden limits"): a change to the control that moves one must update both.
+ */
+const TRAVEL = { quiet: 150, loaded: 230 };
+const SHORT: Record<string, string> = {
+	'3 requests in flight, 150 ms each': 'in flight',
+	'15 per fixed second, Retry-After: 1': 'fixed RA 1',
+	'15 per fixed second, Retry-After: 0': 'fixed RA 0',
+	'15 in any second, no Retry-After': 'sliding',
+	'token bucket 10/s, bursts of 30': 'bucket',
+	'20 in any second, halving to 10 after 3 s': 'halving',
+};
+const ALL_RATES = ['fixed RA 1', 'fixed RA 0', 'sliding', 'bucket', 'halving'];
+// Missed at 100 requests: discovering a rate limit costs about the requests in flight when it is
+// first hit (4–13 here); with 3 refusals allowed in 100, only a ramp too slow for the WAN would do.
+const MISSED: Array<[number, keyof typeof TRAVEL, string[]]> = [
+	[100, 'quiet', ALL_RATES],
+	[300, 'quiet', ['bucket', 'halving']],
+	[100, 'loaded', ALL_RATES],
+	[300, 'loaded', ALL_RATES],
+];
+
+describe("Auto against issue 26's targets, every shape", () => {
+	it.each(MISSED)(
+		'%i requests, %s: no ID lost by Auto or any fixed Concurrency 1–16; missed only: %j',
+		async (requests, travel, missed) => {
+			const rows = [];
+			for (const shape of SHAPES) rows.push(await targetRow(shape, requests, TRAVEL[travel]));
+			for (const row of rows) expect([row.shape, row.lost]).toEqual([row.shape, 0]);
+			expect(rows.filter((r) => !r.met).map((r) => SHORT[r.shape])).toEqual(missed);
+		},
+	);
+});
 
 /**
  * Auto against limits the node is not told about, one shape at a time, through the node's engine
