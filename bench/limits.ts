@@ -1,39 +1,32 @@
 /**
  * `npm run bench:limits`: Auto against limits the node is not told about, one shape at a time,
  * side by side with the best fixed Concurrency that is refused at most 3 % (issue 26). About 8
- * minutes on 2 cores; prints one table, writes .tmp/bench/limits-results.json.
+ * minutes on 2 cores; writes bench/results/limits-<date>.md (one table) and prints it.
  *
  * What runs: the node's engine as built (dist/: concurrency, learned rate, retries, the Avaya
  * Spaces provider reading real 429s and Retry-After headers) over HTTPS, each request on a new
  * connection as n8n's request helpers make them, through bench/wan.ts's latency proxy (RTT 50 ms)
- * to a mock that enforces the shape (test/support/limits.ts, on the wall clock). 10,000 IDs, 100 a
- * request, as the issue measured. Not inside n8n: a run of n8n per point of each sweep would take
- * an hour; bench/wan.ts measures the node inside real n8n.
+ * to a mock that enforces the shape (bench/limitShapes.ts, the shapes test/unit/limits.test.ts
+ * simulates, here on the wall clock). 10,000 IDs, 100 a request, as the issue measured. Not inside
+ * n8n: a run of n8n per point of each sweep would take an hour; bench/wan.ts measures the node
+ * inside real n8n.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { HttpResult, Provider, Target } from '../nodes/BatchDelete/engine/types';
-import type { RunSettings, Sender } from '../nodes/BatchDelete/engine/run';
+import type { HttpResult, Provider } from '../nodes/BatchDelete/engine/types';
+import type { RunSettings, Sender, Tally } from '../nodes/BatchDelete/engine/run';
 import type * as Engine from '../nodes/BatchDelete/engine/run';
-import type { HiddenLimit } from '../test/support/limits';
-import {
-	fixedWindow,
-	inFlight,
-	slidingWindow,
-	switching,
-	tokenBucket,
-	withRetryAfter,
-} from '../test/support/limits';
-import { ROOT, log, machine, round, table } from './lib';
-import { runTargets } from '../test/support/runTargets';
+import type { HiddenLimit } from './limitShapes';
+import { SHAPES, slidingWindow } from './limitShapes';
+import { ROOT, log, machine as readMachine, machineLine, round, table, writeResults } from './lib';
 import { LatencyProxy, makeCertificate } from './wan';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the compiled package, as bench/lib.ts loads it */
@@ -158,33 +151,6 @@ function freshConnectionSender(ca: string): Sender {
 	};
 }
 
-interface Shape {
-	name: string;
-	limit: () => HiddenLimit;
-	serviceMs: number;
-}
-
-const SHAPES: Shape[] = [
-	{ name: '3 requests in flight, 150 ms each', limit: () => inFlight(3), serviceMs: 150 },
-	{ name: '15 per fixed second, Retry-After: 1', limit: () => fixedWindow(15), serviceMs: 20 },
-	{
-		name: '15 per fixed second, Retry-After: 0',
-		limit: () => withRetryAfter(fixedWindow(15), 0),
-		serviceMs: 20,
-	},
-	{ name: '15 in any second, no Retry-After', limit: () => slidingWindow(15), serviceMs: 20 },
-	{ name: 'token bucket 10/s, bursts of 30', limit: () => tokenBucket(10, 30), serviceMs: 20 },
-	{
-		name: '20 in any second, halving to 10 after 3 s',
-		limit: () => {
-			const at = Date.now() + 3000;
-			const halves = switching(slidingWindow(20), slidingWindow(10), at);
-			return halves;
-		},
-		serviceMs: 20,
-	},
-];
-
 interface RunResult {
 	concurrency: number | 'auto';
 	ms: number;
@@ -200,10 +166,13 @@ async function runOnce(
 	concurrency: number | 'auto',
 	prefix = 'm',
 ): Promise<RunResult> {
-	const targets: Target[] = Array.from({ length: IDS }, (_, i) => ({
-		id: `${prefix}${i}`,
-		items: [i],
-	}));
+	const targets: Parameters<typeof engine.targetsSource>[0] = Array.from(
+		{ length: IDS },
+		(_, i) => ({
+			id: `${prefix}${i}`,
+			items: [i],
+		}),
+	);
 	const settings: RunSettings = {
 		batchSize: BATCH,
 		concurrency,
@@ -218,26 +187,27 @@ async function runOnce(
 	};
 	const refusedBefore = mock.refused;
 	const started = Date.now();
-	const report = await runTargets(
+	let tally: Tally | undefined;
+	const report = await engine.runPipeline(
 		{ ...avayaSpaces, defaultConcurrency: 2 },
 		{
 			params: {},
 			credentialType: 'avayaSpacesApi',
 			credentials: { environment: 'custom', baseUrl },
 		},
-		targets,
+		() => engine.targetsSource(targets),
 		settings,
 		freshConnectionSender(ca),
 		clock,
 		() => false,
-		engine,
+		{ sink: () => {}, progress: (t) => (tally = t) },
 	);
 	return {
 		concurrency,
 		ms: Date.now() - started,
 		sent: report.requests,
 		refused: mock.refused - refusedBefore,
-		lost: report.results.filter((r) => r.status !== 'deleted').length,
+		lost: IDS - (tally?.byStatus.deleted ?? 0),
 	};
 }
 
@@ -246,12 +216,12 @@ const sec = (ms: number) => `${round(ms / 1000, 2)} s`;
 
 async function main(): Promise<void> {
 	const started = Date.now();
+	const machine = readMachine();
 	const dir = mkdtempSync(join(tmpdir(), 'bench-limits-'));
 	const tls = makeCertificate(dir);
 	const rows: string[][] = [];
-	const results: Array<{ shape: string; auto: RunResult; fixed: RunResult[] }> = [];
 	for (const shape of SHAPES) {
-		const mock = new LimitMock(tls, shape.limit(), shape.serviceMs);
+		const mock = new LimitMock(tls, shape.limit(Date.now()), shape.serviceMs);
 		await mock.start();
 		const proxy = new LatencyProxy(mock.port, RTT);
 		await proxy.start();
@@ -260,7 +230,7 @@ async function main(): Promise<void> {
 		let auto: RunResult | undefined;
 		try {
 			for (const c of ['auto' as const, ...SWEEP]) {
-				mock.limit = shape.limit();
+				mock.limit = shape.limit(Date.now());
 				log(`${shape.name}: Concurrency ${c}`);
 				const r = await runOnce(mock, baseUrl, tls.cert, c);
 				if (c === 'auto') auto = r;
@@ -269,7 +239,7 @@ async function main(): Promise<void> {
 				await new Promise((resolve) => setTimeout(resolve, 1100));
 			}
 			if (!fixed.some((r) => r.refused / Math.max(1, r.sent) <= 0.03)) {
-				mock.limit = shape.limit();
+				mock.limit = shape.limit(Date.now());
 				log(`${shape.name}: Concurrency 1`);
 				fixed.push(await runOnce(mock, baseUrl, tls.cert, 1));
 			}
@@ -277,7 +247,6 @@ async function main(): Promise<void> {
 			await proxy.close();
 			await mock.close();
 		}
-		results.push({ shape: shape.name, auto: auto!, fixed });
 		const share = (r: RunResult) => r.refused / Math.max(1, r.sent);
 		const within = fixed.filter((r) => share(r) <= 0.03);
 		const best = within.sort((a, b) => a.ms - b.ms)[0];
@@ -285,9 +254,10 @@ async function main(): Promise<void> {
 		const lostFixed = fixed.filter((r) => r.lost > 0).map((r) => `C ${r.concurrency}: ${r.lost}`);
 		rows.push([
 			shape.name,
-			`${sec(auto!.ms)}, ${pct(share(auto!))} refused${auto!.lost > 0 ? `, ${auto!.lost} lost` : ''}`,
+			`${sec(auto!.ms)}, ${pct(share(auto!))} refused (${auto!.refused} of ${auto!.sent})${auto!.lost > 0 ? `, ${auto!.lost} lost` : ''}`,
 			best === undefined ? 'none' : `C ${best.concurrency}: ${sec(best.ms)}, ${pct(share(best))}`,
 			best === undefined ? '' : pct(best.ms / auto!.ms),
+			best !== undefined && best.ms / auto!.ms >= 0.9 && share(auto!) <= 0.03 ? 'yes' : '**no**',
 			`C ${fastest.concurrency}: ${sec(fastest.ms)}, ${pct(share(fastest))}`,
 			lostFixed.length === 0 ? 'none' : lostFixed.join('; '),
 		]);
@@ -314,6 +284,7 @@ async function main(): Promise<void> {
 		'',
 		'',
 		'',
+		'',
 		a.lost + b.lost === 0 ? 'none' : `${a.lost + b.lost} lost`,
 	]);
 	const text = table(
@@ -322,20 +293,22 @@ async function main(): Promise<void> {
 			'Auto',
 			'best fixed refused ≤ 3 %',
 			'Auto speed vs it',
+			'targets met (≥ 90 %, ≤ 3 %)',
 			'fastest fixed (any refusals)',
 			'IDs lost by any setting',
 		],
 		rows,
 	);
-	const file = join(ROOT, '.tmp', 'bench', 'limits-results.json');
-	mkdirSync(dirname(file), { recursive: true });
-	writeFileSync(
-		file,
-		`${JSON.stringify({ command: 'npm run bench:limits', machine: machine(), sweep: SWEEP, results, twoExecutions: { a, b, ms: both, refused: shared.refused }, totalSeconds: round((Date.now() - started) / 1000, 0) }, null, '\t')}\n`,
-	);
-	process.stdout.write(
-		`${text}\n\n"Refused" counts 429s over requests the engine sent (resends included). ${round((Date.now() - started) / 1000, 0)} s in all. Wrote ${file}\n`,
-	);
+	const markdown = [
+		`# \`npm run bench:limits\`, ${machine.date.slice(0, 10)}`,
+		'',
+		`${machineLine(machine, Math.round((Date.now() - started) / 1000))} Fixed Concurrency tried: ${SWEEP.join(', ')} (1 when none is refused at most 3 %).`,
+		'',
+		text,
+		'',
+		'"Refused" counts 429s over the requests the engine sent (resends included); one run per cell.',
+	].join('\n');
+	writeResults('limits', false, markdown);
 }
 
 main().then(
