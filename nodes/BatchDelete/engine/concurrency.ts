@@ -1,39 +1,8 @@
 /**
  * How many requests one run keeps in flight: a fixed number, or Auto, which finds what the
- * provider takes without being told.
- *
- * Why it matters: n8n's request helpers open a new TCP+TLS connection for every request (there is
- * no way to hand them a keep-alive agent), so on a WAN each request costs about three round trips
- * instead of one. More requests in flight is the only lever a node has to win that time back, and
- * too many gets it throttled.
- *
- * The rule Auto follows, and why (AIMD with slow start, TCP's congestion control, RFC 5681):
- * - Slow start: every request answered while the limit was in use raises the limit by one, so it
- *   doubles each round trip from the provider's default until the first throttle. Providers signal
- *   overload with a refusal (HTTP 429, WeChat 45011...), not with slower answers, so a delay-based
- *   rule alone (TCP Vegas, Netflix's gradient limiter) would never see a requests-per-second limit
- *   coming; delay is still used below, as a brake.
- * - Multiplicative decrease: a throttle or a timeout cuts the limit to 0.7 of the requests that
- *   were in flight (the factor CUBIC and the AWS SDK's adaptive retry mode use), once per round
- *   trip: throttles from requests already in flight when the limit was cut are the same event.
- * - Additive increase after that: one more per round trip (each answer adds 1/limit), but never
- *   back above the level that was throttled until enough answers have passed without a throttle,
- *   and that wait doubles each time the same level is throttled again. A provider's hidden limit
- *   stays where it is, so after finding it, Auto sits just below it instead of probing it every
- *   few round trips (CUBIC's plateau near W_max, made stricter: each probe costs throttled
- *   requests, which the run has to wait out).
- * - Delay brake (Vegas): while answers take more than twice the fastest answer seen, the provider
- *   (or n8n itself) is queueing, more in flight only adds waiting, so the limit does not grow.
- * - A limit that is not in use is not raised (TCP's congestion window validation, RFC 7661): under
- *   a requests-per-second setting, or near the end of a run, the limit would otherwise climb on
- *   answers that say nothing about what more requests in flight would do.
- *
- * `max` is a ceiling on requests in flight, whatever happens (AUTO_MAX_CONCURRENCY).
- *
- * A limit on requests per second answers more in flight with refusals, not slower answers: the run
- * also learns the rate the provider accepts (rateLimit.ts, LearnedRate). Answers to requests that
- * rate held back, and throttles that rate took as its own, reach this control as `paced`, which
- * changes nothing here: one throttle event is not cut twice.
+ * provider takes without being told. Why and how (slow start, cut to 0.7 on a throttle, additive
+ * climb below the level throttled, the delay brake, the learned rate beside it): docs/benchmark.md,
+ * "Auto under hidden limits". The rules, each with its reason in a line, are the constants below.
  */
 
 /** `paced`: answered after the run's learned rate held it back (rateLimit.ts): an answer about the
@@ -61,13 +30,16 @@ export interface ConcurrencyControl {
  */
 export const AUTO_MAX_CONCURRENCY = 32;
 
-/** Fraction of the in-flight requests kept after a throttle or timeout (CUBIC's beta). */
+/** Fraction of the in-flight requests kept after a throttle or timeout (CUBIC's beta); a provider
+ * signals overload with a refusal, not slower answers, so a refusal is what cuts. */
 const DECREASE = 0.7;
-/** Answers without a throttle before Auto probes the level that was throttled again. */
+/** Answers without a throttle before Auto probes the level that was throttled again (doubles per
+ * repeat): a hidden limit stays where it is, and each probe costs refused requests. */
 const FIRST_PROBE_AFTER = 100;
 /** Slow start grows the limit at most this much per second, however short the round trip. */
 const SLOW_START_PER_SECOND = 4;
-/** Answers slower than this multiple of the fastest one mean requests are queueing. */
+/** Answers slower than this multiple of the fastest one mean requests are queueing: more in
+ * flight would only add waiting (TCP Vegas), so the limit does not grow. */
 const QUEUEING = 2;
 
 /** A counting semaphore; `limit()` is read each time a slot frees or is asked for. */

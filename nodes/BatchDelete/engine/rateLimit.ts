@@ -75,16 +75,10 @@ const MIN_ELAPSED_MS = 250;
 const WINDOW_MS = 1000;
 
 /**
- * The rate the provider accepts, learnt around throttling, after the AWS SDK's adaptive retry
- * mode: nothing is paced until a request sent after the first throttle is refused too (the first
- * is the in-flight control's: if fewer in flight ends the refusals, the limit was on requests in
- * flight). Then the rate of answers the provider accepted over the last second is the rate that
- * was too much: the run is paced to 0.7 of it, climbs back CUBIC-style (fast at first,
- * flattening) to 0.9 of it and holds there (a hidden limit stays where it is; 0.9 leaves room for
- * jitter in a fixed window), then probes higher, 10 % a second. A throttle at or above the plateau
- * doubles the next hold, as the in-flight control's probe interval does. One throttle event per
- * cut: requests sent before it were sent too fast already. While the rate is below the cubic it
- * is not the constraint (a limit on requests in flight is the in-flight control's, concurrency.ts).
+ * The rate the provider accepts, learnt around throttling (after the AWS SDK's adaptive retry mode;
+ * docs/benchmark.md, "Auto under hidden limits"): armed only when a request sent after the first
+ * throttle is refused too (fewer in flight did not end it, so it is a rate), then paced to 0.7 of
+ * the accepted rate, climbing CUBIC-style to 0.9 of it, holding, then probing higher.
  */
 export class LearnedRate {
 	/** Accepted answers' times, oldest first (pruned to WINDOW_MS). */
