@@ -80,7 +80,7 @@ const WINDOW_MS = 1000;
  * throttle is refused too (fewer in flight did not end it, so it is a rate), then paced to 0.7 of
  * the accepted rate, climbing CUBIC-style to 0.9 of it, holding, then probing higher.
  */
-export class LearnedRate {
+class LearnedRate {
 	/** Accepted answers' times, oldest first (pruned to WINDOW_MS). */
 	private readonly accepted: number[] = [];
 	private head = 0;
