@@ -128,6 +128,31 @@ async function base<M extends MockServer>(mock: M) {
 				return then();
 			});
 		},
+		/** An env's seed, missing, items and parameters for IDs that `add` puts on the mock; `fixed()`
+		 * gives the provider's parameters at call time, items name their IDs in `idField`. */
+		targets: (spec: {
+			ids: (k: number, prefix: string) => string[];
+			add: (part: string[]) => void;
+			prefixes: [seed: string, missing: string];
+			idField: string;
+			fixed: () => INodeParameters;
+		}) => ({
+			idField: spec.idField,
+			seed(k: number) {
+				const made = spec.ids(k, spec.prefixes[0]);
+				eachChunk(made, spec.add);
+				return made;
+			},
+			missing: (k: number) => spec.ids(k, spec.prefixes[1]),
+			items: (values: Array<string | number>, perItem = 50) =>
+				chunk(values, perItem).map((id) => ({ [spec.idField]: id })),
+			parameters: (options: INodeParameters = {}, extra: INodeParameters = {}) => ({
+				...spec.fixed(),
+				idField: spec.idField,
+				...extra,
+				options: { ...FAST, ...options },
+			}),
+		}),
 		shared: {
 			keyOf: (id: string) => id,
 			outputKey: (json: IDataObject) => String(json.id),
@@ -171,20 +196,13 @@ export const avaya: ProviderAdapter = {
 			mock,
 			deletePath,
 			maxBatch: 100,
-			idField: 'id',
 			maxIdLength: 128,
-			seed(k) {
-				const made = ids(k, 'av');
-				eachChunk(made, (part) => mock.add(...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'avmiss'),
-			items: (list, perItem = 50) => chunk(list, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'avayaSpaces',
+			...b.targets({
+				ids,
+				add: (part) => mock.add(...part),
+				prefixes: ['av', 'avmiss'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({ provider: 'avayaSpaces' }),
 			}),
 			credentials: () => [
 				{
@@ -262,21 +280,13 @@ export const solapi: ProviderAdapter = {
 			mock,
 			deletePath,
 			maxBatch: 1000,
-			idField: 'id',
 			maxIdLength: 128,
-			seed(k) {
-				const made = ids(k, 'M4V');
-				eachChunk(made, (part) => mock.addGroup(SOLAPI_GROUP, ...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'M4VMISS'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'solapi',
-				solapiGroupId: SOLAPI_GROUP,
+			...b.targets({
+				ids,
+				add: (part) => mock.addGroup(SOLAPI_GROUP, ...part),
+				prefixes: ['M4V', 'M4VMISS'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({ provider: 'solapi', solapiGroupId: SOLAPI_GROUP }),
 			}),
 			credentials: () => [
 				{
@@ -372,21 +382,16 @@ export const quectel: ProviderAdapter = {
 			mock,
 			deletePath,
 			maxBatch: 100,
-			idField: 'msgId',
 			maxIdLength: 64,
-			seed(k) {
-				const made = ids(k, '1718');
-				eachChunk(made, (part) => mock.add(...part));
-				return made;
-			},
-			missing: (k) => ids(k, '1719'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((msgId) => ({ msgId })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'quectel',
-				quectelAuthentication: pastedToken === undefined ? 'account' : 'token',
+			...b.targets({
+				ids,
+				add: (part) => mock.add(...part),
+				prefixes: ['1718', '1719'],
 				idField: 'msgId',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({
+					provider: 'quectel',
+					quectelAuthentication: pastedToken === undefined ? 'account' : 'token',
+				}),
 			}),
 			credentials(kind = 'default') {
 				if (kind === 'static' || pastedToken !== undefined) {
@@ -589,22 +594,17 @@ export const huawei: ProviderAdapter = {
 			mock,
 			deletePath,
 			maxBatch: 50,
-			idField: 'id',
 			maxIdLength: 64,
-			seed(k) {
-				const made = ids(k, 'tpl');
-				eachChunk(made, (part) => mock.addTemplates(HUAWEI_PROJECT, ...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'tplmiss'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'huaweiCloudSms',
-				huaweiCloudAuthentication: akSk ? 'akSk' : 'iamToken',
-				huaweiCloudRegion: 'custom',
+			...b.targets({
+				ids,
+				add: (part) => mock.addTemplates(HUAWEI_PROJECT, ...part),
+				prefixes: ['tpl', 'tplmiss'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({
+					provider: 'huaweiCloudSms',
+					huaweiCloudAuthentication: akSk ? 'akSk' : 'iamToken',
+					huaweiCloudRegion: 'custom',
+				}),
 			}),
 			credentials(kind = 'default') {
 				if (kind === 'static') {
