@@ -500,6 +500,89 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 			});
 	}
 
+	/**
+	 * Saves Start → "IDs to delete" → Batch Delete (Avaya Spaces, a credential of its own, the
+	 * options given) → one No Op per output, in output order; returns the workflow's id.
+	 */
+	async function saveWorkflow(spec: {
+		workflowName: string;
+		credentialName: string;
+		uuidPrefix: string;
+		ids: string[];
+		options: IDataObject;
+		sinks: Array<[name: string, y: number]>;
+	}): Promise<string> {
+		const credential = await server.rest('POST', '/rest/credentials', {
+			name: spec.credentialName,
+			type: 'avayaSpacesApi',
+			data: env.credentials('default')[0].data,
+		});
+		const credentialId = String((credential.body as { data: { id: string } }).data.id);
+		const node = (
+			n: number,
+			nodeName: string,
+			type: string,
+			position: [number, number],
+			parameters: IDataObject = {},
+		) => ({
+			id: `${spec.uuidPrefix}0000000-0000-4000-8000-00000000000${n}`,
+			name: nodeName,
+			type,
+			typeVersion: type.endsWith('.code') ? 2 : 1,
+			position,
+			parameters,
+		});
+		const workflow = {
+			name: spec.workflowName,
+			active: false,
+			nodes: [
+				node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
+				node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], {
+					jsCode: `return ${JSON.stringify(spec.ids.map((id) => ({ json: { id } })))};`,
+				}),
+				{
+					...node(3, NODE, 'n8n-nodes-batch-delete.batchDelete', [480, 0], {
+						...env.parameters(),
+						options: spec.options,
+					}),
+					credentials: { avayaSpacesApi: { id: credentialId, name: spec.credentialName } },
+				},
+				...spec.sinks.map(([sink, y], i) => node(4 + i, sink, 'n8n-nodes-base.noOp', [760, y])),
+			],
+			connections: {
+				Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
+				'IDs to delete': { main: [[{ node: NODE, type: 'main', index: 0 }]] },
+				[NODE]: { main: spec.sinks.map(([sink]) => [{ node: sink, type: 'main', index: 0 }]) },
+			},
+			settings: { executionOrder: 'v1' },
+		};
+		const saved = await server.rest('POST', '/rest/workflows', workflow);
+		expect(saved.status).toBe(200);
+		return String((saved.body as { data: { id: string } }).data.id);
+	}
+
+	/** Opens the saved workflow, runs it from the editor's button, and screenshots the finished canvas. */
+	async function runInEditor(
+		workflowId: string,
+		edgeLabel: RegExp,
+		mouseY: number,
+		shotName: string,
+	): Promise<void> {
+		await page.goto(`${server.baseUrl}/workflow/${workflowId}`, {
+			waitUntil: 'domcontentloaded',
+		});
+		await page.locator('[data-test-id="execute-workflow-button"]').click();
+		// The run is over when the editor shows the items each output sent on to its sink.
+		const finished = await waitForExecution(workflowId);
+		expect(finished.status).toBe('success');
+		await page.locator('[data-test-id="edge-label"]', { hasText: edgeLabel }).first().waitFor();
+		await page.locator('[data-test-id="zoom-to-fit"]').click();
+		await page.mouse.move(700, mouseY);
+		await page.waitForTimeout(800);
+		await page.screenshot({ path: shot(shotName) });
+	}
+	const NODE = 'Batch Delete';
+
 	it(
 		'runs a workflow from the editor: Success and Failure both filled',
 		async () => {
@@ -507,84 +590,26 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 			const [gone] = env.missing(1);
 			const [archived] = env.seed(1);
 			(env.mock as AvayaSpacesMock).poison.add(archived);
-			const credential = await server.rest('POST', '/rest/credentials', {
-				name: 'Avaya Spaces (mock)',
-				type: 'avayaSpacesApi',
-				data: env.credentials('default')[0].data,
-			});
-			const credentialId = String((credential.body as { data: { id: string } }).data.id);
-			const name = 'Batch Delete';
-			const node = (
-				n: number,
-				nodeName: string,
-				type: string,
-				position: [number, number],
-				parameters: IDataObject = {},
-			) => ({
-				id: `e0000000-0000-4000-8000-00000000000${n}`,
-				name: nodeName,
-				type,
-				typeVersion: type.endsWith('.code') ? 2 : 1,
-				position,
-				parameters,
-			});
-			const workflow = {
-				name: 'Nightly cleanup (a run with both outputs)',
-				active: false,
-				nodes: [
-					node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
-					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], {
-						jsCode: `return ${JSON.stringify([...ids, gone, archived].map((id) => ({ json: { id } })))};`,
-					}),
-					// The options a user leaves alone (the test adapters' fast retry settings are not needed here).
-					{
-						...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], {
-							...env.parameters(),
-							options: {},
-						}),
-						credentials: { avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock)' } },
-					},
-					node(4, 'Deleted', 'n8n-nodes-base.noOp', [760, -100]),
-					node(5, 'Not deleted', 'n8n-nodes-base.noOp', [760, 100]),
+			const workflowId = await saveWorkflow({
+				workflowName: 'Nightly cleanup (a run with both outputs)',
+				credentialName: 'Avaya Spaces (mock)',
+				uuidPrefix: 'e',
+				ids: [...ids, gone, archived],
+				// The options a user leaves alone (the test adapters' fast retry settings are not needed here).
+				options: {},
+				sinks: [
+					['Deleted', -100],
+					['Not deleted', 100],
 				],
-				connections: {
-					Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
-					'IDs to delete': { main: [[{ node: name, type: 'main', index: 0 }]] },
-					[name]: {
-						main: [
-							[{ node: 'Deleted', type: 'main', index: 0 }],
-							[{ node: 'Not deleted', type: 'main', index: 0 }],
-						],
-					},
-				},
-				settings: { executionOrder: 'v1' },
-			};
-			const saved = await server.rest('POST', '/rest/workflows', workflow);
-			expect(saved.status).toBe(200);
-			const workflowId = String((saved.body as { data: { id: string } }).data.id);
-
-			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, {
-				waitUntil: 'domcontentloaded',
 			});
-			await page.locator('[data-test-id="execute-workflow-button"]').click();
-			// The run is over when the editor shows the items each output sent on to its sink.
-			const finished = await waitForExecution(workflowId);
-			expect(finished.status).toBe('success');
-			await page
-				.locator('[data-test-id="edge-label"]', { hasText: /1 item/ })
-				.first()
-				.waitFor();
-			await page.locator('[data-test-id="zoom-to-fit"]').click();
-			await page.mouse.move(700, 250);
-			await page.waitForTimeout(800);
-			await page.screenshot({ path: shot('run-both-outputs') });
+			await runInEditor(workflowId, /1 item/, 250, 'run-both-outputs');
 			const edgeLabels = (await page.locator('[data-test-id="edge-label"]').allInnerTexts()).map(
 				(t) => t.replace(/\s+/g, ' ').trim(),
 			);
 			expect(edgeLabels).toEqual(expect.arrayContaining(['6 items', '1 item']));
 
 			// The node's own panel: the Success output, and the Failure output with the reason.
-			await page.locator('[data-test-id="canvas-node"]', { hasText: name }).first().dblclick();
+			await page.locator('[data-test-id="canvas-node"]', { hasText: NODE }).first().dblclick();
 			const panel = ndv();
 			await panel.locator('[data-test-id="output-panel"]').waitFor();
 			// Output branches are tabs: "Success Branch (6 items)", "Failure Branch (1 item)".
@@ -607,87 +632,28 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 		'a dry run from the editor: a Preview output appears, Success and its branch get nothing, nothing is deleted',
 		async () => {
 			const ids = env.seed(4);
-			const credential = await server.rest('POST', '/rest/credentials', {
-				name: 'Avaya Spaces (mock, dry run)',
-				type: 'avayaSpacesApi',
-				data: env.credentials('default')[0].data,
-			});
-			const credentialId = String((credential.body as { data: { id: string } }).data.id);
-			const name = 'Batch Delete';
-			const node = (
-				n: number,
-				nodeName: string,
-				type: string,
-				position: [number, number],
-				parameters: IDataObject = {},
-			) => ({
-				id: `f0000000-0000-4000-8000-00000000000${n}`,
-				name: nodeName,
-				type,
-				typeVersion: type.endsWith('.code') ? 2 : 1,
-				position,
-				parameters,
-			});
-			const workflow = {
-				name: 'Dry run (Preview output)',
-				active: false,
-				nodes: [
-					node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0]),
-					node(2, 'IDs to delete', 'n8n-nodes-base.code', [240, 0], {
-						jsCode: `return ${JSON.stringify(ids.map((id) => ({ json: { id } })))};`,
-					}),
-					{
-						...node(3, name, 'n8n-nodes-batch-delete.batchDelete', [480, 0], {
-							...env.parameters(),
-							options: { dryRun: true },
-						}),
-						credentials: {
-							avayaSpacesApi: { id: credentialId, name: 'Avaya Spaces (mock, dry run)' },
-						},
-					},
-					node(4, 'Mark as deleted', 'n8n-nodes-base.noOp', [760, -150]),
-					node(5, 'Not deleted', 'n8n-nodes-base.noOp', [760, 0]),
-					node(6, 'Would delete', 'n8n-nodes-base.noOp', [760, 150]),
+			const workflowId = await saveWorkflow({
+				workflowName: 'Dry run (Preview output)',
+				credentialName: 'Avaya Spaces (mock, dry run)',
+				uuidPrefix: 'f',
+				ids,
+				options: { dryRun: true },
+				sinks: [
+					['Mark as deleted', -150],
+					['Not deleted', 0],
+					['Would delete', 150],
 				],
-				connections: {
-					Start: { main: [[{ node: 'IDs to delete', type: 'main', index: 0 }]] },
-					'IDs to delete': { main: [[{ node: name, type: 'main', index: 0 }]] },
-					[name]: {
-						main: [
-							[{ node: 'Mark as deleted', type: 'main', index: 0 }],
-							[{ node: 'Not deleted', type: 'main', index: 0 }],
-							[{ node: 'Would delete', type: 'main', index: 0 }],
-						],
-					},
-				},
-				settings: { executionOrder: 'v1' },
-			};
-			const saved = await server.rest('POST', '/rest/workflows', workflow);
-			expect(saved.status).toBe(200);
-			const workflowId = String((saved.body as { data: { id: string } }).data.id);
-			await page.goto(`${server.baseUrl}/workflow/${workflowId}`, {
-				waitUntil: 'domcontentloaded',
 			});
-			await page.locator('[data-test-id="execute-workflow-button"]').click();
-			const finished = await waitForExecution(workflowId);
-			expect(finished.status).toBe('success');
-			await page
-				.locator('[data-test-id="edge-label"]', { hasText: /4 items/ })
-				.first()
-				.waitFor();
-			await page.locator('[data-test-id="zoom-to-fit"]').click();
-			await page.mouse.move(700, 880);
-			await page.waitForTimeout(800);
-			await page.screenshot({ path: shot('dry-run-preview') });
+			await runInEditor(workflowId, /4 items/, 880, 'dry-run-preview');
 			// The canvas draws a third output while Dry Run is on, named Preview.
 			expect(await page.locator('#app').innerText()).toContain('Preview');
 			// Only Preview's branch ran; the deletion branch did not.
 			const stored = await n8nHost.readExecutionFromDb(folder, { workflowId });
 			expect(Object.keys(stored.data.resultData.runData).sort()).toEqual(
-				['Start', 'IDs to delete', name, 'Would delete'].sort(),
+				['Start', 'IDs to delete', NODE, 'Would delete'].sort(),
 			);
-			expect(n8nHost.outputOf(stored, name, 0)).toEqual([]);
-			expect(n8nHost.outputOf(stored, name, 2)?.map((i) => i.json.status)).toEqual(
+			expect(n8nHost.outputOf(stored, NODE, 0)).toEqual([]);
+			expect(n8nHost.outputOf(stored, NODE, 2)?.map((i) => i.json.status)).toEqual(
 				ids.map(() => 'dryRun'),
 			);
 			expect(ids.some((id) => env.removed(id))).toBe(false);

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import * as n8nHost from '../../scripts/n8n-host';
 import { assertNoSecrets } from '../support/secretScan';
@@ -25,3 +25,15 @@ export async function executeScanned(
 	assertNoSecrets(result.execution, secrets);
 	return result;
 }
+
+/** A node's items on one output in a real execution (none when it did not run). */
+export const outputItems = (execution: Execution, node: string, index: number) =>
+	(n8nHost.outputOf(execution.execution, node, index) ?? []) as INodeExecutionData[];
+
+/** The n8n lines a real-n8n test runs on: both, or those E2E_LINES names (`E2E_LINES=1`). */
+export const LINES = (process.env.E2E_LINES ?? '1,2')
+	.split(',')
+	.map((l) => l.trim())
+	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
+/** Installing an n8n line the first time takes a while. */
+export const INSTALL_TIMEOUT = 40 * 60 * 1000;

@@ -1,5 +1,3 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-
 import * as n8nHost from '../../scripts/n8n-host';
 import type { HuaweiCloudSmsMock } from '../mocks/huaweiCloudSms';
 import type { SolapiMock } from '../mocks/solapi';
@@ -10,8 +8,8 @@ import type { BatchDeleteRun } from '../support/runBatchDelete';
 import { secretValues } from '../support/secretScan';
 import type { Branch } from './workflow';
 import type { Execution } from './execute';
-import { executeScanned } from './execute';
-import { buildWorkflow } from './workflow';
+import { INSTALL_TIMEOUT, LINES, executeScanned, outputItems as output } from './execute';
+import { branchOf, buildWorkflow } from './workflow';
 
 /**
  * In a REAL n8n, both lines: provider parameters given per item by expressions (two SOLAPI groups
@@ -20,16 +18,8 @@ import { buildWorkflow } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2')
-	.split(',')
-	.map((l) => l.trim())
-	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
-const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 const SECOND_PROJECT = 'fedcba9876543210fedcba9876543210';
-
-const output = (execution: Execution, branch: string, index: number) =>
-	(n8nHost.outputOf(execution.execution, branch, index) ?? []) as INodeExecutionData[];
 
 describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (line) => {
 	let folder: Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
@@ -76,23 +66,6 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
-	const branch = (
-		env: ProviderEnv,
-		name: string,
-		items: IDataObject[],
-		extra: Partial<Branch> = {},
-		parameters: IDataObject = {},
-		options: IDataObject = {},
-	): Branch => ({
-		name,
-		parameters: env.parameters(options as never, parameters as never),
-		credentials: Object.fromEntries(
-			env.credentials('default').map((c) => [c.type, { id: c.id, name: c.name }]),
-		),
-		items,
-		...extra,
-	});
-
 	it(
 		'SOLAPI Group ID from each item: each ID leaves only the group its item named',
 		async () => {
@@ -112,7 +85,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			];
 			const name = 'Per-item groups';
 			const result = await execute(`e2ePerItemGrp${line}0`, [
-				branch(solapi, name, items, {}, { solapiGroupId: '={{ $json.group }}' }),
+				branchOf(solapi, name, items, {}, { solapiGroupId: '={{ $json.group }}' }),
 			]);
 			expect(result.error).toBeUndefined();
 			expect(mock.groups.get(g1)!.has(shared)).toBe(true);
@@ -151,7 +124,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			];
 			const name = 'Per-item projects';
 			const result = await execute(`e2ePerItemPrj${line}0`, [
-				branch(huawei, name, items, {}, { huaweiCloudProjectId: '={{ $json.project }}' }),
+				branchOf(huawei, name, items, {}, { huaweiCloudProjectId: '={{ $json.project }}' }),
 			]);
 			expect(result.error).toBeUndefined();
 			const sent = mock
@@ -193,7 +166,7 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			let result: Execution;
 			try {
 				result = await execute(`e2eNoBatch${line}0`, [
-					branch(
+					branchOf(
 						huawei,
 						name,
 						ids.map((id) => ({ id })),
@@ -228,16 +201,16 @@ describe.each(LINES)('real n8n %s.x: per-item parameters and error settings', (l
 			const badCredential = { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } };
 			const branches: Branch[] = [
 				// A whole-run error (the credential is refused before anything is deleted).
-				branch(avaya, 'ErrOut refused', avaya.items(refused, 1), {
+				branchOf(avaya, 'ErrOut refused', avaya.items(refused, 1), {
 					credentials: badCredential,
 					settings: { onError: 'continueErrorOutput' },
 				}),
 				// Per-ID failures stay on Failure; the error output stays empty.
-				branch(avaya, 'ErrOut mixed', [...avaya.items(mixed, 2), { id: true }], {
+				branchOf(avaya, 'ErrOut mixed', [...avaya.items(mixed, 2), { id: true }], {
 					settings: { onError: 'continueErrorOutput' },
 				}),
 				// A configuration error in Continue (regular output): Failure per input item, Success empty.
-				branch(
+				branchOf(
 					avaya,
 					'Regular bad option',
 					avaya.items(regular, 1),

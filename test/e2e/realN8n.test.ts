@@ -1,5 +1,3 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-
 import * as n8nHost from '../../scripts/n8n-host';
 import type { ProviderEnv } from '../reliability/providers';
 import { ADAPTERS, checkInvariant } from '../reliability/providers';
@@ -7,8 +5,8 @@ import type { BatchDeleteRun } from '../support/runBatchDelete';
 import { secretValues } from '../support/secretScan';
 import type { Branch } from './workflow';
 import type { Execution } from './execute';
-import { executeScanned } from './execute';
-import { buildWorkflow, deletedNode, failedNode } from './workflow';
+import { INSTALL_TIMEOUT, LINES, executeScanned, outputItems } from './execute';
+import { branchOf, buildWorkflow, deletedNode, failedNode } from './workflow';
 
 /**
  * The packed package inside a REAL n8n (installed on first use into a cache outside the clone),
@@ -19,11 +17,6 @@ import { buildWorkflow, deletedNode, failedNode } from './workflow';
  * E2E_LINES=1 (or 2) limits the run to one line.
  */
 
-const LINES = (process.env.E2E_LINES ?? '1,2')
-	.split(',')
-	.map((l) => l.trim())
-	.filter((l) => l === '1' || l === '2') as Array<'1' | '2'>;
-const INSTALL_TIMEOUT = 40 * 60 * 1000;
 const RUN_TIMEOUT = 120 * 1000;
 
 type Folder = Awaited<ReturnType<typeof n8nHost.createUserFolder>>;
@@ -34,9 +27,7 @@ function outputsOf(
 	branch: string,
 ): Pick<BatchDeleteRun, 'success' | 'failure'> {
 	// Batch Delete's own run data holds both outputs with pairedItem as n8n stored them.
-	const success = (n8nHost.outputOf(execution.execution, branch, 0) ?? []) as INodeExecutionData[];
-	const failure = (n8nHost.outputOf(execution.execution, branch, 1) ?? []) as INodeExecutionData[];
-	return { success, failure };
+	return { success: outputItems(execution, branch, 0), failure: outputItems(execution, branch, 1) };
 }
 
 describe.each(LINES)('real n8n %s.x', (line) => {
@@ -64,22 +55,6 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 		return await executeScanned(folder, buildWorkflow(id, `e2e ${id}`, branches), secrets);
 	}
 
-	const branchFor = (
-		env: ProviderEnv,
-		name: string,
-		items: IDataObject[],
-		extra: Partial<Branch> = {},
-	): Branch => {
-		const credentials = env.credentials('default');
-		return {
-			name,
-			parameters: env.parameters(),
-			credentials: Object.fromEntries(credentials.map((c) => [c.type, { id: c.id, name: c.name }])),
-			items,
-			...extra,
-		};
-	};
-
 	it(
 		'loads the package and deletes through every provider, each ID in exactly one output',
 		async () => {
@@ -100,7 +75,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 					ids,
 					missing,
 					idsByItem,
-					branch: branchFor(env, `Delete ${env.provider}`, items),
+					branch: branchOf(env, `Delete ${env.provider}`, items),
 				};
 			});
 			const result = await execute(
@@ -140,7 +115,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 		async () => {
 			const env = envs[0];
 			const ids = env.seed(3);
-			const branch = branchFor(env, 'Bad token', env.items(ids, 3), {
+			const branch = branchOf(env, 'Bad token', env.items(ids, 3), {
 				credentials: { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } },
 			});
 			const good = env.credentials('default')[0];
@@ -164,7 +139,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 		async () => {
 			const env = envs[0];
 			const ids = env.seed(3);
-			const branch = branchFor(env, 'Bad token, continue', env.items(ids, 3), {
+			const branch = branchOf(env, 'Bad token, continue', env.items(ids, 3), {
 				credentials: { avayaSpacesApi: { id: 'e2e-bad-avaya', name: 'Avaya bad token' } },
 				settings: { continueOnFail: true },
 			});
@@ -188,7 +163,7 @@ describe.each(LINES)('real n8n %s.x', (line) => {
 			const env = envs[0];
 			const ids = env.seed(2);
 			env.mock.inject({ ...env.throttle(), path: env.deletePath });
-			const branch = branchFor(env, 'Throttled', env.items(ids, 2));
+			const branch = branchOf(env, 'Throttled', env.items(ids, 2));
 			const result = await execute('e2eThrottled0001', [branch]);
 			const outputs = outputsOf(result, branch.name);
 			if (process.env.E2E_DEBUG)

@@ -510,29 +510,35 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 			RUN_TIMEOUT,
 		);
 
+		/** Asks the agent's chat webhook to delete `ids`; returns what its last model call was told
+		 * by the tool. */
+		async function askAgent(webhookId: string, sessionId: string, ids: string[]): Promise<string> {
+			const mark = openAi.requests.length;
+			const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, {
+				action: 'sendMessage',
+				sessionId,
+				chatInput: `Delete ${ids.join(', ')}`,
+			});
+			expect(res.status).toBe(200);
+			const calls = openAi.requests
+				.slice(mark)
+				.filter((r) => String(r.url).endsWith('/chat/completions'));
+			const toolMessage = (
+				(calls[calls.length - 1].body as IDataObject).messages as Array<{
+					role: string;
+					content: string;
+				}>
+			).find((m) => m.role === 'tool');
+			return String(toolMessage?.content);
+		}
+
 		it(
 			'AI agent, On Error → Continue: a whole-run error reaches the model as "nothing was deleted", and why',
 			async () => {
 				const ids = avayaEnv.seed(2);
 				agentIds = ids;
-				const mark = openAi.requests.length;
-				const res = await postToWebhook(`${server!.baseUrl}/webhook/${ERRORS_WEBHOOK}/chat`, {
-					action: 'sendMessage',
-					sessionId: 'e2e-run-error',
-					chatInput: `Delete ${ids.join(', ')}`,
-				});
-				expect(res.status).toBe(200);
+				const content = await askAgent(ERRORS_WEBHOOK, 'e2e-run-error', ids);
 				expect(ids.some((id) => avayaEnv.removed(id))).toBe(false);
-				const calls = openAi.requests
-					.slice(mark)
-					.filter((r) => String(r.url).endsWith('/chat/completions'));
-				const toolMessage = (
-					(calls[calls.length - 1].body as IDataObject).messages as Array<{
-						role: string;
-						content: string;
-					}>
-				).find((m) => m.role === 'tool');
-				const content = String(toolMessage?.content);
 				expect(content).toMatch(/Nothing was deleted/);
 				expect(content).toMatch(/more than Max IDs per Run \(1\)/);
 			},
@@ -548,27 +554,11 @@ describe.each(LINES)('templates in real n8n %s.x', (line) => {
 				mock.add({ id: forbidden, forbidden: true }, { id: archived, archived: true });
 				const [gone] = avayaEnv.missing(1);
 				agentIds = [...deleted, forbidden, archived, gone];
-				const mark = openAi.requests.length;
 				const webhookId = (
 					agent.nodes.find((n) => n.name === 'When chat message received') as { webhookId: string }
 				).webhookId;
-				const res = await postToWebhook(`${server!.baseUrl}/webhook/${webhookId}/chat`, {
-					action: 'sendMessage',
-					sessionId: 'e2e-failures',
-					chatInput: `Delete ${agentIds.join(', ')}`,
-				});
-				expect(res.status).toBe(200);
+				const content = await askAgent(webhookId, 'e2e-failures', agentIds);
 				expect(deleted.every((id) => avayaEnv.removed(id))).toBe(true);
-				const calls = openAi.requests
-					.slice(mark)
-					.filter((r) => String(r.url).endsWith('/chat/completions'));
-				const toolMessage = (
-					(calls[calls.length - 1].body as IDataObject).messages as Array<{
-						role: string;
-						content: string;
-					}>
-				).find((m) => m.role === 'tool');
-				const content = String(toolMessage?.content);
 				// What the model is told: a summary with the counts, then each ID's outcome.
 				expect(content).toMatch(/2 of 5 messages were NOT deleted/);
 				for (const [id, status] of [

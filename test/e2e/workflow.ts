@@ -1,6 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { BATCH_DELETE_TYPE, freshFetch } from '../../scripts/n8n-host';
+import type { ProviderEnv } from '../reliability/providers';
 
 /** Builds n8n workflow JSON (as `n8n import:workflow` takes it) around Batch Delete nodes. */
 
@@ -167,3 +168,22 @@ export async function postToWebhook(url: string, body: unknown): Promise<Respons
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
+
+/** A branch for a provider env: its parameters (with `parameters` and `options` on top) and its
+ * default credentials as saved in n8n. */
+export const branchOf = (
+	env: ProviderEnv,
+	name: string,
+	items: IDataObject[],
+	extra: Partial<Branch> = {},
+	parameters: INodeParameters = {},
+	options: INodeParameters = {},
+): Branch => ({
+	name,
+	parameters: env.parameters(options, parameters),
+	credentials: Object.fromEntries(
+		env.credentials('default').map((c) => [c.type, { id: c.id, name: c.name }]),
+	),
+	items,
+	...extra,
+});

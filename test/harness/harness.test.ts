@@ -25,17 +25,23 @@ import { runNode, runNodeCancellable, HarnessCredentialsHelper } from './index';
 
 // ---------- fake credential types ----------
 
+/** A password field (n8n masks it and never shows it again). */
+const passwordField = (
+	displayName: string,
+	name: string,
+): ICredentialType['properties'][number] => ({
+	displayName,
+	name,
+	type: 'string',
+	typeOptions: { password: true },
+	default: '',
+});
+
 class HarnessHeaderApi implements ICredentialType {
 	name = 'harnessHeaderApi';
 	displayName = 'Harness Header API';
 	properties: ICredentialType['properties'] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-		},
+		passwordField('API Key', 'apiKey'),
 		{ displayName: 'Prefix', name: 'prefix', type: 'string', default: 'Key' },
 		{ displayName: 'Tenant', name: 'tenant', type: 'string', default: '' },
 	];
@@ -54,15 +60,7 @@ class HarnessHeaderApi implements ICredentialType {
 class HarnessSignedApi implements ICredentialType {
 	name = 'harnessSignedApi';
 	displayName = 'Harness Signed API';
-	properties: ICredentialType['properties'] = [
-		{
-			displayName: 'Secret',
-			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-		},
-	];
+	properties: ICredentialType['properties'] = [passwordField('Secret', 'secret')];
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
@@ -78,13 +76,7 @@ class HarnessTokenApi implements ICredentialType {
 	properties: ICredentialType['properties'] = [
 		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 		{ displayName: 'App ID', name: 'appId', type: 'string', default: '' },
-		{
-			displayName: 'App Secret',
-			name: 'appSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-		},
+		passwordField('App Secret', 'appSecret'),
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { AvayaSpacesMock } from '../mocks/avayaSpaces';
 import { assertInvariant } from '../support/invariant';
-import type { BatchDeleteRun } from '../support/runBatchDelete';
+import { FAST, invariantOn, parametersOf } from '../support/mockRun';
 import { runBatchDelete, runBatchDeleteCancellable } from '../support/runBatchDelete';
 
 /** The node inside n8n's engine, against the Avaya Spaces mock over real HTTP. */
@@ -25,8 +25,6 @@ const credential = (token = 'good-jwt', scheme = 'jwt') => ({
 	data: { environment: 'custom', baseUrl: mock.baseUrl, scheme, token },
 });
 
-const FAST = { retryDelay: 5, requestsPerSecond: 0 };
-
 async function run(
 	items: IDataObject[],
 	options: IDataObject = {},
@@ -34,26 +32,16 @@ async function run(
 	token?: string,
 ) {
 	return await runBatchDelete({
-		parameters: {
-			provider: 'avayaSpaces',
-			idField: 'id',
-			...extra,
-			options: { ...FAST, ...options },
-		},
+		parameters: parametersOf({ provider: 'avayaSpaces' }, extra, options),
 		items,
 		credentials: [credential(token)],
 	});
 }
 
-function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
-	assertInvariant({
-		idsByItem,
-		success: result.success,
-		failure: result.failure,
-		removedByRun: (id) => mock.deleted.has(id),
-		isGone: (id) => !mock.messages.has(id),
-	});
-}
+const expectInvariant = invariantOn(
+	(id) => mock.deleted.has(id),
+	(id) => !mock.messages.has(id),
+);
 
 const deletesTo = () => mock.requestsTo(/deletemessages/).length;
 

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { HuaweiCloudSmsMock, throttled } from '../mocks/huaweiCloudSms';
-import { assertInvariant } from '../support/invariant';
+import { invariantOn } from '../support/mockRun';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
 import { runBatchDelete } from '../support/runBatchDelete';
 
@@ -72,15 +72,10 @@ async function run(
 	});
 }
 
-function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
-	assertInvariant({
-		idsByItem,
-		success: result.success,
-		failure: result.failure,
-		removedByRun: (id) => mock.deleted.has(id),
-		isGone: (id) => !mock.holds(id),
-	});
-}
+const expectInvariant = invariantOn(
+	(id) => mock.deleted.has(id),
+	(id) => !mock.holds(id),
+);
 
 const deletes = () => mock.requestsTo(/\/batch-delete$/);
 const sentIds = () =>

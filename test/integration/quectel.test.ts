@@ -5,8 +5,7 @@ import { QuectelTokenApi } from '../../credentials/QuectelTokenApi.credentials';
 import { HarnessCredentialsHelper } from '../harness';
 import { QUECTEL_TEST_ACCOUNT, QuectelMock } from '../mocks/quectel';
 import { testCredential } from '../support/credentialTest';
-import { assertInvariant } from '../support/invariant';
-import type { BatchDeleteRun } from '../support/runBatchDelete';
+import { invariantOn } from '../support/mockRun';
 import { declaredCredentialTypes, runBatchDelete } from '../support/runBatchDelete';
 
 /** The node inside n8n's engine, against the Quectel mock over real HTTP. */
@@ -73,15 +72,10 @@ function store(credential = account()) {
 		.addCredential(credential);
 }
 
-function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
-	assertInvariant({
-		idsByItem,
-		success: result.success,
-		failure: result.failure,
-		removedByRun: (id) => mock.deleted.has(id),
-		isGone: (id) => !mock.messages.has(id),
-	});
-}
+const expectInvariant = invariantOn(
+	(id) => mock.deleted.has(id),
+	(id) => !mock.messages.has(id),
+);
 
 const sentIds = (from = 0) =>
 	mock

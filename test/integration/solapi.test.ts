@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SolapiMock, tooManyRequests } from '../mocks/solapi';
-import { assertInvariant } from '../support/invariant';
-import type { BatchDeleteRun } from '../support/runBatchDelete';
+import { invariantOn, parametersOf } from '../support/mockRun';
 import { runBatchDelete } from '../support/runBatchDelete';
 
 /** The node inside n8n's engine, signing with the real credential, against the SOLAPI mock. */
@@ -13,7 +12,6 @@ afterAll(async () => await mock.close());
 
 const API_KEY = 'NCSTESTKEY0000001';
 const API_SECRET = 'test-api-secret-0123456789';
-const FAST = { retryDelay: 5, requestsPerSecond: 0 };
 const MINUTES = 60 * 1000;
 
 let counter = 0;
@@ -41,27 +39,16 @@ async function run(
 	secret?: string,
 ) {
 	return await runBatchDelete({
-		parameters: {
-			provider: 'solapi',
-			solapiGroupId: groupId,
-			idField: 'id',
-			...extra,
-			options: { ...FAST, ...options },
-		},
+		parameters: parametersOf({ provider: 'solapi', solapiGroupId: groupId }, extra, options),
 		items,
 		credentials: [credential(secret)],
 	});
 }
 
-function expectInvariant(result: BatchDeleteRun, idsByItem: string[][]) {
-	assertInvariant({
-		idsByItem,
-		success: result.success,
-		failure: result.failure,
-		removedByRun: (id) => mock.deleted.has(id),
-		isGone: (id) => !mock.holds(id),
-	});
-}
+const expectInvariant = invariantOn(
+	(id) => mock.deleted.has(id),
+	(id) => !mock.holds(id),
+);
 
 const deletes = () => mock.requestsTo(/^\/(messages\/v4|GroupMessage\/3)\//);
 const idsIn = (body: unknown): string[] => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import type { Fault as MockFault } from '../mocks/mockServer';
 import type { BatchDeleteRun } from '../support/runBatchDelete';
 import type { ProviderAdapter, ProviderEnv } from './providers';
 import { ADAPTERS, byKey, checkInvariant, runOn, statusOf } from './providers';
@@ -95,6 +96,30 @@ function expectRetryNotBefore(env: ProviderEnv, at: number) {
 	expect(retry.receivedAt).toBeGreaterThanOrEqual(at - 15);
 }
 
+/** Seeds, injects `faults`, runs (with `options`), and checks the first batch ends in one of
+ * `first` and every later ID on Success; the cell checks the rest. */
+async function runWith(
+	env: ProviderEnv,
+	faults: MockFault[],
+	first: string[],
+	options?: INodeParameters,
+): Promise<{ s: Setup; result: BatchDeleteRun }> {
+	const s = setup(env);
+	env.mock.inject(...faults);
+	const result = await run(s, { options });
+	expectStatuses(env, result, s.first, first);
+	expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
+	return { s, result };
+}
+
+/** An HTTP error answer on the delete path. */
+const reply = (
+	env: ProviderEnv,
+	status: number,
+	body: unknown,
+	headers?: Record<string, string>,
+): MockFault => ({ kind: 'reply', status, body, headers, path: env.deletePath });
+
 interface Fault {
 	id: string;
 	title: string;
@@ -109,10 +134,12 @@ const FAULTS: Fault[] = [
 		title: 'slow answer past the timeout, then answered',
 		expect: 'retried; all on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'latency', ms: 700, path: env.deletePath });
-			const result = await run(s, { options: { timeout: 300, maxRetries: 2 } });
-			expectStatuses(env, result, s.ids, SUCCESS);
+			const { s, result } = await runWith(
+				env,
+				[{ kind: 'latency', ms: 700, path: env.deletePath }],
+				SUCCESS,
+				{ timeout: 300, maxRetries: 2 },
+			);
 			expect(byKey(env, result).get(env.keyOf(s.first[0]))?.attempts).toBeGreaterThanOrEqual(2);
 		},
 	},
@@ -121,15 +148,12 @@ const FAULTS: Fault[] = [
 		title: 'no answer before the timeout, every try',
 		expect: 'first batch `unknown` (TIMEOUT), the rest on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject(
-				{ kind: 'hang', path: env.deletePath },
-				{ kind: 'hang', path: env.deletePath },
-			);
-			const result = await run(s, { options: { timeout: 300, maxRetries: 1 } });
-			expectStatuses(env, result, s.first, ['unknown']);
+			const hang = { kind: 'hang', path: env.deletePath } as const;
+			const { s, result } = await runWith(env, [hang, hang], ['unknown'], {
+				timeout: 300,
+				maxRetries: 1,
+			});
 			expect(byKey(env, result).get(env.keyOf(s.first[0]))?.code).toBe('TIMEOUT');
-			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
 		},
 	},
 	{
@@ -137,15 +161,7 @@ const FAULTS: Fault[] = [
 		title: 'HTTP 500',
 		expect: 'retried; all on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({
-				kind: 'reply',
-				status: 500,
-				body: { message: 'internal error' },
-				path: env.deletePath,
-			});
-			const result = await run(s);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			await runWith(env, [reply(env, 500, { message: 'internal error' })], SUCCESS);
 		},
 	},
 	{
@@ -153,16 +169,15 @@ const FAULTS: Fault[] = [
 		title: 'HTTP 503',
 		expect: 'retried; all on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({
-				kind: 'reply',
-				status: 503,
-				body: '<html>Service Unavailable</html>',
-				headers: { 'content-type': 'text/html' },
-				path: env.deletePath,
-			});
-			const result = await run(s);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			await runWith(
+				env,
+				[
+					reply(env, 503, '<html>Service Unavailable</html>', {
+						'content-type': 'text/html',
+					}),
+				],
+				SUCCESS,
+			);
 		},
 	},
 	{
@@ -170,17 +185,12 @@ const FAULTS: Fault[] = [
 		title: '429 with `Retry-After: 1` (seconds)',
 		expect: 'waits ≥ 1 s, then all on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({
-				kind: 'reply',
-				status: 429,
-				body: { message: 'slow down' },
-				headers: { 'retry-after': '1' },
-				path: env.deletePath,
-			});
 			const started = Date.now();
-			const result = await run(s);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			await runWith(
+				env,
+				[reply(env, 429, { message: 'slow down' }, { 'retry-after': '1' })],
+				SUCCESS,
+			);
 			expectRetryNotBefore(env, deletes(env)[0].receivedAt + 1000);
 			expect(Date.now() - started).toBeGreaterThanOrEqual(985);
 		},
@@ -190,17 +200,9 @@ const FAULTS: Fault[] = [
 		title: '429 with `Retry-After: <HTTP-date>`',
 		expect: 'waits until that date, then all on Success',
 		async cell(env) {
-			const s = setup(env);
 			const until = Math.ceil((Date.now() + 400) / 1000) * 1000;
-			env.mock.inject({
-				kind: 'reply',
-				status: 429,
-				body: { message: 'slow down' },
-				headers: { 'retry-after': new Date(until).toUTCString() },
-				path: env.deletePath,
-			});
-			const result = await run(s);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			const retryAfter = { 'retry-after': new Date(until).toUTCString() };
+			await runWith(env, [reply(env, 429, { message: 'slow down' }, retryAfter)], SUCCESS);
 			expectRetryNotBefore(env, until);
 		},
 	},
@@ -209,10 +211,7 @@ const FAULTS: Fault[] = [
 		title: "the provider's own throttle answer",
 		expect: 'retried; all on Success',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject(env.throttle());
-			const result = await run(s);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			const { s, result } = await runWith(env, [env.throttle()], SUCCESS);
 			expect(byKey(env, result).get(env.keyOf(s.first[0]))?.attempts).toBe(2);
 		},
 	},
@@ -221,11 +220,7 @@ const FAULTS: Fault[] = [
 		title: 'connection reset before the server applied the delete',
 		expect: 'retried; first batch `deleted`',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'resetBeforeApply', path: env.deletePath });
-			const result = await run(s);
-			expectStatuses(env, result, s.first, ['deleted']);
-			expectStatuses(env, result, s.ids, SUCCESS);
+			await runWith(env, [{ kind: 'resetBeforeApply', path: env.deletePath }], ['deleted']);
 		},
 	},
 	{
@@ -234,11 +229,11 @@ const FAULTS: Fault[] = [
 		expect:
 			'retried; first batch `alreadyGone` (this run removed it); WeChat, which never says "not found": `unknown`',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'resetAfterApply', path: env.deletePath });
-			const result = await run(s);
-			expectStatuses(env, result, s.first, [env.missingRejected ? 'unknown' : 'alreadyGone']);
-			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
+			const { s } = await runWith(
+				env,
+				[{ kind: 'resetAfterApply', path: env.deletePath }],
+				[env.missingRejected ? 'unknown' : 'alreadyGone'],
+			);
 			expect(s.first.every((id) => env.removed(env.keyOf(id)))).toBe(true);
 		},
 	},
@@ -247,12 +242,13 @@ const FAULTS: Fault[] = [
 		title: 'connection reset after applying, no retries left',
 		expect: 'first batch `unknown` though removed; never `error`',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'resetAfterApply', path: env.deletePath });
-			const result = await run(s, { options: { maxRetries: 0 } });
-			expectStatuses(env, result, s.first, ['unknown']);
+			const { s } = await runWith(
+				env,
+				[{ kind: 'resetAfterApply', path: env.deletePath }],
+				['unknown'],
+				{ maxRetries: 0 },
+			);
 			expect(s.first.every((id) => env.removed(env.keyOf(id)))).toBe(true);
-			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
 		},
 	},
 	{
@@ -260,12 +256,12 @@ const FAULTS: Fault[] = [
 		title: 'truncated JSON after the delete was applied',
 		expect: 'first batch `unknown` (MALFORMED_RESPONSE)',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'malformed', applied: true, path: env.deletePath });
-			const result = await run(s);
-			expectStatuses(env, result, s.first, ['unknown']);
+			const { s, result } = await runWith(
+				env,
+				[{ kind: 'malformed', applied: true, path: env.deletePath }],
+				['unknown'],
+			);
 			expect(byKey(env, result).get(env.keyOf(s.first[0]))?.code).toBe('MALFORMED_RESPONSE');
-			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
 		},
 	},
 	{
@@ -273,12 +269,12 @@ const FAULTS: Fault[] = [
 		title: 'malformed JSON, nothing applied',
 		expect: 'first batch `unknown`, still on the provider',
 		async cell(env) {
-			const s = setup(env);
-			env.mock.inject({ kind: 'malformed', applied: false, path: env.deletePath });
-			const result = await run(s);
-			expectStatuses(env, result, s.first, ['unknown']);
+			const { s } = await runWith(
+				env,
+				[{ kind: 'malformed', applied: false, path: env.deletePath }],
+				['unknown'],
+			);
 			expect(s.first.some((id) => env.isGone(env.keyOf(id)))).toBe(false);
-			expectStatuses(env, result, s.ids.slice(s.first.length), SUCCESS);
 		},
 	},
 	{

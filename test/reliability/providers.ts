@@ -96,8 +96,12 @@ export const FAST: INodeParameters = { retryDelay: 5, requestsPerSecond: 0, time
 let serial = 0;
 const next = () => ++serial;
 
-/** The shared part of every env: hooks on the mock's schedule, items, invariant helpers. */
-function base(mock: MockServer) {
+/** The shared part of every env: the started mock, hooks on its schedule, IDs unique to the env,
+ * and the members every env has alike (`shared`, spread first so an adapter may override them). */
+async function base<M extends MockServer>(mock: M) {
+	await mock.start();
+	const run = next();
+	let n = 0;
 	const hooks: Hook[] = [];
 	mock.schedule = (request) => {
 		for (const hook of hooks) {
@@ -106,8 +110,13 @@ function base(mock: MockServer) {
 		}
 		return undefined;
 	};
+	const hook = (rule: Hook) => void hooks.push(rule);
 	return {
-		hook: (rule: Hook) => void hooks.push(rule),
+		mock,
+		/** `k` fresh IDs: `format(run, n)`, `run` this env's number, `n` a counter it never repeats. */
+		ids: (k: number, format: (run: number, n: number) => string) =>
+			Array.from({ length: k }, () => format(run, n++)),
+		hook,
 		/** Runs `then` once, just before the delete call numbered `after + 1` (from now) is handled. */
 		onDeleteCall: (deletePath: RegExp, after: number, then: () => Fault | undefined) => {
 			let seen = 0;
@@ -119,7 +128,37 @@ function base(mock: MockServer) {
 				return then();
 			});
 		},
-		close: async () => await mock.close(),
+		/** An env's seed, missing, items and parameters for IDs that `add` puts on the mock; `fixed()`
+		 * gives the provider's parameters at call time, items name their IDs in `idField`. */
+		targets: (spec: {
+			ids: (k: number, prefix: string) => string[];
+			add: (part: string[]) => void;
+			prefixes: [seed: string, missing: string];
+			idField: string;
+			fixed: () => INodeParameters;
+		}) => ({
+			idField: spec.idField,
+			seed(k: number) {
+				const made = spec.ids(k, spec.prefixes[0]);
+				eachChunk(made, spec.add);
+				return made;
+			},
+			missing: (k: number) => spec.ids(k, spec.prefixes[1]),
+			items: (values: Array<string | number>, perItem = 50) =>
+				chunk(values, perItem).map((id) => ({ [spec.idField]: id })),
+			parameters: (options: INodeParameters = {}, extra: INodeParameters = {}) => ({
+				...spec.fixed(),
+				idField: spec.idField,
+				...extra,
+				options: { ...FAST, ...options },
+			}),
+		}),
+		shared: {
+			keyOf: (id: string) => id,
+			outputKey: (json: IDataObject) => String(json.id),
+			hook,
+			close: async () => await mock.close(),
+		},
 	};
 }
 
@@ -146,34 +185,24 @@ export const avaya: ProviderAdapter = {
 	name: 'Avaya Spaces',
 	refusalStatus: 401,
 	async start() {
-		const mock = new AvayaSpacesMock();
-		await mock.start();
-		const b = base(mock);
+		const b = await base(new AvayaSpacesMock());
+		const mock = b.mock;
 		const deletePath = /\/api\/messages\/deletemessages$/;
-		const run = next();
-		let n = 0;
-		const ids = (k: number, prefix: string) =>
-			Array.from({ length: k }, () => `${prefix}${run}x${n++}`);
+		const ids = (k: number, prefix: string) => b.ids(k, (run, n) => `${prefix}${run}x${n}`);
 		const reply = (r: MockReply) => r.body as { deletedMessages: string[] };
 		return {
+			...b.shared,
 			provider: 'avayaSpaces',
 			mock,
 			deletePath,
 			maxBatch: 100,
-			idField: 'id',
 			maxIdLength: 128,
-			seed(k) {
-				const made = ids(k, 'av');
-				eachChunk(made, (part) => mock.add(...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'avmiss'),
-			items: (list, perItem = 50) => chunk(list, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'avayaSpaces',
+			...b.targets({
+				ids,
+				add: (part) => mock.add(...part),
+				prefixes: ['av', 'avmiss'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({ provider: 'avayaSpaces' }),
 			}),
 			credentials: () => [
 				{
@@ -183,8 +212,6 @@ export const avaya: ProviderAdapter = {
 					data: { environment: 'custom', baseUrl: mock.baseUrl, scheme: 'jwt', token: 'good-jwt' },
 				},
 			],
-			keyOf: (id) => id,
-			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
 			isGone: (id) => !mock.messages.has(id),
 			idsOf: (request) => (Array.isArray(request.body) ? (request.body as string[]) : []),
@@ -222,8 +249,6 @@ export const avaya: ProviderAdapter = {
 					reason: echoText(request),
 				},
 			}),
-			hook: b.hook,
-			close: b.close,
 		};
 	},
 };
@@ -237,14 +262,10 @@ export const solapi: ProviderAdapter = {
 	name: 'SOLAPI',
 	refusalStatus: 403,
 	async start() {
-		const mock = new SolapiMock();
-		await mock.start();
-		const b = base(mock);
+		const b = await base(new SolapiMock());
+		const mock = b.mock;
 		const deletePath = /^\/(messages\/v4\/groups|GroupMessage\/3\/group)\//;
-		const run = next();
-		let n = 0;
-		const ids = (k: number, prefix: string) =>
-			Array.from({ length: k }, () => `${prefix}${run}X${n++}`);
+		const ids = (k: number, prefix: string) => b.ids(k, (run, n) => `${prefix}${run}X${n}`);
 		const idsOf = (request: MockRequest): string[] => {
 			const body = request.body as
 				| { messageIds?: string[]; messages?: Array<{ messageId: string }> }
@@ -254,25 +275,18 @@ export const solapi: ProviderAdapter = {
 		const list = (r: MockReply) =>
 			(r.body as { resultList: Array<{ messageId: string; resultCode: string }> }).resultList;
 		return {
+			...b.shared,
 			provider: 'solapi',
 			mock,
 			deletePath,
 			maxBatch: 1000,
-			idField: 'id',
 			maxIdLength: 128,
-			seed(k) {
-				const made = ids(k, 'M4V');
-				eachChunk(made, (part) => mock.addGroup(SOLAPI_GROUP, ...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'M4VMISS'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'solapi',
-				solapiGroupId: SOLAPI_GROUP,
+			...b.targets({
+				ids,
+				add: (part) => mock.addGroup(SOLAPI_GROUP, ...part),
+				prefixes: ['M4V', 'M4VMISS'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({ provider: 'solapi', solapiGroupId: SOLAPI_GROUP }),
 			}),
 			credentials: () => [
 				{
@@ -286,8 +300,6 @@ export const solapi: ProviderAdapter = {
 					},
 				},
 			],
-			keyOf: (id) => id,
-			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
 			isGone: (id) => !mock.holds(id),
 			idsOf,
@@ -343,8 +355,6 @@ export const solapi: ProviderAdapter = {
 				status: 400,
 				body: { errorCode: 'ValidationError', errorMessage: echoText(request) },
 			}),
-			hook: b.hook,
-			close: b.close,
 		};
 	},
 };
@@ -355,14 +365,11 @@ export const quectel: ProviderAdapter = {
 	id: 'quectel',
 	name: 'Quectel IoT',
 	async start() {
-		const mock = new QuectelMock();
-		await mock.start();
-		const b = base(mock);
+		const b = await base(new QuectelMock());
+		const mock = b.mock;
 		const deletePath = /\/batchDeleteMsg$/;
-		const run = next();
-		let n = 0;
 		const ids = (k: number, prefix: string) =>
-			Array.from({ length: k }, () => `${prefix}${run}0${String(n++).padStart(4, '0')}`);
+			b.ids(k, (run, n) => `${prefix}${run}0${String(n).padStart(4, '0')}`);
 		const idsOf = (request: MockRequest) =>
 			(request.query.get('msgIdList') ?? '').split(',').filter((id) => id !== '');
 		const data = (r: MockReply) =>
@@ -370,25 +377,21 @@ export const quectel: ProviderAdapter = {
 				.data ?? {};
 		let pastedToken: string | undefined;
 		const env: ProviderEnv = {
+			...b.shared,
 			provider: 'quectel',
 			mock,
 			deletePath,
 			maxBatch: 100,
-			idField: 'msgId',
 			maxIdLength: 64,
-			seed(k) {
-				const made = ids(k, '1718');
-				eachChunk(made, (part) => mock.add(...part));
-				return made;
-			},
-			missing: (k) => ids(k, '1719'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((msgId) => ({ msgId })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'quectel',
-				quectelAuthentication: pastedToken === undefined ? 'account' : 'token',
+			...b.targets({
+				ids,
+				add: (part) => mock.add(...part),
+				prefixes: ['1718', '1719'],
 				idField: 'msgId',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({
+					provider: 'quectel',
+					quectelAuthentication: pastedToken === undefined ? 'account' : 'token',
+				}),
 			}),
 			credentials(kind = 'default') {
 				if (kind === 'static' || pastedToken !== undefined) {
@@ -411,8 +414,6 @@ export const quectel: ProviderAdapter = {
 					},
 				];
 			},
-			keyOf: (id) => id,
-			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
 			isGone: (id) => !mock.messages.has(id),
 			idsOf,
@@ -473,8 +474,6 @@ export const quectel: ProviderAdapter = {
 					data: null,
 				},
 			}),
-			hook: b.hook,
-			close: b.close,
 		};
 		return env;
 	},
@@ -486,14 +485,11 @@ export const weChat: ProviderAdapter = {
 	id: 'weChatOfficialAccount',
 	name: 'WeChat Official Account',
 	async start() {
-		const mock = new WeChatMock();
-		await mock.start();
-		const b = base(mock);
+		const b = await base(new WeChatMock());
+		const mock = b.mock;
 		const deletePath = /\/cgi-bin\/message\/mass\/delete$/;
-		const run = next();
-		let n = 0;
 		const ids = (k: number, prefix: number) =>
-			Array.from({ length: k }, () => `${prefix}${run}${String(n++).padStart(5, '0')}`);
+			b.ids(k, (run, n) => `${prefix}${run}${String(n).padStart(5, '0')}`);
 		const idOf = (request: MockRequest): string[] => {
 			const body = request.body as { msg_id?: unknown; url?: unknown } | undefined;
 			if (body?.msg_id !== undefined) return [String(body.msg_id)];
@@ -503,6 +499,7 @@ export const weChat: ProviderAdapter = {
 			return typeof body?.url === 'string' ? [body.url] : [];
 		};
 		return {
+			...b.shared,
 			provider: 'weChatOfficialAccount',
 			mock,
 			deletePath,
@@ -571,8 +568,6 @@ export const weChat: ProviderAdapter = {
 				body: { ...(r.body as IDataObject), msg_id: extra[0], deleted: extra },
 			}),
 			echo: (request) => ({ status: 200, body: { errcode: 40035, errmsg: echoText(request) } }),
-			hook: b.hook,
-			close: b.close,
 		};
 	},
 };
@@ -586,37 +581,30 @@ export const huawei: ProviderAdapter = {
 	name: 'Huawei Cloud SMS',
 	refusalStatus: 401,
 	async start() {
-		const mock = new HuaweiCloudSmsMock();
-		await mock.start();
-		const b = base(mock);
+		const b = await base(new HuaweiCloudSmsMock());
+		const mock = b.mock;
 		const deletePath = /\/batch-delete$/;
-		const run = next();
-		let n = 0;
 		const ids = (k: number, prefix: string) =>
-			Array.from({ length: k }, () => `${prefix}${run}-${String(n++).padStart(4, '0')}-37eb-4229`);
+			b.ids(k, (run, n) => `${prefix}${run}-${String(n).padStart(4, '0')}-37eb-4229`);
 		const answer = (r: MockReply) => r.body as { success_ids: string[]; success_count: number };
 		let akSk = false;
 		return {
+			...b.shared,
 			provider: 'huaweiCloudSms',
 			mock,
 			deletePath,
 			maxBatch: 50,
-			idField: 'id',
 			maxIdLength: 64,
-			seed(k) {
-				const made = ids(k, 'tpl');
-				eachChunk(made, (part) => mock.addTemplates(HUAWEI_PROJECT, ...part));
-				return made;
-			},
-			missing: (k) => ids(k, 'tplmiss'),
-			items: (values, perItem = 50) => chunk(values, perItem).map((id) => ({ id })),
-			parameters: (options = {}, extra = {}) => ({
-				provider: 'huaweiCloudSms',
-				huaweiCloudAuthentication: akSk ? 'akSk' : 'iamToken',
-				huaweiCloudRegion: 'custom',
+			...b.targets({
+				ids,
+				add: (part) => mock.addTemplates(HUAWEI_PROJECT, ...part),
+				prefixes: ['tpl', 'tplmiss'],
 				idField: 'id',
-				...extra,
-				options: { ...FAST, ...options },
+				fixed: () => ({
+					provider: 'huaweiCloudSms',
+					huaweiCloudAuthentication: akSk ? 'akSk' : 'iamToken',
+					huaweiCloudRegion: 'custom',
+				}),
 			}),
 			credentials(kind = 'default') {
 				if (kind === 'static') {
@@ -644,8 +632,6 @@ export const huawei: ProviderAdapter = {
 					},
 				];
 			},
-			keyOf: (id) => id,
-			outputKey: (json) => String(json.id),
 			removed: (id) => mock.deleted.has(id),
 			isGone: (id) => !mock.holds(id),
 			idsOf: (request) => (request.body as { ids?: string[] } | undefined)?.ids ?? [],
@@ -692,8 +678,6 @@ export const huawei: ProviderAdapter = {
 					error_detail: String(request.headers['x-auth-token'] ?? ''),
 				},
 			}),
-			hook: b.hook,
-			close: b.close,
 		};
 	},
 };

@@ -77,21 +77,30 @@ const byFilter = (extra: INodeParameters, options: INodeParameters): INodeParame
 	options: { ...FAST, ...options },
 });
 
+/** An env's `parameters`: the provider's own for a scope, then By Filter with the scope's filter
+ * (`extra` may override any of them). */
+const parametersFor =
+	(own: (scope: number) => INodeParameters, filter: (scope: number) => INodeParameters) =>
+	(scope = 0, extra: INodeParameters = {}, options: INodeParameters = {}): INodeParameters => ({
+		...own(scope),
+		...byFilter({ ...filter(scope), ...extra }, options),
+	});
+
+/** Starts a mock and hands it back. */
+async function started<M extends { start(): Promise<unknown> }>(mock: M): Promise<M> {
+	await mock.start();
+	return mock;
+}
+
 export const HUAWEI_FILTER_PROJECT = '0123456789abcdef0123456789abcdef';
 
 export async function startQuectel(): Promise<FilterEnv> {
-	const mock = new QuectelMock();
-	await mock.start();
+	const mock = await started(new QuectelMock());
 	let n = 0;
-	const parameters = (
-		scope = 0,
-		extra: INodeParameters = {},
-		options: INodeParameters = {},
-	): INodeParameters => ({
-		provider: 'quectel',
-		quectelAuthentication: 'account',
-		...byFilter({ quectelMsgType: scope + 1, quectelReadStatus: 'read', ...extra }, options),
-	});
+	const parameters = parametersFor(
+		() => ({ provider: 'quectel', quectelAuthentication: 'account' }),
+		(scope) => ({ quectelMsgType: scope + 1, quectelReadStatus: 'read' }),
+	);
 	return {
 		provider: 'quectel',
 		name: 'Quectel IoT',
@@ -156,18 +165,13 @@ export async function startQuectel(): Promise<FilterEnv> {
 }
 
 export async function startAvaya(): Promise<FilterEnv> {
-	const mock = new AvayaSpacesMock();
-	await mock.start();
+	const mock = await started(new AvayaSpacesMock());
 	let n = 0;
 	const space = (scope: number) => `5e5e538d89fc6dc77aaa1f${String(scope).padStart(2, '0')}`;
-	const parameters = (
-		scope = 0,
-		extra: INodeParameters = {},
-		options: INodeParameters = {},
-	): INodeParameters => ({
-		provider: 'avayaSpaces',
-		...byFilter({ avayaSpaceId: space(scope), avayaCategory: 'chat', ...extra }, options),
-	});
+	const parameters = parametersFor(
+		() => ({ provider: 'avayaSpaces' }),
+		(scope) => ({ avayaSpaceId: space(scope), avayaCategory: 'chat' }),
+	);
 	return {
 		provider: 'avayaSpaces',
 		name: 'Avaya Spaces',
@@ -236,19 +240,13 @@ export async function startAvaya(): Promise<FilterEnv> {
 }
 
 export async function startSolapi(): Promise<FilterEnv> {
-	const mock = new SolapiMock();
-	await mock.start();
+	const mock = await started(new SolapiMock());
 	let n = 0;
 	const group = (scope: number) => `G4VFILTERGROUP${scope}`;
-	const parameters = (
-		scope = 0,
-		extra: INodeParameters = {},
-		options: INodeParameters = {},
-	): INodeParameters => ({
-		provider: 'solapi',
-		solapiGroupId: group(scope),
-		...byFilter({ solapiMessageType: 'SMS', ...extra }, options),
-	});
+	const parameters = parametersFor(
+		(scope) => ({ provider: 'solapi', solapiGroupId: group(scope) }),
+		() => ({ solapiMessageType: 'SMS' }),
+	);
 	return {
 		provider: 'solapi',
 		name: 'SOLAPI',
@@ -320,22 +318,16 @@ export async function startSolapi(): Promise<FilterEnv> {
 }
 
 export async function startHuawei(): Promise<FilterEnv> {
-	const mock = new HuaweiCloudSmsMock();
-	await mock.start();
+	const mock = await started(new HuaweiCloudSmsMock());
 	let n = 0;
-	const parameters = (
-		scope = 0,
-		extra: INodeParameters = {},
-		options: INodeParameters = {},
-	): INodeParameters => ({
-		provider: 'huaweiCloudSms',
-		huaweiCloudAuthentication: 'iamToken',
-		huaweiCloudRegion: 'custom',
-		...byFilter(
-			{ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-`, ...extra },
-			options,
-		),
-	});
+	const parameters = parametersFor(
+		() => ({
+			provider: 'huaweiCloudSms',
+			huaweiCloudAuthentication: 'iamToken',
+			huaweiCloudRegion: 'custom',
+		}),
+		(scope) => ({ huaweiCloudFlowStatus: 'Reject', huaweiCloudTemplateName: `scope${scope}-` }),
+	);
 	return {
 		provider: 'huaweiCloudSms',
 		name: 'Huawei Cloud SMS',

@@ -1,7 +1,7 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import type { RunSettings, Sender } from '../../nodes/BatchDelete/engine/run';
-import { runTargets as runDeletion } from '../support/runTargets';
+import { runTargets } from '../support/runTargets';
 import type {
 	BatchVerdict,
 	HttpResult,
@@ -32,6 +32,30 @@ function fakeProvider(): Provider<null> {
 	};
 }
 
+const CONTEXT = { params: null, credentialType: 'fakeApi', credentials: {} };
+/** A clock whose waits end at once. */
+const NO_WAIT = { now: () => 0, sleep: async () => undefined };
+/** One target per ID, each from its own item. */
+const targetsOf = (ids: string[]): Target[] => ids.map((id, i) => ({ id, items: [i] }));
+/** Run settings for tests that send one ID per request without retries, with `overrides`. */
+const settingsWith = (overrides: Partial<RunSettings> = {}): RunSettings => ({
+	batchSize: 1,
+	concurrency: 1,
+	requestsPerSecond: 0,
+	treatNotFoundAsDeleted: true,
+	retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
+	maxSplitRequests: 0,
+	...overrides,
+});
+/** An HTTP 200 carrying `body`. */
+const answered = (body: unknown): HttpResult => ({
+	kind: 'response',
+	statusCode: 200,
+	headers: {},
+	body,
+	rawBody: '',
+});
+
 function harness(
 	script: Script,
 	options: Partial<RunSettings> = {},
@@ -52,7 +76,7 @@ function harness(
 				(answer.kind === 'network' || answer.kind === 'credential' || answer.kind === 'response')
 			)
 				return answer as HttpResult;
-			return { kind: 'response', statusCode: 200, headers: {}, body: answer, rawBody: '' };
+			return answered(answer);
 		},
 	};
 	const settings: RunSettings = {
@@ -67,10 +91,10 @@ function harness(
 	const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
 	let cancelled = false;
 	const run = async (ids: string[]) => {
-		const targets: Target[] = ids.map((id, i) => ({ id, items: [i] }));
-		const report = await runDeletion(
+		const targets = targetsOf(ids);
+		const report = await runTargets(
 			provider,
-			{ params: null, credentialType: 'fakeApi', credentials: {} },
+			CONTEXT,
 			targets,
 			settings,
 			sender,
@@ -90,7 +114,7 @@ const outcomes = (entries: Array<[string, IdOutcome]>): BatchVerdict => ({
 const allDeleted = (ids: string[]) => outcomes(ids.map((id) => [id, { status: 'deleted' }]));
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
 
-describe('runDeletion', () => {
+describe('runTargets', () => {
 	it('sends ceil(n / batch) requests and gives every ID one result', async () => {
 		const h = harness((batch) => allDeleted(batch));
 		const { report, byId } = await h.run(ids(10));
@@ -315,7 +339,7 @@ describe('runDeletion', () => {
 							message: 'no permission in project 2',
 						}
 					: allDeleted(sent);
-				return { kind: 'response', statusCode: 200, headers: {}, body: verdict, rawBody: '' };
+				return answered(verdict);
 			},
 		};
 		const targets: Target[] = [
@@ -324,21 +348,13 @@ describe('runDeletion', () => {
 			{ id: 'p1-a', items: [1], scope: 0 },
 			{ id: 'p1-b', items: [1], scope: 0 },
 		];
-		const ctx = { params: null, credentialType: 'fakeApi', credentials: {} };
-		const report = await runDeletion(
+		const report = await runTargets(
 			fakeProvider(),
-			[ctx, ctx],
+			[CONTEXT, CONTEXT],
 			targets,
-			{
-				batchSize: 2,
-				concurrency: 1,
-				requestsPerSecond: 0,
-				treatNotFoundAsDeleted: true,
-				retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
-				maxSplitRequests: 0,
-			},
+			settingsWith({ batchSize: 2 }),
 			sender,
-			{ now: () => 0, sleep: async () => {} },
+			NO_WAIT,
 			() => false,
 		);
 		const byId = Object.fromEntries(targets.map((u, i) => [u.id, report.results[i]]));
@@ -438,7 +454,7 @@ describe('runDeletion', () => {
 	});
 });
 
-describe('runDeletion with a fetched token', () => {
+describe('runTargets with a fetched token', () => {
 	it('sends the first request alone, so parallel batches do not all log in', async () => {
 		let inFlight = 0;
 		let maxInFlightBeforeFirst = 0;
@@ -453,31 +469,16 @@ describe('runDeletion with a fetched token', () => {
 				await new Promise((resolve) => setImmediate(resolve));
 				inFlight--;
 				firstDone = true;
-				return {
-					kind: 'response',
-					statusCode: 200,
-					headers: {},
-					body: allDeleted(request.body as string[]),
-					rawBody: '',
-				};
+				return answered(allDeleted(request.body as string[]));
 			},
 		};
-		const targets: Target[] = ids(6).map((id, i) => ({ id, items: [i] }));
-		const settings: RunSettings = {
-			batchSize: 1,
-			concurrency: 4,
-			requestsPerSecond: 0,
-			treatNotFoundAsDeleted: true,
-			retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
-			maxSplitRequests: 0,
-		};
-		const report = await runDeletion(
+		const report = await runTargets(
 			fakeProvider(),
-			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			targets,
-			settings,
+			CONTEXT,
+			targetsOf(ids(6)),
+			settingsWith({ concurrency: 4 }),
 			sender,
-			{ now: () => 0, sleep: async () => undefined },
+			NO_WAIT,
 			() => false,
 		);
 		expect(maxInFlightBeforeFirst).toBe(1);
@@ -485,7 +486,7 @@ describe('runDeletion with a fetched token', () => {
 	});
 });
 
-describe('runDeletion, provider-specific retry rules', () => {
+describe('runTargets, provider-specific retry rules', () => {
 	it('waits at least minDelayMs', async () => {
 		const h = harness(
 			(batch, call) =>
@@ -536,28 +537,19 @@ describe('runDeletion, provider-specific retry rules', () => {
 				throw new Error('Project ID is required');
 			},
 		};
-		const targets: Target[] = ids(3).map((id, i) => ({ id, items: [i] }));
 		const sender: Sender = {
 			canRefresh: false,
 			send: async () => {
 				throw new Error('never sent');
 			},
 		};
-		const settings: RunSettings = {
-			batchSize: 1,
-			concurrency: 2,
-			requestsPerSecond: 0,
-			treatNotFoundAsDeleted: true,
-			retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 },
-			maxSplitRequests: 0,
-		};
-		const report = await runDeletion(
+		const report = await runTargets(
 			provider,
-			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			targets,
-			settings,
+			CONTEXT,
+			targetsOf(ids(3)),
+			settingsWith({ concurrency: 2 }),
 			sender,
-			{ now: () => 0, sleep: async () => undefined },
+			NO_WAIT,
 			() => false,
 		);
 		expect(report.stop).toMatchObject({ reason: 'config', message: 'Project ID is required' });
@@ -566,7 +558,7 @@ describe('runDeletion, provider-specific retry rules', () => {
 	});
 });
 
-describe('runDeletion, concurrency', () => {
+describe('runTargets, concurrency', () => {
 	/** A sender whose answers take 20 ms, counting requests in flight. */
 	function slowSender(answer: (ids: string[], call: number) => BatchVerdict) {
 		let inFlight = 0;
@@ -580,37 +572,25 @@ describe('runDeletion, concurrency', () => {
 				const call = ++calls;
 				await new Promise((resolve) => setTimeout(resolve, 20));
 				inFlight--;
-				return {
-					kind: 'response',
-					statusCode: 200,
-					headers: {},
-					body: answer(request.body as string[], call),
-					rawBody: '',
-				};
+				return answered(answer(request.body as string[], call));
 			},
 		};
 		return { sender, maxInFlight: () => Math.max(...seen) };
 	}
 
-	const settingsWith = (concurrency: RunSettings['concurrency']): RunSettings => ({
-		batchSize: 1,
-		concurrency,
-		requestsPerSecond: 0,
-		treatNotFoundAsDeleted: true,
-		retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 1000 },
-		maxSplitRequests: 0,
-	});
 	const realClock = {
 		now: () => Date.now(),
 		sleep: async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms)),
 	};
 	const run = async (sender: Sender, concurrency: RunSettings['concurrency'], n: number) => {
-		const targets: Target[] = ids(n).map((id, i) => ({ id, items: [i] }));
-		return await runDeletion(
+		return await runTargets(
 			fakeProvider(),
-			{ params: null, credentialType: 'fakeApi', credentials: {} },
-			targets,
-			settingsWith(concurrency),
+			CONTEXT,
+			targetsOf(ids(n)),
+			settingsWith({
+				concurrency,
+				retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 1000 },
+			}),
 			sender,
 			realClock,
 			() => false,
@@ -655,7 +635,7 @@ describe('runDeletion, concurrency', () => {
 							retryAfterMs: 1,
 						}
 					: allDeleted(request.body as string[]);
-				return { kind: 'response', statusCode: 200, headers: {}, body, rawBody: '' };
+				return answered(body);
 			},
 		};
 		const report = await run(sender, 'auto', 200);
