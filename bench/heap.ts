@@ -26,8 +26,8 @@ import { ROOT, fmt, log, machine, machineLine, round, table, writeResults } from
 interface Case {
 	output: Outputs.OutputMode;
 	ids: number;
-	/** One item per ID (`messageId`), or one item holding the list (`ids`). */
-	shape: 'items' | 'list';
+	/** An item per ID (`messageId`), or one item holding a list or a newline-separated string (`ids`). */
+	shape: 'items' | 'list' | 'string';
 }
 const CASES: Case[] = [
 	{ output: 'eachId', ids: 100_000, shape: 'items' },
@@ -35,6 +35,7 @@ const CASES: Case[] = [
 	{ output: 'failuresAndSummary', ids: 1_000_000, shape: 'items' },
 	{ output: 'summaryOnly', ids: 1_000_000, shape: 'items' },
 	{ output: 'summaryOnly', ids: 1_000_000, shape: 'list' },
+	{ output: 'summaryOnly', ids: 1_000_000, shape: 'string' },
 ];
 const gc = (globalThis as { gc?: () => void }).gc;
 function live(): number {
@@ -57,7 +58,7 @@ async function runNode(c: Case, items: INodeExecutionData[], sending: (on: boole
 	const parameters: Record<string, unknown> = {
 		provider: 'solapi',
 		solapiGroupId: 'G4V20190607105937H3OMPD4ONLWZ2UY',
-		idField: c.shape === 'list' ? 'ids' : 'messageId',
+		idField: c.shape === 'items' ? 'messageId' : 'ids',
 		options,
 	};
 	const ctx = {
@@ -108,9 +109,9 @@ async function measure(c: Case): Promise<Array<string | number>> {
 			Array.from({ length: n }, (_, i) => `M4V20261122${String(i).padStart(10, '0')}BENCHMARKIDS`),
 		);
 	const asItems = (list: string[]) =>
-		c.shape === 'list'
-			? [{ json: { ids: list } }]
-			: list.map((messageId) => ({ json: { messageId } }));
+		c.shape === 'items'
+			? list.map((messageId) => ({ json: { messageId } }))
+			: [{ json: { ids: c.shape === 'list' ? list : list.join('\n') } }];
 	await runNode(c, asItems(JSON.parse(make(2000)) as string[]), () => {}); // compiled before measuring
 	const source = make(c.ids);
 	const noIds = live();
@@ -143,7 +144,7 @@ async function measure(c: Case): Promise<Array<string | number>> {
 	const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 	const x = (bytes: number) => `${mb(bytes)} (${round(bytes / (withIds - noIds), 1)}×)`;
 	const sending = peak - atEntry;
-	const shape = c.shape === 'list' ? 'one item, a list' : 'one item per ID';
+	const shape = { items: 'an item per ID', list: 'a list', string: 'a string' }[c.shape];
 	return [c.output, fmt(c.ids), shape, mb(withIds - noIds), mb(atEntry - withIds), x(sending)]
 		.concat([round(sending / c.ids, 0), x(outputs), x(sending + outputs), fmt(success.length)])
 		.concat([round(ms / 1000, 1), samples]);
