@@ -1,6 +1,6 @@
 /**
  * `npm run bench:heap`: the node's own live heap in a big cleanup, by Output mode and input shape
- * (docs/big-cleanups.md). About 3 minutes on 2 cores; writes bench/results/heap-<date>.md.
+ * (docs/big-cleanups.md). About a minute on 2 cores (the build included); writes bench/results/heap-<date>.md.
  *
  * Each case runs in a process of its own (this file, with --expose-gc): the node's steps as built
  * (dist/: resolveRun, readTargets, sourceOfTargets, runPipeline, OutputBuilder, as
