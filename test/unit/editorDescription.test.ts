@@ -139,7 +139,6 @@ describe('words', () => {
 
 	it('keeps the canvas subtitle short and shows By Filter and Dry Run', () => {
 		const expression = (description.subtitle as string).replace(/^=\{\{([\s\S]*)\}\}$/, '$1');
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
 		const evaluate = new Function('$parameter', `return (${expression});`) as (
 			p: INodeParameters,
 		) => string;
