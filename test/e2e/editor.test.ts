@@ -177,26 +177,31 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 				els.map((e) => (e.getAttribute('data-test-id') ?? '').replace(/^parameter-input-/, '')),
 			);
 
+	/** Opens "Credential to connect with" until `item` shows. The select is drawn again when the
+	 * provider or Authentication changes: a click may land on the old one. */
+	async function openCredentialList(panel: Locator, item: Locator): Promise<void> {
+		for (let attempt = 1; ; attempt++) {
+			await panel.locator('[data-test-id="node-credentials-select"]').click();
+			const open = await item
+				.first()
+				.waitFor({ timeout: 5000 })
+				.then(() => true)
+				.catch(() => false);
+			if (open) return;
+			if (attempt === 3) {
+				await page.screenshot({ path: shot('debug-credential-list') });
+				throw new Error('the credential list did not open');
+			}
+		}
+	}
+
 	/** The credentials the panel's "Credential to connect with" list offers. */
 	async function credentialsOffered(panel: Locator): Promise<string[]> {
 		// One item per saved credential of the types the node accepts here, and "Create new credential".
 		const items = page.locator(
 			'[data-test-id^="node-credentials-select-item-"]:not([data-test-id="node-credentials-select-item-new"]):visible',
 		);
-		// The select is drawn again when the provider changes: a click may land on the old one.
-		for (let attempt = 1; ; attempt++) {
-			await panel.locator('[data-test-id="node-credentials-select"]').click();
-			const open = await items
-				.first()
-				.waitFor({ timeout: 5000 })
-				.then(() => true)
-				.catch(() => false);
-			if (open) break;
-			if (attempt === 3) {
-				await page.screenshot({ path: shot('debug-credentials-offered') });
-				throw new Error('the credential list did not open');
-			}
-		}
+		await openCredentialList(panel, items);
 		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
 		// Close the list by clicking the Provider label, not Escape (Escape closes the panel on n8n 2.x).
 		await panel.locator('[data-test-id="node-credentials-select"]').click();
@@ -335,8 +340,11 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 						await choose(panel, provider.authParameter, choice.displayName);
 					// Provider is still there: n8n did not take it for the node's authentication field.
 					await panel.locator('[data-test-id="parameter-input-provider"]').waitFor();
-					await panel.locator('[data-test-id="node-credentials-select"]').click();
-					await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').click();
+					const createNew = page.locator(
+						'[data-test-id="node-credentials-select-item-new"]:visible',
+					);
+					await openCredentialList(panel, createNew);
+					await createNew.click();
 					const dialog = page.locator('[data-test-id="credential-edit-dialog"]:visible');
 					await dialog.waitFor();
 					await dialog.locator('[data-test-id^="parameter-input-"]').first().waitFor();
