@@ -183,6 +183,42 @@ describe('runTargets', () => {
 		expect((await h.run(['a'])).byId.a.status).toBe('unknown');
 	});
 
+	it('carries a lost answer into the halves of a split and into a resend alone: not found there is unknown', async () => {
+		const lost = { kind: 'network', code: 'TIMEOUT', message: 'no answer', maybeApplied: true };
+		const notFound = (batch: string[]) =>
+			outcomes(batch.map((id) => [id, { status: 'notFound', message: 'gone' }]));
+		const split = harness(
+			(batch, call) =>
+				call === 1
+					? (lost as HttpResult)
+					: call === 2
+						? {
+								kind: 'failBatch',
+								status: 'rejected',
+								code: 'BAD',
+								message: 'bad',
+								splittable: true,
+							}
+						: notFound(batch),
+			{ batchSize: 4, concurrency: 1, treatNotFoundAsDeleted: false },
+		);
+		const halves = await split.run(ids(4));
+		expect(split.calls.map((c) => c.ids.length)).toEqual([4, 4, 2, 2]);
+		expect(Object.values(halves.byId).map((r) => r.status)).toEqual(Array(4).fill('unknown'));
+		const alone = harness(
+			(batch, call) =>
+				call === 1
+					? (lost as HttpResult)
+					: call === 2
+						? outcomes([['m0', { status: 'unknown', code: 'InternalError', retryAlone: true }]])
+						: notFound(batch),
+			{ batchSize: 1, concurrency: 1, treatNotFoundAsDeleted: false },
+		);
+		const resent = await alone.run(ids(1));
+		expect(alone.calls).toHaveLength(3);
+		expect(resent.byId.m0).toMatchObject({ status: 'unknown', attempts: 3 });
+	});
+
 	it('gives up at once when Retry-After is longer than the node waits', async () => {
 		const h = harness(() => ({
 			kind: 'retry',

@@ -223,10 +223,16 @@ describe('chunkVerdict: whole-batch answers', () => {
 	});
 
 	it('splits a splittable rejection while the budget allows, then says why it stopped', () => {
-		expect(decide(failBatch({ splittable: true }))).toEqual({ kind: 'split' });
+		expect(decide(failBatch({ splittable: true }))).toEqual({ kind: 'split', maybeApplied: false });
+		// The halves carry a lost answer on, as a resend alone does.
+		expect(decide({ ...failBatch({ splittable: true }), maybeApplied: true })).toEqual({
+			kind: 'split',
+			maybeApplied: true,
+		});
 		// A split costs two requests: the last two of the budget still split.
 		expect(decide(failBatch({ splittable: true }), { state: { splitRequests: 198 } })).toEqual({
 			kind: 'split',
+			maybeApplied: false,
 		});
 		const spent = decide(failBatch({ splittable: true }), { state: { splitRequests: 199 } });
 		expect(ends(spent).a).toEqual({

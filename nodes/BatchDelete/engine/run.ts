@@ -341,8 +341,9 @@ class DeleteEngine<P> {
 				const splits = source.results.splitsByBatch;
 				splits.set(batch, (splits.get(batch) ?? 0) + SPLIT_COST);
 				const half = Math.ceil(indices.length / 2);
-				await this.runChunk(source, { indices: indices.slice(0, half), batch });
-				await this.runChunk(source, { indices: indices.slice(half), batch });
+				const { maybeApplied } = verdict;
+				await this.runChunk(source, { indices: indices.slice(0, half), batch, maybeApplied });
+				await this.runChunk(source, { indices: indices.slice(half), batch, maybeApplied });
 				return;
 			}
 			case 'end':
@@ -354,7 +355,11 @@ class DeleteEngine<P> {
 				});
 				for (let k = 0; k < indices.length; k++)
 					if (verdict.ends[k] === 'alone')
-						await this.runChunk(source, { indices: [indices[k]], batch }, true);
+						await this.runChunk(
+							source,
+							{ indices: [indices[k]], batch, maybeApplied: verdict.maybeApplied },
+							true,
+						);
 		}
 	}
 

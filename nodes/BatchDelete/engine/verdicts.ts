@@ -21,6 +21,8 @@ export type ChunkVerdict =
 			stopsScope?: boolean;
 			/** The run stops with this, before these IDs end. */
 			halt?: RunStop;
+			/** This send or an earlier one may have applied: a resend alone carries it on. */
+			maybeApplied?: boolean;
 	  }
 	/** The run stopped before an answer: each target ends `status`, in the stop's words. */
 	| { kind: 'stopped'; status: 'unknown' | 'notAttempted' }
@@ -29,7 +31,7 @@ export type ChunkVerdict =
 	/** Resend the chunk in batches of at most `batchLimit`, as the rest of the run. */
 	| { kind: 'smaller'; batchLimit: number; maybeApplied: boolean }
 	/** Resend the chunk as two halves, spending `SPLIT_COST` of the split budget. */
-	| { kind: 'split' };
+	| { kind: 'split'; maybeApplied: boolean };
 
 /** What the engine knows of a chunk beyond its answer. */
 export interface ChunkState {
@@ -83,7 +85,7 @@ export function chunkVerdict(
 			const ends = chunk.map((target) =>
 				outcomeEnding(verdict.outcomes.get(target.id), maybeApplied, settings, state),
 			);
-			return { kind: 'end', ends, applied: true };
+			return { kind: 'end', ends, applied: true, maybeApplied };
 		}
 		case 'useFallback': {
 			const { code, message } = verdict;
@@ -156,7 +158,7 @@ function failBatch(
 		return { kind: 'smaller', batchLimit: Math.ceil(size / 2), maybeApplied };
 	const canSplit = verdict.splittable === true && size > 1;
 	if (canSplit && state.splitRequests + SPLIT_COST <= settings.maxSplitRequests)
-		return { kind: 'split' };
+		return { kind: 'split', maybeApplied };
 	const status = verdict.status === 'unknown' ? 'unknown' : settle(verdict.status, settings);
 	const message = canSplit
 		? `${verdict.message} (not split further: this run already made the most extra requests it may spend on splitting, ${settings.maxSplitRequests})`
