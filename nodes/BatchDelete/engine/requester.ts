@@ -202,14 +202,14 @@ export class Requester {
 							maybeApplied: result.maybeApplied,
 						}
 					: read(result);
-		const outcome = outcomeOf(verdict as { kind?: string });
+		const tagged = verdict as { kind?: string };
+		const outcome = outcomeOf(tagged);
 		const claim = this.limiter.answered(outcome, started);
 		if (claim === 'cut') this.control.rateFound();
 		// A request the learned rate held back was limited by the rate, not by the requests in
 		// flight, and a throttle of an event the rate already answered needs no second cut: those
 		// are the rate's to learn from. The in-flight control cuts once per event, as before.
 		this.control.release(paced || claim !== 'none' ? 'paced' : outcome, this.clock.now() - started);
-		const tagged = verdict as { kind?: string };
 		if (tagged.kind === 'retry')
 			return await this.retried(kind, verdict as RetryVerdict, tries, settled);
 		if (tagged.kind === 'reauth') return this.reauthorised(verdict as ReauthVerdict, tries, epoch);
