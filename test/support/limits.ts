@@ -25,19 +25,29 @@ export class SimClock {
 		await new Promise<void>((resolve) => {
 			this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
 		});
-	/** Advance time until `done` settles. */
+	/**
+	 * Advance time until `done` settles. Math.random (the retries' jitter) is seeded meanwhile, so
+	 * a simulation gives the same answer every time.
+	 */
 	async run<T>(done: Promise<T>): Promise<T> {
 		let finished = false;
 		void done.finally(() => (finished = true)).catch(() => {});
-		for (;;) {
-			// Let every promise chain run to its next timer before time moves.
-			for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-			if (finished) return await done;
-			if (this.timers.length === 0) throw new Error('simulation stalled');
-			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-			const next = this.timers.shift()!;
-			this.t = Math.max(this.t, next.at);
-			next.resolve();
+		const random = Math.random;
+		let seed = 42;
+		Math.random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		try {
+			for (;;) {
+				// Let every promise chain run to its next timer before time moves.
+				for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+				if (finished) return await done;
+				if (this.timers.length === 0) throw new Error('simulation stalled');
+				this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+				const next = this.timers.shift()!;
+				this.t = Math.max(this.t, next.at);
+				next.resolve();
+			}
+		} finally {
+			Math.random = random;
 		}
 	}
 }
@@ -175,6 +185,20 @@ export async function simulateRun(
 	};
 }
 
+/**
+ * `limit` seen `phaseMs` later: a fixed window's boundaries fall elsewhere in the run. What a
+ * window-based limit refuses depends on where its windows fall against the run's ramp, so the
+ * tests measure several phases, not the lucky one.
+ */
+export function atPhase(limit: HiddenLimit, phaseMs: number): HiddenLimit {
+	const retryAfterMs = limit.retryAfterMs;
+	return {
+		admit: (at) => limit.admit(at + phaseMs),
+		done: (at) => limit.done(at + phaseMs),
+		retryAfterMs: retryAfterMs && ((at) => retryAfterMs(at + phaseMs)),
+	};
+}
+
 /** Every ID has exactly one result, and it is `deleted` (nothing lost to throttling). */
 export function lostIds(run: SimRun): string[] {
 	if (run.results.length !== run.ids.length) return run.ids;
@@ -196,20 +220,23 @@ export interface TargetRow {
 	met: boolean;
 }
 
-/** A run of `requests` requests against `shape`, a request taking `travelMs` plus the server's time. */
+/** A run of `requests` requests against `shape`, a request taking `travelMs` plus the server's time,
+ * the shape's windows falling `phaseMs` later. */
 export async function targetRow(
 	shape: Shape,
 	requests: number,
 	travelMs: number,
+	phaseMs = 0,
 ): Promise<TargetRow> {
 	const once = async (concurrency: SimOptions['concurrency']) => {
 		const clock = new SimClock();
 		return await clock.run(
-			simulateRun(clock, shape.limit(0), {
+			simulateRun(clock, atPhase(shape.limit(0), phaseMs), {
 				requests,
 				concurrency,
 				latencyMs: travelMs + shape.serviceMs,
 				serviceMs: shape.serviceMs,
+				seed: 7 + phaseMs,
 			}),
 		);
 	};
