@@ -431,7 +431,17 @@ describeIfChromium.each(LINES)("the node in n8n's editor (n8n %s.x, Chromium)", 
 					await input.waitFor();
 					seen[provider.id][name] = Number((await input.inputValue()).replace(/[^\d.]/g, ''));
 				}
-				if (provider.id === 'solapi') await page.screenshot({ path: shot('options-solapi') });
+				if (provider.id === 'solapi') {
+					// The option list fades out after a pick: a shot taken meanwhile shows it over the panel.
+					const faded = async () =>
+						await page
+							.locator('.el-select-dropdown')
+							.evaluateAll((els) =>
+								els.every((e) => !e.checkVisibility({ opacityProperty: true })),
+							);
+					while (!(await faded())) await page.waitForTimeout(50);
+					await page.screenshot({ path: shot('options-solapi') });
+				}
 				expect([provider.id, seen[provider.id]]).toEqual([
 					provider.id,
 					Object.fromEntries(Object.entries(wanted).map(([name, [, value]]) => [name, value])),
