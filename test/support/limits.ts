@@ -15,6 +15,8 @@ export * from '../../bench/limitShapes';
  * convergence), never wall-clock time.
  */
 
+let seeding = false;
+
 /** Time that moves only when every pending promise has settled and a timer is due. */
 export class SimClock {
 	private t = 0;
@@ -30,6 +32,9 @@ export class SimClock {
 	 * a simulation gives the same answer every time.
 	 */
 	async run<T>(done: Promise<T>): Promise<T> {
+		// Overlapping runs would restore Math.random in the wrong order and leave it seeded.
+		if (seeding) throw new Error('SimClock.run: one simulation at a time');
+		seeding = true;
 		let finished = false;
 		void done.finally(() => (finished = true)).catch(() => {});
 		const random = Math.random;
@@ -48,6 +53,7 @@ export class SimClock {
 			}
 		} finally {
 			Math.random = random;
+			seeding = false;
 		}
 	}
 }

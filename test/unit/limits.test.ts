@@ -25,7 +25,7 @@ import {
  * it is met in every phase. Why the rate shapes miss: docs/benchmark.md ("Auto under hidden limits").
  */
 const TRAVEL = { quiet: 150, loaded: 230 };
-/** Where the limit's windows fall against the run (ms); each phase also seeds the jitter apart. */
+/** Where the limit's windows fall against the run (ms); each phase also seeds the requests' latency jitter apart. */
 const PHASES = [0, 200, 400, 600, 800];
 const SHORT: Record<string, string> = {
 	'3 requests in flight, 150 ms each': 'in flight',
@@ -54,7 +54,9 @@ describe("Auto against issue 26's targets, every shape", () => {
 				for (const phase of PHASES) {
 					const row = await targetRow(shape, requests, TRAVEL[travel], phase);
 					expect([row.shape, phase, row.lost]).toEqual([row.shape, phase, 0]);
-					if (!row.met) missed.add(SHORT[row.shape]);
+					const short = SHORT[row.shape];
+					expect([row.shape, short]).toEqual([row.shape, expect.any(String)]);
+					if (!row.met) missed.add(short);
 				}
 			}
 			expect(met.filter((shape) => missed.has(shape))).toEqual([]);
@@ -104,9 +106,9 @@ const shapes: Array<
 	[string, () => HiddenLimit, Partial<SimOptions>, number | undefined, number, number?]
 > = [
 	// 2–8 % by phase: the first window filled costs the requests then in flight.
-	['15 per fixed second, Retry-After 1 s', () => fixedWindow(15), RTT50, 15, 0.1],
-	['15 per fixed second, Retry-After 0', () => withRetryAfter(fixedWindow(15), 0), RTT50, 15, 0.1],
-	['15 in any second, no Retry-After', () => slidingWindow(15), RTT50, 15, 0.05],
+	['15 per fixed second, Retry-After 1 s', () => fixedWindow(15), RTT50, 15, 0.09],
+	['15 per fixed second, Retry-After 0', () => withRetryAfter(fixedWindow(15), 0), RTT50, 15, 0.09],
+	['15 in any second, no Retry-After', () => slidingWindow(15), RTT50, 15, 0.04],
 	// A bucket refilled while the run holds below its rate lets a burst through, then refuses.
 	['a token bucket, 10 a second, bursts of 30', () => tokenBucket(10, 30), RTT50, 10, 0.12],
 	[
@@ -121,9 +123,9 @@ const shapes: Array<
 		() => switching(slidingWindow(20), slidingWindow(10), 10_000),
 		RTT50,
 		10,
-		0.1,
+		0.09,
 		// Missed in one phase: 0.77 of the best fixed (C = 3, which fits under both halves).
-		0.7,
+		0.75,
 	],
 ];
 
