@@ -43,6 +43,27 @@ describe('planTargets', () => {
 		expect(planned[0].items).not.toBe(shared);
 	});
 
+	it("gathers every item that names an ID, leaving each item's own list as it was", () => {
+		const input = named([
+			{ id: 'a', item: 0 },
+			{ id: 'b', item: 1 },
+			{ id: 'a', item: 1 },
+			{ id: 'a', item: 2 },
+			{ id: 'c', item: 2 },
+			{ id: 'a', item: 3 },
+		]);
+		const lists = [input[0].items, input[1].items, input[3].items, input[5].items];
+		const planned = planTargets(input, true);
+		expect(planned.map((t) => [t.id, t.items])).toEqual([
+			['a', [0, 1, 2, 3]],
+			['b', [1]],
+			['c', [2]],
+		]);
+		expect(lists).toEqual([[0], [1], [2], [3]]);
+		expect(planned[1].items).toBe(lists[1]);
+		expect(planned[2].items).toBe(lists[2]);
+	});
+
 	it('dedupes by key when the ID alone does not identify the target', () => {
 		const planned = planTargets(
 			named([

@@ -11,6 +11,9 @@ export function planTargets(named: Iterable<Target>, dedupe: boolean): Target[] 
 	if (!dedupe) return Array.from(named);
 	const targets: Target[] = [];
 	const byKey = new Map<string, Target>();
+	// Lists this function made: grown in place. An input list is an item's, shared by all of that
+	// item's targets: copied once, so an ID named by K items costs K steps, not K² copies.
+	const own = new Set<number[]>();
 	for (const target of named) {
 		const id = target.key ?? target.id;
 		const key = target.scope === undefined ? id : `${target.scope}\u0000${id}`;
@@ -20,7 +23,8 @@ export function planTargets(named: Iterable<Target>, dedupe: boolean): Target[] 
 			byKey.set(key, target);
 			targets.push(target);
 		} else if (seen.items[seen.items.length - 1] !== item) {
-			seen.items = [...seen.items, item];
+			if (own.has(seen.items)) seen.items.push(item);
+			else own.add((seen.items = [...seen.items, item]));
 		}
 	}
 	return targets;
