@@ -85,7 +85,7 @@ export function fixedConcurrency(n: number, clock: { now(): number }): Concurren
 	return adaptiveConcurrency({ initial: limit, max: limit }, clock);
 }
 
-/** Auto (see the top of this file). `clock` is the run's clock, so tests can simulate time. */
+/** Auto (docs/benchmark.md, "Auto under hidden limits"). `clock` is the run's clock, so tests can simulate time. */
 export function adaptiveConcurrency(
 	options: { initial: number; max: number; min?: number },
 	clock: { now(): number },

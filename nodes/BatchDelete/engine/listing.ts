@@ -63,7 +63,7 @@ const MAX_SWEEPS = 2;
 type Page = Extract<ListVerdict, { kind: 'page' }>;
 type Fetched = Page | { kind: 'stop'; stop: ListingStop };
 
-/** The targets the provider's list names, page by page (see the top of this file). */
+/** The targets the provider's list names, page by page (docs/by-filter.md, "Paging while deleting"). */
 export function filterSource<P, F>(
 	provider: Provider<P>,
 	list: ProviderList<P, F>,
@@ -185,7 +185,7 @@ async function* cursorPages<P, F>(listing: Listing<P, F>): TargetSource<FilterEn
 			};
 			return end;
 		}
-		// Read ahead before deleting (see the top of this file).
+		// Read ahead before deleting (docs/by-filter.md, "Paging while deleting").
 		let next: Fetched | undefined;
 		if (more && !full && end.pages < MAX_LIST_PAGES) {
 			position = { offset: 0, page: position.page + 1, pageSize, cursor: current.next };

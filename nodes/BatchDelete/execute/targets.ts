@@ -14,7 +14,7 @@ import { MAX_MAX_IDS } from '../settings';
 import type { RunCredential } from './credential';
 import type { RunFailure, RunPlan } from './resolve';
 
-export type Filter = ReturnType<typeof readFilterOnce>;
+type Filter = ReturnType<typeof readFilterOnce>;
 
 /** The targets: those the input items name (By ID) or the filters (By Filter), and the Failure items
  * for input items that name nothing valid. */
