@@ -180,6 +180,7 @@ describe('Avaya Spaces through n8n', () => {
 		const problem = result.failure.find((i) => i.json.id === null);
 		expect(problem?.json).toMatchObject({ status: 'invalid', code: 'NO_ID' });
 		expect(problem?.pairedItem).toEqual({ item: 1 });
+		expectInvariant(result, [[id], []]);
 	});
 
 	it('rejects a batch size over the provider maximum before sending anything', async () => {

@@ -340,6 +340,7 @@ describe('WeChat Official Account through n8n', () => {
 		const result = await run([{ msg_id: ids[0] }, { msg_id: ids[1] }], { batchSize: 2 });
 		expect(result.error).toBeUndefined();
 		expect(mock.requestsTo(/mass\/delete/).length - before).toBe(2);
+		expectInvariant(result, [[whole(ids[0])], [whole(ids[1])]]);
 	});
 
 	it('shows each request in a dry run without fetching a token', async () => {
