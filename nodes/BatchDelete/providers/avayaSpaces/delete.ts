@@ -7,6 +7,7 @@ import {
 	noParameters,
 	OutcomeMap,
 	parseBody,
+	parseExact,
 	rejectedBatch,
 	shortText,
 	transientVerdict,
@@ -62,7 +63,7 @@ function readAnswer(
 	if (transient) return transient;
 	const status = result.statusCode;
 	if (status >= 200 && status < 300) {
-		const answer = parseBody(deleteAnswer, result);
+		const answer = parseExact(deleteAnswer, result);
 		if (answer === undefined) return unreadable(result);
 		const map = new OutcomeMap(chunk);
 		for (const id of answer.deletedMessages ?? []) map.set(id, { status: 'deleted' });
