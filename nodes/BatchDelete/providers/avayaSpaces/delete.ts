@@ -6,7 +6,6 @@ import {
 	hasWhitespaceOrControl,
 	noParameters,
 	OutcomeMap,
-	parseBody,
 	parseExact,
 	rejectedBatch,
 	shortText,
@@ -15,6 +14,7 @@ import {
 } from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
+import { errorOf } from './answer';
 
 /** Avaya Spaces: `POST /api/messages/deletemessages`, a JSON array of up to 100 message IDs. */
 
@@ -39,19 +39,6 @@ const deleteAnswer = z
 		notFoundMessages: z.array(z.union([z.string(), z.number()])).optional(),
 		notDeletedMessages: reasoned.optional(),
 		noPermittedMessages: reasoned.optional(),
-	})
-	.passthrough();
-
-/** The provider's error body (delete and list answers alike). */
-export const errorAnswer = z
-	.object({
-		error: z
-			.object({ code: z.string().optional(), message: z.string().optional() })
-			.passthrough()
-			.optional(),
-		reason: z.string().optional(),
-		code: z.string().optional(),
-		message: z.string().optional(),
 	})
 	.passthrough();
 
@@ -86,12 +73,11 @@ function readAnswer(
 		}
 		return map.verdict();
 	}
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
+	const error = errorOf(result);
 	if (status === 401) {
 		return {
 			kind: 'reauth',
-			code,
+			code: error.code,
 			message: shortText(
 				error.message,
 				'Avaya Spaces refused the token (HTTP 401): check the credential',
@@ -104,13 +90,13 @@ function readAnswer(
 			error.reason ?? error.error?.message,
 			'Avaya Spaces rejected the batch (HTTP 400)',
 		);
-		return rejectedBatch(code, message);
+		return rejectedBatch(error.code, message);
 	}
 	if (status === 403) {
 		return {
 			kind: 'failBatch',
 			status: 'forbidden',
-			code,
+			code: error.code,
 			message: shortText(error.message ?? error.error?.message, 'No permission (HTTP 403)'),
 		};
 	}
@@ -126,7 +112,7 @@ function readAnswer(
 	return {
 		kind: 'failBatch',
 		status: 'error',
-		code,
+		code: error.code,
 		message: `Avaya Spaces answered HTTP ${status}`,
 	};
 }
