@@ -4,6 +4,7 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+import { testRules } from './auth/guard';
 import { QUECTEL_HOSTS } from './auth/quectel';
 
 /** Region and custom base URL, shared by both Quectel credentials. */
@@ -47,10 +48,10 @@ export const quectelCredentialTest: ICredentialTestRequest = {
 		url: '/v2/mobilepush/enduserapi/userMsgList',
 		method: 'GET',
 		qs: { page: 1, pageSize: 1 },
-		// Never followed: a redirect fails the test (n8n shows its status text).
+		// Never followed: a redirect fails the test, with the redirect rules' message.
 		disableFollowRedirect: true,
 	},
-	rules: [
+	rules: testRules({}, [
 		{
 			type: 'responseSuccessBody',
 			properties: {
@@ -71,7 +72,7 @@ export const quectelCredentialTest: ICredentialTestRequest = {
 				message: 'The account has no permission for push messages (5041)',
 			},
 		},
-	],
+	]),
 };
 
 export class QuectelTokenApi implements ICredentialType {

@@ -6,7 +6,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { httpError, tokenRequest } from './auth/guard';
+import { httpError, testRules, tokenRequest } from './auth/guard';
 import { WECHAT_DEFAULT_BASE_URL, readStableToken, weChatBaseUrl } from './auth/weChat';
 
 /**
@@ -98,7 +98,7 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 			method: 'GET',
 			disableFollowRedirect: true,
 		},
-		rules: [
+		rules: testRules({}, [
 			{
 				type: 'responseSuccessBody',
 				properties: {
@@ -123,6 +123,6 @@ export class WeChatOfficialAccountApi implements ICredentialType {
 					message: 'This account may not call the API (48001): only verified accounts can',
 				},
 			},
-		],
+		]),
 	};
 }

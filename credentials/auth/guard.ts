@@ -1,4 +1,10 @@
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
+	ICredentialTestRequest,
+	IDataObject,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 /**
  * Where a request may go and how much of its answer is read: the one set of rules every request
@@ -270,13 +276,22 @@ const REDIRECT_TEST_RULES = [301, 302, 303, 307, 308].map((value) => ({
 	},
 }));
 
-/** A credential test's rules: the redirect rules, then one message per refusing status. */
-export function testRules(refusals: Record<number, string> = {}) {
-	return [
+/**
+ * A credential test's rules: the redirect rules, then one message per refusing status, then the
+ * rules on an answered body. n8n's type takes one kind of rule per list, but its credential tester
+ * reads both kinds from one (status rules when the request fails, body rules when it is answered).
+ */
+export function testRules(
+	refusals: Record<number, string> = {},
+	bodyRules: IAuthenticateRuleResponseSuccessBody[] = [],
+): ICredentialTestRequest['rules'] {
+	const rules = [
 		...REDIRECT_TEST_RULES,
 		...Object.entries(refusals).map(([value, message]) => ({
 			type: 'responseCode' as const,
 			properties: { value: Number(value), message },
 		})),
+		...bodyRules,
 	];
+	return rules as IAuthenticateRuleResponseCode[];
 }

@@ -62,3 +62,14 @@ describe.each(cases)('%s', (_name, adapter, kind, which) => {
 		expect(attacker.requests).toHaveLength(0);
 	});
 });
+
+describe('every credential test names a redirect', () => {
+	// n8n shows a failed test's own message only when a rule names its status: without these, the
+	// dialog shows the bare status text of a redirect the test never follows.
+	it.each(declaredCredentialTypes().filter((t) => t.test !== undefined))('$name', (type) => {
+		const codes = (type.test!.rules ?? [])
+			.filter((rule) => rule.type === 'responseCode')
+			.map((rule) => rule.properties.value);
+		expect(codes).toEqual(expect.arrayContaining([301, 302, 303, 307, 308]));
+	});
+});

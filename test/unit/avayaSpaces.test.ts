@@ -1,5 +1,5 @@
 import { avayaSpaces } from '../../nodes/BatchDelete/providers/avayaSpaces';
-import { chunk, reply } from './listHelpers';
+import { chunk, reply, wire } from './listHelpers';
 
 /* Avaya Spaces publishes no SDK for its REST API: requests and answers here follow its API
  * document only (docs/providers.md). */
@@ -82,6 +82,17 @@ describe('Avaya Spaces answer', () => {
 		});
 		expect(outcomes.has('left-out')).toBe(false);
 		expect(outcomes.has('never-sent')).toBe(false);
+	});
+
+	it('reads IDs above 2^53 digit for digit: a rounded neighbour is never confirmed', () => {
+		// JSON.parse reads both as 12345678901234567000: only the one the answer names is deleted.
+		const verdict = avayaSpaces.readResponse(
+			chunk('12345678901234567050', '12345678901234567000'),
+			wire(200, '{"deletedMessages":[12345678901234567050]}'),
+		);
+		const outcomes = verdict.kind === 'outcomes' ? verdict.outcomes : new Map();
+		expect(outcomes.get('12345678901234567050')).toEqual({ status: 'deleted' });
+		expect(outcomes.has('12345678901234567000')).toBe(false);
 	});
 
 	it('treats a 200 it cannot read as unknown, never as deleted', () => {

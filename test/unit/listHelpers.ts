@@ -19,6 +19,13 @@ export const reply = (
 	rawBody: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
+/** An answer as the transport reads it off the wire: `body` through JSON.parse (an integer above
+ * 2^53 rounded to a neighbour), `rawBody` the exact text. */
+export const wire = (statusCode: number, text: string): HttpResult & { kind: 'response' } => ({
+	...reply(statusCode, JSON.parse(text)),
+	rawBody: text,
+});
+
 export function pageOf(verdict: ListVerdict): {
 	items: ListedItem[];
 	next?: string;

@@ -4,7 +4,7 @@ import {
 	quectelCredentialTest,
 } from '../../credentials/QuectelTokenApi.credentials';
 import { QUECTEL_MAX_BATCH_SIZE, quectel } from '../../nodes/BatchDelete/providers/quectel';
-import { chunk, reply } from './listHelpers';
+import { chunk, reply, wire } from './listHelpers';
 import { evaluateCredentialExpression } from '../support/credentialExpression';
 
 /** The longest ID Quectel's delete takes, URL-encoded (the URL budget in quectel/delete.ts). */
@@ -129,6 +129,18 @@ describe('Quectel answer', () => {
 		);
 		expect(outcomes.get('7')).toEqual({ status: 'deleted' });
 		expect(outcomes.get('8')?.status).toBe('rejected');
+	});
+
+	it('reads IDs above 2^53 digit for digit: a rounded neighbour is never confirmed', () => {
+		// JSON.parse reads both as 12345678901234567000: only the one the answer names is deleted.
+		const outcomes = outcomesOf(
+			quectel.readResponse(
+				chunk('12345678901234567050', '12345678901234567000'),
+				wire(200, '{"code":200,"data":{"successList":[{"id":12345678901234567050}]}}'),
+			),
+		);
+		expect(outcomes.get('12345678901234567050')).toEqual({ status: 'deleted' });
+		expect(outcomes.has('12345678901234567000')).toBe(false);
 	});
 
 	it.each([5032, 5106])('asks for a new token on %d', (code) => {

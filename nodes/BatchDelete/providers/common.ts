@@ -48,7 +48,8 @@ export function parseBody<T>(schema: ZodType<T>, result: HttpResponse): T | unde
 /**
  * `parseBody` over the raw text, with every integer too large for a JavaScript number kept as its
  * exact digits (a string): `JSON.parse` would round an ID like 12345678901234567890 to a
- * neighbour's. For list answers, whose IDs are deleted next. Falls back to the parsed body.
+ * neighbour's. For every answer that names IDs (lists, and deletes that confirm them). Falls back to
+ * the parsed body.
  */
 export function parseExact<T>(schema: ZodType<T>, result: HttpResponse): T | undefined {
 	let body: unknown = result.body;
@@ -108,9 +109,11 @@ export class OutcomeMap {
 	}
 
 	/** An answer that lists an ID twice never ends as `deleted` unless every mention says so: any
-	 * other word beats `deleted`, whatever the order; otherwise the first word wins. */
+	 * other word beats `deleted`, whatever the order; otherwise the first word wins. A number names
+	 * an ID only as a safe integer: a bigger one was rounded (read answers with `parseExact`) and
+	 * would name a neighbour, so that ID stays unanswered. */
 	set(id: unknown, outcome: IdOutcome): void {
-		const key = typeof id === 'number' ? String(id) : id;
+		const key = typeof id === 'number' ? (Number.isSafeInteger(id) ? String(id) : undefined) : id;
 		if (typeof key !== 'string' || !this.sent.has(key)) return;
 		const earlier = this.outcomes.get(key);
 		if (earlier === undefined || (earlier.status === 'deleted' && outcome.status !== 'deleted'))

@@ -6,7 +6,7 @@ import {
 	hasWhitespaceOrControl,
 	noParameters,
 	OutcomeMap,
-	parseBody,
+	parseExact,
 	rejectedBatch,
 	shortText,
 	transientVerdict,
@@ -14,6 +14,7 @@ import {
 } from '../common';
 import { baseUrlOf } from '../../../../credentials/auth/hosts';
 import { AVAYA_SPACES_HOSTS } from '../../../../credentials/auth/avayaSpaces';
+import { errorOf } from './answer';
 
 /** Avaya Spaces: `POST /api/messages/deletemessages`, a JSON array of up to 100 message IDs. */
 
@@ -41,19 +42,6 @@ const deleteAnswer = z
 	})
 	.passthrough();
 
-/** The provider's error body (delete and list answers alike). */
-export const errorAnswer = z
-	.object({
-		error: z
-			.object({ code: z.string().optional(), message: z.string().optional() })
-			.passthrough()
-			.optional(),
-		reason: z.string().optional(),
-		code: z.string().optional(),
-		message: z.string().optional(),
-	})
-	.passthrough();
-
 function readAnswer(
 	chunk: Parameters<Provider['readResponse']>[0],
 	result: HttpResponse,
@@ -62,7 +50,7 @@ function readAnswer(
 	if (transient) return transient;
 	const status = result.statusCode;
 	if (status >= 200 && status < 300) {
-		const answer = parseBody(deleteAnswer, result);
+		const answer = parseExact(deleteAnswer, result);
 		if (answer === undefined) return unreadable(result);
 		const map = new OutcomeMap(chunk);
 		for (const id of answer.deletedMessages ?? []) map.set(id, { status: 'deleted' });
@@ -85,12 +73,11 @@ function readAnswer(
 		}
 		return map.verdict();
 	}
-	const error = parseBody(errorAnswer, result) ?? {};
-	const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
+	const error = errorOf(result);
 	if (status === 401) {
 		return {
 			kind: 'reauth',
-			code,
+			code: error.code,
 			message: shortText(
 				error.message,
 				'Avaya Spaces refused the token (HTTP 401): check the credential',
@@ -103,13 +90,13 @@ function readAnswer(
 			error.reason ?? error.error?.message,
 			'Avaya Spaces rejected the batch (HTTP 400)',
 		);
-		return rejectedBatch(code, message);
+		return rejectedBatch(error.code, message);
 	}
 	if (status === 403) {
 		return {
 			kind: 'failBatch',
 			status: 'forbidden',
-			code,
+			code: error.code,
 			message: shortText(error.message ?? error.error?.message, 'No permission (HTTP 403)'),
 		};
 	}
@@ -125,7 +112,7 @@ function readAnswer(
 	return {
 		kind: 'failBatch',
 		status: 'error',
-		code,
+		code: error.code,
 		message: `Avaya Spaces answered HTTP ${status}`,
 	};
 }

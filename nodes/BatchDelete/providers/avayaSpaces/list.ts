@@ -1,9 +1,8 @@
 import { z } from 'zod';
 
 import type { ListedItem, ListVerdict, ListWindow, ProviderList } from '../../engine/types';
-import { errorAnswer } from './delete';
+import { errorOf } from './answer';
 import type { HttpResponse } from '../common';
-import { parseBody } from '../common';
 import {
 	foldQuery,
 	foldText,
@@ -125,10 +124,9 @@ function readAvayaList(result: HttpResponse): ListVerdict {
 		body: pageSchema,
 		read: (page) => listPage(listedItems(page.data, avayaListedItem), { next: page.nextPageUrl }),
 		refused: ({ statusCode: status }) => {
-			const error = parseBody(errorAnswer, result) ?? {};
-			const code = error.error?.code ?? error.code ?? `HTTP_${status}`;
+			const error = errorOf(result);
 			const text = error.reason ?? error.error?.message ?? error.message;
-			return listRefusal('Avaya Spaces', status, code, text, {
+			return listRefusal('Avaya Spaces', status, error.code, text, {
 				401: 'Avaya Spaces refused the token (HTTP 401): check the credential',
 				403: 'No permission to read the messages of this space (HTTP 403)',
 				404: 'The space was not found (HTTP 404): check Space ID',

@@ -6,7 +6,7 @@ import {
 	hasWhitespaceOrControl,
 	noParameters,
 	OutcomeMap,
-	parseBody,
+	parseExact,
 	rejectedBatch,
 	shortText,
 	transientVerdict,
@@ -181,7 +181,7 @@ function codeVerdict(
 function readAnswer(chunk: Pick<Target, 'id' | 'fields'>[], result: HttpResponse): BatchVerdict {
 	const refused = statusVerdict(result);
 	if (refused) return refused;
-	const answer = parseBody(answerSchema, result);
+	const answer = parseExact(answerSchema, result);
 	if (answer === undefined) return unreadable(result);
 	const code = Number(answer.code);
 	if (SUCCESS_CODES.has(code)) return listsVerdict(chunk, answer, result);
