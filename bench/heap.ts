@@ -2,10 +2,9 @@
  * `npm run bench:heap`: the node's own live heap in a big cleanup, by Output mode and input shape
  * (docs/big-cleanups.md). About a minute on 2 cores (the build included); writes bench/results/heap-<date>.md.
  *
- * Each case runs in a process of its own (this file, with --expose-gc): the node's steps as built
- * (dist/: resolveRun, readTargets, sourceOfTargets, runPipeline, OutputBuilder, as
- * nodes/BatchDelete/execute/run.ts wires them) on SOLAPI IDs of 33 characters, with a sender that
- * answers every request "Success" without HTTP: the figures are the node's memory, not the
+ * Each case runs in a process of its own (this file, with --expose-gc): the node's execute as built
+ * (dist/, its transport included) on SOLAPI IDs of 33 characters, with n8n's request helper
+ * answering every request "Success" without HTTP: the figures are the node's memory, not the
  * network's. Live heap after a full collection: the ID strings (the baseline), the input items
  * beyond them, the node while sending (sampled every 250 ms or more, above the heap at its start)
  * and the outputs it returns. Its synchronous stretches (reading the items, building Each ID's
@@ -14,17 +13,18 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 
-import type * as Outputs from '../nodes/BatchDelete/engine/outputs';
-import type * as Engine from '../nodes/BatchDelete/engine/run';
-import type * as Emit from '../nodes/BatchDelete/execute/outputs';
-import type * as Resolve from '../nodes/BatchDelete/execute/resolve';
-import type * as Steps from '../nodes/BatchDelete/execute/targets';
+import type { OutputMode } from '../nodes/BatchDelete/engine/outputs';
 import { ROOT, fmt, log, machine, machineLine, round, table, writeResults } from './lib';
 
 interface Case {
-	output: Outputs.OutputMode;
+	output: OutputMode;
 	ids: number;
 	/** An item per ID (`messageId`), or one item holding a list or a newline-separated string (`ids`). */
 	shape: 'items' | 'list' | 'string';
@@ -44,15 +44,16 @@ function live(): number {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the compiled package, as bench/limits.ts loads it */
-const load = <T>(path: string) => require(join(ROOT, 'dist/nodes/BatchDelete', path)) as T;
-const { resolveRun, isFailure } = load<typeof Resolve>('execute/resolve');
-const { readTargets, sourceOfTargets } = load<typeof Steps>('execute/targets');
-const { whatItDeletes } = load<typeof Emit>('execute/outputs');
-const { runPipeline } = load<typeof Engine>('engine/run');
-const { OutputBuilder } = load<typeof Outputs>('engine/outputs');
+const { BatchDelete } = require(join(ROOT, 'dist/nodes/BatchDelete/BatchDelete.node')) as {
+	BatchDelete: new () => INodeType;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** The node's execute from its items to its outputs, the network replaced (see the top). */
+/**
+ * The node's execute (dist/) from its items to its outputs, n8n replaced by the least it calls:
+ * every request answered "Success" without HTTP, after one turn of the event loop so the
+ * sampler's timer runs; `sending` brackets the run.
+ */
 async function runNode(c: Case, items: INodeExecutionData[], sending: (on: boolean) => void) {
 	const options = { output: c.output, maxIds: 1_000_000, concurrency: 2, requestsPerSecond: 0 };
 	const parameters: Record<string, unknown> = {
@@ -61,44 +62,31 @@ async function runNode(c: Case, items: INodeExecutionData[], sending: (on: boole
 		idField: c.shape === 'items' ? 'messageId' : 'ids',
 		options,
 	};
+	const node = { name: 'Batch Delete', type: 'n8n-nodes-batch-delete.batchDelete', parameters };
+	const answer = async (_type: string, request: IHttpRequestOptions) => {
+		await new Promise((resolve) => setImmediate(resolve));
+		const ids = (request.body as { messageIds: string[] }).messageIds;
+		const resultList = ids.map((messageId) => ({ messageId, resultCode: 'Success' }));
+		return { statusCode: 200, headers: {}, body: JSON.stringify({ errorCount: 0, resultList }) };
+	};
 	const ctx = {
-		getNode: () => ({ parameters }),
+		getInputData: () => items,
+		getNode: () => node,
 		getNodeParameter: (name: string, _i: number, fallback?: unknown) =>
 			parameters[name] ?? fallback,
 		continueOnFail: () => false,
+		getCredentials: async () => ({}),
+		getExecutionCancelSignal: () => undefined,
+		addExecutionHints: () => {},
+		logger: { info: () => {} },
+		helpers: { httpRequestWithAuthentication: answer },
 	} as unknown as IExecuteFunctions;
-	const plan = resolveRun(ctx, items.length);
-	if (isFailure(plan)) throw plan;
-	const { provider, settings, scopes } = plan;
-	const targets = readTargets(ctx, plan, items);
-	if (isFailure(targets)) throw targets;
-	const credential = { type: provider.credentials[0], credentials: {}, secrets: [] };
-	const run = sourceOfTargets(ctx, plan, targets, credential);
-	if (isFailure(run)) throw run;
-	const fields = scopes.params.map((p) => provider.scopeFields?.(p) ?? {});
-	const outputs = new OutputBuilder(provider.id, settings.output, [], fields);
-	for (const item of targets.problemItems) outputs.addProblem(item);
-	// Every ID deleted; one turn of the event loop a request, so the sampler's timer runs.
-	const sender: Engine.Sender = {
-		canRefresh: false,
-		send: async (request) => {
-			await new Promise((resolve) => setImmediate(resolve));
-			const ids = (request.body as { messageIds: string[] }).messageIds;
-			const resultList = ids.map((messageId) => ({ messageId, resultCode: 'Success' }));
-			const body = { errorCount: 0, resultList };
-			return { kind: 'response', statusCode: 200, headers: {}, body, rawBody: '' };
-		},
-	};
-	const clock = { now: () => Date.now(), sleep: async () => {} };
-	const no = () => false;
-	const sink = outputs.add.bind(outputs);
 	sending(true);
-	const r = await runPipeline(provider, run.contexts, run.source, settings, sender, clock, no, {
-		sink,
-	});
-	sending(false);
-	const facts = { requests: r.requests, splitRequests: 0, batches: r.batchCount, durationMs: 0 };
-	return outputs.finish(whatItDeletes(provider), facts);
+	try {
+		return (await new BatchDelete().execute!.call(ctx)) as INodeExecutionData[][];
+	} finally {
+		sending(false);
+	}
 }
 
 /** One case, as its row of the table. */

@@ -90,19 +90,21 @@ export function writeResults(name: string, quick: boolean, markdown: string): vo
 
 /**
  * Avaya Spaces' delete endpoint, as its document answers: every ID it is sent is deleted.
- * `admit` may refuse a request (429) before it is served; `onDeleted` counts what was deleted.
+ * `admit` may refuse a request before it is served: 429, with Retry-After in whole seconds when it
+ * gives one. `onDeleted` is told what was deleted, `serviceMs` later.
  */
 export function serveAvayaDelete(
 	req: IncomingMessage,
 	res: ServerResponse,
 	onDeleted: (ids: string[]) => void,
 	serviceMs = 0,
+	admit?: (now: number) => true | { retryAfterMs?: number },
 ): void {
 	const chunks: Buffer[] = [];
 	req.on('data', (c: Buffer) => chunks.push(c));
 	req.on('end', () => {
-		const reply = (status: number, body: unknown) => {
-			res.writeHead(status, { 'content-type': 'application/json' });
+		const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+			res.writeHead(status, { 'content-type': 'application/json', ...headers });
 			res.end(JSON.stringify(body));
 		};
 		let ids: unknown;
@@ -117,6 +119,15 @@ export function serveAvayaDelete(
 			return reply(401, { code: 'unauthorized', message: 'bad token' });
 		if (!Array.isArray(ids) || ids.length === 0)
 			return reply(400, { code: 'bad_request', reason: 'input data must be an array' });
+		const admitted = admit?.(Date.now()) ?? true;
+		if (admitted !== true) {
+			const after = admitted.retryAfterMs;
+			return reply(
+				429,
+				{ code: 'rate_limited', message: 'Too many requests' },
+				after === undefined ? {} : { 'retry-after': String(Math.ceil(after / 1000)) },
+			);
+		}
 		setTimeout(() => {
 			onDeleted(ids as string[]);
 			reply(200, {

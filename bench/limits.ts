@@ -26,7 +26,17 @@ import type { RunSettings, Sender, Tally } from '../nodes/BatchDelete/engine/run
 import type * as Engine from '../nodes/BatchDelete/engine/run';
 import type { HiddenLimit } from './limitShapes';
 import { SHAPES, slidingWindow } from './limitShapes';
-import { ROOT, log, machine as readMachine, machineLine, round, table, writeResults } from './lib';
+import {
+	AVAYA_TOKEN,
+	ROOT,
+	log,
+	machine as readMachine,
+	machineLine,
+	round,
+	serveAvayaDelete,
+	table,
+	writeResults,
+} from './lib';
 import { LatencyProxy, makeCertificate } from './wan';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the compiled package, as bench/lib.ts loads it */
@@ -39,16 +49,14 @@ const { deletion: avayaSpaces } = require(
 const IDS = 10_000;
 const BATCH = 100;
 const RTT = 50;
-const DELETE_PATH = '/api/messages/deletemessages';
 /** Fixed settings tried; 1 only when none of these is refused at most 3 % (it is never faster). */
 const SWEEP = [2, 3, 4, 6, 8, 16];
 
-/** Avaya's delete endpoint: deletes what it is sent, or 429 (with the shape's Retry-After). */
+/** Avaya's delete endpoint (serveAvayaDelete) behind the shape: 429 with its Retry-After. */
 class LimitMock {
 	server?: HttpsServer;
 	port = 0;
 	refused = 0;
-	accepted = 0;
 
 	constructor(
 		private readonly tls: { key: string; cert: string },
@@ -64,35 +72,17 @@ class LimitMock {
 	}
 
 	private serve(req: IncomingMessage, res: ServerResponse): void {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			const ids = JSON.parse(Buffer.concat(chunks).toString('utf8')) as string[];
-			const now = Date.now();
-			if (req.url !== DELETE_PATH || !this.limit.admit(now)) {
+		serveAvayaDelete(
+			req,
+			res,
+			() => this.limit.done(Date.now()),
+			this.serviceMs,
+			(now) => {
+				if (this.limit.admit(now)) return true;
 				this.refused++;
-				const after = this.limit.retryAfterMs?.(now);
-				res.writeHead(429, {
-					'content-type': 'application/json',
-					...(after === undefined ? {} : { 'retry-after': String(Math.ceil(after / 1000)) }),
-				});
-				res.end(JSON.stringify({ code: 'rate_limited', message: 'Too many requests' }));
-				return;
-			}
-			setTimeout(() => {
-				this.limit.done(Date.now());
-				this.accepted++;
-				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(
-					JSON.stringify({
-						deletedMessages: ids,
-						notFoundMmessages: [],
-						notDeletedMessages: [],
-						noPermittedMessages: [],
-					}),
-				);
-			}, this.serviceMs);
-		});
+				return { retryAfterMs: this.limit.retryAfterMs?.(now) };
+			},
+		);
 	}
 
 	async close(): Promise<void> {
@@ -117,7 +107,7 @@ function freshConnectionSender(ca: string): Sender {
 						agent: false,
 						ca,
 						headers: {
-							authorization: 'jwt bench',
+							authorization: `jwt ${AVAYA_TOKEN}`,
 							'content-type': 'application/json',
 							'content-length': Buffer.byteLength(body),
 						},

@@ -6,7 +6,6 @@ type PipelineArgs = Parameters<typeof RunPipeline<unknown, void>>;
 
 /**
  * One batch of targets through the pipeline, as the By ID path runs it, every result as an object.
- * `engine` lets a bench pass the compiled engine (dist/) instead of the sources.
  */
 export async function runTargets<P>(
 	provider: PipelineArgs[0] & { readParameters(...args: never[]): P },
@@ -16,15 +15,11 @@ export async function runTargets<P>(
 	sender: PipelineArgs[4],
 	clock: PipelineArgs[5],
 	isCancelled: PipelineArgs[6],
-	engine: { runPipeline: typeof runPipeline; targetsSource: typeof targetsSource } = {
-		runPipeline,
-		targetsSource,
-	},
 ) {
-	const report = await engine.runPipeline(
+	const report = await runPipeline(
 		provider,
 		contexts,
-		() => engine.targetsSource(targets),
+		() => targetsSource(targets),
 		settings,
 		sender,
 		clock,

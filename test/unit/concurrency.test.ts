@@ -4,73 +4,19 @@ import {
 	adaptiveConcurrency,
 	fixedConcurrency,
 } from '../../nodes/BatchDelete/engine/concurrency';
+import type { HiddenLimit } from '../support/limits';
+import {
+	SimClock,
+	noLimit,
+	slidingWindow as perSecond,
+	inFlight as concurrent,
+} from '../support/limits';
 
 /**
  * Auto concurrency against simulated providers with a hidden limit, on a simulated clock: each
  * request takes `latencyMs` (three round trips, as a fresh TLS connection does), a throttled one is
  * resent after the node's backoff, and the provider never says what its limit is.
  */
-
-class SimClock {
-	private t = 0;
-	private timers: Array<{ at: number; seq: number; resolve: () => void }> = [];
-	private seq = 0;
-	now = (): number => this.t;
-	sleep = async (ms: number): Promise<void> =>
-		await new Promise<void>((resolve) => {
-			this.timers.push({ at: this.t + ms, seq: this.seq++, resolve });
-		});
-	/** Advance time until `done` settles. */
-	async run(done: Promise<unknown>): Promise<void> {
-		let finished = false;
-		void done.finally(() => (finished = true));
-		for (;;) {
-			await new Promise((resolve) => setImmediate(resolve));
-			if (finished) return;
-			if (this.timers.length === 0) throw new Error('simulation stalled');
-			this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-			const next = this.timers.shift()!;
-			this.t = Math.max(this.t, next.at);
-			next.resolve();
-		}
-	}
-}
-
-/** What the simulated provider does with one request arriving at `at`. */
-interface HiddenLimit {
-	/** True: answer 429. Called when the request arrives; `done` when it leaves. */
-	admit(at: number): boolean;
-	done(at: number): void;
-}
-
-const noLimit = (): HiddenLimit => ({ admit: () => true, done: () => {} });
-
-/** At most `perSecond` requests in any 1,000 ms (a sliding window). */
-function perSecond(limit: number): HiddenLimit {
-	const starts: number[] = [];
-	return {
-		admit(at) {
-			while (starts.length > 0 && starts[0] <= at - 1000) starts.shift();
-			if (starts.length >= limit) return false;
-			starts.push(at);
-			return true;
-		},
-		done: () => {},
-	};
-}
-
-/** At most `limit` requests being served at once. */
-function concurrent(limit: number): HiddenLimit {
-	let serving = 0;
-	return {
-		admit() {
-			if (serving >= limit) return false;
-			serving++;
-			return true;
-		},
-		done: () => void serving--,
-	};
-}
 
 interface SimResult {
 	ms: number;
